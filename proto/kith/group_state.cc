@@ -1,0 +1,368 @@
+#include "kith/group_state.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "kith/crypto.h"
+#include "kith/protocol.h"
+#include "kith/rules.h"
+
+namespace kith {
+namespace {
+
+std::string Short(const std::string& id) { return crypto::ToHex(id).substr(0, 8); }
+
+bool IsModerator(v1::Role role) { return role == v1::ROLE_MODERATOR || role == v1::ROLE_OWNER; }
+
+constexpr size_t kSealedEpochSecretBytes =
+    crypto::kSealOverheadBytes + kIdBytes + 8 + crypto::kKeyBytes;
+
+absl::Status CheckCharter(const v1::Charter& charter) {
+  if (charter.name().empty() || charter.name().size() > kMaxGroupNameBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("group name must be 1 to ", kMaxGroupNameBytes, " bytes"));
+  }
+  if (charter.crisis_resources().size() > kMaxCharterTextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("crisis resources text is over ", kMaxCharterTextBytes, " bytes"));
+  }
+  if (charter.rules_size() > static_cast<int>(moderation::kMaxRules)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a charter has at most ", moderation::kMaxRules, " rules"));
+  }
+  for (const auto& rule : charter.rules()) {
+    if (!moderation::IsValidRule(rule)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown rule '", rule.substr(0, 40),
+          "': use no_contempt, no_name_calling, no_yelling, no_threats, no_personal_info "
+          "or custom:<text>"));
+    }
+  }
+  if (charter.rules_version() != 1) {
+    return absl::InvalidArgumentError("a new group's rules version must be 1");
+  }
+  return absl::OkStatus();
+}
+
+// Exactly one well-formed sealed secret for each user in `members`.
+absl::Status CheckSecrets(const google::protobuf::RepeatedPtrField<v1::SealedSecret>& secrets,
+                          const std::set<std::string>& members, const std::string& confirmation) {
+  if (confirmation.size() != crypto::kHashBytes) {
+    return absl::InvalidArgumentError("epoch confirmation must be 32 bytes");
+  }
+  if (secrets.size() != static_cast<int>(members.size())) {
+    return absl::InvalidArgumentError(absl::StrCat("re-key seals ", secrets.size(),
+                                                   " secrets for ", members.size(), " members"));
+  }
+  std::set<std::string> seen;
+  for (const auto& s : secrets) {
+    if (!members.contains(s.member()) || !seen.insert(s.member()).second) {
+      return absl::InvalidArgumentError("re-key seals a secret for a non-member or twice");
+    }
+    if (s.sealed().size() != kSealedEpochSecretBytes) {
+      return absl::InvalidArgumentError("sealed epoch secret has the wrong size");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+v1::Role GroupState::RoleOf(const std::string& user_id) const {
+  auto it = members_.find(user_id);
+  return it == members_.end() ? v1::ROLE_NONE : it->second.role;
+}
+
+uint64_t GroupState::NextCounter(const std::string& user_id) const {
+  auto it = last_counter_.find(user_id);
+  return it == last_counter_.end() ? 1 : it->second + 1;
+}
+
+absl::StatusOr<v1::EventBody> GroupState::Check(const v1::SignedEvent& signed_event,
+                                                SignatureCheck signatures) const {
+  if (signed_event.body().size() > kMaxEventBodyBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event is ", signed_event.body().size(), " bytes; the limit is ",
+                     kMaxEventBodyBytes));
+  }
+  v1::EventBody body;
+  if (!body.ParseFromString(signed_event.body())) {
+    return absl::InvalidArgumentError("event body is not a valid EventBody");
+  }
+  if (body.author().size() != kIdBytes || body.group_id().size() != kIdBytes) {
+    return absl::InvalidArgumentError("event author and group id must be 16 bytes");
+  }
+  if (created() && body.group_id() != group_id_) {
+    return absl::InvalidArgumentError("event names another group");
+  }
+
+  auto sign_pk = AuthorSigningKey(body);
+  if (!sign_pk.ok()) return sign_pk.status();
+  // Authenticity first, so a forger learns nothing of the group's state.
+  if (signatures == SignatureCheck::kVerify && !VerifyEventSignature(signed_event, *sign_pk)) {
+    return absl::InvalidArgumentError("event signature does not verify for its author");
+  }
+  absl::Status kind_status;
+  switch (body.kind_case()) {
+    case v1::EventBody::kCreate: kind_status = CheckCreate(body); break;
+    case v1::EventBody::kJoinRequest: kind_status = CheckJoinRequest(body); break;
+    default:
+      if (body.epoch() != epoch_) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "stale epoch ", body.epoch(), ": the group is at epoch ", epoch_,
+            "; refresh the group and try again"));
+      }
+      switch (body.kind_case()) {
+        case v1::EventBody::kInvite: kind_status = CheckInvite(body); break;
+        case v1::EventBody::kCommit: kind_status = CheckCommit(body); break;
+        case v1::EventBody::kRoleChange: kind_status = CheckRoleChange(body); break;
+        case v1::EventBody::kLeave: kind_status = CheckLeave(body); break;
+        case v1::EventBody::kMessage: kind_status = CheckMessage(body); break;
+        default: return absl::InvalidArgumentError("unknown event kind");
+      }
+  }
+  if (!kind_status.ok()) return kind_status;
+  return body;
+}
+
+absl::StatusOr<std::string> GroupState::AuthorSigningKey(const v1::EventBody& body) const {
+  switch (body.kind_case()) {
+    case v1::EventBody::kCreate:
+      return body.create().creator().sign_pk();
+    case v1::EventBody::kJoinRequest:
+      return body.join_request().member().sign_pk();
+    case v1::EventBody::KIND_NOT_SET:
+      return absl::InvalidArgumentError("event has no kind");
+    default:
+      break;
+  }
+  if (!created()) return absl::FailedPreconditionError("group does not exist yet");
+  auto it = members_.find(body.author());
+  if (it == members_.end()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("author ", Short(body.author()), " is not a member of this group"));
+  }
+  return it->second.bundle.sign_pk();
+}
+
+absl::Status GroupState::CheckCreate(const v1::EventBody& body) const {
+  if (created()) return absl::FailedPreconditionError("group already exists");
+  const auto& c = body.create();
+  if (auto s = ValidateBundle(c.creator()); !s.ok()) return s;
+  if (body.author() != UserIdFor(c.creator().sign_pk())) {
+    return absl::InvalidArgumentError("creator's user id does not match their key");
+  }
+  if (c.nonce().size() != kIdBytes || body.group_id() != GroupIdFor(c.creator().sign_pk(), c.nonce())) {
+    return absl::InvalidArgumentError("group id is not derived from the creator's key and nonce");
+  }
+  if (body.epoch() != 1) return absl::InvalidArgumentError("a group starts at epoch 1");
+  if (auto s = CheckCharter(c.charter()); !s.ok()) return s;
+  return CheckSecrets(c.secrets(), {body.author()}, c.confirmation());
+}
+
+absl::Status GroupState::CheckInvite(const v1::EventBody& body) const {
+  if (!IsModerator(RoleOf(body.author()))) {
+    return absl::PermissionDeniedError("only moderators can invite");
+  }
+  if (body.invite().code_hash().size() != crypto::kHashBytes) {
+    return absl::InvalidArgumentError("invite code hash must be 32 bytes");
+  }
+  if (open_invites_.contains(body.invite().code_hash())) {
+    return absl::AlreadyExistsError("this invite already exists");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body) const {
+  if (!created()) return absl::FailedPreconditionError("group does not exist yet");
+  const auto& j = body.join_request();
+  if (auto s = ValidateBundle(j.member()); !s.ok()) return s;
+  if (body.author() != UserIdFor(j.member().sign_pk())) {
+    return absl::InvalidArgumentError("joiner's user id does not match their key");
+  }
+  if (IsMember(body.author())) return absl::AlreadyExistsError("already a member of this group");
+  if (IsPending(body.author())) {
+    return absl::AlreadyExistsError("a join request is already waiting for a moderator");
+  }
+  auto invite = open_invites_.find(j.code_hash());
+  if (invite == open_invites_.end() || !invite->second) {
+    return absl::PermissionDeniedError("invite code is not valid or was already used");
+  }
+  if (j.rules_version() != charter_.rules_version() || j.rules_hash() != CharterHash(charter_)) {
+    return absl::FailedPreconditionError(
+        "the group's rules changed since you read them; read the charter again and accept");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
+  const auto& c = body.commit();
+  const v1::Role author_role = RoleOf(body.author());
+  if ((c.add_size() > 0 || c.remove_size() > 0) && !IsModerator(author_role)) {
+    return absl::PermissionDeniedError("only moderators can admit or remove members");
+  }
+  if (c.new_epoch() != epoch_ + 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("re-key must move to epoch ", epoch_ + 1, ", not ", c.new_epoch()));
+  }
+  std::set<std::string> after;
+  for (const auto& [id, info] : members_) after.insert(id);
+  for (const auto& id : c.remove()) {
+    auto it = members_.find(id);
+    if (it == members_.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(Short(id), " is not a member"));
+    }
+    if (it->second.role == v1::ROLE_OWNER) {
+      return absl::PermissionDeniedError("the owner cannot be removed");
+    }
+    if (it->second.role == v1::ROLE_MODERATOR && author_role != v1::ROLE_OWNER) {
+      return absl::PermissionDeniedError("only the owner can remove a moderator");
+    }
+    if (after.erase(id) == 0) return absl::InvalidArgumentError("member removed twice");
+  }
+  for (const auto& id : c.add()) {
+    if (!pending_.contains(id)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(Short(id), " has no pending join request"));
+    }
+    if (!after.insert(id).second) return absl::InvalidArgumentError("member added twice");
+  }
+  if (after.size() > kMaxGroupMembers) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("a group has at most ", kMaxGroupMembers, " members"));
+  }
+  return CheckSecrets(c.secrets(), after, c.confirmation());
+}
+
+absl::Status GroupState::CheckRoleChange(const v1::EventBody& body) const {
+  const auto& r = body.role_change();
+  if (RoleOf(body.author()) != v1::ROLE_OWNER) {
+    return absl::PermissionDeniedError("only the owner can change roles");
+  }
+  if (r.role() != v1::ROLE_MEMBER && r.role() != v1::ROLE_MODERATOR) {
+    return absl::InvalidArgumentError("role must be member or moderator");
+  }
+  v1::Role current = RoleOf(r.member());
+  if (current == v1::ROLE_NONE) return absl::FailedPreconditionError("not a member");
+  if (current == v1::ROLE_OWNER) return absl::PermissionDeniedError("the owner's role is fixed");
+  return absl::OkStatus();
+}
+
+absl::Status GroupState::CheckLeave(const v1::EventBody& body) const {
+  if (RoleOf(body.author()) == v1::ROLE_OWNER) {
+    return absl::FailedPreconditionError("the owner cannot leave their own group");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GroupState::CheckMessage(const v1::EventBody& body) const {
+  const auto& m = body.message();
+  const MemberInfo& author = members_.at(body.author());
+  if (author.accepted_rules_version != charter_.rules_version()) {
+    return absl::FailedPreconditionError(
+        "you have not accepted the group's current ground rules; read the charter and accept");
+  }
+  if (needs_rekey_) {
+    return absl::FailedPreconditionError(
+        "a member left and the group must be re-keyed before anyone posts");
+  }
+  const uint64_t expected = NextCounter(body.author());
+  if (m.counter() < expected) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("message counter ", m.counter(), " was already used in epoch ", epoch_,
+                     " (a replay?); the next is ", expected));
+  }
+  if (m.counter() > expected) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("message counter ", m.counter(), " skips ahead; the next is ", expected));
+  }
+  if (m.nonce().size() != crypto::kAeadNonceBytes || m.commitment().size() != crypto::kHashBytes) {
+    return absl::InvalidArgumentError("message nonce or commitment has the wrong size");
+  }
+  if (m.ciphertext().size() > kMaxCiphertextBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "message is too large: the limit is ", kMaxTextBytes, " bytes of text"));
+  }
+  if (m.ciphertext().size() < kPadBlockBytes + crypto::kAeadTagBytes ||
+      (m.ciphertext().size() - crypto::kAeadTagBytes) % kPadBlockBytes != 0) {
+    return absl::InvalidArgumentError("message ciphertext is not padded to a whole block");
+  }
+  return absl::OkStatus();
+}
+
+void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::string event_hash) {
+  head_seq_ = event.seq();
+  head_hash_ = std::move(event_hash);
+  switch (body.kind_case()) {
+    case v1::EventBody::kCreate: {
+      const auto& c = body.create();
+      group_id_ = body.group_id();
+      charter_ = c.charter();
+      epoch_ = 1;
+      members_[body.author()] = MemberInfo{c.creator(), v1::ROLE_OWNER,
+                                           c.charter().rules_version(), 1};
+      break;
+    }
+    case v1::EventBody::kInvite:
+      open_invites_[body.invite().code_hash()] = true;
+      break;
+    case v1::EventBody::kJoinRequest: {
+      const auto& j = body.join_request();
+      open_invites_[j.code_hash()] = false;
+      pending_[body.author()] = PendingJoin{j.member(), j.rules_version(), event.seq()};
+      break;
+    }
+    case v1::EventBody::kCommit: {
+      const auto& c = body.commit();
+      for (const auto& id : c.remove()) members_.erase(id);
+      for (const auto& id : c.add()) {
+        auto node = pending_.extract(id);
+        members_[id] = MemberInfo{node.mapped().bundle, v1::ROLE_MEMBER,
+                                  node.mapped().rules_version, c.new_epoch()};
+      }
+      epoch_ = c.new_epoch();
+      needs_rekey_ = false;
+      last_counter_.clear();
+      break;
+    }
+    case v1::EventBody::kRoleChange:
+      members_[body.role_change().member()].role = body.role_change().role();
+      break;
+    case v1::EventBody::kLeave:
+      members_.erase(body.author());
+      needs_rekey_ = true;
+      break;
+    case v1::EventBody::kMessage:
+      last_counter_[body.author()] = body.message().counter();
+      break;
+    case v1::EventBody::KIND_NOT_SET:
+      break;
+  }
+}
+
+absl::Status GroupState::ApplyLogged(const v1::Event& event, SignatureCheck signatures) {
+  if (event.seq() != head_seq_ + 1) {
+    return absl::DataLossError(absl::StrCat("event ", event.seq(), " arrived where ",
+                                            head_seq_ + 1, " was expected (a gap or replay)"));
+  }
+  const std::string expected_prev = created() ? head_hash_ : GenesisPrevHash();
+  if (event.prev_hash() != expected_prev) {
+    return absl::DataLossError(
+        absl::StrCat("event ", event.seq(), " does not chain to the previous event"));
+  }
+  if (created() && event.group_id() != group_id_) {
+    return absl::DataLossError(absl::StrCat("event ", event.seq(), " belongs to another group"));
+  }
+  auto body = Check(event.signed_(), signatures);
+  if (!body.ok()) {
+    return absl::Status(body.status().code(), absl::StrCat("event ", event.seq(), " rejected: ",
+                                                           body.status().message()));
+  }
+  if (body->group_id() != event.group_id()) {
+    return absl::DataLossError(absl::StrCat("event ", event.seq(), " names another group"));
+  }
+  Apply(*body, event, EventHash(event));
+  return absl::OkStatus();
+}
+
+}  // namespace kith

@@ -1,0 +1,105 @@
+// The state of one group, derived from its event log. The server runs it to
+// authorize every append; every client runs the same code over the same log
+// from the creation event on, so neither side can accept an event the other
+// would refuse, and a server that forges or reorders events is caught by
+// clients (a forged admission has no valid moderator signature; a changed or
+// dropped event breaks the hash chain).
+//
+// Thread safety: none. Callers serialize access.
+#ifndef KITH_GROUP_STATE_H_
+#define KITH_GROUP_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "kith.pb.h"
+
+namespace kith {
+
+struct MemberInfo {
+  v1::IdentityBundle bundle;
+  v1::Role role = v1::ROLE_MEMBER;
+  uint32_t accepted_rules_version = 0;
+  uint64_t admitted_epoch = 0;
+};
+
+struct PendingJoin {
+  v1::IdentityBundle bundle;
+  uint32_t rules_version = 0;
+  uint64_t seq = 0;  // where the request stands in the log
+};
+
+// The server checks signatures on every append; when it replays its own
+// store at start-up it may skip them, since they were checked on the way in.
+// Clients always verify.
+enum class SignatureCheck { kVerify, kTrustStored };
+
+class GroupState {
+ public:
+  // Parses, authenticates and authorizes `signed_event` as the next event of
+  // this group, as its author's client would have written it now. Returns the
+  // parsed body on success. Status codes: INVALID_ARGUMENT for malformed or
+  // badly signed events, PERMISSION_DENIED when the author's role does not
+  // allow the event, FAILED_PRECONDITION when the group's state does not
+  // (stale epoch, rules not accepted, re-key pending), ALREADY_EXISTS for a
+  // replayed message counter.
+  absl::StatusOr<v1::EventBody> Check(const v1::SignedEvent& signed_event,
+                                      SignatureCheck signatures) const;
+
+  // The key `body`'s author signs with: taken from the event for a creation
+  // or join request (which introduce the person), from the membership
+  // otherwise. PERMISSION_DENIED if the author is not a member.
+  absl::StatusOr<std::string> AuthorSigningKey(const v1::EventBody& body) const;
+
+  // Applies a body that Check accepted against this very state.
+  // REQUIRES: event.seq() == head_seq() + 1 and event.prev_hash() == head_hash().
+  void Apply(const v1::EventBody& body, const v1::Event& event, std::string event_hash);
+
+  // Check + Apply for an event read from a log, after checking that it
+  // extends the chain (group, sequence number and previous hash).
+  absl::Status ApplyLogged(const v1::Event& event, SignatureCheck signatures);
+
+  bool created() const { return head_seq_ > 0; }
+  const std::string& group_id() const { return group_id_; }
+  uint64_t head_seq() const { return head_seq_; }
+  const std::string& head_hash() const { return head_hash_; }
+  uint64_t epoch() const { return epoch_; }
+  const v1::Charter& charter() const { return charter_; }
+  // True after a member left: nobody may post until a member re-keys.
+  bool needs_rekey() const { return needs_rekey_; }
+  const std::map<std::string, MemberInfo>& members() const { return members_; }
+  const std::map<std::string, PendingJoin>& pending() const { return pending_; }
+
+  v1::Role RoleOf(const std::string& user_id) const;
+  bool IsMember(const std::string& user_id) const { return members_.contains(user_id); }
+  bool IsPending(const std::string& user_id) const { return pending_.contains(user_id); }
+  // The counter `user_id`'s next message in the current epoch must carry.
+  uint64_t NextCounter(const std::string& user_id) const;
+
+ private:
+  absl::Status CheckCreate(const v1::EventBody& body) const;
+  absl::Status CheckInvite(const v1::EventBody& body) const;
+  absl::Status CheckJoinRequest(const v1::EventBody& body) const;
+  absl::Status CheckCommit(const v1::EventBody& body) const;
+  absl::Status CheckRoleChange(const v1::EventBody& body) const;
+  absl::Status CheckLeave(const v1::EventBody& body) const;
+  absl::Status CheckMessage(const v1::EventBody& body) const;
+
+  std::string group_id_;
+  uint64_t head_seq_ = 0;
+  std::string head_hash_;
+  uint64_t epoch_ = 0;
+  v1::Charter charter_;
+  bool needs_rekey_ = false;
+  std::map<std::string, MemberInfo> members_;
+  std::map<std::string, PendingJoin> pending_;
+  std::map<std::string, bool> open_invites_;  // code hash -> still open
+  std::map<std::string, uint64_t> last_counter_;  // per sender, current epoch
+};
+
+}  // namespace kith
+
+#endif  // KITH_GROUP_STATE_H_

@@ -1,0 +1,83 @@
+#include "kith/message_crypto.h"
+
+#include "absl/strings/str_cat.h"
+#include "kith/protocol.h"
+
+namespace kith {
+namespace {
+
+// Plaintext format version, the first byte inside the padding.
+constexpr char kPlaintextV1 = 0x01;
+
+// Key commitment (libsodium's robustness recipe): a hash keyed by the message
+// key over the nonce and the AEAD tag. Only the holder of this exact key can
+// produce it, so one ciphertext cannot open under two keys.
+std::string Commitment(const crypto::Secret& key, std::string_view nonce,
+                       std::string_view ciphertext) {
+  std::string input(nonce);
+  input.append(ciphertext.substr(ciphertext.size() - crypto::kAeadTagBytes));
+  return crypto::KeyedHash(key, "kith/v1/key-commitment", input);
+}
+
+}  // namespace
+
+std::string MessageAssociatedData(const MessageHeader& header) {
+  std::string ad = "kith/v1/message";
+  ad.append(header.group_id);
+  AppendU64(ad, header.epoch);
+  ad.append(header.sender);
+  AppendU64(ad, header.counter);
+  return ad;
+}
+
+SenderChain::SenderChain(const crypto::Secret& epoch_secret, std::string_view sender)
+    : chain_key_(crypto::Secret::FromString(
+          crypto::KeyedHash(epoch_secret, "kith/v1/sender-chain", sender))) {}
+
+crypto::Secret SenderChain::Advance() {
+  crypto::Secret message_key = crypto::DeriveKey(chain_key_, 1, "kithmsgk");
+  chain_key_ = crypto::DeriveKey(chain_key_, 2, "kithchnk");
+  ++next_counter_;
+  return message_key;
+}
+
+absl::StatusOr<v1::GroupMessage> EncryptMessage(const crypto::Secret& message_key,
+                                                const MessageHeader& header,
+                                                std::string_view text) {
+  if (text.size() > kMaxTextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("message is ", text.size(), " bytes; the limit is ", kMaxTextBytes));
+  }
+  std::string plaintext(1, kPlaintextV1);
+  plaintext.append(text);
+  v1::GroupMessage out;
+  out.set_counter(header.counter);
+  out.set_nonce(crypto::RandomBytes(crypto::kAeadNonceBytes));
+  out.set_ciphertext(crypto::AeadEncrypt(message_key, out.nonce(), MessageAssociatedData(header),
+                                         crypto::Pad(plaintext, kPadBlockBytes)));
+  out.set_commitment(Commitment(message_key, out.nonce(), out.ciphertext()));
+  return out;
+}
+
+absl::StatusOr<std::string> DecryptMessage(const crypto::Secret& message_key,
+                                           const MessageHeader& header,
+                                           const v1::GroupMessage& message) {
+  if (message.counter() != header.counter || message.nonce().size() != crypto::kAeadNonceBytes ||
+      message.ciphertext().size() < crypto::kAeadTagBytes + kPadBlockBytes) {
+    return absl::DataLossError("malformed message");
+  }
+  if (!crypto::ConstantTimeEqual(
+          Commitment(message_key, message.nonce(), message.ciphertext()), message.commitment())) {
+    return absl::DataLossError("message key commitment does not match");
+  }
+  auto padded = crypto::AeadDecrypt(message_key, message.nonce(), MessageAssociatedData(header),
+                                    message.ciphertext());
+  if (!padded) return absl::DataLossError("message does not decrypt");
+  auto plaintext = crypto::Unpad(*padded, kPadBlockBytes);
+  if (!plaintext.ok() || plaintext->empty() || (*plaintext)[0] != kPlaintextV1) {
+    return absl::DataLossError("message plaintext is malformed");
+  }
+  return plaintext->substr(1);
+}
+
+}  // namespace kith

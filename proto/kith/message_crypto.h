@@ -1,0 +1,57 @@
+// End-to-end encryption of group messages. Each sender has its own hash
+// ratchet per epoch: chain key 0 is derived from the epoch secret and the
+// sender's id, and every message steps it once. Counters are contiguous (the
+// group state refuses gaps), so a receiver never skips ahead and a message
+// claiming an absurd position is refused before any key is derived.
+#ifndef KITH_MESSAGE_CRYPTO_H_
+#define KITH_MESSAGE_CRYPTO_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "kith.pb.h"
+#include "kith/crypto.h"
+
+namespace kith {
+
+// Everything a message is bound to, besides its text.
+struct MessageHeader {
+  std::string group_id;
+  uint64_t epoch = 0;
+  std::string sender;  // user id
+  uint64_t counter = 0;
+};
+
+// group_id || epoch || sender || counter, the AEAD associated data.
+std::string MessageAssociatedData(const MessageHeader& header);
+
+// A sender's ratchet position: the key for message `next_counter`.
+class SenderChain {
+ public:
+  SenderChain(const crypto::Secret& epoch_secret, std::string_view sender);
+  uint64_t next_counter() const { return next_counter_; }
+  // The key for next_counter(); steps the chain and wipes the old chain key.
+  crypto::Secret Advance();
+
+ private:
+  crypto::Secret chain_key_;
+  uint64_t next_counter_ = 1;
+};
+
+// Encrypts `text` (at most kMaxTextBytes) under `message_key`.
+absl::StatusOr<v1::GroupMessage> EncryptMessage(const crypto::Secret& message_key,
+                                                const MessageHeader& header,
+                                                std::string_view text);
+
+// Checks the key commitment, then decrypts. DATA_LOSS if the message does not
+// open under this key, so a message crafted to open differently for
+// different keys is dropped.
+absl::StatusOr<std::string> DecryptMessage(const crypto::Secret& message_key,
+                                           const MessageHeader& header,
+                                           const v1::GroupMessage& message);
+
+}  // namespace kith
+
+#endif  // KITH_MESSAGE_CRYPTO_H_

@@ -1,0 +1,155 @@
+#include "kith/protocol.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace kith {
+
+void AppendU32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+
+void AppendU64(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+
+namespace {
+
+uint64_t ReadU64(std::string_view s) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+
+// u32 length || bytes, so concatenated variable-length fields stay unambiguous.
+void AppendField(std::string& out, std::string_view field) {
+  AppendU32(out, static_cast<uint32_t>(field.size()));
+  out.append(field);
+}
+
+}  // namespace
+
+std::string UserIdFor(std::string_view sign_pk) {
+  return crypto::Hash("kith/v1/user-id", sign_pk).substr(0, kIdBytes);
+}
+
+std::string GroupIdFor(std::string_view creator_sign_pk, std::string_view nonce) {
+  std::string input(creator_sign_pk);
+  input.append(nonce);
+  return crypto::Hash("kith/v1/group-id", input).substr(0, kIdBytes);
+}
+
+std::string BundleSigningInput(const v1::IdentityBundle& bundle) {
+  std::string out;
+  out.append(bundle.sign_pk());
+  out.append(bundle.box_pk());
+  out.append(bundle.name());
+  return out;
+}
+
+absl::Status ValidateBundle(const v1::IdentityBundle& bundle) {
+  if (bundle.sign_pk().size() != crypto::kSignPublicKeyBytes ||
+      bundle.box_pk().size() != crypto::kBoxPublicKeyBytes) {
+    return absl::InvalidArgumentError("identity bundle has keys of the wrong size");
+  }
+  if (bundle.name().empty() || bundle.name().size() > kMaxDisplayNameBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("display name must be 1 to ", kMaxDisplayNameBytes, " bytes"));
+  }
+  if (!crypto::Verify(bundle.sign_pk(), kBundleLabel, BundleSigningInput(bundle),
+                      bundle.signature())) {
+    return absl::InvalidArgumentError("identity bundle signature does not verify");
+  }
+  return absl::OkStatus();
+}
+
+v1::SignedEvent SignEvent(const v1::EventBody& body, const crypto::Secret& sign_sk) {
+  v1::SignedEvent out;
+  body.SerializeToString(out.mutable_body());
+  out.set_signature(crypto::Sign(sign_sk, kEventLabel, out.body()));
+  return out;
+}
+
+bool VerifyEventSignature(const v1::SignedEvent& event, std::string_view sign_pk) {
+  return crypto::Verify(sign_pk, kEventLabel, event.body(), event.signature());
+}
+
+std::string LoginSigningInput(std::string_view nonce, std::string_view user_id) {
+  std::string out(nonce);
+  out.append(user_id);
+  return out;
+}
+
+std::string EventHash(const v1::Event& event) {
+  std::string input;
+  input.reserve(64 + event.signed_().body().size());
+  input.append(event.group_id());
+  AppendU64(input, event.seq());
+  input.append(event.prev_hash());
+  AppendU64(input, static_cast<uint64_t>(event.server_time_ms()));
+  AppendField(input, event.signed_().body());
+  AppendField(input, event.signed_().signature());
+  return crypto::Hash("kith/v1/event-hash", input);
+}
+
+std::string InviteCodeHash(std::string_view invite_secret) {
+  return crypto::Hash("kith/v1/invite", invite_secret);
+}
+
+std::string CharterHash(const v1::Charter& charter) {
+  std::string input;
+  AppendField(input, charter.name());
+  AppendU32(input, static_cast<uint32_t>(charter.rules_size()));
+  for (const auto& rule : charter.rules()) AppendField(input, rule);
+  AppendField(input, charter.crisis_resources());
+  AppendU32(input, charter.reply_window_s());
+  AppendU32(input, charter.rules_version());
+  return crypto::Hash("kith/v1/charter", input);
+}
+
+std::string EpochSecretPlaintext(std::string_view group_id, uint64_t epoch,
+                                 const crypto::Secret& secret) {
+  std::string out(group_id);
+  AppendU64(out, epoch);
+  out.append(secret.view());
+  return out;
+}
+
+absl::StatusOr<crypto::Secret> ParseEpochSecretPlaintext(std::string_view plaintext,
+                                                         std::string_view group_id,
+                                                         uint64_t epoch) {
+  if (plaintext.size() != kIdBytes + 8 + crypto::kKeyBytes ||
+      plaintext.substr(0, kIdBytes) != group_id || ReadU64(plaintext.substr(kIdBytes)) != epoch) {
+    return absl::DataLossError("sealed epoch secret names another group or epoch");
+  }
+  return crypto::Secret::FromString(plaintext.substr(kIdBytes + 8));
+}
+
+std::string EpochConfirmation(const crypto::Secret& epoch_secret, std::string_view group_id,
+                              uint64_t epoch) {
+  std::string input(group_id);
+  AppendU64(input, epoch);
+  return crypto::KeyedHash(epoch_secret, "kith/v1/epoch-confirm", input);
+}
+
+std::string SafetyNumber(std::string_view sign_pk_a, std::string_view sign_pk_b) {
+  if (sign_pk_b < sign_pk_a) std::swap(sign_pk_a, sign_pk_b);
+  std::string input(sign_pk_a);
+  input.append(sign_pk_b);
+  // 64 digest bytes; each of twelve 5-digit groups comes from its own 5 bytes.
+  std::string digest = crypto::Hash("kith/v1/safety-number/1", input) +
+                       crypto::Hash("kith/v1/safety-number/2", input);
+  std::string out;
+  for (int group = 0; group < 12; ++group) {
+    uint64_t v = 0;
+    for (int i = 0; i < 5; ++i) v = (v << 8) | static_cast<unsigned char>(digest[group * 5 + i]);
+    char buf[8];
+    snprintf(buf, sizeof buf, "%05u", static_cast<unsigned>(v % 100000));
+    if (group) out.push_back(group % 4 == 0 ? '\n' : ' ');
+    out.append(buf);
+  }
+  return out;
+}
+
+}  // namespace kith

@@ -1,0 +1,80 @@
+// Byte layouts shared by server and clients: ids, signing inputs, hash
+// inputs and limits. docs/protocol.md is the prose version of this file;
+// keep them in step.
+#ifndef KITH_PROTOCOL_H_
+#define KITH_PROTOCOL_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "kith.pb.h"
+#include "kith/crypto.h"
+
+namespace kith {
+
+// User ids and group ids are 16 bytes, shown as 32 hex characters.
+inline constexpr size_t kIdBytes = 16;
+inline constexpr size_t kInviteSecretBytes = 32;
+
+// Limits. A message's text is at most 16 KiB; an event body at most 1 MiB
+// (commits carry one sealed secret per member).
+inline constexpr size_t kMaxTextBytes = 16 * 1024;
+inline constexpr size_t kPadBlockBytes = 64;
+inline constexpr size_t kMaxCiphertextBytes =
+    kMaxTextBytes + 1 + kPadBlockBytes + crypto::kAeadTagBytes;
+inline constexpr size_t kMaxEventBodyBytes = 1 << 20;
+inline constexpr size_t kMaxGroupNameBytes = 100;
+inline constexpr size_t kMaxCharterTextBytes = 4096;
+inline constexpr size_t kMaxDisplayNameBytes = 64;
+inline constexpr size_t kMaxGroupMembers = 5000;
+
+// Signature labels (crypto::Sign prefixes them to the signed bytes).
+inline constexpr std::string_view kBundleLabel = "kith/v1/bundle";
+inline constexpr std::string_view kEventLabel = "kith/v1/event";
+inline constexpr std::string_view kLoginLabel = "kith/v1/login";
+
+std::string UserIdFor(std::string_view sign_pk);
+std::string GroupIdFor(std::string_view creator_sign_pk, std::string_view nonce);
+
+// sign_pk || box_pk || name
+std::string BundleSigningInput(const v1::IdentityBundle& bundle);
+// Checks key sizes, the name's length and the self-signature.
+absl::Status ValidateBundle(const v1::IdentityBundle& bundle);
+
+// Serializes `body` once and signs those bytes.
+v1::SignedEvent SignEvent(const v1::EventBody& body, const crypto::Secret& sign_sk);
+bool VerifyEventSignature(const v1::SignedEvent& event, std::string_view sign_pk);
+
+// nonce || user_id
+std::string LoginSigningInput(std::string_view nonce, std::string_view user_id);
+
+// The hash that chains the log: event seq's prev_hash is EventHash(event seq-1).
+std::string EventHash(const v1::Event& event);
+inline std::string GenesisPrevHash() { return std::string(crypto::kHashBytes, '\0'); }
+
+std::string InviteCodeHash(std::string_view invite_secret);
+// Hash of everything a joiner reads in a charter; joiners sign it.
+std::string CharterHash(const v1::Charter& charter);
+
+// The plaintext sealed to each member for an epoch: group_id || epoch || secret.
+std::string EpochSecretPlaintext(std::string_view group_id, uint64_t epoch,
+                                 const crypto::Secret& secret);
+// Fails unless the plaintext names this group and epoch.
+absl::StatusOr<crypto::Secret> ParseEpochSecretPlaintext(std::string_view plaintext,
+                                                         std::string_view group_id,
+                                                         uint64_t epoch);
+std::string EpochConfirmation(const crypto::Secret& epoch_secret, std::string_view group_id,
+                              uint64_t epoch);
+
+// A 60-digit number two users compare out of band; the same for both orders.
+std::string SafetyNumber(std::string_view sign_pk_a, std::string_view sign_pk_b);
+
+// Big-endian fixed-width integers, as used in every layout above.
+void AppendU32(std::string& out, uint32_t v);
+void AppendU64(std::string& out, uint64_t v);
+
+}  // namespace kith
+
+#endif  // KITH_PROTOCOL_H_

@@ -1,0 +1,120 @@
+#include "kith/appender.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "kith/protocol.h"
+
+namespace kith::server {
+
+Appender::Appender(EventLog* log, GroupRegistry* groups, const Clock* clock)
+    : log_(log), groups_(groups), clock_(clock), thread_([this] { Run(); }) {}
+
+Appender::~Appender() {
+  Stop();
+  thread_.join();
+}
+
+void Appender::Submit(std::string group_id, v1::SignedEvent event, bool is_create, Done done) {
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      refused = absl::UnavailableError("server is shutting down; retry in a moment");
+    } else if (queue_.size() >= kMaxQueued) {
+      refused = absl::ResourceExhaustedError("server is overloaded; retry in a moment");
+    } else {
+      queue_.push_back({std::move(group_id), std::move(event), is_create, std::move(done)});
+      return;
+    }
+  }
+  done(refused);
+}
+
+void Appender::Stop() {
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+}
+
+void Appender::Run() {
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+  for (;;) {
+    std::deque<Request> batch;
+    {
+      absl::MutexLock lock(&mu_, absl::Condition(&ready));
+      if (queue_.empty()) return;  // stopping and drained
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    WriteBatch(batch);
+  }
+}
+
+void Appender::WriteBatch(std::deque<Request>& batch) {
+  struct Accepted {
+    GroupEntry* entry;
+    std::shared_ptr<const v1::Event> event;
+  };
+  std::vector<absl::StatusOr<v1::AppendReply>> results;
+  std::vector<Accepted> accepted;
+  std::vector<v1::Event> to_store;
+  results.reserve(batch.size());
+  const int64_t now = clock_->NowMs();
+
+  for (Request& r : batch) {
+    GroupEntry* entry = groups_->Find(r.group_id);
+    if (entry == nullptr) {
+      if (!r.is_create) {
+        results.push_back(absl::NotFoundError("no such group"));
+        continue;
+      }
+      // Only this thread creates entries, so a group appears in the registry
+      // only once its creation event has been accepted.
+      if (auto body = GroupState().Check(r.event, SignatureCheck::kTrustStored); !body.ok()) {
+        results.push_back(body.status());
+        continue;
+      }
+      entry = groups_->FindOrCreate(r.group_id);
+    }
+    absl::MutexLock lock(&entry->mu);
+    auto body = entry->state.Check(r.event, SignatureCheck::kTrustStored);
+    if (!body.ok()) {
+      results.push_back(body.status());
+      continue;
+    }
+    auto event = std::make_shared<v1::Event>();
+    event->set_group_id(r.group_id);
+    event->set_seq(entry->state.head_seq() + 1);
+    event->set_prev_hash(entry->state.created() ? entry->state.head_hash() : GenesisPrevHash());
+    event->set_server_time_ms(now);
+    *event->mutable_signed_() = std::move(r.event);
+    std::string hash = EventHash(*event);
+    entry->state.Apply(*body, *event, hash);
+    entry->NoteApplied(*body, event->seq());
+    v1::AppendReply reply;
+    reply.set_group_id(r.group_id);
+    reply.set_seq(event->seq());
+    reply.set_event_hash(std::move(hash));
+    results.push_back(std::move(reply));
+    to_store.push_back(*event);
+    accepted.push_back({entry, std::move(event)});
+  }
+
+  if (!to_store.empty()) {
+    if (auto s = log_->Append(to_store); !s.ok()) {
+      // The in-memory state already includes this batch. Serving on would
+      // acknowledge nothing durable, so stop; a restart rebuilds from disk.
+      fprintf(stderr, "kithd: fatal: durable append failed: %s\n", s.ToString().c_str());
+      std::abort();
+    }
+  }
+  for (auto& a : accepted) {
+    absl::MutexLock lock(&a.entry->mu);
+    a.entry->Publish(std::move(a.event));
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+}
+
+}  // namespace kith::server

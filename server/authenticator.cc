@@ -1,0 +1,128 @@
+#include "kith/authenticator.h"
+
+#include "kith/crypto.h"
+#include "kith/protocol.h"
+
+namespace kith::server {
+namespace {
+
+constexpr size_t kTokenBytes = 32;
+constexpr std::string_view kBearer = "Bearer ";
+
+std::string TokenHash(std::string_view token) { return crypto::Hash("kith/v1/token", token); }
+
+}  // namespace
+
+Authenticator::Authenticator(AccountStore* store, const Clock* clock, int64_t session_ttl_ms)
+    : store_(store), clock_(clock), session_ttl_ms_(session_ttl_ms) {}
+
+absl::Status Authenticator::Load() {
+  absl::MutexLock lock(&mu_);
+  auto s = store_->ForEachAccount(
+      [this](const std::string& id, const v1::IdentityBundle& b)
+          ABSL_NO_THREAD_SAFETY_ANALYSIS { accounts_[id] = b; });
+  if (!s.ok()) return s;
+  const int64_t now = clock_->NowMs();
+  std::vector<std::string> expired;
+  s = store_->ForEachSession([&](const std::string& hash, const SessionRecord& r)
+                                 ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                   if (r.expires_at_ms > now) {
+                                     sessions_[hash] = r;
+                                   } else {
+                                     expired.push_back(hash);
+                                   }
+                                 });
+  if (!s.ok()) return s;
+  for (const auto& hash : expired) {
+    if (auto d = store_->DeleteSession(hash); !d.ok()) return d;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Authenticator::NewChallenge() {
+  const int64_t now = clock_->NowMs();
+  absl::MutexLock lock(&mu_);
+  if (challenges_.size() >= kMaxOpenChallenges) {
+    std::erase_if(challenges_, [now](const auto& c) { return c.second <= now; });
+    if (challenges_.size() >= kMaxOpenChallenges) {
+      return absl::ResourceExhaustedError("too many logins in progress; retry in a minute");
+    }
+  }
+  std::string nonce = crypto::RandomBytes(32);
+  challenges_[nonce] = now + kChallengeTtlMs;
+  return nonce;
+}
+
+absl::StatusOr<std::string> Authenticator::Register(const v1::IdentityBundle& bundle) {
+  if (auto s = ValidateBundle(bundle); !s.ok()) return s;
+  std::string user_id = UserIdFor(bundle.sign_pk());
+  if (auto s = store_->PutAccount(user_id, bundle); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  accounts_[user_id] = bundle;
+  return user_id;
+}
+
+absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& request) {
+  const int64_t now = clock_->NowMs();
+  std::string sign_pk;
+  {
+    absl::MutexLock lock(&mu_);
+    auto challenge = challenges_.find(request.nonce());
+    if (challenge == challenges_.end() || challenge->second <= now) {
+      return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
+    }
+    challenges_.erase(challenge);  // single use, whatever the outcome
+    auto account = accounts_.find(request.user_id());
+    if (account == accounts_.end()) {
+      return absl::UnauthenticatedError("no account with this user id; register first");
+    }
+    sign_pk = account->second.sign_pk();
+  }
+  if (!crypto::Verify(sign_pk, kLoginLabel, LoginSigningInput(request.nonce(), request.user_id()),
+                      request.signature())) {
+    return absl::UnauthenticatedError("login signature does not verify");
+  }
+  std::string token = crypto::RandomBytes(kTokenBytes);
+  SessionRecord record{request.user_id(), now + session_ttl_ms_};
+  const std::string hash = TokenHash(token);
+  if (auto s = store_->PutSession(hash, record); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    sessions_[hash] = record;
+  }
+  v1::LoginReply reply;
+  reply.set_token(std::move(token));
+  reply.set_expires_at_ms(record.expires_at_ms);
+  return reply;
+}
+
+absl::StatusOr<std::string> Authenticator::Authenticate(std::string_view authorization) const {
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError("no session: log in first");
+  }
+  if (!authorization.starts_with(kBearer)) {
+    return absl::UnauthenticatedError("authorization header must be 'Bearer <token>'");
+  }
+  auto token = crypto::FromHex(authorization.substr(kBearer.size()));
+  if (!token.ok() || token->size() != kTokenBytes) {
+    return absl::UnauthenticatedError("malformed session token");
+  }
+  // Looked up by hash: the comparison never touches the token itself.
+  const std::string hash = TokenHash(*token);
+  absl::MutexLock lock(&mu_);
+  auto it = sessions_.find(hash);
+  if (it == sessions_.end()) return absl::UnauthenticatedError("unknown session: log in again");
+  if (it->second.expires_at_ms <= clock_->NowMs()) {
+    return absl::UnauthenticatedError("session expired: log in again");
+  }
+  return it->second.user_id;
+}
+
+std::optional<v1::IdentityBundle> Authenticator::Identity(const std::string& user_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = accounts_.find(user_id);
+  if (it == accounts_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace kith::server

@@ -1,0 +1,64 @@
+// The single writer of kithd's logs. Requests from any thread queue here; one
+// thread takes them in batches, authorizes each against its group's state,
+// assigns sequence numbers, writes the whole batch in one synced write (group
+// commit), and only then publishes the events and answers the callers. An
+// event is acknowledged only after it is durable, and a group's order is
+// decided in one place, so it can never fork.
+#ifndef KITH_SERVER_APPENDER_H_
+#define KITH_SERVER_APPENDER_H_
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "kith.pb.h"
+#include "kith/clock.h"
+#include "kith/group_registry.h"
+#include "kith/store.h"
+
+namespace kith::server {
+
+class Appender {
+ public:
+  using Done = std::function<void(absl::StatusOr<v1::AppendReply>)>;
+
+  // Queued appends beyond this are refused with RESOURCE_EXHAUSTED.
+  static constexpr size_t kMaxQueued = 20000;
+  static constexpr size_t kMaxBatch = 512;
+
+  Appender(EventLog* log, GroupRegistry* groups, const Clock* clock);
+  ~Appender();  // Stops, answering queued requests first.
+
+  // Queues `event` for `group_id`. The caller has verified its signature;
+  // `is_create` says it is a group's creation event. `done` runs exactly
+  // once, on the writer thread (or at once if the request is refused).
+  void Submit(std::string group_id, v1::SignedEvent event, bool is_create, Done done);
+
+  // Answers everything queued, then refuses new work with UNAVAILABLE.
+  void Stop();
+
+ private:
+  struct Request {
+    std::string group_id;
+    v1::SignedEvent event;
+    bool is_create;
+    Done done;
+  };
+  void Run();
+  void WriteBatch(std::deque<Request>& batch);
+
+  EventLog* const log_;
+  GroupRegistry* const groups_;
+  const Clock* const clock_;
+  absl::Mutex mu_;
+  std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace kith::server
+
+#endif  // KITH_SERVER_APPENDER_H_

@@ -1,0 +1,53 @@
+// Accounts and sessions. An account is an identity bundle; its user id is
+// derived from the signing key, so nobody (the server included) can put
+// another key under a known id. A session starts with a signed challenge and
+// is a random bearer token of which the server keeps only the hash.
+#ifndef KITH_SERVER_AUTHENTICATOR_H_
+#define KITH_SERVER_AUTHENTICATOR_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "kith.pb.h"
+#include "kith/clock.h"
+#include "kith/store.h"
+
+namespace kith::server {
+
+class Authenticator {
+ public:
+  static constexpr int64_t kChallengeTtlMs = 60'000;
+  static constexpr size_t kMaxOpenChallenges = 100'000;
+
+  Authenticator(AccountStore* store, const Clock* clock, int64_t session_ttl_ms);
+
+  // Loads accounts and unexpired sessions from the store.
+  absl::Status Load();
+
+  absl::StatusOr<std::string> NewChallenge();
+  // Stores the bundle (idempotent; a newly signed bundle replaces the old).
+  absl::StatusOr<std::string> Register(const v1::IdentityBundle& bundle);
+  absl::StatusOr<v1::LoginReply> Login(const v1::LoginRequest& request);
+  // Maps an "authorization" header value ("Bearer <hex>") to a user id.
+  // UNAUTHENTICATED, with a reason a person can act on, otherwise.
+  absl::StatusOr<std::string> Authenticate(std::string_view authorization) const;
+  std::optional<v1::IdentityBundle> Identity(const std::string& user_id) const;
+
+ private:
+  AccountStore* const store_;
+  const Clock* const clock_;
+  const int64_t session_ttl_ms_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, v1::IdentityBundle> accounts_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, SessionRecord> sessions_ ABSL_GUARDED_BY(mu_);  // by token hash
+  std::map<std::string, int64_t> challenges_ ABSL_GUARDED_BY(mu_);      // nonce -> expiry
+};
+
+}  // namespace kith::server
+
+#endif  // KITH_SERVER_AUTHENTICATOR_H_

@@ -1,0 +1,74 @@
+// Live state of every group kithd serves: the state derived from its log, the
+// most recent durable events (for fan-out without touching storage), and the
+// followers waiting for the next event.
+#ifndef KITH_SERVER_GROUP_REGISTRY_H_
+#define KITH_SERVER_GROUP_REGISTRY_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "kith.pb.h"
+#include "kith/group_state.h"
+
+namespace kith::server {
+
+// Something blocked on a group's next durable event (a follower's stream).
+class Waiter {
+ public:
+  virtual ~Waiter() = default;
+  // Called with the group's mutex held; must not block.
+  virtual void OnNewEvents() = 0;
+};
+
+class GroupEntry {
+ public:
+  // How many durable events stay in memory for fan-out.
+  static constexpr size_t kRecentEvents = 4096;
+
+  absl::Mutex mu;
+  GroupState state ABSL_GUARDED_BY(mu);
+  // Highest sequence number known durable; state may run ahead of it while
+  // a batch is being written.
+  uint64_t durable_head ABSL_GUARDED_BY(mu) = 0;
+  std::set<Waiter*> waiting ABSL_GUARDED_BY(mu);
+
+  // Records the departure side effects of an applied event.
+  void NoteApplied(const v1::EventBody& body, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Adds durable events (in order) and wakes every waiter.
+  void Publish(std::shared_ptr<const v1::Event> event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // The highest sequence number `user_id` may read: the durable head for a
+  // member, the event that removed them for a former member, 0 for anyone else.
+  uint64_t ReadableHead(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu);
+  // A recent durable event, or null if it has left memory (or is not durable).
+  std::shared_ptr<const v1::Event> Recent(uint64_t seq) const ABSL_SHARED_LOCKS_REQUIRED(mu);
+
+ private:
+  std::deque<std::shared_ptr<const v1::Event>> recent_ ABSL_GUARDED_BY(mu);
+  // Former members: the sequence number of the event by which they left.
+  std::map<std::string, uint64_t> departed_at_ ABSL_GUARDED_BY(mu);
+};
+
+// Thread-safe. Entries are never removed, so pointers stay valid for the
+// registry's lifetime.
+class GroupRegistry {
+ public:
+  GroupEntry* Find(const std::string& group_id) const;
+  GroupEntry* FindOrCreate(const std::string& group_id);
+  // Calls fn for every group; fn locks the entry itself.
+  void ForEach(const std::function<void(GroupEntry&)>& fn) const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<GroupEntry>> groups_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace kith::server
+
+#endif  // KITH_SERVER_GROUP_REGISTRY_H_

@@ -1,0 +1,56 @@
+// The embedded store: one RocksDB database with a column family per concern
+// (events, accounts, sessions) and its write-ahead log on. Every write is
+// synced before it returns.
+#ifndef KITH_SERVER_ROCKS_STORE_H_
+#define KITH_SERVER_ROCKS_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kith/store.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
+namespace kith::server {
+
+class RocksStore final : public EventLog, public AccountStore {
+ public:
+  // Opens or creates the database in `dir`.
+  static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir);
+  ~RocksStore() override;
+
+  absl::Status Append(const std::vector<v1::Event>& events) override;
+  absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
+                         std::vector<v1::Event>* out) const override;
+  absl::Status ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const override;
+
+  absl::Status PutAccount(const std::string& user_id, const v1::IdentityBundle& bundle) override;
+  absl::Status ForEachAccount(
+      const std::function<void(const std::string&, const v1::IdentityBundle&)>& fn) const override;
+  absl::Status PutSession(const std::string& token_hash, const SessionRecord& s) override;
+  absl::Status DeleteSession(const std::string& token_hash) override;
+  absl::Status ForEachSession(
+      const std::function<void(const std::string&, const SessionRecord&)>& fn) const override;
+
+  // Key of an event in the events column family: group_id || big-endian seq,
+  // so a group's events are contiguous and in order.
+  static std::string EventKey(const std::string& group_id, uint64_t seq);
+
+ private:
+  RocksStore() = default;
+  absl::Status Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
+                   const std::string& value);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* accounts_ = nullptr;
+  rocksdb::ColumnFamilyHandle* sessions_ = nullptr;
+};
+
+}  // namespace kith::server
+
+#endif  // KITH_SERVER_ROCKS_STORE_H_

@@ -1,0 +1,40 @@
+// kithd as a library: the storage, the group registry, the writer and the
+// gRPC service, started together and stopped in order. main.cc and the
+// tests' in-process servers use it.
+#ifndef KITH_SERVER_SERVER_H_
+#define KITH_SERVER_SERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kith/clock.h"
+
+namespace kith::server {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free port (see Server::port()).
+  std::string listen = "127.0.0.1:7443";
+  std::string data_dir = "kith-data";
+  int64_t session_ttl_ms = 12 * 3600 * 1000;
+  bool log_requests = true;
+  const Clock* clock = SystemClock();
+};
+
+class Server {
+ public:
+  // Opens the data directory (creating it, its TLS identity and its database
+  // on first start), replays every group's log, and starts serving.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options);
+  virtual ~Server() = default;
+
+  virtual int port() const = 0;
+  // Stops accepting calls, lets calls in progress finish (up to a deadline),
+  // then flushes and closes storage.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace kith::server
+
+#endif  // KITH_SERVER_SERVER_H_

@@ -1,0 +1,71 @@
+// The Kith gRPC service: checks the caller's session and role on every RPC,
+// verifies event signatures, and hands appends to the Appender.
+#ifndef KITH_SERVER_SERVICE_H_
+#define KITH_SERVER_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "kith.grpc.pb.h"
+#include "kith/appender.h"
+#include "kith/authenticator.h"
+#include "kith/group_registry.h"
+#include "kith/store.h"
+
+namespace kith::server {
+
+class KithService final : public v1::Kith::CallbackService {
+ public:
+  // The most events one ReadEvents call returns.
+  static constexpr uint32_t kMaxReadEvents = 1000;
+
+  KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
+              const EventLog* log);
+
+  grpc::ServerUnaryReactor* GetChallenge(grpc::CallbackServerContext* ctx, const v1::Empty* req,
+                                         v1::Challenge* reply) override;
+  grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* ctx,
+                                     const v1::RegisterRequest* req,
+                                     v1::RegisterReply* reply) override;
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* req,
+                                  v1::LoginReply* reply) override;
+  grpc::ServerUnaryReactor* GetIdentity(grpc::CallbackServerContext* ctx,
+                                        const v1::GetIdentityRequest* req,
+                                        v1::IdentityBundle* reply) override;
+  grpc::ServerUnaryReactor* CreateGroup(grpc::CallbackServerContext* ctx,
+                                        const v1::CreateGroupRequest* req,
+                                        v1::AppendReply* reply) override;
+  grpc::ServerUnaryReactor* GetCharter(grpc::CallbackServerContext* ctx, const v1::GroupRef* req,
+                                       v1::Charter* reply) override;
+  grpc::ServerUnaryReactor* JoinGroup(grpc::CallbackServerContext* ctx,
+                                      const v1::JoinGroupRequest* req,
+                                      v1::AppendReply* reply) override;
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* ctx,
+                                   const v1::AppendRequest* req, v1::AppendReply* reply) override;
+  grpc::ServerUnaryReactor* ReadEvents(grpc::CallbackServerContext* ctx,
+                                       const v1::ReadRequest* req, v1::ReadReply* reply) override;
+  grpc::ServerWriteReactor<v1::Event>* Follow(grpc::CallbackServerContext* ctx,
+                                              const v1::FollowRequest* req) override;
+  grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* ctx, const v1::Empty* req,
+                                       v1::GroupList* reply) override;
+
+ private:
+  absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;
+  // The created group `group_id`, or NOT_FOUND.
+  absl::StatusOr<GroupEntry*> FindGroup(const std::string& group_id) const;
+  // Parses `event`, checks it is authored by `caller` and fits `route`
+  // (kCreate for CreateGroup, kJoinRequest for JoinGroup, KIND_NOT_SET for
+  // Append, which takes every other kind), verifies its signature, and
+  // queues it. Finishes `reactor` either way.
+  void SubmitEvent(const std::string& caller, const v1::SignedEvent& event,
+                   v1::EventBody::KindCase route, grpc::ServerUnaryReactor* reactor,
+                   v1::AppendReply* reply);
+
+  Authenticator* const auth_;
+  GroupRegistry* const groups_;
+  Appender* const appender_;
+  const EventLog* const log_;
+};
+
+}  // namespace kith::server
+
+#endif  // KITH_SERVER_SERVICE_H_

@@ -1,0 +1,58 @@
+// Storage seams of kithd. RocksDB implements them in the embedded default;
+// cluster mode implements them on PostgreSQL. Both must meet the same
+// contracts, written on each method.
+#ifndef KITH_SERVER_STORE_H_
+#define KITH_SERVER_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "kith.pb.h"
+
+namespace kith::server {
+
+// The ordered logs of every group. Thread-safe.
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+
+  // Stores `events` atomically and durably: when this returns OK every event
+  // survives a crash of the process or the machine; on error none is stored.
+  // REQUIRES: each event extends its group's log by exactly one sequence number.
+  virtual absl::Status Append(const std::vector<v1::Event>& events) = 0;
+
+  // Events of `group_id` with seq in [from_seq, from_seq + limit), in order.
+  virtual absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
+                                 std::vector<v1::Event>* out) const = 0;
+
+  // Every stored event, group by group, each group in sequence order.
+  // Stops at the first error `fn` returns.
+  virtual absl::Status ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const = 0;
+};
+
+struct SessionRecord {
+  std::string user_id;
+  int64_t expires_at_ms = 0;
+};
+
+// Accounts (identity bundles) and sessions. Thread-safe.
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  virtual absl::Status PutAccount(const std::string& user_id, const v1::IdentityBundle& bundle) = 0;
+  virtual absl::Status ForEachAccount(
+      const std::function<void(const std::string&, const v1::IdentityBundle&)>& fn) const = 0;
+  // Sessions are keyed by the hash of their bearer token, never the token.
+  virtual absl::Status PutSession(const std::string& token_hash, const SessionRecord& s) = 0;
+  virtual absl::Status DeleteSession(const std::string& token_hash) = 0;
+  virtual absl::Status ForEachSession(
+      const std::function<void(const std::string&, const SessionRecord&)>& fn) const = 0;
+};
+
+}  // namespace kith::server
+
+#endif  // KITH_SERVER_STORE_H_

@@ -1,0 +1,154 @@
+#include "kith/rocks_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "absl/strings/str_cat.h"
+#include "kith/protocol.h"
+
+namespace kith::server {
+namespace {
+
+constexpr char kEventsCf[] = "events";
+constexpr char kAccountsCf[] = "accounts";
+constexpr char kSessionsCf[] = "sessions";
+
+absl::Status FromRocks(const rocksdb::Status& s, const char* what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
+}
+
+rocksdb::WriteOptions SyncedWrite() {
+  rocksdb::WriteOptions options;
+  options.sync = true;  // acknowledged only once on disk
+  return options;
+}
+
+}  // namespace
+
+std::string RocksStore::EventKey(const std::string& group_id, uint64_t seq) {
+  std::string key = group_id;
+  AppendU64(key, seq);
+  return key;
+}
+
+absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // Bodies are ciphertext: compression would only cost CPU.
+  options.compression = rocksdb::kNoCompression;
+  options.IncreaseParallelism(2);
+
+  rocksdb::ColumnFamilyOptions cf_options(options);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, cf_options},
+      {kEventsCf, cf_options},
+      {kAccountsCf, cf_options},
+      {kSessionsCf, cf_options}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(options, dir, families, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "opening the database");
+  std::unique_ptr<RocksStore> store(new RocksStore);
+  store->db_.reset(raw);
+  // handles[0] is the default family, which Kith does not use.
+  store->db_->DestroyColumnFamilyHandle(handles[0]);
+  store->events_ = handles[1];
+  store->accounts_ = handles[2];
+  store->sessions_ = handles[3];
+  return store;
+}
+
+RocksStore::~RocksStore() {
+  if (!db_) return;
+  for (auto* cf : {events_, accounts_, sessions_}) db_->DestroyColumnFamilyHandle(cf);
+  db_->Close().PermitUncheckedError();
+}
+
+absl::Status RocksStore::Append(const std::vector<v1::Event>& events) {
+  rocksdb::WriteBatch batch;
+  std::string value;
+  for (const auto& e : events) {
+    e.SerializeToString(&value);
+    batch.Put(events_, EventKey(e.group_id(), e.seq()), value);
+  }
+  return FromRocks(db_->Write(SyncedWrite(), &batch), "appending events");
+}
+
+absl::Status RocksStore::ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
+                                   std::vector<v1::Event>* out) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_));
+  const std::string start = EventKey(group_id, from_seq);
+  for (it->Seek(start); it->Valid() && limit > 0; it->Next(), --limit) {
+    if (!it->key().starts_with(group_id)) break;
+    v1::Event& e = out->emplace_back();
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored event does not parse");
+    }
+  }
+  return FromRocks(it->status(), "reading events");
+}
+
+absl::Status RocksStore::ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_));
+  v1::Event e;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored event does not parse");
+    }
+    if (auto s = fn(e); !s.ok()) return s;
+  }
+  return FromRocks(it->status(), "scanning events");
+}
+
+absl::Status RocksStore::Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
+                             const std::string& value) {
+  return FromRocks(db_->Put(SyncedWrite(), cf, key, value), "writing");
+}
+
+absl::Status RocksStore::PutAccount(const std::string& user_id, const v1::IdentityBundle& bundle) {
+  return Put(accounts_, user_id, bundle.SerializeAsString());
+}
+
+absl::Status RocksStore::ForEachAccount(
+    const std::function<void(const std::string&, const v1::IdentityBundle&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), accounts_));
+  v1::IdentityBundle bundle;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!bundle.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored account does not parse");
+    }
+    fn(it->key().ToString(), bundle);
+  }
+  return FromRocks(it->status(), "scanning accounts");
+}
+
+absl::Status RocksStore::PutSession(const std::string& token_hash, const SessionRecord& s) {
+  std::string value = s.user_id;
+  AppendU64(value, static_cast<uint64_t>(s.expires_at_ms));
+  return Put(sessions_, token_hash, value);
+}
+
+absl::Status RocksStore::DeleteSession(const std::string& token_hash) {
+  return FromRocks(db_->Delete(SyncedWrite(), sessions_, token_hash), "deleting a session");
+}
+
+absl::Status RocksStore::ForEachSession(
+    const std::function<void(const std::string&, const SessionRecord&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), sessions_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::Slice v = it->value();
+    if (v.size() != kIdBytes + 8) return absl::DataLossError("a stored session does not parse");
+    uint64_t expires = 0;
+    for (size_t i = kIdBytes; i < v.size(); ++i) {
+      expires = (expires << 8) | static_cast<unsigned char>(v[i]);
+    }
+    fn(it->key().ToString(),
+       SessionRecord{std::string(v.data(), kIdBytes), static_cast<int64_t>(expires)});
+  }
+  return FromRocks(it->status(), "scanning sessions");
+}
+
+}  // namespace kith::server

@@ -1,0 +1,115 @@
+#include "kith/server.h"
+
+#include <filesystem>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "kith/appender.h"
+#include "kith/authenticator.h"
+#include "kith/crypto.h"
+#include "kith/group_registry.h"
+#include "kith/protocol.h"
+#include "kith/request_log.h"
+#include "kith/rocks_store.h"
+#include "kith/service.h"
+#include "kith/tls.h"
+
+namespace kith::server {
+namespace {
+
+// Rebuilds every group's state from the log. Signatures were verified when
+// each event was appended, so replay trusts them; the chain is still checked.
+absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
+  return log.ForEach([&groups](const v1::Event& event) -> absl::Status {
+    GroupEntry* entry = groups.FindOrCreate(event.group_id());
+    absl::MutexLock lock(&entry->mu);
+    if (auto s = entry->state.ApplyLogged(event, SignatureCheck::kTrustStored); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("stored log of group ",
+                                              crypto::ToHex(event.group_id()), ": ", s.message()));
+    }
+    v1::EventBody body;
+    body.ParseFromString(event.signed_().body());
+    entry->NoteApplied(body, event.seq());
+    entry->Publish(std::make_shared<const v1::Event>(event));
+    return absl::OkStatus();
+  });
+}
+
+class ServerImpl final : public Server {
+ public:
+  ~ServerImpl() override { Shutdown(); }
+
+  absl::Status Init(const ServerOptions& options) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.data_dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot create ", options.data_dir));
+    std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all, ec);
+    if (auto s = crypto::Init(); !s.ok()) return s;
+    auto tls = LoadOrCreateTlsIdentity(options.data_dir + "/tls");
+    if (!tls.ok()) return tls.status();
+    auto store = RocksStore::Open(options.data_dir + "/db");
+    if (!store.ok()) return store.status();
+    store_ = *std::move(store);
+    auth_ = std::make_unique<Authenticator>(store_.get(), options.clock, options.session_ttl_ms);
+    if (auto s = auth_->Load(); !s.ok()) return s;
+    if (auto s = Replay(*store_, groups_); !s.ok()) return s;
+    appender_ = std::make_unique<Appender>(store_.get(), &groups_, options.clock);
+    service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get());
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({tls->private_key_pem, tls->certificate_pem});
+    builder.AddListeningPort(options.listen, grpc::SslServerCredentials(ssl), &port_);
+    builder.RegisterService(service_.get());
+    builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxEventBodyBytes + 64 * 1024));
+    if (options.log_requests) {
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> logs;
+      logs.push_back(NewRequestLogFactory());
+      builder.experimental().SetInterceptorCreators(std::move(logs));
+    }
+    server_ = builder.BuildAndStart();
+    if (!server_ || port_ == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+    }
+    server_->GetHealthCheckService()->SetServingStatus(true);
+    return absl::OkStatus();
+  }
+
+  int port() const override { return port_; }
+
+  void Shutdown() override {
+    if (!server_) return;
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server_->Wait();
+    server_.reset();
+    appender_.reset();  // answers anything still queued, then joins
+    service_.reset();
+    auth_.reset();
+    store_.reset();
+  }
+
+ private:
+  std::unique_ptr<RocksStore> store_;
+  GroupRegistry groups_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<Appender> appender_;
+  std::unique_ptr<KithService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  auto server = std::make_unique<ServerImpl>();
+  if (auto s = server->Init(options); !s.ok()) return s;
+  return server;
+}
+
+}  // namespace kith::server

@@ -1,0 +1,254 @@
+#include "kith/service.h"
+
+#include "absl/strings/str_cat.h"
+#include "kith/crypto.h"
+#include "kith/follow_reactor.h"
+#include "kith/protocol.h"
+
+namespace kith::server {
+namespace {
+
+// absl and gRPC share the canonical status codes, value for value.
+grpc::Status ToGrpc(const absl::Status& s) {
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
+grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const absl::Status& s) {
+  auto* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpc(s));
+  return reactor;
+}
+
+absl::Status CheckId(const std::string& id, const char* what) {
+  if (id.size() != kIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " must be ", kIdBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
+                         const EventLog* log)
+    : auth_(auth), groups_(groups), appender_(appender), log_(log) {}
+
+absl::StatusOr<std::string> KithService::Caller(grpc::CallbackServerContext* ctx) const {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find("authorization");
+  if (it == md.end()) return auth_->Authenticate({});
+  return auth_->Authenticate(std::string_view(it->second.data(), it->second.size()));
+}
+
+absl::StatusOr<GroupEntry*> KithService::FindGroup(const std::string& group_id) const {
+  if (auto s = CheckId(group_id, "group id"); !s.ok()) return s;
+  GroupEntry* entry = groups_->Find(group_id);
+  if (entry != nullptr) {
+    absl::ReaderMutexLock lock(&entry->mu);
+    if (entry->state.created()) return entry;
+  }
+  return absl::NotFoundError("no such group");
+}
+
+grpc::ServerUnaryReactor* KithService::GetChallenge(grpc::CallbackServerContext* ctx,
+                                                    const v1::Empty*, v1::Challenge* reply) {
+  auto nonce = auth_->NewChallenge();
+  if (nonce.ok()) reply->set_nonce(*std::move(nonce));
+  return Done(ctx, nonce.status());
+}
+
+grpc::ServerUnaryReactor* KithService::Register(grpc::CallbackServerContext* ctx,
+                                                const v1::RegisterRequest* req,
+                                                v1::RegisterReply* reply) {
+  auto user_id = auth_->Register(req->bundle());
+  if (user_id.ok()) reply->set_user_id(*std::move(user_id));
+  return Done(ctx, user_id.status());
+}
+
+grpc::ServerUnaryReactor* KithService::Login(grpc::CallbackServerContext* ctx,
+                                             const v1::LoginRequest* req, v1::LoginReply* reply) {
+  auto login = auth_->Login(*req);
+  if (login.ok()) *reply = *std::move(login);
+  return Done(ctx, login.status());
+}
+
+grpc::ServerUnaryReactor* KithService::GetIdentity(grpc::CallbackServerContext* ctx,
+                                                   const v1::GetIdentityRequest* req,
+                                                   v1::IdentityBundle* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  if (auto s = CheckId(req->user_id(), "user id"); !s.ok()) return Done(ctx, s);
+  auto bundle = auth_->Identity(req->user_id());
+  if (!bundle) return Done(ctx, absl::NotFoundError("no account with this user id"));
+  *reply = *std::move(bundle);
+  return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::GetCharter(grpc::CallbackServerContext* ctx,
+                                                  const v1::GroupRef* req, v1::Charter* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindGroup(req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  absl::ReaderMutexLock lock(&(*entry)->mu);
+  *reply = (*entry)->state.charter();
+  return Done(ctx, absl::OkStatus());
+}
+
+void KithService::SubmitEvent(const std::string& caller, const v1::SignedEvent& event,
+                              v1::EventBody::KindCase route, grpc::ServerUnaryReactor* reactor,
+                              v1::AppendReply* reply) {
+  auto fail = [reactor](const absl::Status& s) { reactor->Finish(ToGrpc(s)); };
+  v1::EventBody body;
+  if (event.body().size() > kMaxEventBodyBytes) {
+    return fail(absl::InvalidArgumentError(
+        absl::StrCat("event is over the ", kMaxEventBodyBytes, "-byte limit")));
+  }
+  if (!body.ParseFromString(event.body())) {
+    return fail(absl::InvalidArgumentError("event body is not a valid EventBody"));
+  }
+  if (body.author() != caller) {
+    return fail(absl::PermissionDeniedError("an event must be authored by the caller's identity"));
+  }
+  const bool is_create = body.kind_case() == v1::EventBody::kCreate;
+  const bool is_join = body.kind_case() == v1::EventBody::kJoinRequest;
+  if (route == v1::EventBody::kCreate && !is_create) {
+    return fail(absl::InvalidArgumentError("CreateGroup takes a group creation event"));
+  }
+  if (route == v1::EventBody::kJoinRequest && !is_join) {
+    return fail(absl::InvalidArgumentError("JoinGroup takes a join request event"));
+  }
+  if (route == v1::EventBody::KIND_NOT_SET && (is_create || is_join)) {
+    return fail(absl::InvalidArgumentError(
+        "use CreateGroup to create a group and JoinGroup to ask to join one"));
+  }
+  // The author's key comes from the group's state (or the event itself for
+  // a creation or join request); the signature is checked here, off the
+  // writer thread, and authorization again by the writer against the state
+  // at append time.
+  absl::StatusOr<std::string> sign_pk;
+  if (is_create) {
+    sign_pk = body.create().creator().sign_pk();
+  } else {
+    auto entry = FindGroup(body.group_id());
+    if (!entry.ok()) return fail(entry.status());
+    absl::ReaderMutexLock lock(&(*entry)->mu);
+    sign_pk = (*entry)->state.AuthorSigningKey(body);
+  }
+  if (!sign_pk.ok()) return fail(sign_pk.status());
+  if (!VerifyEventSignature(event, *sign_pk)) {
+    return fail(absl::InvalidArgumentError("event signature does not verify for its author"));
+  }
+  appender_->Submit(body.group_id(), event, is_create,
+                    [reactor, reply](absl::StatusOr<v1::AppendReply> result) {
+                      if (result.ok()) *reply = *std::move(result);
+                      reactor->Finish(ToGrpc(result.status()));
+                    });
+}
+
+grpc::ServerUnaryReactor* KithService::CreateGroup(grpc::CallbackServerContext* ctx,
+                                                   const v1::CreateGroupRequest* req,
+                                                   v1::AppendReply* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto* reactor = ctx->DefaultReactor();
+  SubmitEvent(*caller, req->create(), v1::EventBody::kCreate, reactor, reply);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KithService::JoinGroup(grpc::CallbackServerContext* ctx,
+                                                 const v1::JoinGroupRequest* req,
+                                                 v1::AppendReply* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  v1::EventBody body;
+  if (!body.ParseFromString(req->request().body()) || !body.has_join_request()) {
+    return Done(ctx, absl::InvalidArgumentError("JoinGroup takes a join request event"));
+  }
+  if (body.group_id() != req->group_id()) {
+    return Done(ctx, absl::InvalidArgumentError("join request names another group"));
+  }
+  // The log holds only the invite's hash; proving the secret shows the
+  // joiner was given the code.
+  if (!crypto::ConstantTimeEqual(InviteCodeHash(req->invite_secret()),
+                                 body.join_request().code_hash())) {
+    return Done(ctx, absl::PermissionDeniedError("invite code does not match this join request"));
+  }
+  auto* reactor = ctx->DefaultReactor();
+  SubmitEvent(*caller, req->request(), v1::EventBody::kJoinRequest, reactor, reply);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KithService::Append(grpc::CallbackServerContext* ctx,
+                                              const v1::AppendRequest* req,
+                                              v1::AppendReply* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto* reactor = ctx->DefaultReactor();
+  SubmitEvent(*caller, req->event(), v1::EventBody::KIND_NOT_SET, reactor, reply);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KithService::ReadEvents(grpc::CallbackServerContext* ctx,
+                                                  const v1::ReadRequest* req,
+                                                  v1::ReadReply* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindGroup(req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  uint64_t readable;
+  {
+    absl::ReaderMutexLock lock(&(*entry)->mu);
+    readable = (*entry)->ReadableHead(*caller);
+  }
+  if (readable == 0) {
+    return Done(ctx, absl::PermissionDeniedError("you are not a member of this group"));
+  }
+  const uint64_t from = std::max<uint64_t>(1, req->from_seq());
+  uint32_t limit = req->limit() == 0 ? kMaxReadEvents : std::min(req->limit(), kMaxReadEvents);
+  reply->set_head_seq(readable);
+  if (from > readable) return Done(ctx, absl::OkStatus());
+  limit = static_cast<uint32_t>(std::min<uint64_t>(limit, readable - from + 1));
+  std::vector<v1::Event> events;
+  if (auto s = log_->ReadRange(req->group_id(), from, limit, &events); !s.ok()) {
+    return Done(ctx, s);
+  }
+  for (auto& e : events) *reply->add_events() = std::move(e);
+  return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerWriteReactor<v1::Event>* KithService::Follow(grpc::CallbackServerContext* ctx,
+                                                         const v1::FollowRequest* req) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return new FailedWriter(ToGrpc(caller.status()));
+  auto entry = FindGroup(req->group_id());
+  if (!entry.ok()) return new FailedWriter(ToGrpc(entry.status()));
+  {
+    absl::ReaderMutexLock lock(&(*entry)->mu);
+    if ((*entry)->ReadableHead(*caller) == 0) {
+      return new FailedWriter(
+          ToGrpc(absl::PermissionDeniedError("you are not a member of this group")));
+    }
+  }
+  return new FollowReactor(*entry, log_, *caller, req->from_seq());
+}
+
+grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* ctx,
+                                                  const v1::Empty*, v1::GroupList* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  groups_->ForEach([&](GroupEntry& entry) {
+    absl::ReaderMutexLock lock(&entry.mu);
+    const GroupState& state = entry.state;
+    const bool pending = state.IsPending(*caller);
+    if (!state.created() || (!state.IsMember(*caller) && !pending)) return;
+    v1::GroupSummary* g = reply->add_groups();
+    g->set_group_id(state.group_id());
+    *g->mutable_charter() = state.charter();
+    g->set_role(state.RoleOf(*caller));
+    g->set_pending(pending);
+    g->set_head_seq(entry.durable_head);
+  });
+  return Done(ctx, absl::OkStatus());
+}
+
+}  // namespace kith::server
