@@ -6,23 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "kith/duration.h"
 #include "kith/server.h"
-
-namespace {
-
-int64_t ParseDurationMs(const std::string& text) {
-  if (text.empty()) return -1;
-  char unit = text.back();
-  int64_t scale = unit == 's' ? 1000 : unit == 'm' ? 60'000 : unit == 'h' ? 3'600'000 : 0;
-  if (scale == 0) return -1;
-  try {
-    return std::stoll(text.substr(0, text.size() - 1)) * scale;
-  } catch (...) {
-    return -1;
-  }
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   kith::server::ServerOptions options;
@@ -37,11 +22,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--quiet", quiet, "do not log one line per request");
   CLI11_PARSE(app, argc, argv);
-  options.session_ttl_ms = ParseDurationMs(session_ttl);
-  if (options.session_ttl_ms <= 0) {
-    fprintf(stderr, "kithd: --session-ttl takes a number and a unit (s, m or h), e.g. 12h\n");
+  auto ttl = kith::ParseDurationMs(session_ttl);
+  if (!ttl.ok()) {
+    fprintf(stderr, "kithd: --session-ttl: %s\n", std::string(ttl.status().message()).c_str());
     return 2;
   }
+  options.session_ttl_ms = *ttl;
   options.log_requests = !quiet;
 
   // Block the stop signals before any thread starts, so only sigwait sees them.

@@ -91,6 +91,10 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
+void Wipe(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+}
+
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && (a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0);
 }

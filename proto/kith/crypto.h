@@ -66,6 +66,9 @@ class Secret {
 
 std::string RandomBytes(size_t n);
 
+// Overwrites `s` with zeros (sodium_memzero, which the compiler keeps).
+void Wipe(std::string& s);
+
 bool ConstantTimeEqual(std::string_view a, std::string_view b);
 
 std::string ToHex(std::string_view bytes);

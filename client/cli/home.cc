@@ -1,0 +1,129 @@
+#include "home.h"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "kith/crypto.h"
+
+namespace kith::cli {
+namespace {
+
+// Reads one line from the controlling terminal, echo off unless `echo`.
+absl::StatusOr<std::string> ReadTerminalLine(const std::string& prompt, bool echo) {
+  int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(
+        "no terminal to ask on: set KITH_PASSPHRASE (for scripts) or run in a terminal");
+  }
+  ::write(fd, prompt.data(), prompt.size());
+  termios saved{};
+  const bool is_tty = ::tcgetattr(fd, &saved) == 0;
+  if (is_tty && !echo) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  std::string line;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+  if (is_tty && !echo) {
+    ::tcsetattr(fd, TCSAFLUSH, &saved);
+    ::write(fd, "\n", 1);
+  }
+  ::close(fd);
+  return line;
+}
+
+}  // namespace
+
+std::string Home::DefaultDir() {
+  if (const char* env = std::getenv("KITH_HOME"); env && *env) return env;
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home ? home : ".", "/.kith");
+}
+
+absl::Status Home::Ensure() const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir_));
+  std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ec);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<client::Identity> Home::Unlock() const {
+  if (!std::filesystem::exists(IdentityPath())) {
+    return absl::NotFoundError(
+        absl::StrCat("no identity in ", dir_, ": run 'kith id create --name NAME' first"));
+  }
+  auto passphrase = ReadPassphrase("Passphrase: ", false);
+  if (!passphrase.ok()) return passphrase.status();
+  auto identity = client::LoadIdentity(IdentityPath(), *passphrase);
+  crypto::Wipe(*passphrase);
+  return identity;
+}
+
+absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
+  auto server = ReadFileToString(ServerPath());
+  auto certificate = ReadFileToString(CertificatePath());
+  if (!server.ok() || !certificate.ok()) {
+    return absl::FailedPreconditionError(
+        "not registered with a server: run 'kith register --server HOST:PORT --ca FILE'");
+  }
+  auto identity = Unlock();
+  if (!identity.ok()) return identity.status();
+  return client::Client::Connect({*server, *certificate}, *std::move(identity));
+}
+
+absl::Status Home::SaveServer(const std::string& address, const std::string& certificate) const {
+  if (auto s = WriteStringToFile(CertificatePath(), certificate); !s.ok()) return s;
+  return WriteStringToFile(ServerPath(), address);
+}
+
+absl::StatusOr<std::string> ReadPassphrase(const std::string& prompt, bool confirm) {
+  if (const char* env = std::getenv("KITH_PASSPHRASE"); env != nullptr) {
+    if (*env == '\0') return absl::InvalidArgumentError("KITH_PASSPHRASE is empty");
+    return std::string(env);
+  }
+  auto first = ReadTerminalLine(prompt, false);
+  if (!first.ok()) return first;
+  if (first->empty()) return absl::InvalidArgumentError("the passphrase cannot be empty");
+  if (confirm) {
+    auto second = ReadTerminalLine("Repeat passphrase: ", false);
+    if (!second.ok()) return second;
+    const bool same = crypto::ConstantTimeEqual(*first, *second);
+    crypto::Wipe(*second);
+    if (!same) return absl::InvalidArgumentError("the passphrases do not match");
+  }
+  return first;
+}
+
+absl::StatusOr<bool> AskYesNo(const std::string& question) {
+  auto answer = ReadTerminalLine(question + " [y/N] ", true);
+  if (!answer.ok()) return answer.status();
+  return *answer == "y" || *answer == "Y" || *answer == "yes";
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::Status WriteStringToFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+}  // namespace kith::cli

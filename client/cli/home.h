@@ -1,0 +1,49 @@
+// The CLI's home directory: the encrypted identity, the server address and
+// its pinned certificate. --home, then KITH_HOME, then ~/.kith.
+#ifndef KITH_CLI_HOME_H_
+#define KITH_CLI_HOME_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kith/client.h"
+#include "kith/identity.h"
+
+namespace kith::cli {
+
+class Home {
+ public:
+  explicit Home(std::string dir) : dir_(std::move(dir)) {}
+  static std::string DefaultDir();
+
+  const std::string& dir() const { return dir_; }
+  std::string IdentityPath() const { return dir_ + "/identity.key"; }
+  std::string ServerPath() const { return dir_ + "/server"; }
+  std::string CertificatePath() const { return dir_ + "/server.crt"; }
+
+  // Creates the directory, readable only by its owner.
+  absl::Status Ensure() const;
+  // Asks for the passphrase (KITH_PASSPHRASE, or the terminal) and opens the keystore.
+  absl::StatusOr<client::Identity> Unlock() const;
+  // Unlocks and connects to the registered server.
+  absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
+  // Remembers the server and pins its certificate.
+  absl::Status SaveServer(const std::string& address, const std::string& certificate_pem) const;
+
+ private:
+  std::string dir_;
+};
+
+// The passphrase from KITH_PASSPHRASE, or read from the terminal without echo.
+// With `confirm`, the terminal asks twice.
+absl::StatusOr<std::string> ReadPassphrase(const std::string& prompt, bool confirm);
+// A yes/no question on the terminal; FAILED_PRECONDITION without one.
+absl::StatusOr<bool> AskYesNo(const std::string& question);
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+absl::Status WriteStringToFile(const std::string& path, const std::string& data);
+
+}  // namespace kith::cli
+
+#endif  // KITH_CLI_HOME_H_

@@ -1,0 +1,467 @@
+// kith: the Kith command-line client.
+#include <ctime>
+#include <iostream>
+#include <iterator>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "home.h"
+#include "kith/crypto.h"
+#include "kith/duration.h"
+#include "kith/protocol.h"
+#include "output.h"
+
+namespace kith::cli {
+namespace {
+
+struct Globals {
+  std::string home_dir;
+  bool json = false;
+  Home home() const { return Home(home_dir.empty() ? Home::DefaultDir() : home_dir); }
+};
+
+const char* RoleName(v1::Role role) {
+  switch (role) {
+    case v1::ROLE_OWNER: return "owner";
+    case v1::ROLE_MODERATOR: return "moderator";
+    case v1::ROLE_MEMBER: return "member";
+    default: return "none";
+  }
+}
+
+std::string Hex(const std::string& bytes) { return crypto::ToHex(bytes); }
+
+std::string TimeOfDay(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", std::localtime(&t));
+  return buf;
+}
+
+// A group named by its id, a unique id prefix, or its exact name.
+absl::StatusOr<std::string> ResolveGroup(client::Client& c, const std::string& arg) {
+  if (arg.size() == 2 * kIdBytes) {
+    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
+  }
+  auto groups = c.Groups();
+  if (!groups.ok()) return groups.status();
+  std::vector<std::string> matches;
+  for (const auto& g : groups->groups()) {
+    if (g.charter().name() == arg || (arg.size() >= 4 && Hex(g.group_id()).starts_with(arg))) {
+      matches.push_back(g.group_id());
+    }
+  }
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) {
+    return absl::NotFoundError(absl::StrCat("no group of yours matches '", arg,
+                                            "': use the id that 'kith groups' prints"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several groups; use the id"));
+}
+
+// A person named by user id, a unique id prefix or display name, among a
+// group's members and pending joiners.
+absl::StatusOr<std::string> ResolveUser(const GroupState& state, const std::string& arg) {
+  if (arg.size() == 2 * kIdBytes) {
+    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
+  }
+  std::vector<std::string> matches;
+  auto consider = [&](const std::string& id, const v1::IdentityBundle& bundle) {
+    if (bundle.name() == arg || (arg.size() >= 4 && Hex(id).starts_with(arg))) {
+      matches.push_back(id);
+    }
+  };
+  for (const auto& [id, m] : state.members()) consider(id, m.bundle);
+  for (const auto& [id, p] : state.pending()) consider(id, p.bundle);
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) {
+    return absl::NotFoundError(absl::StrCat("nobody in this group matches '", arg, "'"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several people; use the id"));
+}
+
+void PrintCharter(const Globals& g, const std::string& group_id, const v1::Charter& c) {
+  Record r;
+  r.Set("group_id", Hex(group_id)).Set("name", c.name()).Set("crisis", c.crisis_resources());
+  r.Set("rules", absl::StrJoin(c.rules(), ",")).Set("rules_version", double(c.rules_version()));
+  r.Set("reply_window_s", double(c.reply_window_s()));
+  std::string text = absl::StrCat("Group: ", c.name(), "\nId: ", Hex(group_id), "\nGround rules (version ",
+                                  c.rules_version(), "):");
+  for (const auto& rule : c.rules()) absl::StrAppend(&text, "\n  - ", rule);
+  if (c.rules().empty()) absl::StrAppend(&text, "\n  (none)");
+  if (!c.crisis_resources().empty()) absl::StrAppend(&text, "\nCrisis resources: ", c.crisis_resources());
+  if (c.reply_window_s()) {
+    absl::StrAppend(&text, "\nModerators answer reports within ", c.reply_window_s() / 3600, "h");
+  }
+  r.Print(g.json, text);
+}
+
+void PrintMessage(const Globals& g, const client::Message& m) {
+  Record r;
+  r.Set("seq", double(m.seq)).Set("sender", Hex(m.sender)).Set("sender_name", m.sender_name);
+  r.Set("time_ms", double(m.server_time_ms)).Set("text", m.text).Set("epoch", double(m.epoch));
+  r.Print(g.json, absl::StrCat("[", m.seq, "] ", TimeOfDay(m.server_time_ms), " ", m.sender_name,
+                               " (", Hex(m.sender).substr(0, 8), "): ", m.text));
+}
+
+// --- commands ------------------------------------------------------------------
+
+absl::Status IdCreate(const Globals& g, const std::string& name) {
+  Home home = g.home();
+  if (auto s = home.Ensure(); !s.ok()) return s;
+  if (std::ifstream(home.IdentityPath())) {
+    return absl::AlreadyExistsError(absl::StrCat("an identity already exists in ", home.dir(),
+                                                 "; use another --home for another identity"));
+  }
+  if (name.empty() || name.size() > kMaxDisplayNameBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--name must be 1 to ", kMaxDisplayNameBytes, " bytes"));
+  }
+  auto passphrase = ReadPassphrase("New passphrase: ", true);
+  if (!passphrase.ok()) return passphrase.status();
+  client::Identity id = client::Identity::Generate(name);
+  auto s = client::SaveIdentity(home.IdentityPath(), id, *passphrase);
+  crypto::Wipe(*passphrase);
+  if (!s.ok()) return s;
+  Record().Set("user_id", Hex(id.user_id())).Set("name", name).Print(
+      g.json, absl::StrCat("Created identity ", name, "\nUser id: ", Hex(id.user_id()),
+                           "\nKeys are encrypted in ", home.IdentityPath()));
+  return absl::OkStatus();
+}
+
+absl::Status IdShow(const Globals& g) {
+  auto id = g.home().Unlock();
+  if (!id.ok()) return id.status();
+  const std::string fingerprint = Hex(id->sign.public_key);
+  Record().Set("user_id", Hex(id->user_id())).Set("name", id->name).Set("fingerprint", fingerprint)
+      .Print(g.json, absl::StrCat("Name: ", id->name, "\nUser id: ", Hex(id->user_id()),
+                                  "\nSigning key fingerprint: ", fingerprint));
+  return absl::OkStatus();
+}
+
+absl::Status IdVerify(const Globals& g, const std::string& user_hex) {
+  auto user = crypto::FromHex(user_hex);
+  if (!user.ok() || user->size() != kIdBytes) {
+    return absl::InvalidArgumentError("USER is a 32-character user id");
+  }
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto bundle = (*c)->GetIdentity(*user);
+  if (!bundle.ok()) return bundle.status();
+  const std::string number = SafetyNumber((*c)->identity().sign.public_key, bundle->sign_pk());
+  Record().Set("user_id", user_hex).Set("name", bundle->name()).Set("safety_number", number)
+      .Print(g.json, absl::StrCat("Safety number with ", bundle->name(), " (", user_hex, "):\n",
+                                  number,
+                                  "\nCompare it with theirs in person or on a call you trust."));
+  return absl::OkStatus();
+}
+
+absl::Status Register(const Globals& g, const std::string& server, const std::string& ca_file) {
+  Home home = g.home();
+  std::string certificate_path = ca_file.empty() ? home.CertificatePath() : ca_file;
+  auto certificate = ReadFileToString(certificate_path);
+  if (!certificate.ok()) {
+    return absl::InvalidArgumentError(
+        "pass --ca FILE: the server's certificate (DATA_DIR/tls/server.crt on the server)");
+  }
+  auto id = home.Unlock();
+  if (!id.ok()) return id.status();
+  auto c = client::Client::Connect({server, *certificate}, *std::move(id));
+  if (!c.ok()) return c.status();
+  if (auto s = (*c)->Register(); !s.ok()) return s;
+  if (auto s = (*c)->Login(); !s.ok()) return s;
+  if (auto s = home.SaveServer(server, *certificate); !s.ok()) return s;
+  Record().Set("user_id", Hex((*c)->identity().user_id())).Set("server", server)
+      .Print(g.json, absl::StrCat("Registered with ", server, "; its certificate is pinned in ",
+                                  home.CertificatePath()));
+  return absl::OkStatus();
+}
+
+absl::Status GroupCreate(const Globals& g, const std::string& name, const std::string& rules,
+                         const std::string& crisis, const std::string& reply_window) {
+  v1::Charter charter;
+  charter.set_name(name);
+  for (absl::string_view rule : absl::StrSplit(rules, ',', absl::SkipEmpty())) {
+    charter.add_rules(std::string(rule));
+  }
+  charter.set_crisis_resources(crisis);
+  auto window = ParseDurationMs(reply_window);
+  if (!window.ok()) return window.status();
+  charter.set_reply_window_s(static_cast<uint32_t>(*window / 1000));
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = (*c)->CreateGroup(charter);
+  if (!group.ok()) return group.status();
+  Record().Set("group_id", Hex(*group)).Set("name", name)
+      .Print(g.json, g.json ? "" : Hex(*group));
+  return absl::OkStatus();
+}
+
+absl::Status GroupCharter(const Globals& g, const std::string& group_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  auto charter = (*c)->GetCharter(*group);
+  if (!charter.ok()) return charter.status();
+  PrintCharter(g, *group, *charter);
+  return absl::OkStatus();
+}
+
+absl::Status GroupInvite(const Globals& g, const std::string& group_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  auto code = (*c)->Invite(*group);
+  if (!code.ok()) return code.status();
+  Record().Set("invite_code", code->ToString()).Set("group_id", Hex(*group))
+      .Print(g.json, code->ToString());
+  return absl::OkStatus();
+}
+
+absl::Status GroupJoin(const Globals& g, const std::string& code_text, bool accept_rules) {
+  auto code = client::InviteCode::Parse(code_text);
+  if (!code.ok()) return code.status();
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto charter = (*c)->GetCharter(code->group_id);
+  if (!charter.ok()) return charter.status();
+  if (!g.json) PrintCharter(g, code->group_id, *charter);
+  if (!accept_rules) {
+    auto yes = AskYesNo("Do you accept this group's ground rules?");
+    if (!yes.ok()) {
+      return absl::FailedPreconditionError(
+          "joining needs you to accept the ground rules: answer in a terminal or pass "
+          "--accept-rules");
+    }
+    if (!*yes) return absl::CancelledError("you did not accept the ground rules; not joining");
+  }
+  if (auto s = (*c)->Join(*code, *charter); !s.ok()) return s;
+  Record().Set("group_id", Hex(code->group_id)).Set("pending", true)
+      .Print(g.json, "Asked to join; a moderator will admit you.");
+  return absl::OkStatus();
+}
+
+absl::Status GroupPending(const Globals& g, const std::string& group_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  auto pending = (*c)->Pending(*group);
+  if (!pending.ok()) return pending.status();
+  if (pending->empty() && !g.json) std::cout << "Nobody is waiting." << std::endl;
+  for (const auto& p : *pending) {
+    Record().Set("user_id", Hex(p.user_id)).Set("name", p.name).Set("seq", double(p.seq))
+        .Print(g.json, absl::StrCat(Hex(p.user_id), "  ", p.name));
+  }
+  return absl::OkStatus();
+}
+
+// admit, remove and role: a moderator's action on one person.
+absl::Status GroupMemberAction(const Globals& g, const std::string& action,
+                               const std::string& group_arg, const std::string& user_arg,
+                               const std::string& role) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  auto view = (*c)->Sync(*group);
+  if (!view.ok()) return view.status();
+  auto user = ResolveUser((*view)->state(), user_arg);
+  if (!user.ok()) return user.status();
+  absl::Status s;
+  if (action == "admit") {
+    s = (*c)->Admit(*group, *user);
+  } else if (action == "remove") {
+    s = (*c)->Remove(*group, *user);
+  } else if (role == "moderator" || role == "member") {
+    s = (*c)->SetRole(*group, *user, role == "moderator" ? v1::ROLE_MODERATOR : v1::ROLE_MEMBER);
+  } else {
+    return absl::InvalidArgumentError("ROLE is member or moderator");
+  }
+  if (!s.ok()) return s;
+  auto after = (*c)->Sync(*group);
+  if (!after.ok()) return after.status();
+  Record().Set("group_id", Hex(*group)).Set("user_id", Hex(*user)).Set("action", action)
+      .Set("epoch", double((*after)->state().epoch()))
+      .Print(g.json, absl::StrCat("Done: ", action, " ", Hex(*user), " (group epoch now ",
+                                  (*after)->state().epoch(), ")"));
+  return absl::OkStatus();
+}
+
+absl::Status GroupLeave(const Globals& g, const std::string& group_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  if (auto s = (*c)->Leave(*group); !s.ok()) return s;
+  Record().Set("group_id", Hex(*group)).Set("left", true).Print(g.json, "You left the group.");
+  return absl::OkStatus();
+}
+
+absl::Status Groups(const Globals& g) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto list = (*c)->Groups();
+  if (!list.ok()) return list.status();
+  if (list->groups().empty() && !g.json) std::cout << "No groups yet." << std::endl;
+  for (const auto& gr : list->groups()) {
+    const char* role = gr.pending() ? "pending" : RoleName(gr.role());
+    Record().Set("group_id", Hex(gr.group_id())).Set("name", gr.charter().name())
+        .Set("role", role).Set("head_seq", double(gr.head_seq()))
+        .Print(g.json, absl::StrCat(Hex(gr.group_id()), "  ", gr.charter().name(), "  (", role, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Send(const Globals& g, const std::string& group_arg, std::string text) {
+  if (text == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+  }
+  if (text.empty()) return absl::InvalidArgumentError("nothing to send");
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  auto seq = (*c)->Send(*group, text);
+  if (!seq.ok()) return seq.status();
+  Record().Set("group_id", Hex(*group)).Set("seq", double(*seq))
+      .Print(g.json, absl::StrCat("Sent (", *seq, ")"));
+  return absl::OkStatus();
+}
+
+absl::Status Read(const Globals& g, const std::string& group_arg, uint64_t since) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  auto view = (*c)->Sync(*group);
+  if (!view.ok()) return view.status();
+  for (const auto& m : (*view)->messages()) {
+    if (m.seq >= since) PrintMessage(g, m);
+  }
+  if (!g.json && (*view)->unreadable_messages() > 0) {
+    std::cout << "(" << (*view)->unreadable_messages()
+              << " earlier messages were sent before you joined and cannot be read)" << std::endl;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t since) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  uint64_t from = since;
+  if (from == 0) {
+    auto view = (*c)->Sync(*group);
+    if (!view.ok()) return view.status();
+    from = (*view)->state().head_seq() + 1;
+  }
+  return (*c)->Follow(*group, from, [&](const client::Message& m) {
+    PrintMessage(g, m);
+    return true;
+  });
+}
+
+int Fail(const Globals& g, const absl::Status& s) {
+  if (g.json) {
+    Record().Set("error", absl::StatusCodeToString(s.code())).Set("message", std::string(s.message()))
+        .Print(true, "");
+  }
+  std::cerr << "kith: " << s.message() << std::endl;
+  return 1;
+}
+
+}  // namespace
+}  // namespace kith::cli
+
+int main(int argc, char** argv) {
+  using namespace kith::cli;
+  if (auto s = kith::crypto::Init(); !s.ok()) return 1;
+  Globals g;
+  CLI::App app{"kith: end-to-end encrypted, moderated support groups"};
+  app.require_subcommand(1);
+  app.add_option("--home", g.home_dir, "where this identity lives (default $KITH_HOME or ~/.kith)");
+  app.add_flag("--json", g.json, "print one JSON object per result");
+
+  absl::Status status;
+  std::string name, server, ca, group, user, code, text, role, rules, crisis,
+      reply_window = "24h";
+  uint64_t since = 0;
+  bool accept_rules = false;
+
+  auto* id = app.add_subcommand("id", "your identity")->require_subcommand(1);
+  auto* id_create = id->add_subcommand("create", "make a new identity, encrypted with a passphrase");
+  id_create->add_option("--name", name, "the name others see")->required();
+  id_create->callback([&] { status = IdCreate(g, name); });
+  id->add_subcommand("show", "print your user id and key fingerprint")
+      ->callback([&] { status = IdShow(g); });
+  auto* id_verify = id->add_subcommand("verify", "print the safety number you share with USER");
+  id_verify->add_option("USER", user)->required();
+  id_verify->callback([&] { status = IdVerify(g, user); });
+
+  auto* reg = app.add_subcommand("register", "publish your identity on a server and pin its certificate");
+  reg->add_option("--server", server, "HOST:PORT")->required();
+  reg->add_option("--ca", ca, "the server's certificate (DATA_DIR/tls/server.crt)");
+  reg->callback([&] { status = Register(g, server, ca); });
+
+  auto* grp = app.add_subcommand("group", "create, join and run groups")->require_subcommand(1);
+  auto* create = grp->add_subcommand("create", "start a moderated group");
+  create->add_option("NAME", name)->required();
+  create->add_option("--rules", rules, "comma-separated: no_contempt,no_name_calling,...");
+  create->add_option("--crisis", crisis, "crisis resources shown in the charter");
+  create->add_option("--reply-window", reply_window, "how fast moderators answer reports")
+      ->capture_default_str();
+  create->callback([&] { status = GroupCreate(g, name, rules, crisis, reply_window); });
+  auto* charter = grp->add_subcommand("charter", "read a group's charter");
+  charter->add_option("GROUP", group)->required();
+  charter->callback([&] { status = GroupCharter(g, group); });
+  auto* invite = grp->add_subcommand("invite", "make a single-use invite code");
+  invite->add_option("GROUP", group)->required();
+  invite->callback([&] { status = GroupInvite(g, group); });
+  auto* join = grp->add_subcommand("join", "read the charter, accept its rules, ask to join");
+  join->add_option("CODE", code)->required();
+  join->add_flag("--accept-rules", accept_rules, "accept the ground rules without asking");
+  join->callback([&] { status = GroupJoin(g, code, accept_rules); });
+  auto* pending = grp->add_subcommand("pending", "who is waiting to be admitted");
+  pending->add_option("GROUP", group)->required();
+  pending->callback([&] { status = GroupPending(g, group); });
+  for (const char* action : {"admit", "remove"}) {
+    auto* cmd = grp->add_subcommand(action, std::string(action) + " a member (re-keys the group)");
+    cmd->add_option("GROUP", group)->required();
+    cmd->add_option("USER", user)->required();
+    cmd->callback([&, action] { status = GroupMemberAction(g, action, group, user, ""); });
+  }
+  auto* role_cmd = grp->add_subcommand("role", "make a member a moderator, or not (owner)");
+  role_cmd->add_option("GROUP", group)->required();
+  role_cmd->add_option("USER", user)->required();
+  role_cmd->add_option("ROLE", role, "member or moderator")->required();
+  role_cmd->callback([&] { status = GroupMemberAction(g, "role", group, user, role); });
+  auto* leave = grp->add_subcommand("leave", "leave a group");
+  leave->add_option("GROUP", group)->required();
+  leave->callback([&] { status = GroupLeave(g, group); });
+
+  app.add_subcommand("groups", "list your groups")->callback([&] { status = Groups(g); });
+
+  auto* send = app.add_subcommand("send", "send a message (TEXT '-' reads standard input)");
+  send->add_option("GROUP", group)->required();
+  send->add_option("TEXT", text)->required();
+  send->callback([&] { status = Send(g, group, text); });
+  auto* read = app.add_subcommand("read", "print a group's messages");
+  read->add_option("GROUP", group)->required();
+  read->add_option("--since", since, "first sequence number to print");
+  read->callback([&] { status = Read(g, group, since); });
+  auto* follow = app.add_subcommand("follow", "print messages as they arrive");
+  follow->add_option("GROUP", group)->required();
+  follow->add_option("--since", since, "start from this sequence number");
+  follow->callback([&] { status = Follow(g, group, since); });
+
+  CLI11_PARSE(app, argc, argv);
+  return status.ok() ? 0 : Fail(g, status);
+}

@@ -1,0 +1,37 @@
+#include "output.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdio>
+
+namespace kith::cli {
+
+Record& Record::Set(const std::string& key, const std::string& value) {
+  (*fields_.mutable_fields())[key].set_string_value(value);
+  return *this;
+}
+
+Record& Record::Set(const std::string& key, double value) {
+  (*fields_.mutable_fields())[key].set_number_value(value);
+  return *this;
+}
+
+Record& Record::Set(const std::string& key, bool value) {
+  (*fields_.mutable_fields())[key].set_bool_value(value);
+  return *this;
+}
+
+void Record::Print(bool json, const std::string& text) const {
+  if (json) {
+    std::string out;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(fields_, &out, options);
+    std::printf("%s\n", out.c_str());
+  } else {
+    std::printf("%s\n", text.c_str());
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace kith::cli

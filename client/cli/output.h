@@ -1,0 +1,29 @@
+// What the CLI prints: a line of text per result for people, or with
+// --json one JSON object per result, for scripts.
+#ifndef KITH_CLI_OUTPUT_H_
+#define KITH_CLI_OUTPUT_H_
+
+#include <google/protobuf/struct.pb.h>
+
+#include <cstdint>
+#include <string>
+
+namespace kith::cli {
+
+// One result. Fields are kept for JSON; `text` is what a person sees.
+class Record {
+ public:
+  Record& Set(const std::string& key, const std::string& value);
+  Record& Set(const std::string& key, const char* value) { return Set(key, std::string(value)); }
+  Record& Set(const std::string& key, double value);
+  Record& Set(const std::string& key, bool value);
+  // Prints the JSON object or `text` followed by a newline.
+  void Print(bool json, const std::string& text) const;
+
+ private:
+  google::protobuf::Struct fields_;
+};
+
+}  // namespace kith::cli
+
+#endif  // KITH_CLI_OUTPUT_H_

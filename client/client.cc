@@ -1,0 +1,462 @@
+#include "kith/client.h"
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "kith/protocol.h"
+
+namespace kith::client {
+namespace {
+
+// The name kithd's self-signed certificate carries, whatever address is dialled.
+constexpr char kServerName[] = "kithd";
+constexpr int kAppendAttempts = 4;
+
+bool Retryable(const absl::Status& s) {
+  // A stale epoch or a counter someone else's write overtook: sync and rebuild.
+  return absl::IsFailedPrecondition(s) || absl::IsAlreadyExists(s);
+}
+
+}  // namespace
+
+absl::Status FromGrpc(const grpc::Status& s) {
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+}
+
+// --- InviteCode ---------------------------------------------------------------
+
+std::string InviteCode::ToString() const {
+  return absl::StrCat("kith:", crypto::ToHex(group_id), ":", crypto::ToHex(secret));
+}
+
+absl::StatusOr<InviteCode> InviteCode::Parse(std::string_view code) {
+  auto bad = absl::InvalidArgumentError("an invite code looks like kith:<32 hex>:<64 hex>");
+  if (!code.starts_with("kith:")) return bad;
+  code.remove_prefix(5);
+  size_t colon = code.find(':');
+  if (colon == std::string_view::npos) return bad;
+  auto group = crypto::FromHex(code.substr(0, colon));
+  auto secret = crypto::FromHex(code.substr(colon + 1));
+  if (!group.ok() || !secret.ok() || group->size() != kIdBytes ||
+      secret->size() != kInviteSecretBytes) {
+    return bad;
+  }
+  return InviteCode{*std::move(group), *std::move(secret)};
+}
+
+// --- FollowCancel -----------------------------------------------------------------
+
+void FollowCancel::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  if (ctx_) ctx_->TryCancel();
+}
+
+bool FollowCancel::cancelled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancelled_;
+}
+
+void FollowCancel::Attach(grpc::ClientContext* ctx) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ctx_ = ctx;
+  if (ctx_ && cancelled_) ctx_->TryCancel();
+}
+
+// --- Client -------------------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options,
+                                                        Identity identity) {
+  if (auto s = crypto::Init(); !s.ok()) return s;
+  if (options.ca_pem.empty()) {
+    return absl::InvalidArgumentError("no server certificate to pin: pass --ca FILE");
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = options.ca_pem;
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(kServerName);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  auto channel = grpc::CreateCustomChannel(options.server, grpc::SslCredentials(ssl), args);
+  return std::unique_ptr<Client>(new Client(std::move(identity), std::move(channel)));
+}
+
+Client::Client(Identity identity, std::shared_ptr<grpc::Channel> channel)
+    : identity_(std::move(identity)),
+      channel_(std::move(channel)),
+      stub_(v1::Kith::NewStub(channel_)) {}
+
+void Client::Prepare(grpc::ClientContext* ctx, bool with_deadline) const {
+  if (with_deadline) {
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(kRpcTimeoutMs));
+  }
+  if (!token_hex_.empty()) ctx->AddMetadata("authorization", "Bearer " + token_hex_);
+}
+
+absl::Status Client::Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+  if (token_hex_.empty()) {
+    if (auto s = Login(); !s.ok()) return s;
+  }
+  for (int attempt = 0;; ++attempt) {
+    grpc::ClientContext ctx;
+    Prepare(&ctx);
+    grpc::Status status = rpc(&ctx);
+    if (status.error_code() != grpc::StatusCode::UNAUTHENTICATED || attempt > 0) {
+      return FromGrpc(status);
+    }
+    if (auto s = Login(); !s.ok()) return s;
+  }
+}
+
+absl::Status Client::Register() {
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  v1::RegisterRequest req;
+  *req.mutable_bundle() = identity_.Bundle();
+  v1::RegisterReply reply;
+  return FromGrpc(stub_->Register(&ctx, req, &reply));
+}
+
+absl::Status Client::Login() {
+  v1::Challenge challenge;
+  {
+    grpc::ClientContext ctx;
+    Prepare(&ctx);
+    if (auto s = FromGrpc(stub_->GetChallenge(&ctx, v1::Empty(), &challenge)); !s.ok()) return s;
+  }
+  v1::LoginRequest req;
+  req.set_user_id(identity_.user_id());
+  req.set_nonce(challenge.nonce());
+  req.set_signature(crypto::Sign(identity_.sign.secret_key, kLoginLabel,
+                                 LoginSigningInput(challenge.nonce(), req.user_id())));
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  v1::LoginReply reply;
+  if (auto s = FromGrpc(stub_->Login(&ctx, req, &reply)); !s.ok()) return s;
+  token_hex_ = crypto::ToHex(reply.token());
+  crypto::Wipe(*reply.mutable_token());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::IdentityBundle> Client::GetIdentity(const std::string& user_id) {
+  v1::GetIdentityRequest req;
+  req.set_user_id(user_id);
+  v1::IdentityBundle bundle;
+  if (auto s = Call([&](auto* ctx) { return stub_->GetIdentity(ctx, req, &bundle); }); !s.ok()) {
+    return s;
+  }
+  // The id is derived from the key: a server cannot answer with another key.
+  if (auto s = ValidateBundle(bundle); !s.ok()) return s;
+  if (UserIdFor(bundle.sign_pk()) != user_id) {
+    return absl::DataLossError("the server returned a key that does not belong to this user id");
+  }
+  return bundle;
+}
+
+GroupView& Client::View(const std::string& group_id) {
+  auto& view = views_[group_id];
+  if (!view) view = std::make_unique<GroupView>(&identity_);
+  return *view;
+}
+
+absl::StatusOr<v1::AppendReply> Client::Append(const v1::SignedEvent& event) {
+  v1::AppendRequest req;
+  *req.mutable_event() = event;
+  v1::AppendReply reply;
+  if (auto s = Call([&](auto* ctx) { return stub_->Append(ctx, req, &reply); }); !s.ok()) return s;
+  return reply;
+}
+
+absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
+  if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
+  GroupView& view = View(group_id);
+  for (;;) {
+    v1::ReadRequest req;
+    req.set_group_id(group_id);
+    req.set_from_seq(view.state().head_seq() + 1);
+    v1::ReadReply reply;
+    if (auto s = Call([&](auto* ctx) { return stub_->ReadEvents(ctx, req, &reply); }); !s.ok()) {
+      return s;
+    }
+    for (const auto& event : reply.events()) {
+      if (auto s = view.Apply(event); !s.ok()) {
+        return absl::DataLossError(
+            absl::StrCat("the group's log failed verification: ", s.message()));
+      }
+    }
+    if (reply.events_size() == 0 || view.state().head_seq() >= reply.head_seq()) return &view;
+  }
+}
+
+absl::StatusOr<v1::AppendReply> Client::AppendFresh(
+    const std::string& group_id,
+    const std::function<absl::StatusOr<v1::SignedEvent>(const GroupView&)>& build) {
+  absl::Status last;
+  for (int attempt = 0; attempt < kAppendAttempts; ++attempt) {
+    auto view = Sync(group_id);
+    if (!view.ok()) return view.status();
+    auto event = build(**view);
+    if (!event.ok()) return event.status();
+    auto reply = Append(*event);
+    if (reply.ok() || !Retryable(reply.status())) return reply;
+    last = reply.status();
+  }
+  return last;
+}
+
+absl::StatusOr<v1::SignedEvent> Client::BuildCommit(const GroupView& view,
+                                                    const std::vector<std::string>& add,
+                                                    const std::vector<std::string>& remove) const {
+  const GroupState& state = view.state();
+  std::map<std::string, std::string> box_keys;  // every member after the change
+  for (const auto& [id, member] : state.members()) box_keys[id] = member.bundle.box_pk();
+  for (const auto& id : remove) box_keys.erase(id);
+  for (const auto& id : add) {
+    auto pending = state.pending().find(id);
+    if (pending == state.pending().end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(crypto::ToHex(id), " has no pending join request in this group"));
+    }
+    box_keys[id] = pending->second.bundle.box_pk();
+  }
+  const uint64_t epoch = state.epoch() + 1;
+  crypto::Secret secret = crypto::Secret::Random(crypto::kKeyBytes);
+  v1::EventBody body;
+  body.set_group_id(state.group_id());
+  body.set_author(identity_.user_id());
+  body.set_epoch(state.epoch());
+  v1::Commit* commit = body.mutable_commit();
+  for (const auto& id : add) commit->add_add(id);
+  for (const auto& id : remove) commit->add_remove(id);
+  commit->set_new_epoch(epoch);
+  std::string plaintext = EpochSecretPlaintext(state.group_id(), epoch, secret);
+  for (const auto& [id, box_pk] : box_keys) {
+    v1::SealedSecret* s = commit->add_secrets();
+    s->set_member(id);
+    s->set_sealed(crypto::Seal(box_pk, plaintext));
+  }
+  crypto::Wipe(plaintext);
+  commit->set_confirmation(EpochConfirmation(secret, state.group_id(), epoch));
+  return SignEvent(body, identity_.sign.secret_key);
+}
+
+absl::StatusOr<std::string> Client::CreateGroup(v1::Charter charter) {
+  charter.set_rules_version(1);
+  const std::string nonce = crypto::RandomBytes(kIdBytes);
+  const std::string group_id = GroupIdFor(identity_.sign.public_key, nonce);
+  crypto::Secret secret = crypto::Secret::Random(crypto::kKeyBytes);
+  v1::EventBody body;
+  body.set_group_id(group_id);
+  body.set_author(identity_.user_id());
+  body.set_epoch(1);
+  v1::GroupCreate* create = body.mutable_create();
+  create->set_nonce(nonce);
+  *create->mutable_creator() = identity_.Bundle();
+  *create->mutable_charter() = std::move(charter);
+  std::string plaintext = EpochSecretPlaintext(group_id, 1, secret);
+  v1::SealedSecret* sealed = create->add_secrets();
+  sealed->set_member(identity_.user_id());
+  sealed->set_sealed(crypto::Seal(identity_.box.public_key, plaintext));
+  crypto::Wipe(plaintext);
+  create->set_confirmation(EpochConfirmation(secret, group_id, 1));
+
+  v1::CreateGroupRequest req;
+  *req.mutable_create() = SignEvent(body, identity_.sign.secret_key);
+  v1::AppendReply reply;
+  if (auto s = Call([&](auto* ctx) { return stub_->CreateGroup(ctx, req, &reply); }); !s.ok()) {
+    return s;
+  }
+  return group_id;
+}
+
+absl::StatusOr<v1::Charter> Client::GetCharter(const std::string& group_id) {
+  v1::GroupRef req;
+  req.set_group_id(group_id);
+  v1::Charter charter;
+  if (auto s = Call([&](auto* ctx) { return stub_->GetCharter(ctx, req, &charter); }); !s.ok()) {
+    return s;
+  }
+  return charter;
+}
+
+absl::StatusOr<InviteCode> Client::Invite(const std::string& group_id) {
+  InviteCode code{group_id, crypto::RandomBytes(kInviteSecretBytes)};
+  auto reply = AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
+    v1::EventBody body;
+    body.set_group_id(group_id);
+    body.set_author(identity_.user_id());
+    body.set_epoch(view.state().epoch());
+    body.mutable_invite()->set_code_hash(InviteCodeHash(code.secret));
+    return SignEvent(body, identity_.sign.secret_key);
+  });
+  if (!reply.ok()) return reply.status();
+  return code;
+}
+
+absl::Status Client::Join(const InviteCode& code, const v1::Charter& accepted) {
+  v1::EventBody body;
+  body.set_group_id(code.group_id);
+  body.set_author(identity_.user_id());
+  v1::JoinRequest* join = body.mutable_join_request();
+  *join->mutable_member() = identity_.Bundle();
+  join->set_code_hash(InviteCodeHash(code.secret));
+  join->set_rules_version(accepted.rules_version());
+  join->set_rules_hash(CharterHash(accepted));
+  v1::JoinGroupRequest req;
+  req.set_group_id(code.group_id);
+  req.set_invite_secret(code.secret);
+  *req.mutable_request() = SignEvent(body, identity_.sign.secret_key);
+  v1::AppendReply reply;
+  return Call([&](auto* ctx) { return stub_->JoinGroup(ctx, req, &reply); });
+}
+
+absl::StatusOr<std::vector<PendingMember>> Client::Pending(const std::string& group_id) {
+  auto view = Sync(group_id);
+  if (!view.ok()) return view.status();
+  std::vector<PendingMember> out;
+  for (const auto& [id, p] : (*view)->state().pending()) {
+    out.push_back({id, p.bundle.name(), p.seq});
+  }
+  return out;
+}
+
+absl::Status Client::Admit(const std::string& group_id, const std::string& user_id) {
+  return AppendFresh(group_id, [&](const GroupView& view) {
+           return BuildCommit(view, {user_id}, {});
+         }).status();
+}
+
+absl::Status Client::Remove(const std::string& group_id, const std::string& user_id) {
+  return AppendFresh(group_id, [&](const GroupView& view) {
+           return BuildCommit(view, {}, {user_id});
+         }).status();
+}
+
+absl::Status Client::Rekey(const std::string& group_id) {
+  return AppendFresh(group_id, [&](const GroupView& view) {
+           return BuildCommit(view, {}, {});
+         }).status();
+}
+
+absl::Status Client::SetRole(const std::string& group_id, const std::string& user_id,
+                             v1::Role role) {
+  return AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
+           v1::EventBody body;
+           body.set_group_id(group_id);
+           body.set_author(identity_.user_id());
+           body.set_epoch(view.state().epoch());
+           body.mutable_role_change()->set_member(user_id);
+           body.mutable_role_change()->set_role(role);
+           return SignEvent(body, identity_.sign.secret_key);
+         }).status();
+}
+
+absl::Status Client::Leave(const std::string& group_id) {
+  return AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
+           v1::EventBody body;
+           body.set_group_id(group_id);
+           body.set_author(identity_.user_id());
+           body.set_epoch(view.state().epoch());
+           body.mutable_leave();
+           return SignEvent(body, identity_.sign.secret_key);
+         }).status();
+}
+
+absl::StatusOr<uint64_t> Client::Send(const std::string& group_id, std::string_view text) {
+  if (text.size() > kMaxTextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("message is ", text.size(), " bytes; the limit is ", kMaxTextBytes));
+  }
+  // After a member leaves nobody may post in the old epoch; the first sender
+  // re-keys so the departed member reads nothing new.
+  auto view = Sync(group_id);
+  if (!view.ok()) return view.status();
+  if ((*view)->state().needs_rekey()) {
+    if (auto s = Rekey(group_id); !s.ok()) return s;
+  }
+  auto reply = AppendFresh(group_id, [&](const GroupView& v) -> absl::StatusOr<v1::SignedEvent> {
+    if (v.state().needs_rekey()) {
+      return absl::FailedPreconditionError("the group must be re-keyed before anyone posts");
+    }
+    return v.SealMessage(text);
+  });
+  if (!reply.ok()) return reply.status();
+  return reply->seq();
+}
+
+absl::Status Client::Follow(const std::string& group_id, uint64_t from_seq,
+                            const std::function<bool(const Message&)>& on_message,
+                            FollowCancel* cancel) {
+  auto view = Sync(group_id);
+  if (!view.ok()) return view.status();
+  size_t delivered = 0;  // index into the view's messages
+  // Hands new readable messages to the caller; false once the caller stops.
+  auto deliver = [&]() {
+    const auto& messages = (*view)->messages();
+    for (; delivered < messages.size(); ++delivered) {
+      if (messages[delivered].seq >= from_seq && !on_message(messages[delivered])) return false;
+    }
+    return true;
+  };
+  if (!deliver()) return absl::OkStatus();
+  GroupView& live = View(group_id);
+  int backoff_ms = 50;
+  while (!(cancel && cancel->cancelled())) {
+    grpc::ClientContext ctx;
+    Prepare(&ctx, /*with_deadline=*/false);
+    if (cancel) cancel->Attach(&ctx);
+    v1::FollowRequest req;
+    req.set_group_id(group_id);
+    req.set_from_seq(live.state().head_seq() + 1);
+    auto reader = stub_->Follow(&ctx, req);
+    v1::Event event;
+    bool stopped = false;
+    absl::Status verify;
+    while (reader->Read(&event)) {
+      backoff_ms = 50;
+      if (verify = live.Apply(event); !verify.ok()) break;
+      if (!deliver()) {
+        stopped = true;
+        break;
+      }
+    }
+    if (stopped || !verify.ok()) ctx.TryCancel();
+    grpc::Status status = reader->Finish();
+    if (cancel) cancel->Attach(nullptr);
+    if (stopped) return absl::OkStatus();
+    if (!verify.ok()) {
+      return absl::DataLossError(absl::StrCat("the group's log failed verification: ",
+                                              verify.message()));
+    }
+    switch (status.error_code()) {
+      case grpc::StatusCode::UNAUTHENTICATED:
+        if (auto s = Login(); !s.ok() && !absl::IsUnavailable(s)) return s;
+        break;
+      case grpc::StatusCode::UNAVAILABLE:
+      case grpc::StatusCode::INTERNAL:
+      case grpc::StatusCode::CANCELLED:
+      case grpc::StatusCode::OK:
+        // The connection or the server went away: resume from the cursor.
+        std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+        backoff_ms = std::min(backoff_ms * 2, 1000);
+        break;
+      default:
+        return FromGrpc(status);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::GroupList> Client::Groups() {
+  v1::GroupList list;
+  if (auto s = Call([&](auto* ctx) { return stub_->ListGroups(ctx, v1::Empty(), &list); });
+      !s.ok()) {
+    return s;
+  }
+  return list;
+}
+
+}  // namespace kith::client

@@ -1,0 +1,109 @@
+#include "kith/group_view.h"
+
+#include "absl/strings/str_cat.h"
+#include "kith/protocol.h"
+
+namespace kith::client {
+
+absl::Status GroupView::Apply(const v1::Event& event) {
+  // Check against a copy, so a rejected event leaves the view as it was.
+  GroupState next = state_;
+  if (auto s = next.ApplyLogged(event, SignatureCheck::kVerify); !s.ok()) return s;
+  v1::EventBody body;
+  body.ParseFromString(event.signed_().body());
+  const std::string me = self_->user_id();
+  const google::protobuf::RepeatedPtrField<v1::SealedSecret>* sealed = nullptr;
+  const std::string* confirmation = nullptr;
+  if (body.has_create() && body.author() == me) {
+    sealed = &body.create().secrets();
+    confirmation = &body.create().confirmation();
+  } else if (body.has_commit() && next.IsMember(me)) {
+    sealed = &body.commit().secrets();
+    confirmation = &body.commit().confirmation();
+  }
+  if (sealed != nullptr) {
+    auto secret = OpenEpochSecret(event.group_id(), *sealed, *confirmation, next.epoch());
+    if (!secret.ok()) {
+      return absl::DataLossError(absl::StrCat("event ", event.seq(), ": ", secret.status().message()));
+    }
+    epoch_secrets_[next.epoch()] = *std::move(secret);
+  }
+  state_ = std::move(next);
+  if (body.has_message()) return OpenMessage(event, body);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<crypto::Secret> GroupView::OpenEpochSecret(
+    const std::string& group_id, const google::protobuf::RepeatedPtrField<v1::SealedSecret>& sealed,
+    const std::string& confirmation, uint64_t epoch) const {
+  const std::string me = self_->user_id();
+  for (const auto& s : sealed) {
+    if (s.member() != me) continue;
+    auto plaintext = crypto::SealOpen(self_->box.public_key, self_->box.secret_key, s.sealed());
+    if (!plaintext) return absl::DataLossError("the epoch secret sealed to you does not open");
+    auto secret = ParseEpochSecretPlaintext(plaintext->view(), group_id, epoch);
+    if (!secret.ok()) return secret.status();
+    if (!crypto::ConstantTimeEqual(EpochConfirmation(*secret, group_id, epoch), confirmation)) {
+      return absl::DataLossError(
+          "the epoch secret sealed to you differs from the one the group confirms");
+    }
+    return secret;
+  }
+  return absl::DataLossError("no epoch secret is sealed to you in this re-key");
+}
+
+absl::Status GroupView::OpenMessage(const v1::Event& event, const v1::EventBody& body) {
+  auto secret = epoch_secrets_.find(body.epoch());
+  if (secret == epoch_secrets_.end()) {
+    ++unreadable_;
+    return absl::OkStatus();
+  }
+  auto key = std::make_pair(body.epoch(), body.author());
+  auto chain = chains_.find(key);
+  if (chain == chains_.end()) {
+    chain = chains_.emplace(key, SenderChain(secret->second, body.author())).first;
+  }
+  // The state machine has already checked the counter is the next one.
+  MessageHeader header{state_.group_id(), body.epoch(), body.author(), body.message().counter()};
+  crypto::Secret message_key = chain->second.Advance();
+  auto text = DecryptMessage(message_key, header, body.message());
+  if (!text.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("message at ", event.seq(), " was dropped: ", text.status().message()));
+  }
+  Message m;
+  m.seq = event.seq();
+  m.epoch = body.epoch();
+  m.sender = body.author();
+  auto member = state_.members().find(body.author());
+  if (member != state_.members().end()) m.sender_name = member->second.bundle.name();
+  m.server_time_ms = event.server_time_ms();
+  m.text = *std::move(text);
+  messages_.push_back(std::move(m));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::SignedEvent> GroupView::SealMessage(std::string_view text) const {
+  const std::string me = self_->user_id();
+  if (!state_.IsMember(me)) return absl::PermissionDeniedError("you are not a member of this group");
+  auto secret = epoch_secrets_.find(state_.epoch());
+  if (secret == epoch_secrets_.end()) {
+    return absl::FailedPreconditionError("no key for the group's current epoch");
+  }
+  // A copy of the sending ratchet, stepped to this member's next counter.
+  const uint64_t counter = state_.NextCounter(me);
+  auto chain = chains_.find({state_.epoch(), me});
+  SenderChain sender = chain != chains_.end() ? chain->second : SenderChain(secret->second, me);
+  while (sender.next_counter() < counter) sender.Advance();
+  MessageHeader header{state_.group_id(), state_.epoch(), me, counter};
+  auto message = EncryptMessage(sender.Advance(), header, text);
+  if (!message.ok()) return message.status();
+  v1::EventBody body;
+  body.set_group_id(state_.group_id());
+  body.set_author(me);
+  body.set_epoch(state_.epoch());
+  *body.mutable_message() = *std::move(message);
+  return SignEvent(body, self_->sign.secret_key);
+}
+
+}  // namespace kith::client

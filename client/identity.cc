@@ -1,0 +1,131 @@
+#include "kith/identity.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "kith/protocol.h"
+
+namespace kith::client {
+namespace {
+
+constexpr std::string_view kMagic = "KITHKEY1";
+constexpr size_t kHeaderBytes = 8 + crypto::kPwhashSaltBytes + 8 + 8 + crypto::kAeadNonceBytes;
+
+uint64_t ReadU64(std::string_view s) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+
+// u32 length || name || sign_pk || sign_sk || box_pk || box_sk
+crypto::Secret EncodeSecrets(const Identity& id) {
+  std::string buf;
+  AppendU32(buf, static_cast<uint32_t>(id.name.size()));
+  buf.append(id.name);
+  buf.append(id.sign.public_key);
+  buf.append(id.sign.secret_key.view());
+  buf.append(id.box.public_key);
+  buf.append(id.box.secret_key.view());
+  crypto::Secret out = crypto::Secret::FromString(buf);
+  crypto::Wipe(buf);
+  return out;
+}
+
+absl::StatusOr<Identity> DecodeSecrets(std::string_view buf) {
+  auto bad = absl::DataLossError("keystore contents are malformed");
+  if (buf.size() < 4) return bad;
+  uint32_t name_len = 0;
+  for (int i = 0; i < 4; ++i) name_len = (name_len << 8) | static_cast<unsigned char>(buf[i]);
+  const size_t keys = crypto::kSignPublicKeyBytes + crypto::kSignSecretKeyBytes +
+                      crypto::kBoxPublicKeyBytes + crypto::kBoxSecretKeyBytes;
+  if (buf.size() != 4 + name_len + keys) return bad;
+  Identity id;
+  size_t at = 4;
+  auto take = [&](size_t n) {
+    std::string_view part = buf.substr(at, n);
+    at += n;
+    return part;
+  };
+  id.name = std::string(take(name_len));
+  id.sign.public_key = std::string(take(crypto::kSignPublicKeyBytes));
+  id.sign.secret_key = crypto::Secret::FromString(take(crypto::kSignSecretKeyBytes));
+  id.box.public_key = std::string(take(crypto::kBoxPublicKeyBytes));
+  id.box.secret_key = crypto::Secret::FromString(take(crypto::kBoxSecretKeyBytes));
+  return id;
+}
+
+}  // namespace
+
+Identity Identity::Generate(std::string name) {
+  return Identity{std::move(name), crypto::GenerateSigningKeyPair(), crypto::GenerateBoxKeyPair()};
+}
+
+std::string Identity::user_id() const { return UserIdFor(sign.public_key); }
+
+v1::IdentityBundle Identity::Bundle() const {
+  v1::IdentityBundle b;
+  b.set_sign_pk(sign.public_key);
+  b.set_box_pk(box.public_key);
+  b.set_name(name);
+  b.set_signature(crypto::Sign(sign.secret_key, kBundleLabel, BundleSigningInput(b)));
+  return b;
+}
+
+absl::Status SaveIdentity(const std::string& path, const Identity& identity,
+                          std::string_view passphrase) {
+  const crypto::PwhashParams params = crypto::InteractivePwhashParams();
+  std::string header(kMagic);
+  header.append(crypto::RandomBytes(crypto::kPwhashSaltBytes));
+  AppendU64(header, params.opslimit);
+  AppendU64(header, params.memlimit);
+  header.append(crypto::RandomBytes(crypto::kAeadNonceBytes));
+  auto key = crypto::DeriveKeyFromPassphrase(passphrase, header.substr(8, crypto::kPwhashSaltBytes),
+                                             params);
+  if (!key.ok()) return key.status();
+  crypto::Secret plaintext = EncodeSecrets(identity);
+  std::string file = header + crypto::AeadEncrypt(*key, header.substr(kHeaderBytes - 24), header,
+                                                  plaintext.view());
+  // Write beside the target and rename, so a crash never leaves half a keystore.
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  bool ok = ::write(fd, file.data(), file.size()) == static_cast<ssize_t>(file.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Identity> LoadIdentity(const std::string& path, std::string_view passphrase) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("no identity at ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string file = ss.str();
+  if (file.size() < kHeaderBytes + crypto::kAeadTagBytes || !file.starts_with(kMagic)) {
+    return absl::DataLossError(absl::StrCat(path, " is not a Kith keystore"));
+  }
+  const std::string header = file.substr(0, kHeaderBytes);
+  crypto::PwhashParams params{ReadU64(header.substr(8 + crypto::kPwhashSaltBytes)),
+                              ReadU64(header.substr(16 + crypto::kPwhashSaltBytes))};
+  auto key = crypto::DeriveKeyFromPassphrase(passphrase, header.substr(8, crypto::kPwhashSaltBytes),
+                                             params);
+  if (!key.ok()) return key.status();
+  auto plaintext = crypto::AeadDecrypt(*key, header.substr(kHeaderBytes - 24), header,
+                                       std::string_view(file).substr(kHeaderBytes));
+  if (!plaintext) {
+    return absl::PermissionDeniedError("wrong passphrase (or the keystore was altered)");
+  }
+  crypto::Secret secrets = crypto::Secret::FromString(*plaintext);
+  crypto::Wipe(*plaintext);
+  return DecodeSecrets(secrets.view());
+}
+
+}  // namespace kith::client

@@ -1,0 +1,142 @@
+// The Kith client library: one person's connection to a kithd. It holds the
+// person's identity, verifies every group log it reads from the creation
+// event on, encrypts and signs what it sends, and never sends a key that
+// opens a message.
+//
+// Thread safety: a Client is used by one thread at a time; Follow blocks
+// its thread. FollowCancel may be used from any thread.
+#ifndef KITH_CLIENT_CLIENT_H_
+#define KITH_CLIENT_CLIENT_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "kith.grpc.pb.h"
+#include "kith/group_view.h"
+#include "kith/identity.h"
+
+namespace kith::client {
+
+struct ClientOptions {
+  std::string server;  // host:port
+  std::string ca_pem;  // the server's certificate, pinned
+};
+
+// "kith:<group id hex>:<invite secret hex>", given out of band.
+struct InviteCode {
+  std::string group_id;
+  std::string secret;
+  std::string ToString() const;
+  static absl::StatusOr<InviteCode> Parse(std::string_view code);
+};
+
+struct PendingMember {
+  std::string user_id;
+  std::string name;
+  uint64_t seq = 0;
+};
+
+// Lets another thread stop a Follow call.
+class FollowCancel {
+ public:
+  void Cancel();
+  bool cancelled() const;
+
+ private:
+  friend class Client;
+  void Attach(grpc::ClientContext* ctx);
+  mutable std::mutex mu_;
+  grpc::ClientContext* ctx_ = nullptr;
+  bool cancelled_ = false;
+};
+
+class Client {
+ public:
+  static constexpr int kRpcTimeoutMs = 10'000;
+
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(const ClientOptions& options,
+                                                         Identity identity);
+
+  const Identity& identity() const { return identity_; }
+
+  // Publishes this identity's bundle (idempotent).
+  absl::Status Register();
+  // Starts a session; other calls log in on demand, and again when a session expires.
+  absl::Status Login();
+
+  absl::StatusOr<v1::IdentityBundle> GetIdentity(const std::string& user_id);
+
+  // Creates a group owned by this identity; returns its id.
+  absl::StatusOr<std::string> CreateGroup(v1::Charter charter);
+  absl::StatusOr<v1::Charter> GetCharter(const std::string& group_id);
+  // Opens a single-use invitation (moderators).
+  absl::StatusOr<InviteCode> Invite(const std::string& group_id);
+  // Asks to join, signing acceptance of `accepted`, the charter as read.
+  absl::Status Join(const InviteCode& code, const v1::Charter& accepted);
+  absl::StatusOr<std::vector<PendingMember>> Pending(const std::string& group_id);
+  // Membership changes re-key the group (moderators).
+  absl::Status Admit(const std::string& group_id, const std::string& user_id);
+  absl::Status Remove(const std::string& group_id, const std::string& user_id);
+  absl::Status SetRole(const std::string& group_id, const std::string& user_id, v1::Role role);
+  absl::Status Leave(const std::string& group_id);
+  // A new epoch with the same members.
+  absl::Status Rekey(const std::string& group_id);
+
+  // Encrypts and sends; returns the message's sequence number once durable.
+  absl::StatusOr<uint64_t> Send(const std::string& group_id, std::string_view text);
+
+  // Reads and verifies the log up to the server's head.
+  absl::StatusOr<const GroupView*> Sync(const std::string& group_id);
+
+  // Streams the group live, calling `on_message` for each readable message
+  // with seq >= from_seq, until it returns false, `cancel` is cancelled, or
+  // the membership ends. Reconnects (with a back-off, from the cursor) when
+  // the connection or the server goes away, so nothing is missed or repeated.
+  absl::Status Follow(const std::string& group_id, uint64_t from_seq,
+                      const std::function<bool(const Message&)>& on_message,
+                      FollowCancel* cancel = nullptr);
+
+  absl::StatusOr<v1::GroupList> Groups();
+
+  // For tests and tools that speak the protocol directly.
+  v1::Kith::Stub* stub() { return stub_.get(); }
+  // Sets the deadline and the session header on `ctx`.
+  void Prepare(grpc::ClientContext* ctx, bool with_deadline = true) const;
+
+ private:
+  Client(Identity identity, std::shared_ptr<grpc::Channel> channel);
+  // Runs `rpc`, logging in first if needed and once more if the session expired.
+  absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
+  absl::StatusOr<v1::AppendReply> Append(const v1::SignedEvent& event);
+  GroupView& View(const std::string& group_id);
+  // Builds a commit on the current view: add, remove, new epoch secret sealed
+  // to every member after the change.
+  absl::StatusOr<v1::SignedEvent> BuildCommit(const GroupView& view,
+                                              const std::vector<std::string>& add,
+                                              const std::vector<std::string>& remove) const;
+  // Syncs, builds an event from the fresh view and appends it; on a stale
+  // epoch or counter, syncs and rebuilds (a few times).
+  absl::StatusOr<v1::AppendReply> AppendFresh(
+      const std::string& group_id,
+      const std::function<absl::StatusOr<v1::SignedEvent>(const GroupView&)>& build);
+
+  Identity identity_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Kith::Stub> stub_;
+  std::string token_hex_;
+  std::map<std::string, std::unique_ptr<GroupView>> views_;
+};
+
+absl::Status FromGrpc(const grpc::Status& s);
+
+}  // namespace kith::client
+
+#endif  // KITH_CLIENT_CLIENT_H_

@@ -1,0 +1,75 @@
+// A client's verified view of one group: the log replayed through the same
+// GroupState the server runs, every signature and hash checked, plus the
+// epoch secrets sealed to this member and the messages they open.
+#ifndef KITH_CLIENT_GROUP_VIEW_H_
+#define KITH_CLIENT_GROUP_VIEW_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "kith.pb.h"
+#include "kith/crypto.h"
+#include "kith/group_state.h"
+#include "kith/identity.h"
+#include "kith/message_crypto.h"
+
+namespace kith::client {
+
+struct Message {
+  uint64_t seq = 0;
+  uint64_t epoch = 0;
+  std::string sender;       // user id
+  std::string sender_name;  // from the sender's signed bundle
+  int64_t server_time_ms = 0;
+  std::string text;
+};
+
+class GroupView {
+ public:
+  explicit GroupView(const Identity* self) : self_(self) {}
+
+  // Verifies `event` as the next event of the log and applies it. Any
+  // failure (a forged signature, an unauthorized membership change, a
+  // broken chain, a message that does not open) is an error naming the
+  // event; the view is then unchanged.
+  absl::Status Apply(const v1::Event& event);
+
+  const GroupState& state() const { return state_; }
+  // Messages this member could read, in log order. Messages from epochs
+  // before this member was admitted are not among them: their keys were
+  // never sealed to this member.
+  const std::vector<Message>& messages() const { return messages_; }
+  // How many messages in the log this member holds no key for.
+  uint64_t unreadable_messages() const { return unreadable_; }
+  bool HasEpochSecret(uint64_t epoch) const { return epoch_secrets_.contains(epoch); }
+
+  // Encrypts and signs `text` as this member's next message in the current
+  // epoch. Does not change the view: the message is applied when it comes
+  // back in the log.
+  absl::StatusOr<v1::SignedEvent> SealMessage(std::string_view text) const;
+
+ private:
+  // The secret sealed to this member among `sealed`, checked against the
+  // epoch's confirmation tag.
+  absl::StatusOr<crypto::Secret> OpenEpochSecret(
+      const std::string& group_id,
+      const google::protobuf::RepeatedPtrField<v1::SealedSecret>& sealed,
+      const std::string& confirmation, uint64_t epoch) const;
+  absl::Status OpenMessage(const v1::Event& event, const v1::EventBody& body);
+
+  const Identity* self_;
+  GroupState state_;
+  std::map<uint64_t, crypto::Secret> epoch_secrets_;
+  // Receiving ratchets, by (epoch, sender).
+  std::map<std::pair<uint64_t, std::string>, SenderChain> chains_;
+  std::vector<Message> messages_;
+  uint64_t unreadable_ = 0;
+};
+
+}  // namespace kith::client
+
+#endif  // KITH_CLIENT_GROUP_VIEW_H_
