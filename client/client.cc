@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "kith/event_builder.h"
 #include "kith/protocol.h"
 
 namespace kith::client {
@@ -179,6 +180,9 @@ absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
     req.set_from_seq(view.state().head_seq() + 1);
     v1::ReadReply reply;
     if (auto s = Call([&](auto* ctx) { return stub_->ReadEvents(ctx, req, &reply); }); !s.ok()) {
+      // A former member reads up to the event that ended their membership.
+      const bool departed = view.state().created() && !view.state().IsMember(identity_.user_id());
+      if (absl::IsPermissionDenied(s) && departed) return &view;
       return s;
     }
     for (const auto& event : reply.events()) {
@@ -207,69 +211,15 @@ absl::StatusOr<v1::AppendReply> Client::AppendFresh(
   return last;
 }
 
-absl::StatusOr<v1::SignedEvent> Client::BuildCommit(const GroupView& view,
-                                                    const std::vector<std::string>& add,
-                                                    const std::vector<std::string>& remove) const {
-  const GroupState& state = view.state();
-  std::map<std::string, std::string> box_keys;  // every member after the change
-  for (const auto& [id, member] : state.members()) box_keys[id] = member.bundle.box_pk();
-  for (const auto& id : remove) box_keys.erase(id);
-  for (const auto& id : add) {
-    auto pending = state.pending().find(id);
-    if (pending == state.pending().end()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(crypto::ToHex(id), " has no pending join request in this group"));
-    }
-    box_keys[id] = pending->second.bundle.box_pk();
-  }
-  const uint64_t epoch = state.epoch() + 1;
-  crypto::Secret secret = crypto::Secret::Random(crypto::kKeyBytes);
-  v1::EventBody body;
-  body.set_group_id(state.group_id());
-  body.set_author(identity_.user_id());
-  body.set_epoch(state.epoch());
-  v1::Commit* commit = body.mutable_commit();
-  for (const auto& id : add) commit->add_add(id);
-  for (const auto& id : remove) commit->add_remove(id);
-  commit->set_new_epoch(epoch);
-  std::string plaintext = EpochSecretPlaintext(state.group_id(), epoch, secret);
-  for (const auto& [id, box_pk] : box_keys) {
-    v1::SealedSecret* s = commit->add_secrets();
-    s->set_member(id);
-    s->set_sealed(crypto::Seal(box_pk, plaintext));
-  }
-  crypto::Wipe(plaintext);
-  commit->set_confirmation(EpochConfirmation(secret, state.group_id(), epoch));
-  return SignEvent(body, identity_.sign.secret_key);
-}
-
 absl::StatusOr<std::string> Client::CreateGroup(v1::Charter charter) {
-  charter.set_rules_version(1);
-  const std::string nonce = crypto::RandomBytes(kIdBytes);
-  const std::string group_id = GroupIdFor(identity_.sign.public_key, nonce);
-  crypto::Secret secret = crypto::Secret::Random(crypto::kKeyBytes);
-  v1::EventBody body;
-  body.set_group_id(group_id);
-  body.set_author(identity_.user_id());
-  body.set_epoch(1);
-  v1::GroupCreate* create = body.mutable_create();
-  create->set_nonce(nonce);
-  *create->mutable_creator() = identity_.Bundle();
-  *create->mutable_charter() = std::move(charter);
-  std::string plaintext = EpochSecretPlaintext(group_id, 1, secret);
-  v1::SealedSecret* sealed = create->add_secrets();
-  sealed->set_member(identity_.user_id());
-  sealed->set_sealed(crypto::Seal(identity_.box.public_key, plaintext));
-  crypto::Wipe(plaintext);
-  create->set_confirmation(EpochConfirmation(secret, group_id, 1));
-
+  NewGroup group = BuildCreate(identity_, std::move(charter));
   v1::CreateGroupRequest req;
-  *req.mutable_create() = SignEvent(body, identity_.sign.secret_key);
+  *req.mutable_create() = std::move(group.create);
   v1::AppendReply reply;
   if (auto s = Call([&](auto* ctx) { return stub_->CreateGroup(ctx, req, &reply); }); !s.ok()) {
     return s;
   }
-  return group_id;
+  return group.group_id;
 }
 
 absl::StatusOr<v1::Charter> Client::GetCharter(const std::string& group_id) {
@@ -285,30 +235,17 @@ absl::StatusOr<v1::Charter> Client::GetCharter(const std::string& group_id) {
 absl::StatusOr<InviteCode> Client::Invite(const std::string& group_id) {
   InviteCode code{group_id, crypto::RandomBytes(kInviteSecretBytes)};
   auto reply = AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
-    v1::EventBody body;
-    body.set_group_id(group_id);
-    body.set_author(identity_.user_id());
-    body.set_epoch(view.state().epoch());
-    body.mutable_invite()->set_code_hash(InviteCodeHash(code.secret));
-    return SignEvent(body, identity_.sign.secret_key);
+    return BuildInvite(identity_, view.state(), code.secret);
   });
   if (!reply.ok()) return reply.status();
   return code;
 }
 
 absl::Status Client::Join(const InviteCode& code, const v1::Charter& accepted) {
-  v1::EventBody body;
-  body.set_group_id(code.group_id);
-  body.set_author(identity_.user_id());
-  v1::JoinRequest* join = body.mutable_join_request();
-  *join->mutable_member() = identity_.Bundle();
-  join->set_code_hash(InviteCodeHash(code.secret));
-  join->set_rules_version(accepted.rules_version());
-  join->set_rules_hash(CharterHash(accepted));
   v1::JoinGroupRequest req;
   req.set_group_id(code.group_id);
   req.set_invite_secret(code.secret);
-  *req.mutable_request() = SignEvent(body, identity_.sign.secret_key);
+  *req.mutable_request() = BuildJoinRequest(identity_, code.group_id, code.secret, accepted);
   v1::AppendReply reply;
   return Call([&](auto* ctx) { return stub_->JoinGroup(ctx, req, &reply); });
 }
@@ -325,43 +262,32 @@ absl::StatusOr<std::vector<PendingMember>> Client::Pending(const std::string& gr
 
 absl::Status Client::Admit(const std::string& group_id, const std::string& user_id) {
   return AppendFresh(group_id, [&](const GroupView& view) {
-           return BuildCommit(view, {user_id}, {});
+           return BuildCommit(identity_, view.state(), {user_id}, {});
          }).status();
 }
 
 absl::Status Client::Remove(const std::string& group_id, const std::string& user_id) {
   return AppendFresh(group_id, [&](const GroupView& view) {
-           return BuildCommit(view, {}, {user_id});
+           return BuildCommit(identity_, view.state(), {}, {user_id});
          }).status();
 }
 
 absl::Status Client::Rekey(const std::string& group_id) {
   return AppendFresh(group_id, [&](const GroupView& view) {
-           return BuildCommit(view, {}, {});
+           return BuildCommit(identity_, view.state(), {}, {});
          }).status();
 }
 
 absl::Status Client::SetRole(const std::string& group_id, const std::string& user_id,
                              v1::Role role) {
   return AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
-           v1::EventBody body;
-           body.set_group_id(group_id);
-           body.set_author(identity_.user_id());
-           body.set_epoch(view.state().epoch());
-           body.mutable_role_change()->set_member(user_id);
-           body.mutable_role_change()->set_role(role);
-           return SignEvent(body, identity_.sign.secret_key);
+           return BuildRoleChange(identity_, view.state(), user_id, role);
          }).status();
 }
 
 absl::Status Client::Leave(const std::string& group_id) {
   return AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
-           v1::EventBody body;
-           body.set_group_id(group_id);
-           body.set_author(identity_.user_id());
-           body.set_epoch(view.state().epoch());
-           body.mutable_leave();
-           return SignEvent(body, identity_.sign.secret_key);
+           return BuildLeave(identity_, view.state());
          }).status();
 }
 

@@ -40,6 +40,8 @@ absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
 
 class ServerImpl final : public Server {
  public:
+  static constexpr auto kShutdownGrace = std::chrono::seconds(2);
+
   ~ServerImpl() override { Shutdown(); }
 
   absl::Status Init(const ServerOptions& options) {
@@ -85,7 +87,10 @@ class ServerImpl final : public Server {
   void Shutdown() override {
     if (!server_) return;
     server_->GetHealthCheckService()->SetServingStatus(false);
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    // Calls in flight get a grace period, then are cancelled. gRPC waits out
+    // the whole period while idle clients keep connections open, so it is
+    // short; appends already queued are written by the appender regardless.
+    server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     server_->Wait();
     server_.reset();
     appender_.reset();  // answers anything still queued, then joins

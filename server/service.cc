@@ -195,15 +195,22 @@ grpc::ServerUnaryReactor* KithService::ReadEvents(grpc::CallbackServerContext* c
   if (!caller.ok()) return Done(ctx, caller.status());
   auto entry = FindGroup(req->group_id());
   if (!entry.ok()) return Done(ctx, entry.status());
+  const uint64_t from = std::max<uint64_t>(1, req->from_seq());
   uint64_t readable;
+  bool member;
   {
     absl::ReaderMutexLock lock(&(*entry)->mu);
     readable = (*entry)->ReadableHead(*caller);
+    member = (*entry)->state.IsMember(*caller);
   }
   if (readable == 0) {
     return Done(ctx, absl::PermissionDeniedError("you are not a member of this group"));
   }
-  const uint64_t from = std::max<uint64_t>(1, req->from_seq());
+  if (!member && from > readable) {
+    return Done(ctx, absl::PermissionDeniedError(absl::StrCat(
+        "you are no longer a member of this group; nothing after event ", readable,
+        " is readable to you")));
+  }
   uint32_t limit = req->limit() == 0 ? kMaxReadEvents : std::min(req->limit(), kMaxReadEvents);
   reply->set_head_seq(readable);
   if (from > readable) return Done(ctx, absl::OkStatus());

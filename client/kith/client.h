@@ -117,11 +117,6 @@ class Client {
   absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   absl::StatusOr<v1::AppendReply> Append(const v1::SignedEvent& event);
   GroupView& View(const std::string& group_id);
-  // Builds a commit on the current view: add, remove, new epoch secret sealed
-  // to every member after the change.
-  absl::StatusOr<v1::SignedEvent> BuildCommit(const GroupView& view,
-                                              const std::vector<std::string>& add,
-                                              const std::vector<std::string>& remove) const;
   // Syncs, builds an event from the fresh view and appends it; on a stale
   // epoch or counter, syncs and rebuilds (a few times).
   absl::StatusOr<v1::AppendReply> AppendFresh(

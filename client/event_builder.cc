@@ -1,0 +1,115 @@
+#include "kith/event_builder.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "kith/crypto.h"
+#include "kith/protocol.h"
+
+namespace kith::client {
+namespace {
+
+// The common header of an event written now by `author`.
+v1::EventBody Body(const Identity& author, const GroupState& state) {
+  v1::EventBody body;
+  body.set_group_id(state.group_id());
+  body.set_author(author.user_id());
+  body.set_epoch(state.epoch());
+  return body;
+}
+
+// Seals `secret` for `epoch` to each of `box_keys` (user id -> box key).
+void SealEpochSecret(const std::string& group_id, uint64_t epoch, const crypto::Secret& secret,
+                     const std::map<std::string, std::string>& box_keys,
+                     google::protobuf::RepeatedPtrField<v1::SealedSecret>* out,
+                     std::string* confirmation) {
+  std::string plaintext = EpochSecretPlaintext(group_id, epoch, secret);
+  for (const auto& [id, box_pk] : box_keys) {
+    v1::SealedSecret* s = out->Add();
+    s->set_member(id);
+    s->set_sealed(crypto::Seal(box_pk, plaintext));
+  }
+  crypto::Wipe(plaintext);
+  *confirmation = EpochConfirmation(secret, group_id, epoch);
+}
+
+}  // namespace
+
+NewGroup BuildCreate(const Identity& author, v1::Charter charter) {
+  charter.set_rules_version(1);
+  const std::string nonce = crypto::RandomBytes(kIdBytes);
+  NewGroup out{GroupIdFor(author.sign.public_key, nonce), {}};
+  v1::EventBody body;
+  body.set_group_id(out.group_id);
+  body.set_author(author.user_id());
+  body.set_epoch(1);
+  v1::GroupCreate* create = body.mutable_create();
+  create->set_nonce(nonce);
+  *create->mutable_creator() = author.Bundle();
+  *create->mutable_charter() = std::move(charter);
+  SealEpochSecret(out.group_id, 1, crypto::Secret::Random(crypto::kKeyBytes),
+                  {{author.user_id(), author.box.public_key}}, create->mutable_secrets(),
+                  create->mutable_confirmation());
+  out.create = SignEvent(body, author.sign.secret_key);
+  return out;
+}
+
+v1::SignedEvent BuildInvite(const Identity& author, const GroupState& state,
+                            const std::string& invite_secret) {
+  v1::EventBody body = Body(author, state);
+  body.mutable_invite()->set_code_hash(InviteCodeHash(invite_secret));
+  return SignEvent(body, author.sign.secret_key);
+}
+
+v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& group_id,
+                                 const std::string& invite_secret, const v1::Charter& accepted) {
+  v1::EventBody body;
+  body.set_group_id(group_id);
+  body.set_author(author.user_id());
+  v1::JoinRequest* join = body.mutable_join_request();
+  *join->mutable_member() = author.Bundle();
+  join->set_code_hash(InviteCodeHash(invite_secret));
+  join->set_rules_version(accepted.rules_version());
+  join->set_rules_hash(CharterHash(accepted));
+  return SignEvent(body, author.sign.secret_key);
+}
+
+absl::StatusOr<v1::SignedEvent> BuildCommit(const Identity& author, const GroupState& state,
+                                            const std::vector<std::string>& add,
+                                            const std::vector<std::string>& remove) {
+  std::map<std::string, std::string> box_keys;  // every member after the change
+  for (const auto& [id, member] : state.members()) box_keys[id] = member.bundle.box_pk();
+  for (const auto& id : remove) box_keys.erase(id);
+  for (const auto& id : add) {
+    auto pending = state.pending().find(id);
+    if (pending == state.pending().end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(crypto::ToHex(id), " has no pending join request in this group"));
+    }
+    box_keys[id] = pending->second.bundle.box_pk();
+  }
+  v1::EventBody body = Body(author, state);
+  v1::Commit* commit = body.mutable_commit();
+  for (const auto& id : add) commit->add_add(id);
+  for (const auto& id : remove) commit->add_remove(id);
+  commit->set_new_epoch(state.epoch() + 1);
+  SealEpochSecret(state.group_id(), commit->new_epoch(), crypto::Secret::Random(crypto::kKeyBytes),
+                  box_keys, commit->mutable_secrets(), commit->mutable_confirmation());
+  return SignEvent(body, author.sign.secret_key);
+}
+
+v1::SignedEvent BuildRoleChange(const Identity& author, const GroupState& state,
+                                const std::string& member, v1::Role role) {
+  v1::EventBody body = Body(author, state);
+  body.mutable_role_change()->set_member(member);
+  body.mutable_role_change()->set_role(role);
+  return SignEvent(body, author.sign.secret_key);
+}
+
+v1::SignedEvent BuildLeave(const Identity& author, const GroupState& state) {
+  v1::EventBody body = Body(author, state);
+  body.mutable_leave();
+  return SignEvent(body, author.sign.secret_key);
+}
+
+}  // namespace kith::client

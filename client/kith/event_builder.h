@@ -1,0 +1,43 @@
+// Builds and signs the events a client appends to a group's log. Each takes
+// the author's identity and the group's current verified state.
+#ifndef KITH_CLIENT_EVENT_BUILDER_H_
+#define KITH_CLIENT_EVENT_BUILDER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kith.pb.h"
+#include "kith/group_state.h"
+#include "kith/identity.h"
+
+namespace kith::client {
+
+struct NewGroup {
+  std::string group_id;
+  v1::SignedEvent create;
+};
+// A new group owned by `author`, at epoch 1 with a fresh secret sealed to them.
+NewGroup BuildCreate(const Identity& author, v1::Charter charter);
+
+v1::SignedEvent BuildInvite(const Identity& author, const GroupState& state,
+                            const std::string& invite_secret);
+
+// Signs acceptance of `accepted`, the charter as the joiner read it.
+v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& group_id,
+                                 const std::string& invite_secret, const v1::Charter& accepted);
+
+// A re-key into epoch state.epoch() + 1, adding pending joiners and removing
+// members, with a fresh secret sealed to every member after the change.
+absl::StatusOr<v1::SignedEvent> BuildCommit(const Identity& author, const GroupState& state,
+                                            const std::vector<std::string>& add,
+                                            const std::vector<std::string>& remove);
+
+v1::SignedEvent BuildRoleChange(const Identity& author, const GroupState& state,
+                                const std::string& member, v1::Role role);
+
+v1::SignedEvent BuildLeave(const Identity& author, const GroupState& state);
+
+}  // namespace kith::client
+
+#endif  // KITH_CLIENT_EVENT_BUILDER_H_

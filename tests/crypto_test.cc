@@ -1,0 +1,140 @@
+// The crypto provider and message encryption: labels separate domains,
+// sealed boxes open only for their key, and a message opens only under the
+// key its sender committed to.
+#include <gtest/gtest.h>
+
+#include "kith/crypto.h"
+#include "kith/message_crypto.h"
+#include "kith/protocol.h"
+
+namespace kith {
+namespace {
+
+class CryptoTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(crypto::Init().ok()); }
+};
+
+TEST_F(CryptoTest, SignatureIsBoundToItsLabel) {
+  auto kp = crypto::GenerateSigningKeyPair();
+  std::string sig = crypto::Sign(kp.secret_key, "kith/v1/event", "body");
+  EXPECT_TRUE(crypto::Verify(kp.public_key, "kith/v1/event", "body", sig));
+  EXPECT_FALSE(crypto::Verify(kp.public_key, "kith/v1/login", "body", sig));
+  EXPECT_FALSE(crypto::Verify(kp.public_key, "kith/v1/event", "bodY", sig));
+  auto other = crypto::GenerateSigningKeyPair();
+  EXPECT_FALSE(crypto::Verify(other.public_key, "kith/v1/event", "body", sig));
+  EXPECT_FALSE(crypto::Verify(kp.public_key, "kith/v1/event", "body", sig.substr(1)));
+}
+
+TEST_F(CryptoTest, SealedBoxOpensOnlyForItsRecipient) {
+  auto alice = crypto::GenerateBoxKeyPair();
+  auto mallory = crypto::GenerateBoxKeyPair();
+  std::string sealed = crypto::Seal(alice.public_key, "epoch secret");
+  auto opened = crypto::SealOpen(alice.public_key, alice.secret_key, sealed);
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(opened->view(), "epoch secret");
+  EXPECT_FALSE(crypto::SealOpen(mallory.public_key, mallory.secret_key, sealed).has_value());
+  sealed[10] ^= 1;
+  EXPECT_FALSE(crypto::SealOpen(alice.public_key, alice.secret_key, sealed).has_value());
+}
+
+TEST_F(CryptoTest, HexRoundTripAndRejectsGarbage) {
+  std::string bytes = crypto::RandomBytes(16);
+  auto back = crypto::FromHex(crypto::ToHex(bytes));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, bytes);
+  EXPECT_FALSE(crypto::FromHex("abc").ok());
+  EXPECT_FALSE(crypto::FromHex("zz").ok());
+}
+
+TEST_F(CryptoTest, SecretsCompareByValueAndMoveClean) {
+  crypto::Secret a = crypto::Secret::FromString("0123456789abcdef0123456789abcdef");
+  crypto::Secret b = a;
+  EXPECT_TRUE(a == b);
+  crypto::Secret c = std::move(b);
+  EXPECT_TRUE(b.empty());
+  EXPECT_TRUE(a == c);
+  EXPECT_FALSE(a == crypto::Secret::Random(32));
+}
+
+TEST_F(CryptoTest, UserIdIsDerivedFromTheSigningKey) {
+  auto kp = crypto::GenerateSigningKeyPair();
+  EXPECT_EQ(UserIdFor(kp.public_key).size(), kIdBytes);
+  EXPECT_EQ(UserIdFor(kp.public_key), UserIdFor(kp.public_key));
+  EXPECT_NE(UserIdFor(kp.public_key), UserIdFor(crypto::GenerateSigningKeyPair().public_key));
+}
+
+TEST_F(CryptoTest, SafetyNumberIsSymmetricAndKeySpecific) {
+  auto a = crypto::GenerateSigningKeyPair().public_key;
+  auto b = crypto::GenerateSigningKeyPair().public_key;
+  auto c = crypto::GenerateSigningKeyPair().public_key;
+  EXPECT_EQ(SafetyNumber(a, b), SafetyNumber(b, a));
+  EXPECT_NE(SafetyNumber(a, b), SafetyNumber(a, c));
+  EXPECT_EQ(SafetyNumber(a, b).size(), 12 * 5 + 11);
+}
+
+class MessageCryptoTest : public CryptoTest {
+ protected:
+  MessageHeader Header(uint64_t counter) { return {std::string(16, 'g'), 3, std::string(16, 's'), counter}; }
+};
+
+TEST_F(MessageCryptoTest, RoundTripsAlongTheSenderChain) {
+  crypto::Secret epoch = crypto::Secret::Random(32);
+  SenderChain sender(epoch, std::string(16, 's'));
+  SenderChain receiver(epoch, std::string(16, 's'));
+  for (uint64_t counter = 1; counter <= 3; ++counter) {
+    auto msg = EncryptMessage(sender.Advance(), Header(counter), "hello " + std::to_string(counter));
+    ASSERT_TRUE(msg.ok());
+    auto text = DecryptMessage(receiver.Advance(), Header(counter), *msg);
+    ASSERT_TRUE(text.ok()) << text.status();
+    EXPECT_EQ(*text, "hello " + std::to_string(counter));
+  }
+}
+
+TEST_F(MessageCryptoTest, EachMessageKeyIsDifferentAndChainsDifferPerSender) {
+  crypto::Secret epoch = crypto::Secret::Random(32);
+  SenderChain a(epoch, std::string(16, 'a'));
+  SenderChain b(epoch, std::string(16, 'b'));
+  crypto::Secret a1 = a.Advance();
+  EXPECT_FALSE(a1 == a.Advance());
+  EXPECT_FALSE(a1 == b.Advance());
+}
+
+TEST_F(MessageCryptoTest, HeaderIsBoundAsAssociatedData) {
+  crypto::Secret key = crypto::Secret::Random(32);
+  auto msg = EncryptMessage(key, Header(1), "bound");
+  ASSERT_TRUE(msg.ok());
+  MessageHeader other_epoch = Header(1);
+  other_epoch.epoch = 4;
+  EXPECT_FALSE(DecryptMessage(key, other_epoch, *msg).ok());
+  MessageHeader other_sender = Header(1);
+  other_sender.sender = std::string(16, 'x');
+  EXPECT_FALSE(DecryptMessage(key, other_sender, *msg).ok());
+}
+
+TEST_F(MessageCryptoTest, KeyCommitmentRejectsAnotherKeyBeforeDecrypting) {
+  crypto::Secret key = crypto::Secret::Random(32);
+  crypto::Secret other = crypto::Secret::Random(32);
+  auto msg = EncryptMessage(key, Header(1), "committed");
+  ASSERT_TRUE(msg.ok());
+  auto wrong = DecryptMessage(other, Header(1), *msg);
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(wrong.status().message().find("commitment"), std::string::npos);
+  v1::GroupMessage altered = *msg;
+  altered.mutable_commitment()->at(0) ^= 1;
+  EXPECT_FALSE(DecryptMessage(key, Header(1), altered).ok());
+}
+
+TEST_F(MessageCryptoTest, PaddingHidesExactLengthAndLimitIsEnforced) {
+  crypto::Secret key = crypto::Secret::Random(32);
+  auto short_msg = EncryptMessage(key, Header(1), "a");
+  auto longer_msg = EncryptMessage(key, Header(1), "a bit longer, still one block");
+  ASSERT_TRUE(short_msg.ok() && longer_msg.ok());
+  EXPECT_EQ(short_msg->ciphertext().size(), longer_msg->ciphertext().size());
+  auto too_big = EncryptMessage(key, Header(1), std::string(kMaxTextBytes + 1, 'x'));
+  EXPECT_EQ(too_big.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(EncryptMessage(key, Header(1), std::string(kMaxTextBytes, 'x')).ok());
+}
+
+}  // namespace
+}  // namespace kith

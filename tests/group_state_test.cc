@@ -1,0 +1,252 @@
+// The rules every group log obeys, as both the server and clients enforce
+// them: who may do what, epochs, counters, rules acceptance, and the chain.
+#include "kith/group_state.h"
+
+#include <gtest/gtest.h>
+
+#include "kith/event_builder.h"
+#include "kith/group_view.h"
+#include "kith/protocol.h"
+
+namespace kith {
+namespace {
+
+using client::BuildCommit;
+using client::BuildCreate;
+using client::BuildInvite;
+using client::BuildJoinRequest;
+using client::BuildLeave;
+using client::BuildRoleChange;
+using client::Identity;
+
+// Sequences events as the server's appender does, and keeps the log.
+class Ledger {
+ public:
+  absl::Status Append(const v1::SignedEvent& signed_event) {
+    auto body = state_.Check(signed_event, SignatureCheck::kVerify);
+    if (!body.ok()) return body.status();
+    v1::Event event;
+    event.set_group_id(body->group_id());
+    event.set_seq(state_.head_seq() + 1);
+    event.set_prev_hash(state_.created() ? state_.head_hash() : GenesisPrevHash());
+    event.set_server_time_ms(1000 * event.seq());
+    *event.mutable_signed_() = signed_event;
+    state_.Apply(*body, event, EventHash(event));
+    log_.push_back(event);
+    return absl::OkStatus();
+  }
+  const GroupState& state() const { return state_; }
+  const std::vector<v1::Event>& log() const { return log_; }
+
+ private:
+  GroupState state_;
+  std::vector<v1::Event> log_;
+};
+
+class GroupStateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::Init().ok());
+    v1::Charter charter;
+    charter.set_name("Tuesday");
+    charter.add_rules("no_contempt");
+    auto group = BuildCreate(owner_, charter);
+    group_id_ = group.group_id;
+    ASSERT_TRUE(ledger_.Append(group.create).ok());
+  }
+
+  // Invites, joins and admits `who`.
+  void Admit(const Identity& who) {
+    const std::string secret = crypto::RandomBytes(kInviteSecretBytes);
+    ASSERT_TRUE(ledger_.Append(BuildInvite(owner_, ledger_.state(), secret)).ok());
+    ASSERT_TRUE(ledger_.Append(BuildJoinRequest(who, group_id_, secret, ledger_.state().charter())).ok());
+    auto commit = BuildCommit(owner_, ledger_.state(), {who.user_id()}, {});
+    ASSERT_TRUE(commit.ok());
+    ASSERT_TRUE(ledger_.Append(*commit).ok());
+  }
+
+  absl::StatusOr<v1::SignedEvent> Message(const Identity& who, const std::string& text) {
+    client::GroupView view(&who);
+    for (const auto& e : ledger_.log()) {
+      if (auto s = view.Apply(e); !s.ok()) return s;
+    }
+    return view.SealMessage(text);
+  }
+
+  Identity owner_ = Identity::Generate("owner");
+  Identity alice_ = Identity::Generate("alice");
+  Identity bob_ = Identity::Generate("bob");
+  std::string group_id_;
+  Ledger ledger_;
+};
+
+TEST_F(GroupStateTest, CreatorOwnsANewGroupAtEpochOne) {
+  EXPECT_EQ(ledger_.state().RoleOf(owner_.user_id()), v1::ROLE_OWNER);
+  EXPECT_EQ(ledger_.state().epoch(), 1u);
+  EXPECT_EQ(ledger_.state().charter().rules_version(), 1u);
+}
+
+TEST_F(GroupStateTest, GroupIdMustDeriveFromTheCreatorsKey) {
+  v1::Charter charter;
+  charter.set_name("x");
+  auto group = BuildCreate(alice_, charter);
+  v1::EventBody body;
+  body.ParseFromString(group.create.body());
+  body.set_group_id(std::string(kIdBytes, 'x'));
+  GroupState fresh;
+  auto checked = fresh.Check(SignEvent(body, alice_.sign.secret_key), SignatureCheck::kVerify);
+  EXPECT_EQ(checked.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(GroupStateTest, UnknownRulesAreRefused) {
+  v1::Charter charter;
+  charter.set_name("x");
+  charter.add_rules("no_fun");
+  GroupState fresh;
+  auto checked = fresh.Check(BuildCreate(alice_, charter).create, SignatureCheck::kVerify);
+  EXPECT_EQ(checked.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(GroupStateTest, OnlyModeratorsInviteAndAdmit) {
+  Admit(alice_);
+  const std::string secret = crypto::RandomBytes(kInviteSecretBytes);
+  EXPECT_EQ(ledger_.Append(BuildInvite(alice_, ledger_.state(), secret)).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(ledger_.Append(BuildInvite(owner_, ledger_.state(), secret)).ok());
+  ASSERT_TRUE(ledger_.Append(BuildJoinRequest(bob_, group_id_, secret, ledger_.state().charter())).ok());
+  auto by_member = BuildCommit(alice_, ledger_.state(), {bob_.user_id()}, {});
+  ASSERT_TRUE(by_member.ok());
+  EXPECT_EQ(ledger_.Append(*by_member).code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(ledger_.Append(BuildRoleChange(owner_, ledger_.state(), alice_.user_id(),
+                                             v1::ROLE_MODERATOR)).ok());
+  auto by_moderator = BuildCommit(alice_, ledger_.state(), {bob_.user_id()}, {});
+  ASSERT_TRUE(by_moderator.ok());
+  EXPECT_TRUE(ledger_.Append(*by_moderator).ok());
+  EXPECT_TRUE(ledger_.state().IsMember(bob_.user_id()));
+}
+
+TEST_F(GroupStateTest, JoinNeedsAnOpenInviteAndTheCurrentCharter) {
+  const std::string secret = crypto::RandomBytes(kInviteSecretBytes);
+  EXPECT_EQ(ledger_.Append(BuildJoinRequest(alice_, group_id_, secret, ledger_.state().charter())).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(ledger_.Append(BuildInvite(owner_, ledger_.state(), secret)).ok());
+  v1::Charter edited = ledger_.state().charter();
+  edited.add_rules("no_yelling");
+  EXPECT_EQ(ledger_.Append(BuildJoinRequest(alice_, group_id_, secret, edited)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(ledger_.Append(BuildJoinRequest(alice_, group_id_, secret, ledger_.state().charter())).ok());
+  // Single use.
+  EXPECT_EQ(ledger_.Append(BuildJoinRequest(bob_, group_id_, secret, ledger_.state().charter())).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(GroupStateTest, AdmittingSomeoneWhoNeverAskedIsRefused) {
+  // The "ghost member": a commit adding a person with no join request.
+  auto ghost = Identity::Generate("ghost");
+  v1::EventBody body;
+  body.set_group_id(group_id_);
+  body.set_author(owner_.user_id());
+  body.set_epoch(1);
+  body.mutable_commit()->add_add(ghost.user_id());
+  body.mutable_commit()->set_new_epoch(2);
+  EXPECT_EQ(ledger_.Append(SignEvent(body, owner_.sign.secret_key)).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(GroupStateTest, ACommitSignedByAnotherKeyIsRefused) {
+  const std::string secret = crypto::RandomBytes(kInviteSecretBytes);
+  ASSERT_TRUE(ledger_.Append(BuildInvite(owner_, ledger_.state(), secret)).ok());
+  ASSERT_TRUE(ledger_.Append(BuildJoinRequest(alice_, group_id_, secret, ledger_.state().charter())).ok());
+  // Names the owner as author, but is signed by someone else's key.
+  auto commit = BuildCommit(owner_, ledger_.state(), {alice_.user_id()}, {});
+  ASSERT_TRUE(commit.ok());
+  v1::EventBody body;
+  body.ParseFromString(commit->body());
+  auto forged = SignEvent(body, crypto::GenerateSigningKeyPair().secret_key);
+  EXPECT_EQ(ledger_.Append(forged).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(ledger_.state().IsMember(alice_.user_id()));
+}
+
+TEST_F(GroupStateTest, CommitMustSealASecretForEveryMember) {
+  Admit(alice_);
+  auto commit = BuildCommit(owner_, ledger_.state(), {}, {});
+  ASSERT_TRUE(commit.ok());
+  v1::EventBody body;
+  body.ParseFromString(commit->body());
+  body.mutable_commit()->mutable_secrets()->RemoveLast();
+  EXPECT_EQ(ledger_.Append(SignEvent(body, owner_.sign.secret_key)).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(GroupStateTest, OwnerCannotBeRemovedAndOnlyOwnerChangesRoles) {
+  Admit(alice_);
+  ASSERT_TRUE(ledger_.Append(BuildRoleChange(owner_, ledger_.state(), alice_.user_id(),
+                                             v1::ROLE_MODERATOR)).ok());
+  auto remove_owner = BuildCommit(alice_, ledger_.state(), {}, {owner_.user_id()});
+  ASSERT_TRUE(remove_owner.ok());
+  EXPECT_EQ(ledger_.Append(*remove_owner).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ledger_.Append(BuildRoleChange(alice_, ledger_.state(), owner_.user_id(),
+                                           v1::ROLE_MEMBER)).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(GroupStateTest, MessagesNeedTheCurrentEpochAndTheNextCounter) {
+  Admit(alice_);
+  auto first = Message(alice_, "one");
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(ledger_.Append(*first).ok());
+  // The same event again is a replay.
+  EXPECT_EQ(ledger_.Append(*first).code(), absl::StatusCode::kAlreadyExists);
+  // A message written in an epoch the group has left is stale.
+  auto stale = Message(alice_, "two");
+  ASSERT_TRUE(stale.ok());
+  ASSERT_TRUE(ledger_.Append(*BuildCommit(owner_, ledger_.state(), {}, {})).ok());
+  EXPECT_EQ(ledger_.Append(*stale).code(), absl::StatusCode::kFailedPrecondition);
+  // A counter that skips ahead is refused before any key is derived.
+  auto fresh = Message(alice_, "three");
+  ASSERT_TRUE(fresh.ok());
+  v1::EventBody body;
+  body.ParseFromString(fresh->body());
+  body.mutable_message()->set_counter(1'000'000);
+  EXPECT_EQ(ledger_.Append(SignEvent(body, alice_.sign.secret_key)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ledger_.Append(*fresh).ok());
+}
+
+TEST_F(GroupStateTest, AfterALeaveNobodyPostsUntilARekey) {
+  Admit(alice_);
+  Admit(bob_);
+  ASSERT_TRUE(ledger_.Append(BuildLeave(bob_, ledger_.state())).ok());
+  EXPECT_TRUE(ledger_.state().needs_rekey());
+  auto blocked = Message(alice_, "hi");
+  ASSERT_TRUE(blocked.ok());
+  EXPECT_EQ(ledger_.Append(*blocked).code(), absl::StatusCode::kFailedPrecondition);
+  // Any member may re-key; the leaver gets no secret.
+  ASSERT_TRUE(ledger_.Append(*BuildCommit(alice_, ledger_.state(), {}, {})).ok());
+  auto after = Message(alice_, "hi");
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(ledger_.Append(*after).ok());
+}
+
+TEST_F(GroupStateTest, ReplayedLogDetectsGapsAndBrokenChains) {
+  Admit(alice_);
+  std::vector<v1::Event> log = ledger_.log();
+  GroupState replay;
+  for (const auto& e : log) ASSERT_TRUE(replay.ApplyLogged(e, SignatureCheck::kVerify).ok());
+  EXPECT_EQ(replay.head_hash(), ledger_.state().head_hash());
+
+  GroupState gap;
+  ASSERT_TRUE(gap.ApplyLogged(log[0], SignatureCheck::kVerify).ok());
+  EXPECT_EQ(gap.ApplyLogged(log[2], SignatureCheck::kVerify).code(), absl::StatusCode::kDataLoss);
+
+  GroupState altered;
+  ASSERT_TRUE(altered.ApplyLogged(log[0], SignatureCheck::kVerify).ok());
+  v1::Event moved = log[1];
+  moved.set_server_time_ms(moved.server_time_ms() + 1);  // changes event 1's successor hash
+  ASSERT_TRUE(altered.ApplyLogged(moved, SignatureCheck::kVerify).ok());
+  EXPECT_EQ(altered.ApplyLogged(log[2], SignatureCheck::kVerify).code(),
+            absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace kith

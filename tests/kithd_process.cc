@@ -1,0 +1,117 @@
+#include "kithd_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+
+extern char** environ;
+
+namespace kith::testing {
+
+std::string KithdPath() { return KITHD_PATH; }
+std::string KithPath() { return KITH_PATH; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string templ = absl::StrCat(base && *base ? base : "/tmp", "/kith-test-XXXXXX");
+  char* made = mkdtemp(templ.data());
+  path_ = made ? made : "";
+}
+
+TempDir::~TempDir() {
+  // KITH_KEEP_TEST_DIRS keeps data directories and logs for a post-mortem.
+  if (std::getenv("KITH_KEEP_TEST_DIRS") != nullptr) {
+    fprintf(stderr, "kept %s\n", path_.c_str());
+    return;
+  }
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+KithdProcess::KithdProcess(std::string root, std::vector<std::string> extra_args)
+    : root_(std::move(root)), extra_args_(std::move(extra_args)) {}
+
+KithdProcess::~KithdProcess() { Kill(); }
+
+std::string KithdProcess::address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+std::string KithdProcess::certificate_pem() const {
+  return ReadFile(data_dir() + "/tls/server.crt");
+}
+
+absl::Status KithdProcess::Start() {
+  if (running()) return absl::FailedPreconditionError("kithd is already running");
+  int out[2];
+  if (pipe(out) != 0) return absl::InternalError("pipe failed");
+  std::vector<std::string> args = {KithdPath(), "--listen", absl::StrCat("127.0.0.1:", port_),
+                                   "--data-dir", data_dir()};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path().c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (rc != 0) {
+    close(out[0]);
+    pid_ = -1;
+    return absl::InternalError(absl::StrCat("cannot start ", KithdPath()));
+  }
+  // kithd prints its port once it is serving.
+  FILE* f = fdopen(out[0], "r");
+  char line[512] = {};
+  const bool got = fgets(line, sizeof line, f) != nullptr;
+  fclose(f);
+  int port = 0;
+  if (!got || sscanf(line, "kithd listening on port %d", &port) != 1) {
+    Kill();
+    return absl::InternalError(absl::StrCat("kithd did not start: ", ReadFile(log_path())));
+  }
+  port_ = port;
+  return absl::OkStatus();
+}
+
+void KithdProcess::Kill() {
+  if (!running()) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int KithdProcess::Stop() {
+  if (!running()) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace kith::testing

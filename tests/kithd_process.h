@@ -1,0 +1,65 @@
+// Runs the real kithd binary for a test: on 127.0.0.1, on a free port (kept
+// across restarts so clients reconnect), with its own data directory and its
+// log in a file beside it.
+#ifndef KITH_TESTS_KITHD_PROCESS_H_
+#define KITH_TESTS_KITHD_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace kith::testing {
+
+// A directory under $TMPDIR (or /tmp), removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class KithdProcess {
+ public:
+  // `root` holds data/ and kithd.log.
+  explicit KithdProcess(std::string root, std::vector<std::string> extra_args = {});
+  ~KithdProcess();  // kills a running server
+
+  // Starts kithd and waits until it is serving. The first start picks a free
+  // port; later starts reuse it.
+  absl::Status Start();
+  // SIGKILL: no chance to flush anything.
+  void Kill();
+  // SIGTERM; returns the exit code.
+  int Stop();
+  bool running() const { return pid_ > 0; }
+
+  int port() const { return port_; }
+  std::string address() const;
+  std::string data_dir() const { return root_ + "/data"; }
+  std::string log_path() const { return root_ + "/kithd.log"; }
+  // The certificate clients pin.
+  std::string certificate_pem() const;
+
+ private:
+  std::string root_;
+  std::vector<std::string> extra_args_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// Paths of the binaries under test, set by CMake.
+std::string KithdPath();
+std::string KithPath();
+
+// Reads a whole file ("" if it does not exist).
+std::string ReadFile(const std::string& path);
+
+}  // namespace kith::testing
+
+#endif  // KITH_TESTS_KITHD_PROCESS_H_

@@ -1,0 +1,52 @@
+// Helpers shared by the integration tests.
+#ifndef KITH_TESTS_TEST_SUPPORT_H_
+#define KITH_TESTS_TEST_SUPPORT_H_
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kith/client.h"
+#include "kithd_process.h"
+
+#define ASSERT_OK(expr)                                  \
+  do {                                                   \
+    const auto& _s = (expr);                             \
+    ASSERT_TRUE(_s.ok()) << #expr << ": " << _s;         \
+  } while (0)
+#define EXPECT_OK(expr)                                  \
+  do {                                                   \
+    const auto& _s = (expr);                             \
+    EXPECT_TRUE(_s.ok()) << #expr << ": " << _s;         \
+  } while (0)
+
+namespace kith::testing {
+
+// A registered client with a fresh identity.
+std::unique_ptr<client::Client> NewClient(const KithdProcess& kithd, const std::string& name);
+
+// Creates a group owned by `owner` and admits every one of `members`.
+std::string CreateGroupWith(client::Client& owner, const std::vector<client::Client*>& members,
+                            const std::string& name = "Test group");
+
+// A test fixture with a running kithd.
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kithd_ = std::make_unique<KithdProcess>(dir_.path(), ServerArgs());
+    ASSERT_OK(kithd_->Start());
+  }
+  virtual std::vector<std::string> ServerArgs() const { return {}; }
+  std::unique_ptr<client::Client> Client(const std::string& name) {
+    return NewClient(*kithd_, name);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<KithdProcess> kithd_;
+};
+
+}  // namespace kith::testing
+
+#endif  // KITH_TESTS_TEST_SUPPORT_H_
