@@ -1,0 +1,226 @@
+// The README's first session, with the real kith binary against the real
+// kithd: identities, register, create, charter, invite, join with rules
+// accepted, admit, talk, follow, safety numbers, remove; and the errors a
+// person meets on the way.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "test_support.h"
+
+extern char** environ;
+
+namespace kith::testing {
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ServerTest {
+ protected:
+  std::string Home(const std::string& who) { return dir_.path() + "/" + who; }
+
+  // Starts kith in a new session (no controlling terminal, so it can never
+  // prompt), with KITH_PASSPHRASE set and `input` on standard input.
+  pid_t Spawn(const std::string& who, const std::vector<std::string>& args,
+              const std::string& passphrase, const std::string& input, const std::string& out,
+              const std::string& err) {
+    const std::string in_path = Home(who) + ".stdin";
+    FILE* f = fopen(in_path.c_str(), "wb");
+    fwrite(input.data(), 1, input.size(), f);
+    fclose(f);
+    std::vector<std::string> argv_s = {KithPath(), "--home", Home(who)};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_s;
+    for (char** e = environ; *e; ++e) {
+      if (!std::string_view(*e).starts_with("KITH_")) env_s.push_back(*e);
+    }
+    env_s.push_back("KITH_PASSPHRASE=" + passphrase);
+    std::vector<char*> env;
+    for (auto& e : env_s) env.push_back(e.data());
+    env.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+    pid_t pid = -1;
+    EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env.data()), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    return pid;
+  }
+
+  CliResult Kith(const std::string& who, const std::vector<std::string>& args,
+           const std::string& passphrase = "pass phrase", const std::string& input = "") {
+    const std::string out = Home(who) + ".out", err = Home(who) + ".err";
+    pid_t pid = Spawn(who, args, passphrase, input, out, err);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
+  }
+
+  // Runs and expects success; returns standard output without the newline.
+  std::string Ok(const std::string& who, const std::vector<std::string>& args,
+                 const std::string& input = "") {
+    CliResult r = Kith(who, args, "pass phrase", input);
+    EXPECT_EQ(r.exit_code, 0) << "kith " << args[0] << ": " << r.err;
+    while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+    return r.out;
+  }
+
+  static google::protobuf::Struct Json(const std::string& line) {
+    google::protobuf::Struct s;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &s).ok()) << line;
+    return s;
+  }
+  static std::string Field(const std::string& json_line, const std::string& key) {
+    return Json(json_line).fields().at(key).string_value();
+  }
+
+  void Enroll(const std::string& who) {
+    ASSERT_EQ(Kith(who, {"id", "create", "--name", who}).exit_code, 0);
+    Ok(who, {"register", "--server", kithd_->address(), "--ca",
+             kithd_->data_dir() + "/tls/server.crt"});
+  }
+};
+
+TEST_F(CliTest, FirstSession) {
+  Enroll("alice");
+  Enroll("bob");
+  const std::string alice_id = Field(Ok("alice", {"--json", "id", "show"}), "user_id");
+  const std::string bob_id = Field(Ok("bob", {"--json", "id", "show"}), "user_id");
+  EXPECT_EQ(alice_id.size(), 32u);
+
+  const std::string group = Ok("alice", {"group", "create", "Tuesday Recovery", "--rules",
+                                         "no_contempt,no_name_calling,no_yelling", "--crisis",
+                                         "Crisis line: 988", "--reply-window", "24h"});
+  ASSERT_EQ(group.size(), 32u) << group;
+  const std::string charter = Ok("bob", {"group", "charter", group});
+  EXPECT_NE(charter.find("no_name_calling"), std::string::npos);
+  EXPECT_NE(charter.find("Crisis line: 988"), std::string::npos);
+
+  const std::string code = Ok("alice", {"group", "invite", group});
+  ASSERT_TRUE(code.starts_with("kith:")) << code;
+  Ok("bob", {"group", "join", code, "--accept-rules"});
+  const std::string pending = Ok("alice", {"--json", "group", "pending", group});
+  EXPECT_EQ(Field(pending, "user_id"), bob_id);
+  EXPECT_EQ(Field(pending, "name"), "bob");
+  Ok("alice", {"group", "admit", group, "bob"});  // by display name
+
+  Ok("alice", {"send", group, "welcome, bob"});
+  Ok("bob", {"send", "Tuesday Recovery", "-"}, "thank you\n");  // by name, from stdin
+  std::string read = Ok("bob", {"--json", "read", group});
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < read.size();) {
+    size_t nl = read.find('\n', at);
+    lines.push_back(read.substr(at, nl - at));
+    at = nl == std::string::npos ? read.size() : nl + 1;
+  }
+  ASSERT_EQ(lines.size(), 2u) << read;
+  EXPECT_EQ(Field(lines[0], "text"), "welcome, bob");
+  EXPECT_EQ(Field(lines[0], "sender"), alice_id);
+  EXPECT_EQ(Field(lines[1], "text"), "thank you");
+  EXPECT_EQ(Field(lines[1], "sender_name"), "bob");
+  const std::string since = Ok("alice", {"read", group, "--since",
+                                         std::to_string(static_cast<int>(
+                                             Json(lines[1]).fields().at("seq").number_value()))});
+  EXPECT_EQ(since.find("welcome"), std::string::npos);
+  EXPECT_NE(since.find("thank you"), std::string::npos);
+
+  const std::string groups = Ok("bob", {"--json", "groups"});
+  EXPECT_EQ(Field(groups, "role"), "member");
+
+  // Both sides print the same safety number.
+  const std::string a = Field(Ok("alice", {"--json", "id", "verify", bob_id}), "safety_number");
+  const std::string b = Field(Ok("bob", {"--json", "id", "verify", alice_id}), "safety_number");
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.size(), 71u);
+
+  Ok("alice", {"group", "remove", group, bob_id});
+  CliResult after = Kith("bob", {"send", group, "still here?"});
+  EXPECT_EQ(after.exit_code, 1);
+  EXPECT_NE(after.err.find("not a member"), std::string::npos) << after.err;
+
+  ASSERT_EQ(kithd_->Stop(), 0);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kithd_->data_dir())) {
+    if (!entry.is_regular_file()) continue;
+    const std::string bytes = ReadFile(entry.path());
+    EXPECT_EQ(bytes.find("welcome, bob"), std::string::npos) << entry.path();
+    EXPECT_EQ(bytes.find("thank you"), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(CliTest, FollowPrintsMessagesAsTheyArrive) {
+  Enroll("alice");
+  Enroll("bob");
+  const std::string group = Ok("alice", {"group", "create", "Live"});
+  Ok("bob", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  Ok("alice", {"group", "admit", group, "bob"});
+  const std::string out = Home("follower") + ".out";
+  pid_t follower = Spawn("bob", {"follow", group}, "pass phrase", "", out, out + ".err");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Ok("alice", {"send", group, "are you there?"});
+  std::string seen;
+  for (int i = 0; i < 100 && seen.find("are you there?") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    seen = ReadFile(out);
+  }
+  kill(follower, SIGTERM);
+  waitpid(follower, nullptr, 0);
+  EXPECT_NE(seen.find("alice"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("are you there?"), std::string::npos) << seen;
+}
+
+TEST_F(CliTest, WrongPassphraseIsAClearError) {
+  Enroll("alice");
+  CliResult r = Kith("alice", {"id", "show"}, "not the pass phrase");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("wrong passphrase"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  CliResult json = Kith("alice", {"--json", "id", "show"}, "not the pass phrase");
+  EXPECT_EQ(Field(json.out, "error"), "PERMISSION_DENIED");
+}
+
+TEST_F(CliTest, JoiningWithoutAcceptingTheRulesDoesNothing) {
+  Enroll("alice");
+  Enroll("bob");
+  const std::string group = Ok("alice", {"group", "create", "Rules first", "--rules", "no_yelling"});
+  CliResult r = Kith("bob", {"group", "join", Ok("alice", {"group", "invite", group})});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--accept-rules"), std::string::npos) << r.err;
+  EXPECT_EQ(Ok("alice", {"group", "pending", group}), "Nobody is waiting.");
+}
+
+TEST_F(CliTest, CommandsBeforeSetupSayWhatToDo) {
+  CliResult no_id = Kith("carol", {"groups"});
+  EXPECT_EQ(no_id.exit_code, 1);
+  EXPECT_NE(no_id.err.find("kith register"), std::string::npos) << no_id.err;
+  ASSERT_EQ(Kith("carol", {"id", "create", "--name", "carol"}).exit_code, 0);
+  CliResult again = Kith("carol", {"id", "create", "--name", "carol"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos);
+  CliResult bad_rule = Kith("carol", {"register", "--server", kithd_->address()});
+  EXPECT_EQ(bad_rule.exit_code, 1);
+  EXPECT_NE(bad_rule.err.find("--ca"), std::string::npos) << bad_rule.err;
+}
+
+}  // namespace
+}  // namespace kith::testing
