@@ -91,6 +91,11 @@ Client::Client(Identity identity, std::shared_ptr<grpc::Channel> channel)
       stub_(v1::Kith::NewStub(channel_)) {}
 
 void Client::Prepare(grpc::ClientContext* ctx, bool with_deadline) const {
+  // A call made while the server restarts waits for the connection (up to
+  // its deadline) instead of failing at once. A waiting call also drives the
+  // connection attempt: gRPC's synchronous client only makes progress on a
+  // handshake while some thread is inside a call.
+  ctx->set_wait_for_ready(true);
   if (with_deadline) {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(kRpcTimeoutMs));
   }

@@ -66,6 +66,9 @@ class ServerImpl final : public Server {
     grpc::ServerBuilder builder;
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({tls->private_key_pem, tls->certificate_pem});
+    // Without this gRPC sets SO_REUSEPORT, and a second kithd started on the
+    // same port would silently share its connections instead of failing.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.AddListeningPort(options.listen, grpc::SslServerCredentials(ssl), &port_);
     builder.RegisterService(service_.get());
     builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxEventBodyBytes + 64 * 1024));

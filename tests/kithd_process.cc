@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -60,9 +61,23 @@ std::string KithdProcess::certificate_pem() const {
 
 absl::Status KithdProcess::Start() {
   if (running()) return absl::FailedPreconditionError("kithd is already running");
+  if (port_ != 0) return Launch(port_);
+  // A port below the kernel's ephemeral range (32768 and up), so no outgoing
+  // connection or port-0 listener takes it while the server is down between
+  // a kill and a restart. Parallel tests may pick the same one: try another.
+  std::mt19937 rng(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+  absl::Status last;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    last = Launch(std::uniform_int_distribution<int>(20000, 32000)(rng));
+    if (last.ok()) return last;
+  }
+  return last;
+}
+
+absl::Status KithdProcess::Launch(int port) {
   int out[2];
   if (pipe(out) != 0) return absl::InternalError("pipe failed");
-  std::vector<std::string> args = {KithdPath(), "--listen", absl::StrCat("127.0.0.1:", port_),
+  std::vector<std::string> args = {KithdPath(), "--listen", absl::StrCat("127.0.0.1:", port),
                                    "--data-dir", data_dir()};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
@@ -83,17 +98,18 @@ absl::Status KithdProcess::Start() {
     pid_ = -1;
     return absl::InternalError(absl::StrCat("cannot start ", KithdPath()));
   }
-  // kithd prints its port once it is serving.
+  // kithd prints its port once it is serving, or exits.
   FILE* f = fdopen(out[0], "r");
   char line[512] = {};
   const bool got = fgets(line, sizeof line, f) != nullptr;
   fclose(f);
-  int port = 0;
-  if (!got || sscanf(line, "kithd listening on port %d", &port) != 1) {
+  int listening = 0;
+  if (!got || sscanf(line, "kithd listening on port %d", &listening) != 1) {
     Kill();
-    return absl::InternalError(absl::StrCat("kithd did not start: ", ReadFile(log_path())));
+    return absl::UnavailableError(absl::StrCat("kithd did not start on port ", port, ": ",
+                                               ReadFile(log_path())));
   }
-  port_ = port;
+  port_ = listening;
   return absl::OkStatus();
 }
 

@@ -31,7 +31,7 @@ class KithdProcess {
   ~KithdProcess();  // kills a running server
 
   // Starts kithd and waits until it is serving. The first start picks a free
-  // port; later starts reuse it.
+  // port; later starts reuse it, so clients reconnect to the same address.
   absl::Status Start();
   // SIGKILL: no chance to flush anything.
   void Kill();
@@ -47,6 +47,8 @@ class KithdProcess {
   std::string certificate_pem() const;
 
  private:
+  absl::Status Launch(int port);
+
   std::string root_;
   std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
