@@ -265,9 +265,10 @@ absl::StatusOr<std::vector<PendingMember>> Client::Pending(const std::string& gr
   return out;
 }
 
-absl::Status Client::Admit(const std::string& group_id, const std::string& user_id) {
+absl::Status Client::Admit(const std::string& group_id,
+                           const std::vector<std::string>& user_ids) {
   return AppendFresh(group_id, [&](const GroupView& view) {
-           return BuildCommit(identity_, view.state(), {user_id}, {});
+           return BuildCommit(identity_, view.state(), user_ids, {});
          }).status();
 }
 

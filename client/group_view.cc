@@ -84,6 +84,13 @@ absl::Status GroupView::OpenMessage(const v1::Event& event, const v1::EventBody&
 }
 
 absl::StatusOr<v1::SignedEvent> GroupView::SealMessage(std::string_view text) const {
+  auto sealed = SealMessages({std::string(text)});
+  if (!sealed.ok()) return sealed.status();
+  return std::move(sealed->front());
+}
+
+absl::StatusOr<std::vector<v1::SignedEvent>> GroupView::SealMessages(
+    const std::vector<std::string>& texts) const {
   const std::string me = self_->user_id();
   if (!state_.IsMember(me)) return absl::PermissionDeniedError("you are not a member of this group");
   auto secret = epoch_secrets_.find(state_.epoch());
@@ -91,19 +98,23 @@ absl::StatusOr<v1::SignedEvent> GroupView::SealMessage(std::string_view text) co
     return absl::FailedPreconditionError("no key for the group's current epoch");
   }
   // A copy of the sending ratchet, stepped to this member's next counter.
-  const uint64_t counter = state_.NextCounter(me);
   auto chain = chains_.find({state_.epoch(), me});
   SenderChain sender = chain != chains_.end() ? chain->second : SenderChain(secret->second, me);
-  while (sender.next_counter() < counter) sender.Advance();
-  MessageHeader header{state_.group_id(), state_.epoch(), me, counter};
-  auto message = EncryptMessage(sender.Advance(), header, text);
-  if (!message.ok()) return message.status();
-  v1::EventBody body;
-  body.set_group_id(state_.group_id());
-  body.set_author(me);
-  body.set_epoch(state_.epoch());
-  *body.mutable_message() = *std::move(message);
-  return SignEvent(body, self_->sign.secret_key);
+  while (sender.next_counter() < state_.NextCounter(me)) sender.Advance();
+  std::vector<v1::SignedEvent> out;
+  out.reserve(texts.size());
+  for (const std::string& text : texts) {
+    MessageHeader header{state_.group_id(), state_.epoch(), me, sender.next_counter()};
+    auto message = EncryptMessage(sender.Advance(), header, text);
+    if (!message.ok()) return message.status();
+    v1::EventBody body;
+    body.set_group_id(state_.group_id());
+    body.set_author(me);
+    body.set_epoch(state_.epoch());
+    *body.mutable_message() = *std::move(message);
+    out.push_back(SignEvent(body, self_->sign.secret_key));
+  }
+  return out;
 }
 
 }  // namespace kith::client

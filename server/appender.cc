@@ -7,8 +7,8 @@
 
 namespace kith::server {
 
-Appender::Appender(EventLog* log, GroupRegistry* groups, const Clock* clock)
-    : log_(log), groups_(groups), clock_(clock), thread_([this] { Run(); }) {}
+Appender::Appender(EventLog* log, GroupRegistry* groups, const Clock* clock, Waker* waker)
+    : log_(log), groups_(groups), clock_(clock), waker_(waker), thread_([this] { Run(); }) {}
 
 Appender::~Appender() {
   Stop();
@@ -112,9 +112,11 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
   }
   for (auto& a : accepted) {
     absl::MutexLock lock(&a.entry->mu);
-    a.entry->Publish(std::move(a.event));
+    a.entry->AddDurable(std::move(a.event));
   }
+  // Answer the writers first; fan-out is the waker's work, not theirs.
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+  for (auto& a : accepted) waker_->Post(a.entry);
 }
 
 }  // namespace kith::server

@@ -10,14 +10,35 @@ void GroupEntry::NoteApplied(const v1::EventBody& body, uint64_t seq) {
   }
 }
 
-void GroupEntry::Publish(std::shared_ptr<const v1::Event> event) {
+void GroupEntry::AddDurable(std::shared_ptr<const v1::Event> event) {
   durable_head = event->seq();
   recent_.push_back(std::move(event));
   if (recent_.size() > kRecentEvents) recent_.pop_front();
-  // A waiter may re-register itself while being woken; wake a snapshot.
+}
+
+void GroupEntry::AddWaiter(Waiter* w) {
+  absl::MutexLock lock(&waiters_mu_);
+  waiting_.insert(w);
+}
+
+void GroupEntry::RemoveWaiter(Waiter* w) {
+  absl::MutexLock lock(&waiters_mu_);
+  waiting_.erase(w);
+}
+
+void GroupEntry::WakeWaiters() {
   std::set<Waiter*> woken;
-  woken.swap(waiting);
-  for (Waiter* w : woken) w->OnNewEvents();
+  {
+    // A waiter leaves the set (RemoveWaiter) before it can be destroyed, so
+    // a reference taken here keeps it alive until after OnNewEvents.
+    absl::MutexLock lock(&waiters_mu_);
+    woken.swap(waiting_);
+    for (Waiter* w : woken) w->Ref();
+  }
+  for (Waiter* w : woken) {
+    w->OnNewEvents();
+    w->Unref();
+  }
 }
 
 uint64_t GroupEntry::ReadableHead(const std::string& user_id) const {

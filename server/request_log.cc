@@ -28,15 +28,7 @@ class RequestLog final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      const grpc::Status status = methods->GetSendStatus();
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - start_)
-                          .count();
-      char ts[32];
-      std::time_t now = std::time(nullptr);
-      std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-      std::fprintf(stderr, "{\"ts\":\"%s\",\"method\":\"%s\",\"code\":\"%s\",\"us\":%lld}\n", ts,
-                   method_, CodeName(status.error_code()), static_cast<long long>(us));
+      LogRequest(method_, methods->GetSendStatus().error_code(), start_);
     }
     methods->Proceed();
   }
@@ -50,11 +42,26 @@ class RequestLogFactory final : public grpc::experimental::ServerInterceptorFact
  public:
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
+    if (info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY) return nullptr;
     return new RequestLog(info);
   }
 };
 
 }  // namespace
+
+void LogRequest(const char* method, grpc::StatusCode code,
+                std::chrono::steady_clock::time_point started) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+  char ts[32];
+  std::time_t now = std::time(nullptr);
+  std::tm utc;
+  gmtime_r(&now, &utc);
+  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  std::fprintf(stderr, "{\"ts\":\"%s\",\"method\":\"%s\",\"code\":\"%s\",\"us\":%lld}\n", ts,
+               method, CodeName(code), static_cast<long long>(us));
+}
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> NewRequestLogFactory() {
   return std::make_unique<RequestLogFactory>();

@@ -16,6 +16,7 @@
 #include "kith/rocks_store.h"
 #include "kith/service.h"
 #include "kith/tls.h"
+#include "kith/waker.h"
 
 namespace kith::server {
 namespace {
@@ -33,7 +34,7 @@ absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
     v1::EventBody body;
     body.ParseFromString(event.signed_().body());
     entry->NoteApplied(body, event.seq());
-    entry->Publish(std::make_shared<const v1::Event>(event));
+    entry->AddDurable(std::make_shared<const v1::Event>(event));
     return absl::OkStatus();
   });
 }
@@ -58,8 +59,10 @@ class ServerImpl final : public Server {
     auth_ = std::make_unique<Authenticator>(store_.get(), options.clock, options.session_ttl_ms);
     if (auto s = auth_->Load(); !s.ok()) return s;
     if (auto s = Replay(*store_, groups_); !s.ok()) return s;
-    appender_ = std::make_unique<Appender>(store_.get(), &groups_, options.clock);
-    service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get());
+    waker_ = std::make_unique<Waker>();
+    appender_ = std::make_unique<Appender>(store_.get(), &groups_, options.clock, waker_.get());
+    service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get(),
+                                             options.log_requests);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -97,6 +100,7 @@ class ServerImpl final : public Server {
     server_->Wait();
     server_.reset();
     appender_.reset();  // answers anything still queued, then joins
+    waker_.reset();
     service_.reset();
     auth_.reset();
     store_.reset();
@@ -106,6 +110,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<RocksStore> store_;
   GroupRegistry groups_;
   std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<Waker> waker_;
   std::unique_ptr<Appender> appender_;
   std::unique_ptr<KithService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -29,8 +29,8 @@ absl::Status CheckId(const std::string& id, const char* what) {
 }  // namespace
 
 KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-                         const EventLog* log)
-    : auth_(auth), groups_(groups), appender_(appender), log_(log) {}
+                         const EventLog* log, bool log_streams)
+    : auth_(auth), groups_(groups), appender_(appender), log_(log), log_streams_(log_streams) {}
 
 absl::StatusOr<std::string> KithService::Caller(grpc::CallbackServerContext* ctx) const {
   const auto& md = ctx->client_metadata();
@@ -226,17 +226,17 @@ grpc::ServerUnaryReactor* KithService::ReadEvents(grpc::CallbackServerContext* c
 grpc::ServerWriteReactor<v1::Event>* KithService::Follow(grpc::CallbackServerContext* ctx,
                                                          const v1::FollowRequest* req) {
   auto caller = Caller(ctx);
-  if (!caller.ok()) return new FailedWriter(ToGrpc(caller.status()));
+  if (!caller.ok()) return new FailedWriter(ToGrpc(caller.status()), log_streams_);
   auto entry = FindGroup(req->group_id());
-  if (!entry.ok()) return new FailedWriter(ToGrpc(entry.status()));
+  if (!entry.ok()) return new FailedWriter(ToGrpc(entry.status()), log_streams_);
   {
     absl::ReaderMutexLock lock(&(*entry)->mu);
     if ((*entry)->ReadableHead(*caller) == 0) {
       return new FailedWriter(
-          ToGrpc(absl::PermissionDeniedError("you are not a member of this group")));
+          ToGrpc(absl::PermissionDeniedError("you are not a member of this group")), log_streams_);
     }
   }
-  return new FollowReactor(*entry, log_, *caller, req->from_seq());
+  return new FollowReactor(*entry, log_, *caller, req->from_seq(), log_streams_);
 }
 
 grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* ctx,

@@ -38,6 +38,7 @@ class KithdProcess {
   // SIGTERM; returns the exit code.
   int Stop();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   int port() const { return port_; }
   std::string address() const;

@@ -146,7 +146,7 @@ TEST_F(SecurityTest, S3_NewMemberCannotReadWhatCameBefore) {
   auto code = alice->Invite(group);
   ASSERT_OK(code.status());
   ASSERT_OK(dave->Join(*code, *alice->GetCharter(group)));
-  ASSERT_OK(alice->Admit(group, dave->identity().user_id()));
+  ASSERT_OK(alice->Admit(group, {dave->identity().user_id()}));
   ASSERT_OK(alice->Send(group, "after dave").status());
 
   auto view = dave->Sync(group);

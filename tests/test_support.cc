@@ -28,7 +28,7 @@ std::string CreateGroupWith(client::Client& owner, const std::vector<client::Cli
     EXPECT_TRUE(read.ok()) << read.status();
     auto joined = m->Join(*code, *read);
     EXPECT_TRUE(joined.ok()) << joined;
-    auto admitted = owner.Admit(*group, m->identity().user_id());
+    auto admitted = owner.Admit(*group, {m->identity().user_id()});
     EXPECT_TRUE(admitted.ok()) << admitted;
   }
   return *group;

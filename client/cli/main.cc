@@ -261,35 +261,42 @@ absl::Status GroupPending(const Globals& g, const std::string& group_arg) {
   return absl::OkStatus();
 }
 
-// admit, remove and role: a moderator's action on one person.
+// admit, remove and role: a moderator's action on people (admit takes
+// several, who are admitted with one re-key).
 absl::Status GroupMemberAction(const Globals& g, const std::string& action,
-                               const std::string& group_arg, const std::string& user_arg,
-                               const std::string& role) {
+                               const std::string& group_arg,
+                               const std::vector<std::string>& user_args, const std::string& role) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
   auto group = ResolveGroup(**c, group_arg);
   if (!group.ok()) return group.status();
   auto view = (*c)->Sync(*group);
   if (!view.ok()) return view.status();
-  auto user = ResolveUser((*view)->state(), user_arg);
-  if (!user.ok()) return user.status();
+  std::vector<std::string> users;
+  for (const auto& arg : user_args) {
+    auto user = ResolveUser((*view)->state(), arg);
+    if (!user.ok()) return user.status();
+    users.push_back(*user);
+  }
   absl::Status s;
   if (action == "admit") {
-    s = (*c)->Admit(*group, *user);
+    s = (*c)->Admit(*group, users);
   } else if (action == "remove") {
-    s = (*c)->Remove(*group, *user);
+    s = (*c)->Remove(*group, users[0]);
   } else if (role == "moderator" || role == "member") {
-    s = (*c)->SetRole(*group, *user, role == "moderator" ? v1::ROLE_MODERATOR : v1::ROLE_MEMBER);
+    s = (*c)->SetRole(*group, users[0], role == "moderator" ? v1::ROLE_MODERATOR : v1::ROLE_MEMBER);
   } else {
     return absl::InvalidArgumentError("ROLE is member or moderator");
   }
   if (!s.ok()) return s;
   auto after = (*c)->Sync(*group);
   if (!after.ok()) return after.status();
-  Record().Set("group_id", Hex(*group)).Set("user_id", Hex(*user)).Set("action", action)
-      .Set("epoch", double((*after)->state().epoch()))
-      .Print(g.json, absl::StrCat("Done: ", action, " ", Hex(*user), " (group epoch now ",
-                                  (*after)->state().epoch(), ")"));
+  for (const auto& user : users) {
+    Record().Set("group_id", Hex(*group)).Set("user_id", Hex(user)).Set("action", action)
+        .Set("epoch", double((*after)->state().epoch()))
+        .Print(g.json, absl::StrCat("Done: ", action, " ", Hex(user), " (group epoch now ",
+                                    (*after)->state().epoch(), ")"));
+  }
   return absl::OkStatus();
 }
 
@@ -393,6 +400,7 @@ int main(int argc, char** argv) {
   absl::Status status;
   std::string name, server, ca, group, user, code, text, role, rules, crisis,
       reply_window = "24h";
+  std::vector<std::string> users;
   uint64_t since = 0;
   bool accept_rules = false;
 
@@ -432,17 +440,19 @@ int main(int argc, char** argv) {
   auto* pending = grp->add_subcommand("pending", "who is waiting to be admitted");
   pending->add_option("GROUP", group)->required();
   pending->callback([&] { status = GroupPending(g, group); });
-  for (const char* action : {"admit", "remove"}) {
-    auto* cmd = grp->add_subcommand(action, std::string(action) + " a member (re-keys the group)");
-    cmd->add_option("GROUP", group)->required();
-    cmd->add_option("USER", user)->required();
-    cmd->callback([&, action] { status = GroupMemberAction(g, action, group, user, ""); });
-  }
+  auto* admit = grp->add_subcommand("admit", "admit people who asked to join (one re-key)");
+  admit->add_option("GROUP", group)->required();
+  admit->add_option("USER", users, "user ids, id prefixes or names")->required();
+  admit->callback([&] { status = GroupMemberAction(g, "admit", group, users, ""); });
+  auto* remove = grp->add_subcommand("remove", "remove a member (re-keys the group)");
+  remove->add_option("GROUP", group)->required();
+  remove->add_option("USER", user)->required();
+  remove->callback([&] { status = GroupMemberAction(g, "remove", group, {user}, ""); });
   auto* role_cmd = grp->add_subcommand("role", "make a member a moderator, or not (owner)");
   role_cmd->add_option("GROUP", group)->required();
   role_cmd->add_option("USER", user)->required();
   role_cmd->add_option("ROLE", role, "member or moderator")->required();
-  role_cmd->callback([&] { status = GroupMemberAction(g, "role", group, user, role); });
+  role_cmd->callback([&] { status = GroupMemberAction(g, "role", group, {user}, role); });
   auto* leave = grp->add_subcommand("leave", "leave a group");
   leave->add_option("GROUP", group)->required();
   leave->callback([&] { status = GroupLeave(g, group); });

@@ -83,7 +83,7 @@ class Client {
   absl::Status Join(const InviteCode& code, const v1::Charter& accepted);
   absl::StatusOr<std::vector<PendingMember>> Pending(const std::string& group_id);
   // Membership changes re-key the group (moderators).
-  absl::Status Admit(const std::string& group_id, const std::string& user_id);
+  absl::Status Admit(const std::string& group_id, const std::vector<std::string>& user_ids);
   absl::Status Remove(const std::string& group_id, const std::string& user_id);
   absl::Status SetRole(const std::string& group_id, const std::string& user_id, v1::Role role);
   absl::Status Leave(const std::string& group_id);

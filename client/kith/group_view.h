@@ -51,6 +51,10 @@ class GroupView {
   // epoch. Does not change the view: the message is applied when it comes
   // back in the log.
   absl::StatusOr<v1::SignedEvent> SealMessage(std::string_view text) const;
+  // Seals `texts` as this member's next messages, in order, in one pass
+  // along the ratchet (for a sender that pipelines).
+  absl::StatusOr<std::vector<v1::SignedEvent>> SealMessages(
+      const std::vector<std::string>& texts) const;
 
  private:
   // The secret sealed to this member among `sealed`, checked against the

@@ -18,6 +18,7 @@
 #include "kith/clock.h"
 #include "kith/group_registry.h"
 #include "kith/store.h"
+#include "kith/waker.h"
 
 namespace kith::server {
 
@@ -29,7 +30,8 @@ class Appender {
   static constexpr size_t kMaxQueued = 20000;
   static constexpr size_t kMaxBatch = 512;
 
-  Appender(EventLog* log, GroupRegistry* groups, const Clock* clock);
+  // Followers of groups that gain events are woken through `waker`.
+  Appender(EventLog* log, GroupRegistry* groups, const Clock* clock, Waker* waker);
   ~Appender();  // Stops, answering queued requests first.
 
   // Queues `event` for `group_id`. The caller has verified its signature;
@@ -53,6 +55,7 @@ class Appender {
   EventLog* const log_;
   GroupRegistry* const groups_;
   const Clock* const clock_;
+  Waker* const waker_;
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -4,16 +4,20 @@
 // otherwise. Nothing is queued per follower, so a slow reader costs no
 // memory and never slows anyone else; it simply reads further behind.
 //
-// Thread safety: every member of the reactor is guarded by its group's mutex.
+// Reactions never wait on another stream: the reactor's state has its own
+// mutex, and the group's mutex is only taken for short reads.
 #ifndef KITH_SERVER_FOLLOW_REACTOR_H_
 #define KITH_SERVER_FOLLOW_REACTOR_H_
 
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/synchronization/mutex.h"
 #include "kith.pb.h"
 #include "kith/group_registry.h"
 #include "kith/store.h"
@@ -25,34 +29,48 @@ class FollowReactor final : public grpc::ServerWriteReactor<v1::Event>, public W
   // Events read from storage per refill, for a follower that is behind.
   static constexpr uint32_t kBacklogChunk = 64;
 
-  FollowReactor(GroupEntry* entry, const EventLog* log, std::string user_id, uint64_t from_seq);
+  // With `log_request`, one request line is logged when the stream ends.
+  FollowReactor(GroupEntry* entry, const EventLog* log, std::string user_id, uint64_t from_seq,
+                bool log_request);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;
-  void OnNewEvents() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(entry_->mu);
+  void OnNewEvents() override;
+  void Ref() override { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() override;
 
  private:
-  void NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(entry_->mu);
-  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(entry_->mu);
-  std::shared_ptr<const v1::Event> FromBacklog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(entry_->mu);
+  ~FollowReactor() override = default;
+  void NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::shared_ptr<const v1::Event> FromBacklog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   GroupEntry* const entry_;
   const EventLog* const log_;
   const std::string user_id_;
-  uint64_t cursor_;
-  std::shared_ptr<const v1::Event> in_flight_;
-  std::deque<std::shared_ptr<const v1::Event>> backlog_;
-  bool cancelled_ = false;
-  bool finished_ = false;
+  const bool log_request_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  // One reference belongs to gRPC until OnDone; wakers hold others briefly.
+  std::atomic<int> refs_{1};
+
+  absl::Mutex mu_;
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const v1::Event> in_flight_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<const v1::Event>> backlog_ ABSL_GUARDED_BY(mu_);
+  bool waiting_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-// A stream that fails at once with `status`.
+// A Follow stream that fails at once with `status`.
 class FailedWriter final : public grpc::ServerWriteReactor<v1::Event> {
  public:
-  explicit FailedWriter(const grpc::Status& status) { Finish(status); }
+  FailedWriter(const grpc::Status& status, bool log_request);
   void OnDone() override { delete this; }
 };
+
+inline constexpr char kFollowMethod[] = "/kith.v1.Kith/Follow";
 
 }  // namespace kith::server
 

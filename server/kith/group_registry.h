@@ -20,11 +20,14 @@
 namespace kith::server {
 
 // Something blocked on a group's next durable event (a follower's stream).
+// Reference counted, so a waker can keep it alive while calling it.
 class Waiter {
  public:
   virtual ~Waiter() = default;
-  // Called with the group's mutex held; must not block.
+  // Called with no group lock held; must not block.
   virtual void OnNewEvents() = 0;
+  virtual void Ref() = 0;
+  virtual void Unref() = 0;
 };
 
 class GroupEntry {
@@ -32,27 +35,39 @@ class GroupEntry {
   // How many durable events stay in memory for fan-out.
   static constexpr size_t kRecentEvents = 4096;
 
+  // Guards the group's state and its recent events. Held only briefly: never
+  // while writing to a stream or reading storage.
   absl::Mutex mu;
   GroupState state ABSL_GUARDED_BY(mu);
   // Highest sequence number known durable; state may run ahead of it while
   // a batch is being written.
   uint64_t durable_head ABSL_GUARDED_BY(mu) = 0;
-  std::set<Waiter*> waiting ABSL_GUARDED_BY(mu);
 
   // Records the departure side effects of an applied event.
   void NoteApplied(const v1::EventBody& body, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  // Adds durable events (in order) and wakes every waiter.
-  void Publish(std::shared_ptr<const v1::Event> event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Adds a durable event (in order) and advances durable_head. Call
+  // WakeWaiters() after releasing `mu`.
+  void AddDurable(std::shared_ptr<const v1::Event> event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // The highest sequence number `user_id` may read: the durable head for a
   // member, the event that removed them for a former member, 0 for anyone else.
   uint64_t ReadableHead(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu);
   // A recent durable event, or null if it has left memory (or is not durable).
   std::shared_ptr<const v1::Event> Recent(uint64_t seq) const ABSL_SHARED_LOCKS_REQUIRED(mu);
 
+  // A waiter registers after finding nothing new, then checks durable_head
+  // again; AddDurable advances durable_head before WakeWaiters runs, so no
+  // wake-up is lost. Registering twice is harmless.
+  void AddWaiter(Waiter* w) ABSL_LOCKS_EXCLUDED(waiters_mu_);
+  void RemoveWaiter(Waiter* w) ABSL_LOCKS_EXCLUDED(waiters_mu_);
+  // Calls OnNewEvents on every registered waiter, once, and unregisters them.
+  void WakeWaiters() ABSL_LOCKS_EXCLUDED(mu, waiters_mu_);
+
  private:
   std::deque<std::shared_ptr<const v1::Event>> recent_ ABSL_GUARDED_BY(mu);
   // Former members: the sequence number of the event by which they left.
   std::map<std::string, uint64_t> departed_at_ ABSL_GUARDED_BY(mu);
+  absl::Mutex waiters_mu_;
+  std::set<Waiter*> waiting_ ABSL_GUARDED_BY(waiters_mu_);
 };
 
 // Thread-safe. Entries are never removed, so pointers stay valid for the

@@ -18,8 +18,10 @@ class KithService final : public v1::Kith::CallbackService {
   // The most events one ReadEvents call returns.
   static constexpr uint32_t kMaxReadEvents = 1000;
 
+  // With `log_streams`, Follow streams log one request line when they end
+  // (unary calls are logged by the request-log interceptor).
   KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-              const EventLog* log);
+              const EventLog* log, bool log_streams);
 
   grpc::ServerUnaryReactor* GetChallenge(grpc::CallbackServerContext* ctx, const v1::Empty* req,
                                          v1::Challenge* reply) override;
@@ -64,6 +66,7 @@ class KithService final : public v1::Kith::CallbackService {
   GroupRegistry* const groups_;
   Appender* const appender_;
   const EventLog* const log_;
+  const bool log_streams_;
 };
 
 }  // namespace kith::server

@@ -1,0 +1,523 @@
+// kith_load: Kith's load tool. Starts a real kithd (or targets one) and
+// drives it over TLS on loopback with real members: sealed, signed messages
+// appended durably, fanned out to every member's own stream.
+//
+//   kith_load fanout [--members 50] [--senders 16] [--seconds 5]
+//       A group of M members, all following, each on its own connection.
+//       Saturation: S senders in a closed loop (a sender's messages carry
+//       contiguous counters, so each sender has one append in flight).
+//       Then half of the measured saturation rate, paced, for latency.
+//   kith_load idle [--followers 5000] [--group-size 50] [--connections 100]
+//       kithd's memory with that many idle follower streams.
+//
+// Prints "RESULT <figure> <value> <unit>" lines, the format of the machine
+// limits kit in shared/bench/limits, so bench/run.sh can set them side by side.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <CLI/CLI.hpp>
+
+#include "kith/client.h"
+#include "kith/crypto.h"
+#include "kith/event_builder.h"
+#include "kith/protocol.h"
+#include "kithd_process.h"
+
+namespace kith::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+void Result(const std::string& figure, double value, const std::string& unit) {
+  std::printf("RESULT %s %.6g %s\n", figure.c_str(), value, unit.c_str());
+  std::fflush(stdout);
+}
+
+double Percentile(std::vector<int64_t>& v, double p) {
+  if (v.empty()) return 0;
+  size_t k = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return static_cast<double>(v[k]);
+}
+
+double RssMiB(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+void Die(const std::string& what, const absl::Status& s) {
+  std::fprintf(stderr, "kith_load: %s: %s\n", what.c_str(), s.ToString().c_str());
+  std::exit(1);
+}
+
+// The server under load: started here unless --target names one.
+struct Target {
+  std::unique_ptr<testing::TempDir> dir;
+  std::unique_ptr<testing::KithdProcess> kithd;
+  std::string address;
+  std::string ca_pem;
+  int pid() const { return kithd ? kithd->pid() : 0; }
+};
+
+Target StartTarget(const std::string& address, const std::string& ca_file) {
+  Target t;
+  if (!address.empty()) {
+    t.address = address;
+    t.ca_pem = testing::ReadFile(ca_file);
+    return t;
+  }
+  t.dir = std::make_unique<testing::TempDir>();
+  t.kithd = std::make_unique<testing::KithdProcess>(t.dir->path());
+  if (auto s = t.kithd->Start(); !s.ok()) Die("starting kithd", s);
+  t.address = t.kithd->address();
+  t.ca_pem = t.kithd->certificate_pem();
+  return t;
+}
+
+std::unique_ptr<client::Client> NewMember(const Target& t, const std::string& name) {
+  auto c = client::Client::Connect({t.address, t.ca_pem}, client::Identity::Generate(name));
+  if (!c.ok()) Die("connecting", c.status());
+  if (auto s = (*c)->Register(); !s.ok()) Die("registering", s);
+  return *std::move(c);
+}
+
+// A group owned by members[0] with every other member admitted in one re-key.
+std::string FormGroup(const std::vector<client::Client*>& members, const std::string& name) {
+  v1::Charter charter;
+  charter.set_name(name);
+  charter.add_rules("no_contempt");
+  auto group = members[0]->CreateGroup(charter);
+  if (!group.ok()) Die("creating a group", group.status());
+  auto accepted = members[0]->GetCharter(*group);
+  if (!accepted.ok()) Die("reading the charter", accepted.status());
+  std::vector<std::string> ids;
+  for (size_t i = 1; i < members.size(); ++i) {
+    auto code = members[0]->Invite(*group);
+    if (!code.ok()) Die("inviting", code.status());
+    if (auto s = members[i]->Join(*code, *accepted); !s.ok()) Die("joining", s);
+    ids.push_back(members[i]->identity().user_id());
+  }
+  if (auto s = members[0]->Admit(*group, ids); !s.ok()) Die("admitting", s);
+  return *group;
+}
+
+// One member's stream: records, for every message, when it arrived and how
+// long after its sender appended it.
+class Follower final : public grpc::ClientReadReactor<v1::Event> {
+ public:
+  struct Delivery {
+    int64_t arrived_ns;
+    int64_t latency_ns;
+  };
+  using SendTime = std::function<int64_t(const std::string& author, uint64_t counter)>;
+
+  Follower(client::Client* member, const std::string& group, uint64_t from, SendTime send_time)
+      : send_time_(std::move(send_time)) {
+    member->Prepare(&ctx_, /*with_deadline=*/false);
+    v1::FollowRequest req;
+    req.set_group_id(group);
+    req.set_from_seq(from);
+    deliveries_.reserve(1 << 18);
+    member->stub()->async()->Follow(&ctx_, &req, this);
+    StartRead(&event_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    const int64_t now = NowNs();
+    body_.ParseFromString(event_.signed_().body());
+    if (body_.has_message()) {
+      const int64_t sent = send_time_(body_.author(), body_.message().counter());
+      std::lock_guard<std::mutex> lock(mu_);
+      deliveries_.push_back({now, sent > 0 ? now - sent : -1});
+    }
+    StartRead(&event_);
+  }
+  void OnDone(const grpc::Status&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+  void Stop() {
+    ctx_.TryCancel();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return done_; });
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deliveries_.size();
+  }
+  // Deliveries that arrived in [from_ns, to_ns).
+  void Collect(int64_t from_ns, int64_t to_ns, size_t* count, std::vector<int64_t>* latencies) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& d : deliveries_) {
+      if (d.arrived_ns < from_ns || d.arrived_ns >= to_ns) continue;
+      ++*count;
+      if (d.latency_ns >= 0) latencies->push_back(d.latency_ns);
+    }
+  }
+
+ private:
+  SendTime send_time_;
+  grpc::ClientContext ctx_;
+  v1::Event event_;
+  v1::EventBody body_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Delivery> deliveries_;
+  bool done_ = false;
+};
+
+struct FanoutOptions {
+  int members = 50;
+  int senders = 16;
+  double seconds = 5;
+  double warmup = 1;
+  int text_bytes = 1000;
+  int messages_per_sender = 3000;
+};
+
+void Fanout(const Target& target, const FanoutOptions& o) {
+  std::fprintf(stderr, "kith_load: forming a group of %d...\n", o.members);
+  std::vector<std::unique_ptr<client::Client>> owned;
+  std::vector<client::Client*> members;
+  for (int i = 0; i < o.members; ++i) {
+    owned.push_back(NewMember(target, "member" + std::to_string(i)));
+    members.push_back(owned.back().get());
+  }
+  const std::string group = FormGroup(members, "load");
+  const int senders = std::min(o.senders, o.members);
+
+  // Each sender's messages, sealed in advance so the load generator spends
+  // its CPU on sending, and the time each was appended, by counter.
+  std::fprintf(stderr, "kith_load: sealing %d messages for each of %d senders...\n",
+               o.messages_per_sender, senders);
+  std::vector<std::vector<v1::SignedEvent>> sealed(senders);
+  std::vector<std::unique_ptr<std::atomic<int64_t>[]>> sent_at(senders);
+  std::unordered_map<std::string, int> sender_index;
+  uint64_t start_seq = 0;
+  {
+    std::vector<std::thread> threads;
+    std::mutex mu;
+    for (int s = 0; s < senders; ++s) {
+      auto view = members[s]->Sync(group);
+      if (!view.ok()) Die("syncing", view.status());
+      start_seq = (*view)->state().head_seq() + 1;
+      sender_index[members[s]->identity().user_id()] = s;
+      sent_at[s].reset(new std::atomic<int64_t>[o.messages_per_sender + 2]());
+      threads.emplace_back([&, s, view = *view] {
+        std::vector<std::string> texts;
+        for (int i = 0; i < o.messages_per_sender; ++i) {
+          std::string t = "sender " + std::to_string(s) + " message " + std::to_string(i) + " ";
+          t.resize(o.text_bytes, '.');
+          texts.push_back(std::move(t));
+        }
+        auto out = view->SealMessages(texts);
+        if (!out.ok()) Die("sealing", out.status());
+        std::lock_guard<std::mutex> lock(mu);
+        sealed[s] = *std::move(out);
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  auto send_time = [&](const std::string& author, uint64_t counter) -> int64_t {
+    auto it = sender_index.find(author);
+    if (it == sender_index.end() || counter == 0 ||
+        counter > static_cast<uint64_t>(o.messages_per_sender)) {
+      return -1;
+    }
+    return sent_at[it->second][counter].load(std::memory_order_acquire);
+  };
+  std::vector<std::unique_ptr<Follower>> followers;
+  for (auto* m : members) followers.push_back(std::make_unique<Follower>(m, group, start_seq, send_time));
+
+  // One sender thread each: appends its messages in order, one in flight,
+  // no faster than one per `interval_ns` (0: as fast as acknowledged).
+  std::vector<size_t> next(senders, 0);
+  std::vector<std::vector<int64_t>> acked_at(senders);
+  std::vector<std::vector<int64_t>> ack_latency(senders);  // parallel to acked_at
+  auto run_phase = [&](double seconds, int64_t interval_ns) {
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int s = 0; s < senders; ++s) {
+      threads.emplace_back([&, s] {
+        auto due = Clock::now() + std::chrono::nanoseconds((interval_ns * s) / std::max(senders, 1));
+        while (!stop && next[s] < sealed[s].size()) {
+          if (interval_ns > 0) {
+            std::this_thread::sleep_until(due);
+            due += std::chrono::nanoseconds(interval_ns);
+          }
+          v1::AppendRequest req;
+          *req.mutable_event() = sealed[s][next[s]];
+          v1::AppendReply reply;
+          grpc::ClientContext ctx;
+          members[s]->Prepare(&ctx);
+          sent_at[s][next[s] + 1].store(NowNs(), std::memory_order_release);
+          grpc::Status st = members[s]->stub()->Append(&ctx, req, &reply);
+          if (!st.ok()) Die("appending", client::FromGrpc(st));
+          const int64_t acked = NowNs();
+          acked_at[s].push_back(acked);
+          ack_latency[s].push_back(acked - sent_at[s][next[s] + 1].load());
+          ++next[s];
+        }
+      });
+    }
+    const int64_t begin = NowNs();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& t : threads) t.join();
+    return std::make_pair(begin, NowNs());
+  };
+  auto wait_for_followers = [&] {
+    size_t total = 0;
+    for (int s = 0; s < senders; ++s) total += next[s];
+    for (auto& f : followers) {
+      for (int i = 0; i < 1000 && f->count() < total; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+  };
+  auto report = [&](const std::string& key, int64_t from, int64_t to) {
+    size_t appends = 0, deliveries = 0;
+    std::vector<int64_t> acks;
+    for (int s = 0; s < senders; ++s) {
+      for (size_t i = 0; i < acked_at[s].size(); ++i) {
+        if (acked_at[s][i] < from || acked_at[s][i] >= to) continue;
+        ++appends;
+        acks.push_back(ack_latency[s][i]);
+      }
+    }
+    std::vector<int64_t> latencies;
+    for (auto& f : followers) f->Collect(from, to, &deliveries, &latencies);
+    const double secs = static_cast<double>(to - from) / 1e9;
+    Result(key + ".appends_per_s", static_cast<double>(appends) / secs, "appends/s");
+    Result(key + ".deliveries_per_s", static_cast<double>(deliveries) / secs, "deliveries/s");
+    Result(key + ".append_ack_p50_us", Percentile(acks, 50) / 1e3, "us");
+    Result(key + ".append_ack_p99_us", Percentile(acks, 99) / 1e3, "us");
+    Result(key + ".delivery_p50_us", Percentile(latencies, 50) / 1e3, "us");
+    Result(key + ".delivery_p99_us", Percentile(latencies, 99) / 1e3, "us");
+    return static_cast<double>(appends) / secs;
+  };
+
+  const std::string key = "kith.fanout.m" + std::to_string(o.members);
+  std::fprintf(stderr, "kith_load: saturation, %d senders...\n", senders);
+  auto [sat_begin, sat_end] = run_phase(o.warmup + o.seconds, 0);
+  wait_for_followers();
+  const int64_t warm = static_cast<int64_t>(o.warmup * 1e9);
+  const double saturation = report(key + ".sat", sat_begin + warm, sat_end);
+
+  const double half_rate = saturation / 2;
+  std::fprintf(stderr, "kith_load: half of saturation, %.0f appends/s...\n", half_rate);
+  const int64_t interval = static_cast<int64_t>(1e9 * senders / std::max(half_rate, 1.0));
+  auto [half_begin, half_end] = run_phase(o.warmup + o.seconds, interval);
+  wait_for_followers();
+  report(key + ".half", half_begin + warm, half_end);
+  for (auto& f : followers) f->Stop();
+  if (target.pid()) Result("kith.server_rss_mib", RssMiB(target.pid()), "MiB");
+  for (int s = 0; s < senders; ++s) {
+    if (next[s] >= sealed[s].size()) {
+      std::fprintf(stderr, "kith_load: sender %d ran out of sealed messages; raise --messages\n", s);
+    }
+  }
+}
+
+struct IdleOptions {
+  int followers = 5000;
+  int group_size = 50;
+  int connections = 100;
+};
+
+// A member without the client library's per-member channel: many of them
+// share a few connections, as many people behind one NAT would.
+struct LightMember {
+  client::Identity identity;
+  std::string token;
+};
+
+void Idle(const Target& target, const IdleOptions& o) {
+  const int groups = std::max(1, o.followers / o.group_size);
+  std::fprintf(stderr, "kith_load: %d groups of %d over %d connections...\n", groups,
+               o.group_size, o.connections);
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = target.ca_pem;
+  std::vector<std::unique_ptr<v1::Kith::Stub>> stubs;
+  for (int i = 0; i < o.connections; ++i) {
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("kithd");
+    args.SetInt("kith.connection", i);  // distinct arguments: a connection each
+    stubs.push_back(v1::Kith::NewStub(
+        grpc::CreateCustomChannel(target.address, grpc::SslCredentials(ssl), args)));
+  }
+  auto login = [&](v1::Kith::Stub* stub, const client::Identity& id) {
+    grpc::ClientContext c1;
+    v1::RegisterRequest reg;
+    *reg.mutable_bundle() = id.Bundle();
+    v1::RegisterReply reg_reply;
+    if (auto s = stub->Register(&c1, reg, &reg_reply); !s.ok()) Die("registering", client::FromGrpc(s));
+    grpc::ClientContext c2;
+    v1::Challenge challenge;
+    stub->GetChallenge(&c2, v1::Empty(), &challenge);
+    v1::LoginRequest req;
+    req.set_user_id(id.user_id());
+    req.set_nonce(challenge.nonce());
+    req.set_signature(crypto::Sign(id.sign.secret_key, kLoginLabel,
+                                   LoginSigningInput(challenge.nonce(), id.user_id())));
+    grpc::ClientContext c3;
+    v1::LoginReply reply;
+    if (auto s = stub->Login(&c3, req, &reply); !s.ok()) Die("logging in", client::FromGrpc(s));
+    return crypto::ToHex(reply.token());
+  };
+
+  std::vector<std::string> group_ids(groups);
+  std::vector<std::vector<LightMember>> people(groups);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (int g = w; g < groups; g += 2) {
+        auto owner = NewMember(target, "owner" + std::to_string(g));
+        v1::Charter charter;
+        charter.set_name("idle " + std::to_string(g));
+        auto group = owner->CreateGroup(charter);
+        if (!group.ok()) Die("creating a group", group.status());
+        auto accepted = owner->GetCharter(*group);
+        std::vector<std::string> ids;
+        for (int i = 1; i < o.group_size; ++i) {
+          LightMember m{client::Identity::Generate("m"), ""};
+          v1::Kith::Stub* stub = stubs[(g * o.group_size + i) % stubs.size()].get();
+          m.token = login(stub, m.identity);
+          auto code = owner->Invite(*group);
+          if (!code.ok()) Die("inviting", code.status());
+          v1::JoinGroupRequest join;
+          join.set_group_id(*group);
+          join.set_invite_secret(code->secret);
+          *join.mutable_request() =
+              client::BuildJoinRequest(m.identity, *group, code->secret, *accepted);
+          grpc::ClientContext ctx;
+          ctx.AddMetadata("authorization", "Bearer " + m.token);
+          v1::AppendReply reply;
+          if (auto s = stub->JoinGroup(&ctx, join, &reply); !s.ok()) Die("joining", client::FromGrpc(s));
+          ids.push_back(m.identity.user_id());
+          people[g].push_back(std::move(m));
+        }
+        if (auto s = owner->Admit(*group, ids); !s.ok()) Die("admitting", s);
+        group_ids[g] = *group;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  const double before = RssMiB(target.pid());
+  // Idle streams: each reads the group's backlog, then waits.
+  class IdleStream final : public grpc::ClientReadReactor<v1::Event> {
+   public:
+    IdleStream(v1::Kith::Stub* stub, const std::string& token, const std::string& group) {
+      ctx_.AddMetadata("authorization", "Bearer " + token);
+      v1::FollowRequest req;
+      req.set_group_id(group);
+      stub->async()->Follow(&ctx_, &req, this);
+      StartRead(&event_);
+      StartCall();
+    }
+    void OnReadDone(bool ok) override {
+      if (!ok) return;
+      seen_.store(event_.seq());
+      StartRead(&event_);
+    }
+    void OnDone(const grpc::Status& s) override { done_ = true; }
+    uint64_t seen() const { return seen_.load(); }
+    void Cancel() { ctx_.TryCancel(); }
+    bool done() const { return done_; }
+
+   private:
+    grpc::ClientContext ctx_;
+    v1::Event event_;
+    std::atomic<uint64_t> seen_{0};
+    std::atomic<bool> done_{false};
+  };
+  std::vector<std::unique_ptr<IdleStream>> streams;
+  for (int g = 0; g < groups; ++g) {
+    for (size_t i = 0; i < people[g].size(); ++i) {
+      streams.push_back(std::make_unique<IdleStream>(
+          stubs[(g * o.group_size + i + 1) % stubs.size()].get(), people[g][i].token, group_ids[g]));
+    }
+  }
+  // Every stream has its backlog (each group's log ends with the admission).
+  const uint64_t backlog = 2 + 2 * static_cast<uint64_t>(o.group_size - 1);
+  for (auto& s : streams) {
+    for (int i = 0; i < 3000 && s->seen() < backlog && !s->done(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const double after = RssMiB(target.pid());
+  size_t live = std::count_if(streams.begin(), streams.end(),
+                              [](const auto& s) { return !s->done(); });
+  Result("kith.idle.followers", static_cast<double>(live), "streams");
+  Result("kith.idle.rss_before_mib", before, "MiB");
+  Result("kith.idle.rss_mib", after, "MiB");
+  Result("kith.idle.per_follower_kib", (after - before) * 1024.0 / std::max<size_t>(live, 1), "KiB");
+  for (auto& s : streams) s->Cancel();
+  for (auto& s : streams) {
+    while (!s->done()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace
+}  // namespace kith::bench
+
+int main(int argc, char** argv) {
+  using namespace kith::bench;
+  if (!kith::crypto::Init().ok()) return 1;
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+
+  CLI::App app{"kith_load: load Kith over TLS on loopback"};
+  app.require_subcommand(1);
+  std::string address, ca;
+  app.add_option("--target", address, "HOST:PORT of a running kithd (default: start one)");
+  app.add_option("--ca", ca, "its certificate, with --target");
+  FanoutOptions f;
+  auto* fanout = app.add_subcommand("fanout", "throughput and latency of one group");
+  fanout->add_option("--members", f.members)->capture_default_str();
+  fanout->add_option("--senders", f.senders)->capture_default_str();
+  fanout->add_option("--seconds", f.seconds, "measured seconds per phase")->capture_default_str();
+  fanout->add_option("--text-bytes", f.text_bytes)->capture_default_str();
+  fanout->add_option("--messages", f.messages_per_sender, "sealed in advance per sender")
+      ->capture_default_str();
+  IdleOptions i;
+  auto* idle = app.add_subcommand("idle", "kithd's memory with many idle followers");
+  idle->add_option("--followers", i.followers)->capture_default_str();
+  idle->add_option("--group-size", i.group_size)->capture_default_str();
+  idle->add_option("--connections", i.connections)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (idle->parsed() && address.empty() == false) {
+    std::fprintf(stderr, "kith_load: idle measures kithd's memory, so it starts its own\n");
+    return 2;
+  }
+  Target target = StartTarget(address, ca);
+  if (fanout->parsed()) Fanout(target, f);
+  if (idle->parsed()) Idle(target, i);
+  return 0;
+}
