@@ -355,8 +355,9 @@ struct LightMember {
 };
 
 void Idle(const Target& target, const IdleOptions& o) {
+  // Each group: an owner (not following) and group_size following members.
   const int groups = std::max(1, o.followers / o.group_size);
-  std::fprintf(stderr, "kith_load: %d groups of %d over %d connections...\n", groups,
+  std::fprintf(stderr, "kith_load: %d groups of %d followers over %d connections...\n", groups,
                o.group_size, o.connections);
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = target.ca_pem;
@@ -401,7 +402,7 @@ void Idle(const Target& target, const IdleOptions& o) {
         if (!group.ok()) Die("creating a group", group.status());
         auto accepted = owner->GetCharter(*group);
         std::vector<std::string> ids;
-        for (int i = 1; i < o.group_size; ++i) {
+        for (int i = 0; i < o.group_size; ++i) {
           LightMember m{client::Identity::Generate("m"), ""};
           v1::Kith::Stub* stub = stubs[(g * o.group_size + i) % stubs.size()].get();
           m.token = login(stub, m.identity);
@@ -462,7 +463,7 @@ void Idle(const Target& target, const IdleOptions& o) {
     }
   }
   // Every stream has its backlog (each group's log ends with the admission).
-  const uint64_t backlog = 2 + 2 * static_cast<uint64_t>(o.group_size - 1);
+  const uint64_t backlog = 2 + 2 * static_cast<uint64_t>(o.group_size);
   for (auto& s : streams) {
     for (int i = 0; i < 3000 && s->seen() < backlog && !s->done(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Kith's load figures beside this machine's raw limits, measured in the same
+# run: the bare gRPC fan-out baseline from ../shared/bench/limits and
+# kith_load against a real kithd, interleaved RUNS times, then medians.
+#   bench/run.sh                 (RUNS=3 by default; about 2 minutes a run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${RUNS:-3}"
+LIMITS="${LIMITS:-../shared/bench/limits}"
+OUT="${OUT:-bench/out}"
+mkdir -p "$OUT"
+raw="$OUT/raw.txt"
+: > "$raw"
+
+scripts/setup > /dev/null
+cmake -S "$LIMITS" -B build/limits -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build build/limits --target grpc_server grpc_load > /dev/null
+
+baseline() {  # one bare fan-out measurement: 50 members, $1 publishes in flight
+  local log port pid
+  log=$(mktemp)
+  build/limits/grpc_server > "$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^LISTENING \([0-9]*\)/\1/p' "$log")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  build/limits/grpc_load fanout --target="127.0.0.1:$port" --subscribers=50 --window="$1" \
+    --seconds=5 | grep '^RESULT' >> "$raw"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -f "$log"
+}
+
+for run in $(seq "$RUNS"); do
+  echo "run $run of $RUNS" >&2
+  baseline 64
+  baseline 8
+  build/bench/kith_load fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
+done
+echo "idle followers" >&2
+build/bench/kith_load idle --followers 5000 2>/dev/null | grep '^RESULT' >> "$raw"
+
+# Median of each figure over the runs.
+awk '{print $2, $3, $4}' "$raw" | sort -k1,1 -k2,2g | awk '
+  function flush() {
+    if (n == 0) return
+    med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    printf "%-45s %12.1f %-13s (median of %d)\n", key, med, unit, n
+    medians[key] = med
+  }
+  $1 != key { flush(); key = $1; n = 0 }
+  { v[++n] = $2; unit = $3 }
+  END {
+    flush()
+    k = medians["kith.fanout.m50.sat.deliveries_per_s"]
+    b = medians["grpc.fanout.m50.w64.deliveries_per_s"]
+    if (b > 0) printf "\nKith delivered messages/s at saturation: %.1f%% of bare gRPC fan-out (%.0f vs %.0f)\n", 100 * k / b, k, b
+  }' | tee "$OUT/summary.txt"
