@@ -27,6 +27,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "absl/synchronization/mutex.h"
+
 #include "kith/client.h"
 #include "kith/crypto.h"
 #include "kith/event_builder.h"
@@ -489,6 +491,8 @@ void Idle(const Target& target, const IdleOptions& o) {
 int main(int argc, char** argv) {
   using namespace kith::bench;
   if (!kith::crypto::Init().ok()) return 1;
+  // As in kithd: no mutex deadlock detection in the load generator's hot paths.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   rlimit files{};
   getrlimit(RLIMIT_NOFILE, &files);
   files.rlim_cur = files.rlim_max;
