@@ -380,11 +380,7 @@ void Idle(const Target& target, const IdleOptions& o) {
     grpc::ClientContext c2;
     v1::Challenge challenge;
     stub->GetChallenge(&c2, v1::Empty(), &challenge);
-    v1::LoginRequest req;
-    req.set_user_id(id.user_id());
-    req.set_nonce(challenge.nonce());
-    req.set_signature(crypto::Sign(id.sign.secret_key, kLoginLabel,
-                                   LoginSigningInput(challenge.nonce(), id.user_id())));
+    v1::LoginRequest req = id.SignLogin(challenge.nonce());
     grpc::ClientContext c3;
     v1::LoginReply reply;
     if (auto s = stub->Login(&c3, req, &reply); !s.ok()) Die("logging in", client::FromGrpc(s));

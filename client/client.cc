@@ -133,11 +133,7 @@ absl::Status Client::Login() {
     Prepare(&ctx);
     if (auto s = FromGrpc(stub_->GetChallenge(&ctx, v1::Empty(), &challenge)); !s.ok()) return s;
   }
-  v1::LoginRequest req;
-  req.set_user_id(identity_.user_id());
-  req.set_nonce(challenge.nonce());
-  req.set_signature(crypto::Sign(identity_.sign.secret_key, kLoginLabel,
-                                 LoginSigningInput(challenge.nonce(), req.user_id())));
+  v1::LoginRequest req = identity_.SignLogin(challenge.nonce());
   grpc::ClientContext ctx;
   Prepare(&ctx);
   v1::LoginReply reply;

@@ -76,6 +76,14 @@ v1::IdentityBundle Identity::Bundle() const {
   return b;
 }
 
+v1::LoginRequest Identity::SignLogin(std::string_view nonce) const {
+  v1::LoginRequest req;
+  req.set_user_id(user_id());
+  req.set_nonce(std::string(nonce));
+  req.set_signature(crypto::Sign(sign.secret_key, kLoginLabel, LoginSigningInput(nonce, req.user_id())));
+  return req;
+}
+
 absl::Status SaveIdentity(const std::string& path, const Identity& identity,
                           std::string_view passphrase) {
   const crypto::PwhashParams params = crypto::InteractivePwhashParams();

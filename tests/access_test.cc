@@ -26,11 +26,7 @@ std::string LoginToken(client::Client& c) {
     grpc::ClientContext ctx;
     EXPECT_TRUE(c.stub()->GetChallenge(&ctx, v1::Empty(), &challenge).ok());
   }
-  v1::LoginRequest req;
-  req.set_user_id(c.identity().user_id());
-  req.set_nonce(challenge.nonce());
-  req.set_signature(crypto::Sign(c.identity().sign.secret_key, kLoginLabel,
-                                 LoginSigningInput(challenge.nonce(), req.user_id())));
+  v1::LoginRequest req = c.identity().SignLogin(challenge.nonce());
   v1::LoginReply reply;
   grpc::ClientContext ctx;
   EXPECT_TRUE(c.stub()->Login(&ctx, req, &reply).ok());

@@ -83,6 +83,19 @@ absl::StatusOr<std::string> ResolveUser(const GroupState& state, const std::stri
   return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several people; use the id"));
 }
 
+// A connected client and the group `group_arg` names.
+struct GroupSession {
+  std::unique_ptr<client::Client> client;
+  std::string group;
+};
+absl::StatusOr<GroupSession> OpenGroup(const Globals& g, const std::string& group_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  return GroupSession{*std::move(c), *std::move(group)};
+}
+
 void PrintCharter(const Globals& g, const std::string& group_id, const v1::Charter& c) {
   Record r;
   r.Set("group_id", Hex(group_id)).Set("name", c.name()).Set("crisis", c.crisis_resources());
@@ -201,24 +214,24 @@ absl::Status GroupCreate(const Globals& g, const std::string& name, const std::s
 }
 
 absl::Status GroupCharter(const Globals& g, const std::string& group_arg) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
-  auto charter = (*c)->GetCharter(*group);
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  const std::string& group_id = session->group;
+  auto charter = c->GetCharter(group_id);
   if (!charter.ok()) return charter.status();
-  PrintCharter(g, *group, *charter);
+  PrintCharter(g, group_id, *charter);
   return absl::OkStatus();
 }
 
 absl::Status GroupInvite(const Globals& g, const std::string& group_arg) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
-  auto code = (*c)->Invite(*group);
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  const std::string& group_id = session->group;
+  auto code = c->Invite(group_id);
   if (!code.ok()) return code.status();
-  Record().Set("invite_code", code->ToString()).Set("group_id", Hex(*group))
+  Record().Set("invite_code", code->ToString()).Set("group_id", Hex(group_id))
       .Print(g.json, code->ToString());
   return absl::OkStatus();
 }
@@ -247,11 +260,11 @@ absl::Status GroupJoin(const Globals& g, const std::string& code_text, bool acce
 }
 
 absl::Status GroupPending(const Globals& g, const std::string& group_arg) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
-  auto pending = (*c)->Pending(*group);
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  const std::string& group_id = session->group;
+  auto pending = c->Pending(group_id);
   if (!pending.ok()) return pending.status();
   if (pending->empty() && !g.json) std::cout << "Nobody is waiting." << std::endl;
   for (const auto& p : *pending) {
@@ -266,11 +279,11 @@ absl::Status GroupPending(const Globals& g, const std::string& group_arg) {
 absl::Status GroupMemberAction(const Globals& g, const std::string& action,
                                const std::string& group_arg,
                                const std::vector<std::string>& user_args, const std::string& role) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
-  auto view = (*c)->Sync(*group);
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  const std::string& group_id = session->group;
+  auto view = c->Sync(group_id);
   if (!view.ok()) return view.status();
   std::vector<std::string> users;
   for (const auto& arg : user_args) {
@@ -280,19 +293,19 @@ absl::Status GroupMemberAction(const Globals& g, const std::string& action,
   }
   absl::Status s;
   if (action == "admit") {
-    s = (*c)->Admit(*group, users);
+    s = c->Admit(group_id, users);
   } else if (action == "remove") {
-    s = (*c)->Remove(*group, users[0]);
+    s = c->Remove(group_id, users[0]);
   } else if (role == "moderator" || role == "member") {
-    s = (*c)->SetRole(*group, users[0], role == "moderator" ? v1::ROLE_MODERATOR : v1::ROLE_MEMBER);
+    s = c->SetRole(group_id, users[0], role == "moderator" ? v1::ROLE_MODERATOR : v1::ROLE_MEMBER);
   } else {
     return absl::InvalidArgumentError("ROLE is member or moderator");
   }
   if (!s.ok()) return s;
-  auto after = (*c)->Sync(*group);
+  auto after = c->Sync(group_id);
   if (!after.ok()) return after.status();
   for (const auto& user : users) {
-    Record().Set("group_id", Hex(*group)).Set("user_id", Hex(user)).Set("action", action)
+    Record().Set("group_id", Hex(group_id)).Set("user_id", Hex(user)).Set("action", action)
         .Set("epoch", double((*after)->state().epoch()))
         .Print(g.json, absl::StrCat("Done: ", action, " ", Hex(user), " (group epoch now ",
                                     (*after)->state().epoch(), ")"));
@@ -301,12 +314,12 @@ absl::Status GroupMemberAction(const Globals& g, const std::string& action,
 }
 
 absl::Status GroupLeave(const Globals& g, const std::string& group_arg) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
-  if (auto s = (*c)->Leave(*group); !s.ok()) return s;
-  Record().Set("group_id", Hex(*group)).Set("left", true).Print(g.json, "You left the group.");
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  const std::string& group_id = session->group;
+  if (auto s = c->Leave(group_id); !s.ok()) return s;
+  Record().Set("group_id", Hex(group_id)).Set("left", true).Print(g.json, "You left the group.");
   return absl::OkStatus();
 }
 
@@ -331,23 +344,23 @@ absl::Status Send(const Globals& g, const std::string& group_arg, std::string te
     while (!text.empty() && text.back() == '\n') text.pop_back();
   }
   if (text.empty()) return absl::InvalidArgumentError("nothing to send");
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
-  auto seq = (*c)->Send(*group, text);
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  const std::string& group_id = session->group;
+  auto seq = c->Send(group_id, text);
   if (!seq.ok()) return seq.status();
-  Record().Set("group_id", Hex(*group)).Set("seq", double(*seq))
+  Record().Set("group_id", Hex(group_id)).Set("seq", double(*seq))
       .Print(g.json, absl::StrCat("Sent (", *seq, ")"));
   return absl::OkStatus();
 }
 
 absl::Status Read(const Globals& g, const std::string& group_arg, uint64_t since) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
-  auto view = (*c)->Sync(*group);
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  const std::string& group_id = session->group;
+  auto view = c->Sync(group_id);
   if (!view.ok()) return view.status();
   for (const auto& m : (*view)->messages()) {
     if (m.seq >= since) PrintMessage(g, m);
@@ -360,17 +373,17 @@ absl::Status Read(const Globals& g, const std::string& group_arg, uint64_t since
 }
 
 absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t since) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  const std::string& group_id = session->group;
   uint64_t from = since;
   if (from == 0) {
-    auto view = (*c)->Sync(*group);
+    auto view = c->Sync(group_id);
     if (!view.ok()) return view.status();
     from = (*view)->state().head_seq() + 1;
   }
-  return (*c)->Follow(*group, from, [&](const client::Message& m) {
+  return c->Follow(group_id, from, [&](const client::Message& m) {
     PrintMessage(g, m);
     return true;
   });

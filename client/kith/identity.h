@@ -20,6 +20,8 @@ struct Identity {
   std::string user_id() const;
   // The public bundle, signed by this identity.
   v1::IdentityBundle Bundle() const;
+  // A login request answering the server's challenge `nonce`.
+  v1::LoginRequest SignLogin(std::string_view nonce) const;
 };
 
 // The keystore file: "KITHKEY1" || salt (16) || opslimit (u64) || memlimit
