@@ -90,6 +90,8 @@ Client::Client(Identity identity, std::shared_ptr<grpc::Channel> channel)
       channel_(std::move(channel)),
       stub_(v1::Kith::NewStub(channel_)) {}
 
+Client::~Client() { crypto::Wipe(token_hex_); }
+
 void Client::Prepare(grpc::ClientContext* ctx, bool with_deadline) const {
   // A call made while the server restarts waits for the connection (up to
   // its deadline) instead of failing at once. A waiting call also drives the

@@ -64,6 +64,7 @@ class Client {
 
   static absl::StatusOr<std::unique_ptr<Client>> Connect(const ClientOptions& options,
                                                          Identity identity);
+  ~Client();  // wipes the session token
 
   const Identity& identity() const { return identity_; }
 
