@@ -253,41 +253,85 @@ void Fanout(const Target& target, const FanoutOptions& o) {
   std::vector<std::unique_ptr<Follower>> followers;
   for (auto* m : members) followers.push_back(std::make_unique<Follower>(m, group, start_seq, send_time));
 
-  // One sender thread each: appends its messages in order, one in flight,
-  // no faster than one per `interval_ns` (0: as fast as acknowledged).
+  // Senders append their messages in order with one append in flight each,
+  // through gRPC's callback API (no thread per sender). At saturation each
+  // completion issues the sender's next append; when paced, one thread hands
+  // the next slot to an idle sender, round robin.
   std::vector<size_t> next(senders, 0);
   std::vector<std::vector<int64_t>> acked_at(senders);
   std::vector<std::vector<int64_t>> ack_latency(senders);  // parallel to acked_at
-  auto run_phase = [&](double seconds, int64_t interval_ns) {
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> threads;
-    for (int s = 0; s < senders; ++s) {
-      threads.emplace_back([&, s] {
-        auto due = Clock::now() + std::chrono::nanoseconds((interval_ns * s) / std::max(senders, 1));
-        while (!stop && next[s] < sealed[s].size()) {
-          if (interval_ns > 0) {
-            std::this_thread::sleep_until(due);
-            due += std::chrono::nanoseconds(interval_ns);
-          }
-          v1::AppendRequest req;
-          *req.mutable_event() = sealed[s][next[s]];
-          v1::AppendReply reply;
-          grpc::ClientContext ctx;
-          members[s]->Prepare(&ctx);
-          sent_at[s][next[s] + 1].store(NowNs(), std::memory_order_release);
-          grpc::Status st = members[s]->stub()->Append(&ctx, req, &reply);
-          if (!st.ok()) Die("appending", client::FromGrpc(st));
-          const int64_t acked = NowNs();
-          acked_at[s].push_back(acked);
-          ack_latency[s].push_back(acked - sent_at[s][next[s] + 1].load());
-          ++next[s];
-        }
-      });
+  std::unique_ptr<std::atomic<bool>[]> busy(new std::atomic<bool>[senders]());
+  std::atomic<bool> stop{false};
+  std::atomic<bool> paced{false};
+  std::mutex outstanding_mu;
+  std::condition_variable outstanding_cv;
+  int outstanding = 0;
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::AppendRequest req;
+    v1::AppendReply reply;
+  };
+  std::function<void(int)> issue = [&](int s) {
+    if (next[s] >= sealed[s].size()) {
+      busy[s] = false;
+      return;
     }
+    auto* call = new Call;
+    members[s]->Prepare(&call->ctx);
+    *call->req.mutable_event() = sealed[s][next[s]];
+    {
+      std::lock_guard<std::mutex> lock(outstanding_mu);
+      ++outstanding;
+    }
+    sent_at[s][next[s] + 1].store(NowNs(), std::memory_order_release);
+    members[s]->stub()->async()->Append(&call->ctx, &call->req, &call->reply,
+                                        [&, s, call](grpc::Status st) {
+      if (!st.ok()) Die("appending", client::FromGrpc(st));
+      const int64_t acked = NowNs();
+      acked_at[s].push_back(acked);
+      ack_latency[s].push_back(acked - sent_at[s][next[s] + 1].load());
+      ++next[s];
+      delete call;
+      if (!stop && !paced) {
+        issue(s);
+      } else {
+        busy[s] = false;
+      }
+      std::lock_guard<std::mutex> lock(outstanding_mu);
+      --outstanding;
+      outstanding_cv.notify_all();
+    });
+  };
+  auto run_phase = [&](double seconds, int64_t interval_ns) {
+    stop = false;
+    paced = interval_ns > 0;
     const int64_t begin = NowNs();
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(seconds));
+    if (!paced) {
+      for (int s = 0; s < senders; ++s) {
+        busy[s] = true;
+        issue(s);
+      }
+      std::this_thread::sleep_until(end);
+    } else {
+      auto due = Clock::now();
+      for (int turn = 0; Clock::now() < end; ++turn) {
+        std::this_thread::sleep_until(due);
+        due += std::chrono::nanoseconds(interval_ns);
+        for (int i = 0; i < senders; ++i) {  // the next idle sender takes the slot
+          const int s = (turn + i) % senders;
+          bool idle = false;
+          if (busy[s].compare_exchange_strong(idle, true)) {
+            issue(s);
+            break;
+          }
+        }
+      }
+    }
     stop = true;
-    for (auto& t : threads) t.join();
+    std::unique_lock<std::mutex> lock(outstanding_mu);
+    outstanding_cv.wait(lock, [&] { return outstanding == 0; });
     return std::make_pair(begin, NowNs());
   };
   auto wait_for_followers = [&] {
@@ -330,7 +374,7 @@ void Fanout(const Target& target, const FanoutOptions& o) {
 
   const double half_rate = saturation / 2;
   std::fprintf(stderr, "kith_load: half of saturation, %.0f appends/s...\n", half_rate);
-  const int64_t interval = static_cast<int64_t>(1e9 * senders / std::max(half_rate, 1.0));
+  const int64_t interval = static_cast<int64_t>(1e9 / std::max(half_rate, 1.0));
   auto [half_begin, half_end] = run_phase(o.warmup + o.seconds, interval);
   wait_for_followers();
   report(key + ".half", half_begin + warm, half_end);
