@@ -4,6 +4,8 @@
 #include <set>
 #include <thread>
 
+#include <grpcpp/security/tls_credentials_options.h>
+
 #include "absl/strings/str_cat.h"
 #include "kith/event_builder.h"
 #include "kith/protocol.h"
@@ -24,6 +26,49 @@ bool Retryable(const absl::Status& s) {
 
 absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+}
+
+namespace {
+
+// Accepts any certificate and remembers it: used only to fetch a server's
+// certificate so a person can decide whether to trust it.
+class CertificateCapture final : public grpc::experimental::ExternalCertificateVerifier {
+ public:
+  explicit CertificateCapture(std::shared_ptr<std::string> out) : out_(std::move(out)) {}
+  bool Verify(grpc::experimental::TlsCustomVerificationCheckRequest* request,
+              std::function<void(grpc::Status)>, grpc::Status* sync_status) override {
+    *out_ = std::string(request->peer_cert().data(), request->peer_cert().size());
+    *sync_status = grpc::Status::OK;
+    return true;
+  }
+  void Cancel(grpc::experimental::TlsCustomVerificationCheckRequest*) override {}
+
+ private:
+  std::shared_ptr<std::string> out_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> FetchServerCertificate(const std::string& address) {
+  auto pem = std::make_shared<std::string>();
+  grpc::experimental::TlsChannelCredentialsOptions options;
+  options.set_verify_server_certs(false);
+  options.set_check_call_host(false);
+  options.set_certificate_verifier(
+      grpc::experimental::ExternalCertificateVerifier::Create<CertificateCapture>(pem));
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(kServerName);
+  auto stub = v1::Kith::NewStub(
+      grpc::CreateCustomChannel(address, grpc::experimental::TlsCredentials(options), args));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::Challenge challenge;
+  grpc::Status status = stub->GetChallenge(&ctx, v1::Empty(), &challenge);
+  if (pem->empty()) {
+    return absl::UnavailableError(absl::StrCat("could not reach a Kith server at ", address, ": ",
+                                               status.error_message()));
+  }
+  return *pem;
 }
 
 // --- InviteCode ---------------------------------------------------------------

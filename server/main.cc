@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "kith/duration.h"
+#include "kith/protocol.h"
 #include "kith/server.h"
 
 int main(int argc, char** argv) {
@@ -49,8 +50,12 @@ int main(int argc, char** argv) {
     fprintf(stderr, "kithd: %s\n", std::string(server.status().message()).c_str());
     return 1;
   }
-  printf("kithd listening on port %d, data in %s (TLS certificate: %s/tls/server.crt)\n",
-         (*server)->port(), options.data_dir.c_str(), options.data_dir.c_str());
+  // Clients compare this fingerprint when they first connect without --ca.
+  auto fingerprint = kith::CertificateFingerprint((*server)->certificate_pem());
+  printf("kithd listening on port %d, data in %s; TLS certificate %s/tls/server.crt, "
+         "SHA-256 fingerprint %s\n",
+         (*server)->port(), options.data_dir.c_str(), options.data_dir.c_str(),
+         fingerprint.ok() ? fingerprint->c_str() : "unknown");
   fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);

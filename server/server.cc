@@ -53,6 +53,7 @@ class ServerImpl final : public Server {
     if (auto s = crypto::Init(); !s.ok()) return s;
     auto tls = LoadOrCreateTlsIdentity(options.data_dir + "/tls");
     if (!tls.ok()) return tls.status();
+    certificate_pem_ = tls->certificate_pem;
     auto store = RocksStore::Open(options.data_dir + "/db");
     if (!store.ok()) return store.status();
     store_ = *std::move(store);
@@ -89,6 +90,7 @@ class ServerImpl final : public Server {
   }
 
   int port() const override { return port_; }
+  const std::string& certificate_pem() const override { return certificate_pem_; }
 
   void Shutdown() override {
     if (!server_) return;
@@ -115,6 +117,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<KithService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::string certificate_pem_;
 };
 
 }  // namespace

@@ -209,6 +209,38 @@ TEST_F(CliTest, JoiningWithoutAcceptingTheRulesDoesNothing) {
   EXPECT_EQ(Ok("alice", {"group", "pending", group}), "Nobody is waiting.");
 }
 
+TEST_F(CliTest, FirstContactPinsOnlyTheFingerprintKithdPrinted) {
+  const std::string& banner = kithd_->start_line();
+  const size_t at = banner.find("fingerprint ");
+  ASSERT_NE(at, std::string::npos) << banner;
+  std::string printed = banner.substr(at + 12);
+  while (!printed.empty() && std::isspace(static_cast<unsigned char>(printed.back()))) {
+    printed.pop_back();
+  }
+  ASSERT_EQ(printed.size(), 32u * 3 - 1) << printed;
+  ASSERT_EQ(Kith("dana", {"id", "create", "--name", "dana"}).exit_code, 0);
+
+  std::string wrong = printed;
+  wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+  CliResult refused = Kith("dana", {"register", "--server", kithd_->address(), "--fingerprint", wrong});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("do not register"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(Home("dana") + "/server.crt"));
+
+  CliResult unasked = Kith("dana", {"register", "--server", kithd_->address()});
+  EXPECT_EQ(unasked.exit_code, 1);
+  EXPECT_NE(unasked.err.find("--fingerprint"), std::string::npos) << unasked.err;
+
+  // Lower case without colons is the same fingerprint.
+  std::string typed;
+  for (char ch : printed) {
+    if (ch != ':') typed.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  }
+  Ok("dana", {"register", "--server", kithd_->address(), "--fingerprint", typed});
+  EXPECT_EQ(ReadFile(Home("dana") + "/server.crt"), kithd_->certificate_pem());
+  Ok("dana", {"group", "create", "Pinned"});
+}
+
 TEST_F(CliTest, CommandsBeforeSetupSayWhatToDo) {
   CliResult no_id = Kith("carol", {"groups"});
   EXPECT_EQ(no_id.exit_code, 1);

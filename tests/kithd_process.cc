@@ -110,6 +110,7 @@ absl::Status KithdProcess::Launch(int port) {
                                                ReadFile(log_path())));
   }
   port_ = listening;
+  start_line_ = line;
   return absl::OkStatus();
 }
 

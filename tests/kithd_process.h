@@ -46,6 +46,8 @@ class KithdProcess {
   std::string log_path() const { return root_ + "/kithd.log"; }
   // The certificate clients pin.
   std::string certificate_pem() const;
+  // The line kithd printed when it started serving.
+  const std::string& start_line() const { return start_line_; }
 
  private:
   absl::Status Launch(int port);
@@ -54,6 +56,7 @@ class KithdProcess {
   std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string start_line_;
 };
 
 // Paths of the binaries under test, set by CMake.

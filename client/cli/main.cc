@@ -172,14 +172,54 @@ absl::Status IdVerify(const Globals& g, const std::string& user_hex) {
   return absl::OkStatus();
 }
 
-absl::Status Register(const Globals& g, const std::string& server, const std::string& ca_file) {
-  Home home = g.home();
-  std::string certificate_path = ca_file.empty() ? home.CertificatePath() : ca_file;
-  auto certificate = ReadFileToString(certificate_path);
-  if (!certificate.ok()) {
-    return absl::InvalidArgumentError(
-        "pass --ca FILE: the server's certificate (DATA_DIR/tls/server.crt on the server)");
+// Upper case, no colons: fingerprints compare however they were typed.
+std::string NormalFingerprint(std::string_view fp) {
+  std::string out;
+  for (char ch : fp) {
+    if (ch != ':') out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
   }
+  return out;
+}
+
+// The certificate to pin: from --ca, or fetched on first contact and trusted
+// only once its fingerprint matches what the person was told out of band.
+absl::StatusOr<std::string> CertificateToPin(const Globals& g, const std::string& server,
+                                             const std::string& ca_file,
+                                             const std::string& fingerprint) {
+  if (!ca_file.empty()) {
+    auto pem = ReadFileToString(ca_file);
+    if (!pem.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot read --ca ", ca_file));
+    return pem;
+  }
+  auto pem = client::FetchServerCertificate(server);
+  if (!pem.ok()) return pem.status();
+  auto presented = CertificateFingerprint(*pem);
+  if (!presented.ok()) return presented.status();
+  if (!fingerprint.empty()) {
+    if (NormalFingerprint(fingerprint) != NormalFingerprint(*presented)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "the server presents a certificate with fingerprint ", *presented,
+          ", not the one you gave: someone may be in the middle; do not register"));
+    }
+    return pem;
+  }
+  std::cerr << "The server presents a TLS certificate with SHA-256 fingerprint\n  " << *presented
+            << "\nCompare it with the fingerprint kithd printed when it started (or: openssl x509"
+               " -noout -fingerprint -sha256 -in DATA_DIR/tls/server.crt).\n";
+  auto same = AskYesNo("Do they match?");
+  if (!same.ok()) {
+    return absl::FailedPreconditionError(
+        "cannot ask whether to trust the server: pass --ca FILE or --fingerprint FP");
+  }
+  if (!*same) return absl::CancelledError("not trusting this server; nothing was saved");
+  return pem;
+}
+
+absl::Status Register(const Globals& g, const std::string& server, const std::string& ca_file,
+                      const std::string& fingerprint) {
+  Home home = g.home();
+  auto certificate = CertificateToPin(g, server, ca_file, fingerprint);
+  if (!certificate.ok()) return certificate.status();
   auto id = home.Unlock();
   if (!id.ok()) return id.status();
   auto c = client::Client::Connect({server, *certificate}, *std::move(id));
@@ -411,7 +451,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json, "print one JSON object per result");
 
   absl::Status status;
-  std::string name, server, ca, group, user, code, text, role, rules, crisis,
+  std::string name, server, ca, fingerprint, group, user, code, text, role, rules, crisis,
       reply_window = "24h";
   std::vector<std::string> users;
   uint64_t since = 0;
@@ -430,7 +470,9 @@ int main(int argc, char** argv) {
   auto* reg = app.add_subcommand("register", "publish your identity on a server and pin its certificate");
   reg->add_option("--server", server, "HOST:PORT")->required();
   reg->add_option("--ca", ca, "the server's certificate (DATA_DIR/tls/server.crt)");
-  reg->callback([&] { status = Register(g, server, ca); });
+  reg->add_option("--fingerprint", fingerprint,
+                  "without --ca: the SHA-256 fingerprint kithd printed at start");
+  reg->callback([&] { status = Register(g, server, ca, fingerprint); });
 
   auto* grp = app.add_subcommand("group", "create, join and run groups")->require_subcommand(1);
   auto* create = grp->add_subcommand("create", "start a moderated group");

@@ -133,6 +133,11 @@ class Client {
 
 absl::Status FromGrpc(const grpc::Status& s);
 
+// The certificate the server at `address` presents, fetched without
+// trusting it, for a person to compare its fingerprint and pin it (trust on
+// first use). The connection carries no credentials and no secrets.
+absl::StatusOr<std::string> FetchServerCertificate(const std::string& address);
+
 }  // namespace kith::client
 
 #endif  // KITH_CLIENT_CLIENT_H_

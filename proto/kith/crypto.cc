@@ -119,6 +119,25 @@ absl::StatusOr<std::string> FromHex(std::string_view hex) {
   return out;
 }
 
+std::string Sha256(std::string_view data) {
+  std::string out(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(U(out), U(data), data.size());
+  return out;
+}
+
+absl::StatusOr<std::string> FromBase64(std::string_view text) {
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(U(out), out.size(), text.data(), text.size(), " \t\r\n", &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size()) {
+    return absl::InvalidArgumentError("not base64");
+  }
+  out.resize(len);
+  return out;
+}
+
 // --- Ed25519 ------------------------------------------------------------------
 
 SigningKeyPair GenerateSigningKeyPair() {

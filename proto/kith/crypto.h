@@ -75,6 +75,11 @@ std::string ToHex(std::string_view bytes);
 // Fails on odd length or a non-hex character.
 absl::StatusOr<std::string> FromHex(std::string_view hex);
 
+// SHA-256 (for certificate fingerprints, which the world writes in SHA-256).
+std::string Sha256(std::string_view data);
+// Standard base64 with padding; fails on anything else. Whitespace is skipped.
+absl::StatusOr<std::string> FromBase64(std::string_view text);
+
 // --- Ed25519 ------------------------------------------------------------
 
 struct SigningKeyPair {

@@ -1,6 +1,7 @@
 #include "kith/protocol.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "absl/strings/str_cat.h"
 
@@ -148,6 +149,24 @@ std::string SafetyNumber(std::string_view sign_pk_a, std::string_view sign_pk_b)
     snprintf(buf, sizeof buf, "%05u", static_cast<unsigned>(v % 100000));
     if (group) out.push_back(group % 4 == 0 ? '\n' : ' ');
     out.append(buf);
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> CertificateFingerprint(std::string_view pem) {
+  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+  const size_t begin = pem.find(kBegin);
+  const size_t end = begin == std::string_view::npos ? begin : pem.find(kEnd, begin);
+  if (end == std::string_view::npos) return absl::InvalidArgumentError("no PEM certificate");
+  auto der = crypto::FromBase64(pem.substr(begin + kBegin.size(), end - begin - kBegin.size()));
+  if (!der.ok()) return absl::InvalidArgumentError("PEM certificate is not base64");
+  std::string hex = crypto::ToHex(crypto::Sha256(*der));
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    if (i) out.push_back(':');
+    out.push_back(static_cast<char>(std::toupper(hex[i])));
+    out.push_back(static_cast<char>(std::toupper(hex[i + 1])));
   }
   return out;
 }

@@ -71,6 +71,11 @@ std::string EpochConfirmation(const crypto::Secret& epoch_secret, std::string_vi
 // A 60-digit number two users compare out of band; the same for both orders.
 std::string SafetyNumber(std::string_view sign_pk_a, std::string_view sign_pk_b);
 
+// The SHA-256 fingerprint of the first certificate in `pem`, as OpenSSL
+// prints it ("AB:CD:..."), so people can compare what kithd prints at start
+// with what a client is shown on first contact.
+absl::StatusOr<std::string> CertificateFingerprint(std::string_view pem);
+
 // Big-endian fixed-width integers, as used in every layout above.
 void AppendU32(std::string& out, uint32_t v);
 void AppendU64(std::string& out, uint64_t v);

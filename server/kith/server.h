@@ -30,6 +30,8 @@ class Server {
   virtual ~Server() = default;
 
   virtual int port() const = 0;
+  // The certificate clients pin (PEM).
+  virtual const std::string& certificate_pem() const = 0;
   // Stops accepting calls, lets calls in progress finish (up to a deadline),
   // then flushes and closes storage.
   virtual void Shutdown() = 0;
