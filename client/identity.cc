@@ -1,13 +1,9 @@
 #include "kith/identity.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "kith/files.h"
 #include "kith/protocol.h"
 
 namespace kith::client {
@@ -98,25 +94,13 @@ absl::Status SaveIdentity(const std::string& path, const Identity& identity,
   crypto::Secret plaintext = EncodeSecrets(identity);
   std::string file = header + crypto::AeadEncrypt(*key, header.substr(kHeaderBytes - 24), header,
                                                   plaintext.view());
-  // Write beside the target and rename, so a crash never leaves half a keystore.
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return absl::InternalError(absl::StrCat("cannot write ", tmp));
-  bool ok = ::write(fd, file.data(), file.size()) == static_cast<ssize_t>(file.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("cannot write ", path));
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(path, file, 0600);
 }
 
 absl::StatusOr<Identity> LoadIdentity(const std::string& path, std::string_view passphrase) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("no identity at ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string file = ss.str();
+  auto read = ReadFile(path);
+  if (!read.ok()) return absl::NotFoundError(absl::StrCat("no identity at ", path));
+  const std::string& file = *read;
   if (file.size() < kHeaderBytes + crypto::kAeadTagBytes || !file.starts_with(kMagic)) {
     return absl::DataLossError(absl::StrCat(path, " is not a Kith keystore"));
   }

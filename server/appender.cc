@@ -59,7 +59,7 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
   };
   std::vector<absl::StatusOr<v1::AppendReply>> results;
   std::vector<Accepted> accepted;
-  std::vector<v1::Event> to_store;
+  std::vector<const v1::Event*> to_store;
   results.reserve(batch.size());
   const int64_t now = clock_->NowMs();
 
@@ -98,7 +98,7 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
     reply.set_seq(event->seq());
     reply.set_event_hash(std::move(hash));
     results.push_back(std::move(reply));
-    to_store.push_back(*event);
+    to_store.push_back(event.get());
     accepted.push_back({entry, std::move(event)});
   }
 

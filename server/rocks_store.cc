@@ -67,12 +67,12 @@ RocksStore::~RocksStore() {
   db_->Close().PermitUncheckedError();
 }
 
-absl::Status RocksStore::Append(const std::vector<v1::Event>& events) {
+absl::Status RocksStore::Append(absl::Span<const v1::Event* const> events) {
   rocksdb::WriteBatch batch;
   std::string value;
-  for (const auto& e : events) {
-    e.SerializeToString(&value);
-    batch.Put(events_, EventKey(e.group_id(), e.seq()), value);
+  for (const v1::Event* e : events) {
+    e->SerializeToString(&value);
+    batch.Put(events_, EventKey(e->group_id(), e->seq()), value);
   }
   return FromRocks(db_->Write(SyncedWrite(), &batch), "appending events");
 }

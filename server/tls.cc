@@ -1,19 +1,15 @@
 #include "kith/tls.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "kith/files.h"
 
 namespace kith::server {
 namespace {
@@ -73,23 +69,6 @@ absl::StatusOr<TlsIdentity> Generate() {
   return TlsIdentity{BioContents(cert_bio.get()), BioContents(key_bio.get())};
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-absl::Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, mode);
-  if (fd < 0) return absl::InternalError(absl::StrCat("cannot create ", path));
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? absl::OkStatus() : absl::InternalError(absl::StrCat("cannot write ", path));
-}
-
 }  // namespace
 
 absl::StatusOr<TlsIdentity> LoadOrCreateTlsIdentity(const std::string& tls_dir) {
@@ -102,9 +81,8 @@ absl::StatusOr<TlsIdentity> LoadOrCreateTlsIdentity(const std::string& tls_dir) 
     auto identity = Generate();
     if (!identity.ok()) return identity.status();
     // The key first: a certificate on disk always has its key beside it.
-    std::filesystem::remove(key_path, ec);
-    if (auto s = WriteNewFile(key_path, identity->private_key_pem, 0600); !s.ok()) return s;
-    if (auto s = WriteNewFile(cert_path, identity->certificate_pem, 0644); !s.ok()) return s;
+    if (auto s = WriteFileAtomically(key_path, identity->private_key_pem, 0600); !s.ok()) return s;
+    if (auto s = WriteFileAtomically(cert_path, identity->certificate_pem, 0644); !s.ok()) return s;
     return identity;
   }
   auto cert = ReadFile(cert_path);

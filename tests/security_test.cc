@@ -56,7 +56,7 @@ class SecurityTest : public ServerTest {
     event.set_prev_hash(EventHash(log.back()));
     event.set_server_time_ms(log.back().server_time_ms() + 1);
     *event.mutable_signed_() = signed_event;
-    ASSERT_OK(store.Append({event}));
+    ASSERT_OK(store.Append({&event}));
   }
 
   // A GroupState replayed from the stored log, without checking signatures
@@ -203,7 +203,7 @@ TEST_F(SecurityTest, S4_NobodyCanSendAsSomeoneElse) {
     b.set_author(alice->identity().user_id());
     *last.mutable_signed_() = SignEvent(b, crypto::GenerateSigningKeyPair().secret_key);
     forged_seq = last.seq();
-    ASSERT_OK(store.Append({last}));
+    ASSERT_OK(store.Append({&last}));
   });
   auto fresh = client::Client::Connect({kithd_->address(), kithd_->certificate_pem()},
                                        carol->identity());

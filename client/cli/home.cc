@@ -6,11 +6,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "kith/crypto.h"
+#include "kith/files.h"
 
 namespace kith::cli {
 namespace {
@@ -70,8 +69,8 @@ absl::StatusOr<client::Identity> Home::Unlock() const {
 }
 
 absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
-  auto server = ReadFileToString(ServerPath());
-  auto certificate = ReadFileToString(CertificatePath());
+  auto server = ReadFile(ServerPath());
+  auto certificate = ReadFile(CertificatePath());
   if (!server.ok() || !certificate.ok()) {
     return absl::FailedPreconditionError(
         "not registered with a server: run 'kith register --server HOST:PORT --ca FILE'");
@@ -82,8 +81,8 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
 }
 
 absl::Status Home::SaveServer(const std::string& address, const std::string& certificate) const {
-  if (auto s = WriteStringToFile(CertificatePath(), certificate); !s.ok()) return s;
-  return WriteStringToFile(ServerPath(), address);
+  if (auto s = WriteFileAtomically(CertificatePath(), certificate, 0644); !s.ok()) return s;
+  return WriteFileAtomically(ServerPath(), address, 0600);
 }
 
 absl::StatusOr<std::string> ReadPassphrase(const std::string& prompt, bool confirm) {
@@ -108,22 +107,6 @@ absl::StatusOr<bool> AskYesNo(const std::string& question) {
   auto answer = ReadTerminalLine(question + " [y/N] ", true);
   if (!answer.ok()) return answer.status();
   return *answer == "y" || *answer == "Y" || *answer == "yes";
-}
-
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-absl::Status WriteStringToFile(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-  out.close();
-  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
 }
 
 }  // namespace kith::cli

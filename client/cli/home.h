@@ -41,8 +41,6 @@ absl::StatusOr<std::string> ReadPassphrase(const std::string& prompt, bool confi
 // A yes/no question on the terminal; FAILED_PRECONDITION without one.
 absl::StatusOr<bool> AskYesNo(const std::string& question);
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
-absl::Status WriteStringToFile(const std::string& path, const std::string& data);
 
 }  // namespace kith::cli
 

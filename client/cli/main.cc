@@ -11,6 +11,7 @@
 #include "home.h"
 #include "kith/crypto.h"
 #include "kith/duration.h"
+#include "kith/files.h"
 #include "kith/protocol.h"
 #include "output.h"
 
@@ -187,7 +188,7 @@ absl::StatusOr<std::string> CertificateToPin(const Globals& g, const std::string
                                              const std::string& ca_file,
                                              const std::string& fingerprint) {
   if (!ca_file.empty()) {
-    auto pem = ReadFileToString(ca_file);
+    auto pem = ReadFile(ca_file);
     if (!pem.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot read --ca ", ca_file));
     return pem;
   }

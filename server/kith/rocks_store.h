@@ -23,7 +23,7 @@ class RocksStore final : public EventLog, public AccountStore {
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir);
   ~RocksStore() override;
 
-  absl::Status Append(const std::vector<v1::Event>& events) override;
+  absl::Status Append(absl::Span<const v1::Event* const> events) override;
   absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
                          std::vector<v1::Event>* out) const override;
   absl::Status ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const override;

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "kith.pb.h"
 
 namespace kith::server {
@@ -23,7 +24,7 @@ class EventLog {
   // Stores `events` atomically and durably: when this returns OK every event
   // survives a crash of the process or the machine; on error none is stored.
   // REQUIRES: each event extends its group's log by exactly one sequence number.
-  virtual absl::Status Append(const std::vector<v1::Event>& events) = 0;
+  virtual absl::Status Append(absl::Span<const v1::Event* const> events) = 0;
 
   // Events of `group_id` with seq in [from_seq, from_seq + limit), in order.
   virtual absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
