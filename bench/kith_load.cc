@@ -124,7 +124,7 @@ std::string FormGroup(const std::vector<client::Client*>& members, const std::st
 
 // One member's stream: records, for every message, when it arrived and how
 // long after its sender appended it.
-class Follower final : public grpc::ClientReadReactor<v1::Event> {
+class Follower final : public grpc::ClientReadReactor<v1::EventBatch> {
  public:
   struct Delivery {
     int64_t arrived_ns;
@@ -140,20 +140,21 @@ class Follower final : public grpc::ClientReadReactor<v1::Event> {
     req.set_from_seq(from);
     deliveries_.reserve(1 << 18);
     member->stub()->async()->Follow(&ctx_, &req, this);
-    StartRead(&event_);
+    StartRead(&batch_);
     StartCall();
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) return;
     const int64_t now = NowNs();
-    body_.ParseFromString(event_.signed_().body());
-    if (body_.has_message()) {
+    for (const v1::Event& event : batch_.events()) {
+      body_.ParseFromString(event.signed_().body());
+      if (!body_.has_message()) continue;
       const int64_t sent = send_time_(body_.author(), body_.message().counter());
       std::lock_guard<std::mutex> lock(mu_);
       deliveries_.push_back({now, sent > 0 ? now - sent : -1});
     }
-    StartRead(&event_);
+    StartRead(&batch_);
   }
   void OnDone(const grpc::Status&) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -182,7 +183,7 @@ class Follower final : public grpc::ClientReadReactor<v1::Event> {
  private:
   SendTime send_time_;
   grpc::ClientContext ctx_;
-  v1::Event event_;
+  v1::EventBatch batch_;
   v1::EventBody body_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -471,20 +472,20 @@ void Idle(const Target& target, const IdleOptions& o) {
 
   const double before = RssMiB(target.pid());
   // Idle streams: each reads the group's backlog, then waits.
-  class IdleStream final : public grpc::ClientReadReactor<v1::Event> {
+  class IdleStream final : public grpc::ClientReadReactor<v1::EventBatch> {
    public:
     IdleStream(v1::Kith::Stub* stub, const std::string& token, const std::string& group) {
       ctx_.AddMetadata("authorization", "Bearer " + token);
       v1::FollowRequest req;
       req.set_group_id(group);
       stub->async()->Follow(&ctx_, &req, this);
-      StartRead(&event_);
+      StartRead(&batch_);
       StartCall();
     }
     void OnReadDone(bool ok) override {
       if (!ok) return;
-      seen_.store(event_.seq());
-      StartRead(&event_);
+      if (batch_.events_size() > 0) seen_.store(batch_.events(batch_.events_size() - 1).seq());
+      StartRead(&batch_);
     }
     void OnDone(const grpc::Status& s) override { done_ = true; }
     uint64_t seen() const { return seen_.load(); }
@@ -493,7 +494,7 @@ void Idle(const Target& target, const IdleOptions& o) {
 
    private:
     grpc::ClientContext ctx_;
-    v1::Event event_;
+    v1::EventBatch batch_;
     std::atomic<uint64_t> seen_{0};
     std::atomic<bool> done_{false};
   };

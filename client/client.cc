@@ -387,16 +387,15 @@ absl::Status Client::Follow(const std::string& group_id, uint64_t from_seq,
     req.set_group_id(group_id);
     req.set_from_seq(live.state().head_seq() + 1);
     auto reader = stub_->Follow(&ctx, req);
-    v1::Event event;
+    v1::EventBatch batch;
     bool stopped = false;
     absl::Status verify;
-    while (reader->Read(&event)) {
+    while (!stopped && verify.ok() && reader->Read(&batch)) {
       backoff_ms = 50;
-      if (verify = live.Apply(event); !verify.ok()) break;
-      if (!deliver()) {
-        stopped = true;
-        break;
+      for (const v1::Event& event : batch.events()) {
+        if (verify = live.Apply(event); !verify.ok()) break;
       }
+      stopped = !deliver();
     }
     if (stopped || !verify.ok()) ctx.TryCancel();
     grpc::Status status = reader->Finish();

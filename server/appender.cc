@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "kith/encoded_event.h"
 #include "kith/protocol.h"
 
 namespace kith::server {
@@ -55,7 +56,7 @@ void Appender::Run() {
 void Appender::WriteBatch(std::deque<Request>& batch) {
   struct Accepted {
     GroupEntry* entry;
-    std::shared_ptr<const v1::Event> event;
+    std::unique_ptr<v1::Event> event;
   };
   std::vector<absl::StatusOr<v1::AppendReply>> results;
   std::vector<Accepted> accepted;
@@ -84,7 +85,7 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
       results.push_back(body.status());
       continue;
     }
-    auto event = std::make_shared<v1::Event>();
+    auto event = std::make_unique<v1::Event>();
     event->set_group_id(r.group_id);
     event->set_seq(entry->state.head_seq() + 1);
     event->set_prev_hash(entry->state.created() ? entry->state.head_hash() : GenesisPrevHash());
@@ -111,8 +112,9 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
     }
   }
   for (auto& a : accepted) {
+    grpc::Slice encoded = EncodeForBatch(*a.event);
     absl::MutexLock lock(&a.entry->mu);
-    a.entry->AddDurable(std::move(a.event));
+    a.entry->AddDurable(a.event->seq(), std::move(encoded));
   }
   // Answer the writers first; fan-out is the waker's work, not theirs.
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));

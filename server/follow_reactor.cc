@@ -1,5 +1,6 @@
 #include "kith/follow_reactor.h"
 
+#include "kith/encoded_event.h"
 #include "kith/request_log.h"
 
 namespace kith::server {
@@ -23,7 +24,8 @@ void FollowReactor::Unref() {
 
 void FollowReactor::OnWriteDone(bool ok) {
   absl::MutexLock lock(&mu_);
-  in_flight_.reset();
+  writing_ = false;
+  in_flight_.Clear();
   if (!ok) {
     FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream write failed"));
     return;
@@ -35,7 +37,7 @@ void FollowReactor::OnCancel() {
   absl::MutexLock lock(&mu_);
   cancelled_ = true;
   // With a write in flight, OnWriteDone(false) follows and finishes.
-  if (!in_flight_) FinishLocked(grpc::Status::CANCELLED);
+  if (!writing_) FinishLocked(grpc::Status::CANCELLED);
 }
 
 void FollowReactor::OnDone() {
@@ -58,38 +60,44 @@ void FollowReactor::FinishLocked(const grpc::Status& status) {
   Finish(status);
 }
 
-std::shared_ptr<const v1::Event> FollowReactor::FromBacklog() {
-  while (!backlog_.empty() && backlog_.front()->seq() < cursor_) backlog_.pop_front();
-  if (backlog_.empty()) {
-    std::vector<v1::Event> events;
-    std::string group_id;
-    {
-      absl::ReaderMutexLock lock(&entry_->mu);
-      group_id = entry_->state.group_id();
-    }
-    // A short read (kBacklogChunk events) that holds only this stream's lock.
-    if (!log_->ReadRange(group_id, cursor_, kBacklogChunk, &events).ok()) return nullptr;
-    for (auto& e : events) backlog_.push_back(std::make_shared<const v1::Event>(std::move(e)));
+bool FollowReactor::FromStorage(uint64_t readable, std::vector<grpc::Slice>* out) {
+  std::string group_id;
+  {
+    absl::ReaderMutexLock lock(&entry_->mu);
+    group_id = entry_->state.group_id();
   }
-  if (backlog_.empty() || backlog_.front()->seq() != cursor_) return nullptr;
-  auto event = std::move(backlog_.front());
-  backlog_.pop_front();
-  return event;
+  const uint32_t count = static_cast<uint32_t>(std::min<uint64_t>(kBacklogChunk, readable - cursor_ + 1));
+  std::vector<v1::Event> events;
+  // A short read (at most kBacklogChunk events) that holds only this
+  // stream's lock.
+  if (!log_->ReadRange(group_id, cursor_, count, &events).ok() || events.empty() ||
+      events.front().seq() != cursor_) {
+    return false;
+  }
+  size_t bytes = 0;
+  for (const auto& e : events) {
+    grpc::Slice encoded = EncodeForBatch(e);
+    if (!out->empty() && bytes + encoded.size() > kMaxBatchBytes) break;
+    bytes += encoded.size();
+    out->push_back(std::move(encoded));
+  }
+  return true;
 }
 
 void FollowReactor::NextLocked() {
-  if (finished_ || in_flight_ || waiting_) return;
+  if (finished_ || writing_ || waiting_) return;
   if (cancelled_) {
     FinishLocked(grpc::Status::CANCELLED);
     return;
   }
+  std::vector<grpc::Slice> batch;
   uint64_t readable;
   bool member;
   {
     absl::ReaderMutexLock lock(&entry_->mu);
     readable = entry_->ReadableHead(user_id_);
     member = entry_->state.IsMember(user_id_);
-    in_flight_ = cursor_ <= readable ? entry_->Recent(cursor_) : nullptr;
+    if (cursor_ <= readable) entry_->Recent(cursor_, readable, kMaxBatchBytes, &batch);
   }
   if (cursor_ > readable) {
     if (!member) {
@@ -101,18 +109,20 @@ void FollowReactor::NextLocked() {
     entry_->AddWaiter(this);
     // Look again: an event made durable before the registration woke nobody.
     absl::ReaderMutexLock lock(&entry_->mu);
-    if (cursor_ > entry_->ReadableHead(user_id_)) return;
+    readable = entry_->ReadableHead(user_id_);
+    if (cursor_ > readable) return;
     waiting_ = false;  // the registration goes stale; OnNewEvents ignores it
-    in_flight_ = entry_->Recent(cursor_);
+    entry_->Recent(cursor_, readable, kMaxBatchBytes, &batch);
   }
-  if (!in_flight_) in_flight_ = FromBacklog();
-  if (!in_flight_) {
+  if (batch.empty() && !FromStorage(readable, &batch)) {
     FinishLocked(grpc::Status(grpc::StatusCode::INTERNAL,
                               "a stored event could not be read; resume from the cursor"));
     return;
   }
-  ++cursor_;
-  StartWrite(in_flight_.get());
+  cursor_ += batch.size();
+  in_flight_ = grpc::ByteBuffer(batch.data(), batch.size());
+  writing_ = true;
+  StartWrite(&in_flight_);
 }
 
 }  // namespace kith::server

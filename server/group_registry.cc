@@ -10,9 +10,9 @@ void GroupEntry::NoteApplied(const v1::EventBody& body, uint64_t seq) {
   }
 }
 
-void GroupEntry::AddDurable(std::shared_ptr<const v1::Event> event) {
-  durable_head = event->seq();
-  recent_.push_back(std::move(event));
+void GroupEntry::AddDurable(uint64_t seq, grpc::Slice encoded) {
+  durable_head = seq;
+  recent_.push_back(std::move(encoded));
   if (recent_.size() > kRecentEvents) recent_.pop_front();
 }
 
@@ -47,9 +47,19 @@ uint64_t GroupEntry::ReadableHead(const std::string& user_id) const {
   return it == departed_at_.end() ? 0 : std::min(it->second, durable_head);
 }
 
-std::shared_ptr<const v1::Event> GroupEntry::Recent(uint64_t seq) const {
-  if (recent_.empty() || seq < recent_.front()->seq() || seq > durable_head) return nullptr;
-  return recent_[seq - recent_.front()->seq()];
+size_t GroupEntry::Recent(uint64_t from, uint64_t to, size_t max_bytes,
+                          std::vector<grpc::Slice>* out) const {
+  const uint64_t first = durable_head - recent_.size() + 1;
+  if (recent_.empty() || from < first) return 0;
+  size_t taken = 0, bytes = 0;
+  for (uint64_t seq = from; seq <= std::min(to, durable_head); ++seq) {
+    const grpc::Slice& slice = recent_[seq - first];
+    if (taken > 0 && bytes + slice.size() > max_bytes) break;
+    out->push_back(slice);
+    bytes += slice.size();
+    ++taken;
+  }
+  return taken;
 }
 
 GroupEntry* GroupRegistry::Find(const std::string& group_id) const {

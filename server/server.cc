@@ -10,6 +10,7 @@
 #include "kith/appender.h"
 #include "kith/authenticator.h"
 #include "kith/crypto.h"
+#include "kith/encoded_event.h"
 #include "kith/group_registry.h"
 #include "kith/protocol.h"
 #include "kith/request_log.h"
@@ -34,7 +35,7 @@ absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
     v1::EventBody body;
     body.ParseFromString(event.signed_().body());
     entry->NoteApplied(body, event.seq());
-    entry->AddDurable(std::make_shared<const v1::Event>(event));
+    entry->AddDurable(event.seq(), EncodeForBatch(event));
     return absl::OkStatus();
   });
 }

@@ -1,5 +1,7 @@
 #include "kith/service.h"
 
+#include <grpcpp/support/proto_buffer_reader.h>
+
 #include "absl/strings/str_cat.h"
 #include "kith/crypto.h"
 #include "kith/follow_reactor.h"
@@ -223,11 +225,17 @@ grpc::ServerUnaryReactor* KithService::ReadEvents(grpc::CallbackServerContext* c
   return Done(ctx, absl::OkStatus());
 }
 
-grpc::ServerWriteReactor<v1::Event>* KithService::Follow(grpc::CallbackServerContext* ctx,
-                                                         const v1::FollowRequest* req) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* KithService::Follow(grpc::CallbackServerContext* ctx,
+                                                                const grpc::ByteBuffer* request) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return new FailedWriter(ToGrpc(caller.status()), log_streams_);
-  auto entry = FindGroup(req->group_id());
+  grpc::ByteBuffer copy(*request);  // deserializing consumes the buffer
+  v1::FollowRequest req;
+  if (!grpc::GenericDeserialize<grpc::ProtoBufferReader, v1::FollowRequest>(&copy, &req).ok()) {
+    return new FailedWriter(
+        ToGrpc(absl::InvalidArgumentError("FollowRequest does not parse")), log_streams_);
+  }
+  auto entry = FindGroup(req.group_id());
   if (!entry.ok()) return new FailedWriter(ToGrpc(entry.status()), log_streams_);
   {
     absl::ReaderMutexLock lock(&(*entry)->mu);
@@ -236,7 +244,7 @@ grpc::ServerWriteReactor<v1::Event>* KithService::Follow(grpc::CallbackServerCon
           ToGrpc(absl::PermissionDeniedError("you are not a member of this group")), log_streams_);
     }
   }
-  return new FollowReactor(*entry, log_, *caller, req->from_seq(), log_streams_);
+  return new FollowReactor(*entry, log_, *caller, req.from_seq(), log_streams_);
 }
 
 grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* ctx,

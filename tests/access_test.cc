@@ -127,8 +127,8 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          req.set_group_id(group_);
          auto ctx = Context(c);
          auto reader = owner_->stub()->Follow(ctx.get(), req);
-         v1::Event event;
-         if (reader->Read(&event)) {
+         v1::EventBatch batch;
+         if (reader->Read(&batch)) {
            ctx->TryCancel();
            reader->Finish();
            return OK;

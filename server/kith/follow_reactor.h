@@ -1,8 +1,9 @@
 // One member's live stream of a group. The reactor keeps a cursor (the next
-// sequence number to send) and pulls events one write at a time: from the
-// group's in-memory recent events when they are there, from storage
-// otherwise. Nothing is queued per follower, so a slow reader costs no
-// memory and never slows anyone else; it simply reads further behind.
+// sequence number to send) and has one write in flight: a batch of every
+// event ready from the cursor on (bounded in size), taken from the group's
+// in-memory encoded events when they are there, from storage otherwise.
+// Nothing is queued per follower, so a slow reader costs no memory and never
+// slows anyone else; it simply reads further behind, in larger batches.
 //
 // Reactions never wait on another stream: the reactor's state has its own
 // mutex, and the group's mutex is only taken for short reads.
@@ -11,11 +12,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
+#include <vector>
 #include <memory>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include "absl/synchronization/mutex.h"
 #include "kith.pb.h"
@@ -24,10 +26,11 @@
 
 namespace kith::server {
 
-class FollowReactor final : public grpc::ServerWriteReactor<v1::Event>, public Waiter {
+class FollowReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public Waiter {
  public:
-  // Events read from storage per refill, for a follower that is behind.
+  // Bounds on one batch: events read from storage at a time, and bytes.
   static constexpr uint32_t kBacklogChunk = 64;
+  static constexpr size_t kMaxBatchBytes = 256 * 1024;
 
   // With `log_request`, one request line is logged when the stream ends.
   FollowReactor(GroupEntry* entry, const EventLog* log, std::string user_id, uint64_t from_seq,
@@ -44,7 +47,8 @@ class FollowReactor final : public grpc::ServerWriteReactor<v1::Event>, public W
   ~FollowReactor() override = default;
   void NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::shared_ptr<const v1::Event> FromBacklog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads events [cursor_, readable] no longer in memory from storage.
+  bool FromStorage(uint64_t readable, std::vector<grpc::Slice>* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   GroupEntry* const entry_;
   const EventLog* const log_;
@@ -56,15 +60,15 @@ class FollowReactor final : public grpc::ServerWriteReactor<v1::Event>, public W
 
   absl::Mutex mu_;
   uint64_t cursor_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<const v1::Event> in_flight_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::shared_ptr<const v1::Event>> backlog_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer in_flight_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool waiting_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // A Follow stream that fails at once with `status`.
-class FailedWriter final : public grpc::ServerWriteReactor<v1::Event> {
+class FailedWriter final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   FailedWriter(const grpc::Status& status, bool log_request);
   void OnDone() override { delete this; }

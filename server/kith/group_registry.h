@@ -11,6 +11,9 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
+
+#include <grpcpp/support/slice.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -45,14 +48,18 @@ class GroupEntry {
 
   // Records the departure side effects of an applied event.
   void NoteApplied(const v1::EventBody& body, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  // Adds a durable event (in order) and advances durable_head. Call
-  // WakeWaiters() after releasing `mu`.
-  void AddDurable(std::shared_ptr<const v1::Event> event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Adds a durable event, encoded for fan-out (EncodeForBatch), in order,
+  // and advances durable_head. Call WakeWaiters() after releasing `mu`.
+  void AddDurable(uint64_t seq, grpc::Slice encoded) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // The highest sequence number `user_id` may read: the durable head for a
   // member, the event that removed them for a former member, 0 for anyone else.
   uint64_t ReadableHead(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu);
-  // A recent durable event, or null if it has left memory (or is not durable).
-  std::shared_ptr<const v1::Event> Recent(uint64_t seq) const ABSL_SHARED_LOCKS_REQUIRED(mu);
+  // Appends to `out` the encoded durable events from `from` on, up to `to`,
+  // while they are still in memory, stopping once `max_bytes` are taken
+  // (at least one event is taken). Returns how many were appended: 0 if
+  // event `from` has left memory.
+  size_t Recent(uint64_t from, uint64_t to, size_t max_bytes, std::vector<grpc::Slice>* out) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu);
 
   // A waiter registers after finding nothing new, then checks durable_head
   // again; AddDurable advances durable_head before WakeWaiters runs, so no
@@ -63,7 +70,9 @@ class GroupEntry {
   void WakeWaiters() ABSL_LOCKS_EXCLUDED(mu, waiters_mu_);
 
  private:
-  std::deque<std::shared_ptr<const v1::Event>> recent_ ABSL_GUARDED_BY(mu);
+  // Encoded durable events; recent_.front() has sequence number
+  // durable_head - recent_.size() + 1.
+  std::deque<grpc::Slice> recent_ ABSL_GUARDED_BY(mu);
   // Former members: the sequence number of the event by which they left.
   std::map<std::string, uint64_t> departed_at_ ABSL_GUARDED_BY(mu);
   absl::Mutex waiters_mu_;

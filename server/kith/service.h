@@ -13,7 +13,9 @@
 
 namespace kith::server {
 
-class KithService final : public v1::Kith::CallbackService {
+// Follow is a raw method: its stream carries EventBatch messages assembled
+// from events encoded once (see encoded_event.h).
+class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith::CallbackService> {
  public:
   // The most events one ReadEvents call returns.
   static constexpr uint32_t kMaxReadEvents = 1000;
@@ -45,8 +47,8 @@ class KithService final : public v1::Kith::CallbackService {
                                    const v1::AppendRequest* req, v1::AppendReply* reply) override;
   grpc::ServerUnaryReactor* ReadEvents(grpc::CallbackServerContext* ctx,
                                        const v1::ReadRequest* req, v1::ReadReply* reply) override;
-  grpc::ServerWriteReactor<v1::Event>* Follow(grpc::CallbackServerContext* ctx,
-                                              const v1::FollowRequest* req) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Follow(grpc::CallbackServerContext* ctx,
+                                                     const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* ctx, const v1::Empty* req,
                                        v1::GroupList* reply) override;
 
