@@ -86,9 +86,24 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
   SessionRecord record{request.user_id(), now + session_ttl_ms_};
   const std::string hash = TokenHash(token);
   if (auto s = store_->PutSession(hash, record); !s.ok()) return s;
+  std::vector<std::string> expired;
   {
     absl::MutexLock lock(&mu_);
     sessions_[hash] = record;
+    if (now >= next_purge_ms_) {
+      next_purge_ms_ = now + kPurgeIntervalMs;
+      for (auto it = sessions_.begin(); it != sessions_.end();) {
+        if (it->second.expires_at_ms > now) {
+          ++it;
+          continue;
+        }
+        expired.push_back(it->first);
+        it = sessions_.erase(it);
+      }
+    }
+  }
+  for (const auto& old : expired) {
+    if (auto s = store_->DeleteSession(old); !s.ok()) return s;
   }
   v1::LoginReply reply;
   reply.set_token(std::move(token));

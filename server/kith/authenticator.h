@@ -22,6 +22,8 @@ namespace kith::server {
 class Authenticator {
  public:
   static constexpr int64_t kChallengeTtlMs = 60'000;
+  // Expired sessions are forgotten, in memory and in the store, at most this often.
+  static constexpr int64_t kPurgeIntervalMs = 60'000;
   static constexpr size_t kMaxOpenChallenges = 100'000;
 
   Authenticator(AccountStore* store, const Clock* clock, int64_t session_ttl_ms);
@@ -46,6 +48,7 @@ class Authenticator {
   std::map<std::string, v1::IdentityBundle> accounts_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, SessionRecord> sessions_ ABSL_GUARDED_BY(mu_);  // by token hash
   std::map<std::string, int64_t> challenges_ ABSL_GUARDED_BY(mu_);      // nonce -> expiry
+  int64_t next_purge_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace kith::server
