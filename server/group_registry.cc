@@ -75,14 +75,16 @@ GroupEntry* GroupRegistry::FindOrCreate(const std::string& group_id) {
   return slot.get();
 }
 
-void GroupRegistry::ForEach(const std::function<void(GroupEntry&)>& fn) const {
-  std::vector<GroupEntry*> entries;
-  {
-    absl::MutexLock lock(&mu_);
-    entries.reserve(groups_.size());
-    for (const auto& [id, entry] : groups_) entries.push_back(entry.get());
-  }
-  for (GroupEntry* e : entries) fn(*e);
+void GroupRegistry::NoteInvolved(const std::string& user_id, GroupEntry* entry) {
+  absl::MutexLock lock(&mu_);
+  by_user_[user_id].insert(entry);
+}
+
+std::vector<GroupEntry*> GroupRegistry::GroupsOf(const std::string& user_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = by_user_.find(user_id);
+  if (it == by_user_.end()) return {};
+  return std::vector<GroupEntry*>(it->second.begin(), it->second.end());
 }
 
 }  // namespace kith::server

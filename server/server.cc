@@ -35,6 +35,7 @@ absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
     v1::EventBody body;
     body.ParseFromString(event.signed_().body());
     entry->NoteApplied(body, event.seq());
+    if (body.has_create() || body.has_join_request()) groups.NoteInvolved(body.author(), entry);
     entry->AddDurable(event.seq(), EncodeForBatch(event));
     return absl::OkStatus();
   });

@@ -251,18 +251,18 @@ grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* c
                                                   const v1::Empty*, v1::GroupList* reply) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return Done(ctx, caller.status());
-  groups_->ForEach([&](GroupEntry& entry) {
-    absl::ReaderMutexLock lock(&entry.mu);
-    const GroupState& state = entry.state;
+  for (GroupEntry* entry : groups_->GroupsOf(*caller)) {
+    absl::ReaderMutexLock lock(&entry->mu);
+    const GroupState& state = entry->state;
     const bool pending = state.IsPending(*caller);
-    if (!state.created() || (!state.IsMember(*caller) && !pending)) return;
+    if (!state.created() || (!state.IsMember(*caller) && !pending)) continue;
     v1::GroupSummary* g = reply->add_groups();
     g->set_group_id(state.group_id());
     *g->mutable_charter() = state.charter();
     g->set_role(state.RoleOf(*caller));
     g->set_pending(pending);
-    g->set_head_seq(entry.durable_head);
-  });
+    g->set_head_seq(entry->durable_head);
+  }
   return Done(ctx, absl::OkStatus());
 }
 

@@ -137,6 +137,11 @@ TEST_F(KithdTest, StopsCleanlyOnSigtermAndKeepsEverything) {
   ASSERT_OK(view.status());
   ASSERT_EQ((*view)->messages().size(), 1u);
   EXPECT_EQ((*view)->messages()[0].text, "before the stop");
+  auto groups = (*again)->Groups();  // the per-user index is rebuilt from the log
+  ASSERT_OK(groups.status());
+  ASSERT_EQ(groups->groups_size(), 1);
+  EXPECT_EQ(groups->groups(0).group_id(), group);
+  EXPECT_EQ(groups->groups(0).role(), v1::ROLE_OWNER);
 }
 
 TEST_F(KithdTest, RefusesASecondServerOnItsPort) {

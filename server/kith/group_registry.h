@@ -85,12 +85,17 @@ class GroupRegistry {
  public:
   GroupEntry* Find(const std::string& group_id) const;
   GroupEntry* FindOrCreate(const std::string& group_id);
-  // Calls fn for every group; fn locks the entry itself.
-  void ForEach(const std::function<void(GroupEntry&)>& fn) const;
+  // Remembers that `user_id` created or asked to join `entry`'s group, so
+  // their groups are found without scanning every group.
+  void NoteInvolved(const std::string& user_id, GroupEntry* entry);
+  // Every group `user_id` ever created or asked to join (the caller checks
+  // current membership under the entry's lock).
+  std::vector<GroupEntry*> GroupsOf(const std::string& user_id) const;
 
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, std::unique_ptr<GroupEntry>> groups_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::set<GroupEntry*>> by_user_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kith::server
