@@ -12,8 +12,13 @@ void GroupEntry::NoteApplied(const v1::EventBody& body, uint64_t seq) {
 
 void GroupEntry::AddDurable(uint64_t seq, grpc::Slice encoded) {
   durable_head = seq;
+  recent_bytes_ += encoded.size();
   recent_.push_back(std::move(encoded));
-  if (recent_.size() > kRecentEvents) recent_.pop_front();
+  // Keep at least the newest event, so a follower at the head never reads storage.
+  while (recent_.size() > 1 && recent_bytes_ > kRecentBytes) {
+    recent_bytes_ -= recent_.front().size();
+    recent_.pop_front();
+  }
 }
 
 void GroupEntry::AddWaiter(Waiter* w) {

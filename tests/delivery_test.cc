@@ -127,5 +127,39 @@ TEST_F(DeliveryTest, EveryFollowerGetsEveryMessageOnceInOrderAcrossARestart) {
   }
 }
 
+TEST_F(DeliveryTest, AFollowerFarBehindGetsTheBacklogFromStorageInOrder) {
+  auto alice = Client("alice");
+  auto bob = Client("bob");
+  const std::string group = CreateGroupWith(*alice, {bob.get()});
+  // Well past what a group keeps in memory, so the start comes from storage.
+  constexpr int kMessages = 400;
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_OK(alice->Send(group, std::to_string(i) + std::string(1000, '.')).status());
+  }
+  const uint64_t head = (*alice->Sync(group))->state().head_seq();
+
+  grpc::ClientContext ctx;
+  bob->Prepare(&ctx, /*with_deadline=*/false);
+  v1::FollowRequest req;
+  req.set_group_id(group);
+  req.set_from_seq(1);
+  auto stream = bob->stub()->Follow(&ctx, req);
+  client::GroupView view(&bob->identity());
+  v1::EventBatch batch;
+  int batches = 0;
+  while (view.state().head_seq() < head && stream->Read(&batch)) {
+    ++batches;
+    for (const auto& event : batch.events()) ASSERT_OK(view.Apply(event));
+  }
+  ctx.TryCancel();
+  stream->Finish();
+  EXPECT_EQ(view.state().head_seq(), head);
+  ASSERT_EQ(view.messages().size(), static_cast<size_t>(kMessages));
+  for (int i = 0; i < kMessages; ++i) {
+    EXPECT_TRUE(view.messages()[i].text.starts_with(std::to_string(i) + ".")) << i;
+  }
+  EXPECT_LT(batches, static_cast<int>(head) / 4) << "a follower behind gets events in batches";
+}
+
 }  // namespace
 }  // namespace kith::testing

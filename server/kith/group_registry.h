@@ -35,8 +35,9 @@ class Waiter {
 
 class GroupEntry {
  public:
-  // How many durable events stay in memory for fan-out.
-  static constexpr size_t kRecentEvents = 4096;
+  // How much of a group's latest durable events stays in memory for
+  // fan-out (encoded); followers further behind read from storage.
+  static constexpr size_t kRecentBytes = 256 * 1024;
 
   // Guards the group's state and its recent events. Held only briefly: never
   // while writing to a stream or reading storage.
@@ -73,6 +74,7 @@ class GroupEntry {
   // Encoded durable events; recent_.front() has sequence number
   // durable_head - recent_.size() + 1.
   std::deque<grpc::Slice> recent_ ABSL_GUARDED_BY(mu);
+  size_t recent_bytes_ ABSL_GUARDED_BY(mu) = 0;
   // Former members: the sequence number of the event by which they left.
   std::map<std::string, uint64_t> departed_at_ ABSL_GUARDED_BY(mu);
   absl::Mutex waiters_mu_;
