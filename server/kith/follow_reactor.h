@@ -12,9 +12,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <vector>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
