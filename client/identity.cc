@@ -12,12 +12,6 @@ namespace {
 constexpr std::string_view kMagic = "KITHKEY1";
 constexpr size_t kHeaderBytes = 8 + crypto::kPwhashSaltBytes + 8 + 8 + crypto::kAeadNonceBytes;
 
-uint64_t ReadU64(std::string_view s) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
-  return v;
-}
-
 // u32 length || name || sign_pk || sign_sk || box_pk || box_sk
 crypto::Secret EncodeSecrets(const Identity& id) {
   std::string buf;
@@ -35,8 +29,7 @@ crypto::Secret EncodeSecrets(const Identity& id) {
 absl::StatusOr<Identity> DecodeSecrets(std::string_view buf) {
   auto bad = absl::DataLossError("keystore contents are malformed");
   if (buf.size() < 4) return bad;
-  uint32_t name_len = 0;
-  for (int i = 0; i < 4; ++i) name_len = (name_len << 8) | static_cast<unsigned char>(buf[i]);
+  const uint32_t name_len = ReadU32(buf);
   const size_t keys = crypto::kSignPublicKeyBytes + crypto::kSignSecretKeyBytes +
                       crypto::kBoxPublicKeyBytes + crypto::kBoxSecretKeyBytes;
   if (buf.size() != 4 + name_len + keys) return bad;

@@ -141,10 +141,7 @@ absl::Status RocksStore::ForEachSession(
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     rocksdb::Slice v = it->value();
     if (v.size() != kIdBytes + 8) return absl::DataLossError("a stored session does not parse");
-    uint64_t expires = 0;
-    for (size_t i = kIdBytes; i < v.size(); ++i) {
-      expires = (expires << 8) | static_cast<unsigned char>(v[i]);
-    }
+    const uint64_t expires = ReadU64(std::string_view(v.data() + kIdBytes, 8));
     fn(it->key().ToString(),
        SessionRecord{std::string(v.data(), kIdBytes), static_cast<int64_t>(expires)});
   }

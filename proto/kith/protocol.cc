@@ -15,13 +15,19 @@ void AppendU64(std::string& out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
 }
 
-namespace {
+uint32_t ReadU32(std::string_view s) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
 
 uint64_t ReadU64(std::string_view s) {
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
   return v;
 }
+
+namespace {
 
 // u32 length || bytes, so concatenated variable-length fields stay unambiguous.
 void AppendField(std::string& out, std::string_view field) {

@@ -79,6 +79,9 @@ absl::StatusOr<std::string> CertificateFingerprint(std::string_view pem);
 // Big-endian fixed-width integers, as used in every layout above.
 void AppendU32(std::string& out, uint32_t v);
 void AppendU64(std::string& out, uint64_t v);
+// REQUIRES: s.size() >= 4 (ReadU32) or 8 (ReadU64); reads the first bytes.
+uint32_t ReadU32(std::string_view s);
+uint64_t ReadU64(std::string_view s);
 
 }  // namespace kith
 
