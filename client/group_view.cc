@@ -8,9 +8,9 @@ namespace kith::client {
 absl::Status GroupView::Apply(const v1::Event& event) {
   // Check against a copy, so a rejected event leaves the view as it was.
   GroupState next = state_;
-  if (auto s = next.ApplyLogged(event, SignatureCheck::kVerify); !s.ok()) return s;
-  v1::EventBody body;
-  body.ParseFromString(event.signed_().body());
+  auto applied = next.ApplyLogged(event, SignatureCheck::kVerify);
+  if (!applied.ok()) return applied.status();
+  const v1::EventBody& body = *applied;
   const std::string me = self_->user_id();
   const google::protobuf::RepeatedPtrField<v1::SealedSecret>* sealed = nullptr;
   const std::string* confirmation = nullptr;

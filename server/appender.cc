@@ -16,7 +16,7 @@ Appender::~Appender() {
   thread_.join();
 }
 
-void Appender::Submit(std::string group_id, v1::SignedEvent event, bool is_create, Done done) {
+void Appender::Submit(v1::SignedEvent event, v1::EventBody body, Done done) {
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
@@ -25,7 +25,7 @@ void Appender::Submit(std::string group_id, v1::SignedEvent event, bool is_creat
     } else if (queue_.size() >= kMaxQueued) {
       refused = absl::ResourceExhaustedError("server is overloaded; retry in a moment");
     } else {
-      queue_.push_back({std::move(group_id), std::move(event), is_create, std::move(done)});
+      queue_.push_back({std::move(event), std::move(body), std::move(done)});
       return;
     }
   }
@@ -65,38 +65,39 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
   const int64_t now = clock_->NowMs();
 
   for (Request& r : batch) {
-    GroupEntry* entry = groups_->Find(r.group_id);
+    const std::string& group_id = r.body.group_id();
+    GroupEntry* entry = groups_->Find(group_id);
     if (entry == nullptr) {
-      if (!r.is_create) {
+      if (!r.body.has_create()) {
         results.push_back(absl::NotFoundError("no such group"));
         continue;
       }
       // Only this thread creates entries, so a group appears in the registry
       // only once its creation event has been accepted.
-      if (auto body = GroupState().Check(r.event, SignatureCheck::kTrustStored); !body.ok()) {
-        results.push_back(body.status());
+      if (auto s = GroupState().Check(r.event, r.body, SignatureCheck::kTrustStored); !s.ok()) {
+        results.push_back(s);
         continue;
       }
-      entry = groups_->FindOrCreate(r.group_id);
+      entry = groups_->FindOrCreate(group_id);
     }
     absl::MutexLock lock(&entry->mu);
-    auto body = entry->state.Check(r.event, SignatureCheck::kTrustStored);
-    if (!body.ok()) {
-      results.push_back(body.status());
+    if (auto s = entry->state.Check(r.event, r.body, SignatureCheck::kTrustStored); !s.ok()) {
+      results.push_back(s);
       continue;
     }
+    const v1::EventBody& body = r.body;
     auto event = std::make_unique<v1::Event>();
-    event->set_group_id(r.group_id);
+    event->set_group_id(group_id);
     event->set_seq(entry->state.head_seq() + 1);
     event->set_prev_hash(entry->state.created() ? entry->state.head_hash() : GenesisPrevHash());
     event->set_server_time_ms(now);
     *event->mutable_signed_() = std::move(r.event);
     std::string hash = EventHash(*event);
-    entry->state.Apply(*body, *event, hash);
-    entry->NoteApplied(*body, event->seq());
-    if (body->has_create() || body->has_join_request()) groups_->NoteInvolved(body->author(), entry);
+    entry->state.Apply(body, *event, hash);
+    entry->NoteApplied(body, event->seq());
+    if (body.has_create() || body.has_join_request()) groups_->NoteInvolved(body.author(), entry);
     v1::AppendReply reply;
-    reply.set_group_id(r.group_id);
+    reply.set_group_id(group_id);
     reply.set_seq(event->seq());
     reply.set_event_hash(std::move(hash));
     results.push_back(std::move(reply));

@@ -28,12 +28,13 @@ absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
   return log.ForEach([&groups](const v1::Event& event) -> absl::Status {
     GroupEntry* entry = groups.FindOrCreate(event.group_id());
     absl::MutexLock lock(&entry->mu);
-    if (auto s = entry->state.ApplyLogged(event, SignatureCheck::kTrustStored); !s.ok()) {
+    auto applied = entry->state.ApplyLogged(event, SignatureCheck::kTrustStored);
+    if (!applied.ok()) {
       return absl::DataLossError(absl::StrCat("stored log of group ",
-                                              crypto::ToHex(event.group_id()), ": ", s.message()));
+                                              crypto::ToHex(event.group_id()), ": ",
+                                              applied.status().message()));
     }
-    v1::EventBody body;
-    body.ParseFromString(event.signed_().body());
+    const v1::EventBody& body = *applied;
     entry->NoteApplied(body, event.seq());
     if (body.has_create() || body.has_join_request()) groups.NoteInvolved(body.author(), entry);
     entry->AddDurable(event.seq(), EncodeForBatch(event));

@@ -100,14 +100,9 @@ void KithService::SubmitEvent(const std::string& caller, const v1::SignedEvent& 
                               v1::EventBody::KindCase route, grpc::ServerUnaryReactor* reactor,
                               v1::AppendReply* reply) {
   auto fail = [reactor](const absl::Status& s) { reactor->Finish(ToGrpc(s)); };
-  v1::EventBody body;
-  if (event.body().size() > kMaxEventBodyBytes) {
-    return fail(absl::InvalidArgumentError(
-        absl::StrCat("event is over the ", kMaxEventBodyBytes, "-byte limit")));
-  }
-  if (!body.ParseFromString(event.body())) {
-    return fail(absl::InvalidArgumentError("event body is not a valid EventBody"));
-  }
+  auto parsed = GroupState::Parse(event);
+  if (!parsed.ok()) return fail(parsed.status());
+  v1::EventBody& body = *parsed;
   if (body.author() != caller) {
     return fail(absl::PermissionDeniedError("an event must be authored by the caller's identity"));
   }
@@ -140,7 +135,7 @@ void KithService::SubmitEvent(const std::string& caller, const v1::SignedEvent& 
   if (!VerifyEventSignature(event, *sign_pk)) {
     return fail(absl::InvalidArgumentError("event signature does not verify for its author"));
   }
-  appender_->Submit(body.group_id(), event, is_create,
+  appender_->Submit(event, std::move(body),
                     [reactor, reply](absl::StatusOr<v1::AppendReply> result) {
                       if (result.ok()) *reply = *std::move(result);
                       reactor->Finish(ToGrpc(result.status()));

@@ -237,14 +237,14 @@ TEST_F(GroupStateTest, ReplayedLogDetectsGapsAndBrokenChains) {
 
   GroupState gap;
   ASSERT_TRUE(gap.ApplyLogged(log[0], SignatureCheck::kVerify).ok());
-  EXPECT_EQ(gap.ApplyLogged(log[2], SignatureCheck::kVerify).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(gap.ApplyLogged(log[2], SignatureCheck::kVerify).status().code(), absl::StatusCode::kDataLoss);
 
   GroupState altered;
   ASSERT_TRUE(altered.ApplyLogged(log[0], SignatureCheck::kVerify).ok());
   v1::Event moved = log[1];
   moved.set_server_time_ms(moved.server_time_ms() + 1);  // changes event 1's successor hash
   ASSERT_TRUE(altered.ApplyLogged(moved, SignatureCheck::kVerify).ok());
-  EXPECT_EQ(altered.ApplyLogged(log[2], SignatureCheck::kVerify).code(),
+  EXPECT_EQ(altered.ApplyLogged(log[2], SignatureCheck::kVerify).status().code(),
             absl::StatusCode::kDataLoss);
 }
 

@@ -64,7 +64,7 @@ class SecurityTest : public ServerTest {
   GroupState ServerView(server::RocksStore& store, const std::string& group) {
     GroupState state;
     for (const auto& e : StoredLog(store, group)) {
-      EXPECT_OK(state.ApplyLogged(e, SignatureCheck::kTrustStored));
+      EXPECT_OK(state.ApplyLogged(e, SignatureCheck::kTrustStored).status());
     }
     return state;
   }

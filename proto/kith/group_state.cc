@@ -78,8 +78,7 @@ uint64_t GroupState::NextCounter(const std::string& user_id) const {
   return it == last_counter_.end() ? 1 : it->second + 1;
 }
 
-absl::StatusOr<v1::EventBody> GroupState::Check(const v1::SignedEvent& signed_event,
-                                                SignatureCheck signatures) const {
+absl::StatusOr<v1::EventBody> GroupState::Parse(const v1::SignedEvent& signed_event) {
   if (signed_event.body().size() > kMaxEventBodyBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("event is ", signed_event.body().size(), " bytes; the limit is ",
@@ -89,6 +88,19 @@ absl::StatusOr<v1::EventBody> GroupState::Check(const v1::SignedEvent& signed_ev
   if (!body.ParseFromString(signed_event.body())) {
     return absl::InvalidArgumentError("event body is not a valid EventBody");
   }
+  return body;
+}
+
+absl::StatusOr<v1::EventBody> GroupState::Check(const v1::SignedEvent& signed_event,
+                                                SignatureCheck signatures) const {
+  auto body = Parse(signed_event);
+  if (!body.ok()) return body;
+  if (auto s = Check(signed_event, *body, signatures); !s.ok()) return s;
+  return body;
+}
+
+absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::EventBody& body,
+                               SignatureCheck signatures) const {
   if (body.author().size() != kIdBytes || body.group_id().size() != kIdBytes) {
     return absl::InvalidArgumentError("event author and group id must be 16 bytes");
   }
@@ -121,8 +133,7 @@ absl::StatusOr<v1::EventBody> GroupState::Check(const v1::SignedEvent& signed_ev
         default: return absl::InvalidArgumentError("unknown event kind");
       }
   }
-  if (!kind_status.ok()) return kind_status;
-  return body;
+  return kind_status;
 }
 
 absl::StatusOr<std::string> GroupState::AuthorSigningKey(const v1::EventBody& body) const {
@@ -340,7 +351,8 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
   }
 }
 
-absl::Status GroupState::ApplyLogged(const v1::Event& event, SignatureCheck signatures) {
+absl::StatusOr<v1::EventBody> GroupState::ApplyLogged(const v1::Event& event,
+                                                      SignatureCheck signatures) {
   if (event.seq() != head_seq_ + 1) {
     return absl::DataLossError(absl::StrCat("event ", event.seq(), " arrived where ",
                                             head_seq_ + 1, " was expected (a gap or replay)"));
@@ -362,7 +374,7 @@ absl::Status GroupState::ApplyLogged(const v1::Event& event, SignatureCheck sign
     return absl::DataLossError(absl::StrCat("event ", event.seq(), " names another group"));
   }
   Apply(*body, event, EventHash(event));
-  return absl::OkStatus();
+  return body;
 }
 
 }  // namespace kith

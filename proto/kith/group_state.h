@@ -48,6 +48,14 @@ class GroupState {
   // replayed message counter.
   absl::StatusOr<v1::EventBody> Check(const v1::SignedEvent& signed_event,
                                       SignatureCheck signatures) const;
+  // The same, for a body already parsed by Parse (so a caller that must
+  // look inside an event first parses it once).
+  absl::Status Check(const v1::SignedEvent& signed_event, const v1::EventBody& body,
+                     SignatureCheck signatures) const;
+
+  // Parses an event's body after checking its size. INVALID_ARGUMENT if it
+  // is too large or does not parse; everything else is Check's.
+  static absl::StatusOr<v1::EventBody> Parse(const v1::SignedEvent& signed_event);
 
   // The key `body`'s author signs with: taken from the event for a creation
   // or join request (which introduce the person), from the membership
@@ -59,8 +67,9 @@ class GroupState {
   void Apply(const v1::EventBody& body, const v1::Event& event, std::string event_hash);
 
   // Check + Apply for an event read from a log, after checking that it
-  // extends the chain (group, sequence number and previous hash).
-  absl::Status ApplyLogged(const v1::Event& event, SignatureCheck signatures);
+  // extends the chain (group, sequence number and previous hash). Returns
+  // the event's parsed body.
+  absl::StatusOr<v1::EventBody> ApplyLogged(const v1::Event& event, SignatureCheck signatures);
 
   bool created() const { return head_seq_ > 0; }
   const std::string& group_id() const { return group_id_; }

@@ -34,19 +34,18 @@ class Appender {
   Appender(EventLog* log, GroupRegistry* groups, const Clock* clock, Waker* waker);
   ~Appender();  // Stops, answering queued requests first.
 
-  // Queues `event` for `group_id`. The caller has verified its signature;
-  // `is_create` says it is a group's creation event. `done` runs exactly
-  // once, on the writer thread (or at once if the request is refused).
-  void Submit(std::string group_id, v1::SignedEvent event, bool is_create, Done done);
+  // Queues `event`, whose body the caller parsed (GroupState::Parse) into
+  // `body` and whose signature it verified. `done` runs exactly once, on
+  // the writer thread (or at once if the request is refused).
+  void Submit(v1::SignedEvent event, v1::EventBody body, Done done);
 
   // Answers everything queued, then refuses new work with UNAVAILABLE.
   void Stop();
 
  private:
   struct Request {
-    std::string group_id;
     v1::SignedEvent event;
-    bool is_create;
+    v1::EventBody body;
     Done done;
   };
   void Run();
