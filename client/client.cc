@@ -346,20 +346,19 @@ absl::StatusOr<uint64_t> Client::Send(const std::string& group_id, std::string_v
         absl::StrCat("message is ", text.size(), " bytes; the limit is ", kMaxTextBytes));
   }
   // After a member leaves nobody may post in the old epoch; the first sender
-  // re-keys so the departed member reads nothing new.
-  auto view = Sync(group_id);
-  if (!view.ok()) return view.status();
-  if ((*view)->state().needs_rekey()) {
-    if (auto s = Rekey(group_id); !s.ok()) return s;
-  }
-  auto reply = AppendFresh(group_id, [&](const GroupView& v) -> absl::StatusOr<v1::SignedEvent> {
-    if (v.state().needs_rekey()) {
-      return absl::FailedPreconditionError("the group must be re-keyed before anyone posts");
-    }
+  // re-keys (from the same fresh view) so the departed member reads nothing new.
+  bool rekeying = false;
+  auto rekey_or_seal = [&](const GroupView& v) -> absl::StatusOr<v1::SignedEvent> {
+    rekeying = v.state().needs_rekey();
+    if (rekeying) return BuildCommit(identity_, v.state(), {}, {});
     return v.SealMessage(text);
-  });
-  if (!reply.ok()) return reply.status();
-  return reply->seq();
+  };
+  for (int round = 0; round < kAppendAttempts; ++round) {
+    auto reply = AppendFresh(group_id, rekey_or_seal);
+    if (!reply.ok()) return reply.status();
+    if (!rekeying) return reply->seq();
+  }
+  return absl::AbortedError("members kept leaving while sending; try again");
 }
 
 absl::Status Client::Follow(const std::string& group_id, uint64_t from_seq,

@@ -136,6 +136,32 @@ TEST_F(SecurityTest, S2_RemovedMemberCannotReadAnythingAfterTheRekey) {
   }
 }
 
+TEST_F(SecurityTest, S2_MemberWhoLeftCannotReadWhatFollows) {
+  auto alice = Client("alice");
+  auto bob = Client("bob");
+  auto carol = Client("carol");
+  const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get()});
+  ASSERT_OK(carol->Leave(group));
+  const uint64_t epoch_at_leave = (*alice->Sync(group))->state().epoch();
+  // The next sender re-keys first, without being asked to.
+  auto seq = bob->Send(group, "after carol left");
+  ASSERT_OK(seq.status());
+  auto view = alice->Sync(group);
+  ASSERT_OK(view.status());
+  EXPECT_EQ((*view)->state().epoch(), epoch_at_leave + 1);
+  ASSERT_FALSE((*view)->messages().empty());
+  EXPECT_EQ((*view)->messages().back().text, "after carol left");
+  EXPECT_EQ((*view)->messages().back().seq, *seq);
+
+  const client::Identity& carol_id = carol->identity();
+  client::GroupView everything(&carol_id);
+  WithStore([&](server::RocksStore& store) {
+    for (const auto& e : StoredLog(store, group)) ASSERT_OK(everything.Apply(e));
+  });
+  EXPECT_FALSE(everything.HasEpochSecret(epoch_at_leave + 1));
+  EXPECT_EQ(everything.unreadable_messages(), 1u);
+}
+
 TEST_F(SecurityTest, S3_NewMemberCannotReadWhatCameBefore) {
   auto alice = Client("alice");
   auto bob = Client("bob");
