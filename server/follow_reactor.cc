@@ -10,9 +10,13 @@ FailedWriter::FailedWriter(const grpc::Status& status, bool log_request) {
   Finish(status);
 }
 
-FollowReactor::FollowReactor(GroupEntry* entry, const EventLog* log, std::string user_id,
-                             uint64_t from_seq, bool log_request)
-    : entry_(entry), log_(log), user_id_(std::move(user_id)), log_request_(log_request) {
+FollowReactor::FollowReactor(GroupEntry* entry, const EventLog* log, std::string group_id,
+                             std::string user_id, uint64_t from_seq, bool log_request)
+    : entry_(entry),
+      log_(log),
+      group_id_(std::move(group_id)),
+      user_id_(std::move(user_id)),
+      log_request_(log_request) {
   absl::MutexLock lock(&mu_);
   cursor_ = std::max<uint64_t>(1, from_seq);
   NextLocked();
@@ -61,16 +65,11 @@ void FollowReactor::FinishLocked(const grpc::Status& status) {
 }
 
 bool FollowReactor::FromStorage(uint64_t readable, std::vector<grpc::Slice>* out) {
-  std::string group_id;
-  {
-    absl::ReaderMutexLock lock(&entry_->mu);
-    group_id = entry_->state.group_id();
-  }
   const uint32_t count = static_cast<uint32_t>(std::min<uint64_t>(kBacklogChunk, readable - cursor_ + 1));
   std::vector<v1::Event> events;
   // A short read (at most kBacklogChunk events) that holds only this
   // stream's lock.
-  if (!log_->ReadRange(group_id, cursor_, count, &events).ok() || events.empty() ||
+  if (!log_->ReadRange(group_id_, cursor_, count, &events).ok() || events.empty() ||
       events.front().seq() != cursor_) {
     return false;
   }

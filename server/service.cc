@@ -239,7 +239,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* KithService::Follow(grpc::CallbackSe
           ToGrpc(absl::PermissionDeniedError("you are not a member of this group")), log_streams_);
     }
   }
-  return new FollowReactor(*entry, log_, *caller, req.from_seq(), log_streams_);
+  return new FollowReactor(*entry, log_, req.group_id(), *caller, req.from_seq(), log_streams_);
 }
 
 grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* ctx,

@@ -33,8 +33,8 @@ class FollowReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>, p
   static constexpr size_t kMaxBatchBytes = 256 * 1024;
 
   // With `log_request`, one request line is logged when the stream ends.
-  FollowReactor(GroupEntry* entry, const EventLog* log, std::string user_id, uint64_t from_seq,
-                bool log_request);
+  FollowReactor(GroupEntry* entry, const EventLog* log, std::string group_id, std::string user_id,
+                uint64_t from_seq, bool log_request);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -52,6 +52,7 @@ class FollowReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>, p
 
   GroupEntry* const entry_;
   const EventLog* const log_;
+  const std::string group_id_;
   const std::string user_id_;
   const bool log_request_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
