@@ -229,13 +229,13 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       sender_index[members[s]->identity().user_id()] = s;
       sent_at[s].reset(new std::atomic<int64_t>[o.messages_per_sender + 2]());
       threads.emplace_back([&, s, view = *view] {
-        std::vector<std::string> texts;
+        std::vector<v1::MessageContent> contents(o.messages_per_sender);
         for (int i = 0; i < o.messages_per_sender; ++i) {
           std::string t = "sender " + std::to_string(s) + " message " + std::to_string(i) + " ";
           t.resize(o.text_bytes, '.');
-          texts.push_back(std::move(t));
+          contents[i].set_text(std::move(t));
         }
-        auto out = view->SealMessages(texts);
+        auto out = view->SealMessages(contents);
         if (!out.ok()) Die("sealing", out.status());
         std::lock_guard<std::mutex> lock(mu);
         sealed[s] = *std::move(out);

@@ -340,7 +340,8 @@ absl::Status Client::Leave(const std::string& group_id) {
          }).status();
 }
 
-absl::StatusOr<uint64_t> Client::Send(const std::string& group_id, std::string_view text) {
+absl::StatusOr<uint64_t> Client::Send(const std::string& group_id, std::string_view text,
+                                      const std::vector<std::string>& overridden_rules) {
   if (text.size() > kMaxTextBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("message is ", text.size(), " bytes; the limit is ", kMaxTextBytes));
@@ -351,7 +352,7 @@ absl::StatusOr<uint64_t> Client::Send(const std::string& group_id, std::string_v
   auto rekey_or_seal = [&](const GroupView& v) -> absl::StatusOr<v1::SignedEvent> {
     rekeying = v.state().needs_rekey();
     if (rekeying) return BuildCommit(identity_, v.state(), {}, {});
-    return v.SealMessage(text);
+    return v.SealMessage(text, overridden_rules);
   };
   for (int round = 0; round < kAppendAttempts; ++round) {
     auto reply = AppendFresh(group_id, rekey_or_seal);

@@ -66,10 +66,10 @@ absl::Status GroupView::OpenMessage(const v1::Event& event, const v1::EventBody&
   // The state machine has already checked the counter is the next one.
   MessageHeader header{state_.group_id(), body.epoch(), body.author(), body.message().counter()};
   crypto::Secret message_key = chain->second.Advance();
-  auto text = DecryptMessage(message_key, header, body.message());
-  if (!text.ok()) {
+  auto content = DecryptMessage(message_key, header, body.message());
+  if (!content.ok()) {
     return absl::DataLossError(
-        absl::StrCat("message at ", event.seq(), " was dropped: ", text.status().message()));
+        absl::StrCat("message at ", event.seq(), " was dropped: ", content.status().message()));
   }
   Message m;
   m.seq = event.seq();
@@ -78,19 +78,24 @@ absl::Status GroupView::OpenMessage(const v1::Event& event, const v1::EventBody&
   auto member = state_.members().find(body.author());
   if (member != state_.members().end()) m.sender_name = member->second.bundle.name();
   m.server_time_ms = event.server_time_ms();
-  m.text = *std::move(text);
+  m.text = std::move(*content->mutable_text());
+  m.overridden_rules.assign(content->overridden_rules().begin(), content->overridden_rules().end());
   messages_.push_back(std::move(m));
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::SignedEvent> GroupView::SealMessage(std::string_view text) const {
-  auto sealed = SealMessages({std::string(text)});
+absl::StatusOr<v1::SignedEvent> GroupView::SealMessage(
+    std::string_view text, const std::vector<std::string>& overridden_rules) const {
+  v1::MessageContent content;
+  content.set_text(std::string(text));
+  for (const auto& rule : overridden_rules) content.add_overridden_rules(rule);
+  auto sealed = SealMessages({std::move(content)});
   if (!sealed.ok()) return sealed.status();
   return std::move(sealed->front());
 }
 
 absl::StatusOr<std::vector<v1::SignedEvent>> GroupView::SealMessages(
-    const std::vector<std::string>& texts) const {
+    const std::vector<v1::MessageContent>& contents) const {
   const std::string me = self_->user_id();
   if (!state_.IsMember(me)) return absl::PermissionDeniedError("you are not a member of this group");
   auto secret = epoch_secrets_.find(state_.epoch());
@@ -102,10 +107,10 @@ absl::StatusOr<std::vector<v1::SignedEvent>> GroupView::SealMessages(
   SenderChain sender = chain != chains_.end() ? chain->second : SenderChain(secret->second, me);
   while (sender.next_counter() < state_.NextCounter(me)) sender.Advance();
   std::vector<v1::SignedEvent> out;
-  out.reserve(texts.size());
-  for (const std::string& text : texts) {
+  out.reserve(contents.size());
+  for (const v1::MessageContent& content : contents) {
     MessageHeader header{state_.group_id(), state_.epoch(), me, sender.next_counter()};
-    auto message = EncryptMessage(sender.Advance(), header, text);
+    auto message = EncryptMessage(sender.Advance(), header, content);
     if (!message.ok()) return message.status();
     v1::EventBody body;
     body.set_group_id(state_.group_id());

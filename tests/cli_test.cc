@@ -14,6 +14,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "absl/strings/str_split.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -187,6 +188,70 @@ TEST_F(CliTest, FollowPrintsMessagesAsTheyArrive) {
   waitpid(follower, nullptr, 0);
   EXPECT_NE(seen.find("alice"), std::string::npos) << seen;
   EXPECT_NE(seen.find("are you there?"), std::string::npos) << seen;
+}
+
+TEST_F(CliTest, SendPausesOnALikelyRuleBreakAndRecordsAnOverride) {
+  Enroll("alice");
+  Enroll("bob");
+  const std::string group = Ok("alice", {"group", "create", "Nudged", "--rules",
+                                         "no_name_calling,no_yelling", "--crisis", "Call 988"});
+  Ok("bob", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  Ok("alice", {"group", "admit", group, "bob"});
+
+  // No terminal to ask on and no --yes: nothing is sent, and the person is
+  // told which rule, which words, and what to do.
+  CliResult paused = Kith("bob", {"send", group, "you're a total j3rk"});
+  EXPECT_EQ(paused.exit_code, 1);
+  EXPECT_NE(paused.err.find("no_name_calling rule: \"j3rk\""), std::string::npos) << paused.err;
+  EXPECT_NE(paused.err.find("--yes"), std::string::npos) << paused.err;
+  EXPECT_EQ(Ok("alice", {"read", group}), "");
+
+  // A rule the group does not carry does not pause anything.
+  Ok("bob", {"send", group, "nobody asked"});
+  // --yes sends, and every member's client (moderators included) sees the
+  // override, inside the encryption.
+  Ok("bob", {"send", group, "you're a total j3rk", "--yes"});
+  const std::string read = Ok("alice", {"--json", "read", group});
+  const std::string last = read.substr(read.rfind('\n') + 1);
+  EXPECT_EQ(Field(last, "text"), "you're a total j3rk");
+  EXPECT_EQ(Field(last, "overridden_rules"), "no_name_calling");
+  EXPECT_EQ(Field(read.substr(0, read.find('\n')), "overridden_rules"), "");
+
+  // A crisis is never blocked: it shows the group's crisis resources.
+  CliResult crisis = Kith("bob", {"send", group, "I don't want to be here anymore"});
+  EXPECT_EQ(crisis.exit_code, 0) << crisis.err;
+  EXPECT_NE(crisis.err.find("Call 988"), std::string::npos) << crisis.err;
+}
+
+TEST_F(CliTest, RulesCheckStreamsJsonLinesAndEvaluates) {
+  CliResult r = Kith("anyone", {"--json", "rules", "check", "-"}, "",
+                     "{\"text\": \"“Quoted” – then: YOU ARE A CLOWN\"}\n"
+                     "not json\n"
+                     "{\"text\": \"SHUT UP\", \"rules\": [\"no_contempt\"]}\n");
+  EXPECT_EQ(r.exit_code, 1);  // one line could not be read
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_GE(lines.size(), 3u) << r.out;
+  const auto first = Json(lines[0]).fields().at("violations").list_value();
+  bool clown = false;
+  for (const auto& v : first.values()) {
+    const auto& f = v.struct_value().fields();
+    if (f.at("rule").string_value() != "no_name_calling") continue;
+    clown = true;
+    // Spans count code points: “ and – are one each.
+    EXPECT_EQ(f.at("span").list_value().values(0).number_value(), 27);
+    EXPECT_EQ(f.at("span").list_value().values(1).number_value(), 32);
+  }
+  EXPECT_TRUE(clown) << lines[0];
+  EXPECT_NE(Field(lines[1], "error").find("line 2"), std::string::npos);
+  const auto third = Json(lines[2]).fields().at("violations").list_value();
+  ASSERT_EQ(third.values_size(), 1);
+  EXPECT_EQ(third.values(0).struct_value().fields().at("rule").string_value(), "no_contempt");
+
+  const std::string eval = Ok("anyone", {"rules", "eval", KITH_TEST_DATA_DIR "/ground-rules-dev.jsonl"});
+  EXPECT_NE(eval.find("macro"), std::string::npos) << eval;
+  EXPECT_NE(eval.find("Hard negatives flagged: 0 of 58"), std::string::npos) << eval;
+  CliResult bad = Kith("anyone", {"rules", "eval", "/nonexistent.jsonl"});
+  EXPECT_EQ(bad.exit_code, 1);
 }
 
 TEST_F(CliTest, WrongPassphraseIsAClearError) {

@@ -76,6 +76,11 @@ TEST_F(CryptoTest, SafetyNumberIsSymmetricAndKeySpecific) {
 class MessageCryptoTest : public CryptoTest {
  protected:
   MessageHeader Header(uint64_t counter) { return {std::string(16, 'g'), 3, std::string(16, 's'), counter}; }
+  static v1::MessageContent Content(std::string text) {
+    v1::MessageContent content;
+    content.set_text(std::move(text));
+    return content;
+  }
 };
 
 TEST_F(MessageCryptoTest, RoundTripsAlongTheSenderChain) {
@@ -83,11 +88,14 @@ TEST_F(MessageCryptoTest, RoundTripsAlongTheSenderChain) {
   SenderChain sender(epoch, std::string(16, 's'));
   SenderChain receiver(epoch, std::string(16, 's'));
   for (uint64_t counter = 1; counter <= 3; ++counter) {
-    auto msg = EncryptMessage(sender.Advance(), Header(counter), "hello " + std::to_string(counter));
+    v1::MessageContent content = Content("hello " + std::to_string(counter));
+    if (counter == 2) content.add_overridden_rules("no_yelling");
+    auto msg = EncryptMessage(sender.Advance(), Header(counter), content);
     ASSERT_TRUE(msg.ok());
-    auto text = DecryptMessage(receiver.Advance(), Header(counter), *msg);
-    ASSERT_TRUE(text.ok()) << text.status();
-    EXPECT_EQ(*text, "hello " + std::to_string(counter));
+    auto opened = DecryptMessage(receiver.Advance(), Header(counter), *msg);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    EXPECT_EQ(opened->text(), "hello " + std::to_string(counter));
+    EXPECT_EQ(opened->overridden_rules_size(), counter == 2 ? 1 : 0);
   }
 }
 
@@ -102,7 +110,7 @@ TEST_F(MessageCryptoTest, EachMessageKeyIsDifferentAndChainsDifferPerSender) {
 
 TEST_F(MessageCryptoTest, HeaderIsBoundAsAssociatedData) {
   crypto::Secret key = crypto::Secret::Random(32);
-  auto msg = EncryptMessage(key, Header(1), "bound");
+  auto msg = EncryptMessage(key, Header(1), Content("bound"));
   ASSERT_TRUE(msg.ok());
   MessageHeader other_epoch = Header(1);
   other_epoch.epoch = 4;
@@ -115,7 +123,7 @@ TEST_F(MessageCryptoTest, HeaderIsBoundAsAssociatedData) {
 TEST_F(MessageCryptoTest, KeyCommitmentRejectsAnotherKeyBeforeDecrypting) {
   crypto::Secret key = crypto::Secret::Random(32);
   crypto::Secret other = crypto::Secret::Random(32);
-  auto msg = EncryptMessage(key, Header(1), "committed");
+  auto msg = EncryptMessage(key, Header(1), Content("committed"));
   ASSERT_TRUE(msg.ok());
   auto wrong = DecryptMessage(other, Header(1), *msg);
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kDataLoss);
@@ -127,13 +135,13 @@ TEST_F(MessageCryptoTest, KeyCommitmentRejectsAnotherKeyBeforeDecrypting) {
 
 TEST_F(MessageCryptoTest, PaddingHidesExactLengthAndLimitIsEnforced) {
   crypto::Secret key = crypto::Secret::Random(32);
-  auto short_msg = EncryptMessage(key, Header(1), "a");
-  auto longer_msg = EncryptMessage(key, Header(1), "a bit longer, still one block");
+  auto short_msg = EncryptMessage(key, Header(1), Content("a"));
+  auto longer_msg = EncryptMessage(key, Header(1), Content("a bit longer, still one block"));
   ASSERT_TRUE(short_msg.ok() && longer_msg.ok());
   EXPECT_EQ(short_msg->ciphertext().size(), longer_msg->ciphertext().size());
-  auto too_big = EncryptMessage(key, Header(1), std::string(kMaxTextBytes + 1, 'x'));
+  auto too_big = EncryptMessage(key, Header(1), Content(std::string(kMaxTextBytes + 1, 'x')));
   EXPECT_EQ(too_big.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(EncryptMessage(key, Header(1), std::string(kMaxTextBytes, 'x')).ok());
+  EXPECT_TRUE(EncryptMessage(key, Header(1), Content(std::string(kMaxTextBytes, 'x'))).ok());
 }
 
 }  // namespace

@@ -103,6 +103,10 @@ absl::StatusOr<std::string> ReadPassphrase(const std::string& prompt, bool confi
   return first;
 }
 
+absl::StatusOr<std::string> AskLine(const std::string& prompt) {
+  return ReadTerminalLine(prompt, true);
+}
+
 absl::StatusOr<bool> AskYesNo(const std::string& question) {
   auto answer = ReadTerminalLine(question + " [y/N] ", true);
   if (!answer.ok()) return answer.status();

@@ -38,6 +38,8 @@ class Home {
 // The passphrase from KITH_PASSPHRASE, or read from the terminal without echo.
 // With `confirm`, the terminal asks twice.
 absl::StatusOr<std::string> ReadPassphrase(const std::string& prompt, bool confirm);
+// A line typed at the terminal, echoed; FAILED_PRECONDITION without one.
+absl::StatusOr<std::string> AskLine(const std::string& prompt);
 // A yes/no question on the terminal; FAILED_PRECONDITION without one.
 absl::StatusOr<bool> AskYesNo(const std::string& question);
 

@@ -14,6 +14,7 @@
 #include "kith/files.h"
 #include "kith/protocol.h"
 #include "output.h"
+#include "rules_commands.h"
 
 namespace kith::cli {
 namespace {
@@ -117,8 +118,11 @@ void PrintMessage(const Globals& g, const client::Message& m) {
   Record r;
   r.Set("seq", double(m.seq)).Set("sender", Hex(m.sender)).Set("sender_name", m.sender_name);
   r.Set("time_ms", double(m.server_time_ms)).Set("text", m.text).Set("epoch", double(m.epoch));
+  const std::string overridden = absl::StrJoin(m.overridden_rules, ",");
+  r.Set("overridden_rules", overridden);
   r.Print(g.json, absl::StrCat("[", m.seq, "] ", TimeOfDay(m.server_time_ms), " ", m.sender_name,
-                               " (", Hex(m.sender).substr(0, 8), "): ", m.text));
+                               " (", Hex(m.sender).substr(0, 8), "): ", m.text,
+                               overridden.empty() ? "" : absl::StrCat("  [sent despite ", overridden, "]")));
 }
 
 // --- commands ------------------------------------------------------------------
@@ -379,7 +383,7 @@ absl::Status Groups(const Globals& g) {
   return absl::OkStatus();
 }
 
-absl::Status Send(const Globals& g, const std::string& group_arg, std::string text) {
+absl::Status Send(const Globals& g, const std::string& group_arg, std::string text, bool yes) {
   if (text == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     while (!text.empty() && text.back() == '\n') text.pop_back();
@@ -389,9 +393,14 @@ absl::Status Send(const Globals& g, const std::string& group_arg, std::string te
   if (!session.ok()) return session.status();
   auto& c = session->client;
   const std::string& group_id = session->group;
-  auto seq = c->Send(group_id, text);
+  auto charter = c->GetCharter(group_id);
+  if (!charter.ok()) return charter.status();
+  auto overridden = ReviewBeforeSending(text, *charter, yes);
+  if (!overridden.ok()) return overridden.status();
+  auto seq = c->Send(group_id, text, *overridden);
   if (!seq.ok()) return seq.status();
   Record().Set("group_id", Hex(group_id)).Set("seq", double(*seq))
+      .Set("overridden_rules", absl::StrJoin(*overridden, ","))
       .Print(g.json, absl::StrCat("Sent (", *seq, ")"));
   return absl::OkStatus();
 }
@@ -518,7 +527,9 @@ int main(int argc, char** argv) {
   auto* send = app.add_subcommand("send", "send a message (TEXT '-' reads standard input)");
   send->add_option("GROUP", group)->required();
   send->add_option("TEXT", text)->required();
-  send->callback([&] { status = Send(g, group, text); });
+  bool yes = false;
+  send->add_flag("--yes", yes, "send even if the message may break a ground rule (moderators see it)");
+  send->callback([&] { status = Send(g, group, text, yes); });
   auto* read = app.add_subcommand("read", "print a group's messages");
   read->add_option("GROUP", group)->required();
   read->add_option("--since", since, "first sequence number to print");
@@ -527,6 +538,21 @@ int main(int argc, char** argv) {
   follow->add_option("GROUP", group)->required();
   follow->add_option("--since", since, "start from this sequence number");
   follow->callback([&] { status = Follow(g, group, since); });
+
+  auto* rules_cmd = app.add_subcommand("rules", "check text against ground rules")
+                        ->require_subcommand(1);
+  auto* check = rules_cmd->add_subcommand(
+      "check", "which rules TEXT may break; with --json and TEXT '-', JSON Lines in and out");
+  check->add_option("TEXT", text)->required();
+  check->add_option("--rules", rules, "comma-separated rule names (default: all built-in rules)");
+  check->callback([&] {
+    status = g.json && text == "-" ? RulesCheckStream(std::cin) : RulesCheck(g.json, text, rules);
+  });
+  auto* eval = rules_cmd->add_subcommand("eval", "score the engine on a labelled JSON Lines file");
+  bool show_mistakes = false;
+  eval->add_option("FILE", text)->required();
+  eval->add_flag("--mistakes", show_mistakes, "list each message the engine got wrong");
+  eval->callback([&] { status = RulesEval(g.json, text, show_mistakes); });
 
   CLI11_PARSE(app, argc, argv);
   return status.ok() ? 0 : Fail(g, status);

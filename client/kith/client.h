@@ -92,7 +92,10 @@ class Client {
   absl::Status Rekey(const std::string& group_id);
 
   // Encrypts and sends; returns the message's sequence number once durable.
-  absl::StatusOr<uint64_t> Send(const std::string& group_id, std::string_view text);
+  // `overridden_rules`: rules the engine flagged that the sender chose to
+  // break anyway; they travel encrypted, for moderators to see.
+  absl::StatusOr<uint64_t> Send(const std::string& group_id, std::string_view text,
+                                const std::vector<std::string>& overridden_rules = {});
 
   // Reads and verifies the log up to the server's head.
   absl::StatusOr<const GroupView*> Sync(const std::string& group_id);

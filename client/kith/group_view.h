@@ -26,6 +26,8 @@ struct Message {
   std::string sender_name;  // from the sender's signed bundle
   int64_t server_time_ms = 0;
   std::string text;
+  // Rules the sender's client flagged and the sender sent anyway.
+  std::vector<std::string> overridden_rules;
 };
 
 class GroupView {
@@ -50,11 +52,12 @@ class GroupView {
   // Encrypts and signs `text` as this member's next message in the current
   // epoch. Does not change the view: the message is applied when it comes
   // back in the log.
-  absl::StatusOr<v1::SignedEvent> SealMessage(std::string_view text) const;
-  // Seals `texts` as this member's next messages, in order, in one pass
+  absl::StatusOr<v1::SignedEvent> SealMessage(
+      std::string_view text, const std::vector<std::string>& overridden_rules = {}) const;
+  // Seals `contents` as this member's next messages, in order, in one pass
   // along the ratchet (for a sender that pipelines).
   absl::StatusOr<std::vector<v1::SignedEvent>> SealMessages(
-      const std::vector<std::string>& texts) const;
+      const std::vector<v1::MessageContent>& contents) const;
 
  private:
   // The secret sealed to this member among `sealed`, checked against the

@@ -6,8 +6,9 @@
 namespace kith {
 namespace {
 
-// Plaintext format version, the first byte inside the padding.
-constexpr char kPlaintextV1 = 0x01;
+// Plaintext format version, the first byte inside the padding: 0x02 is a
+// serialized MessageContent.
+constexpr char kPlaintextV2 = 0x02;
 
 // Key commitment (libsodium's robustness recipe): a hash keyed by the message
 // key over the nonce and the AEAD tag. Only the holder of this exact key can
@@ -43,13 +44,16 @@ crypto::Secret SenderChain::Advance() {
 
 absl::StatusOr<v1::GroupMessage> EncryptMessage(const crypto::Secret& message_key,
                                                 const MessageHeader& header,
-                                                std::string_view text) {
-  if (text.size() > kMaxTextBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("message is ", text.size(), " bytes; the limit is ", kMaxTextBytes));
+                                                const v1::MessageContent& content) {
+  if (content.text().size() > kMaxTextBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("message is ", content.text().size(),
+                                                   " bytes; the limit is ", kMaxTextBytes));
   }
-  std::string plaintext(1, kPlaintextV1);
-  plaintext.append(text);
+  std::string plaintext(1, kPlaintextV2);
+  if (!content.AppendToString(&plaintext) ||
+      plaintext.size() > 1 + kMaxTextBytes + kMaxContentOverheadBytes) {
+    return absl::InvalidArgumentError("message carries too many overridden rules");
+  }
   v1::GroupMessage out;
   out.set_counter(header.counter);
   out.set_nonce(crypto::RandomBytes(crypto::kAeadNonceBytes));
@@ -59,7 +63,7 @@ absl::StatusOr<v1::GroupMessage> EncryptMessage(const crypto::Secret& message_ke
   return out;
 }
 
-absl::StatusOr<std::string> DecryptMessage(const crypto::Secret& message_key,
+absl::StatusOr<v1::MessageContent> DecryptMessage(const crypto::Secret& message_key,
                                            const MessageHeader& header,
                                            const v1::GroupMessage& message) {
   if (message.counter() != header.counter || message.nonce().size() != crypto::kAeadNonceBytes ||
@@ -74,10 +78,12 @@ absl::StatusOr<std::string> DecryptMessage(const crypto::Secret& message_key,
                                     message.ciphertext());
   if (!padded) return absl::DataLossError("message does not decrypt");
   auto plaintext = crypto::Unpad(*padded, kPadBlockBytes);
-  if (!plaintext.ok() || plaintext->empty() || (*plaintext)[0] != kPlaintextV1) {
+  v1::MessageContent content;
+  if (!plaintext.ok() || plaintext->empty() || (*plaintext)[0] != kPlaintextV2 ||
+      !content.ParseFromArray(plaintext->data() + 1, plaintext->size() - 1)) {
     return absl::DataLossError("message plaintext is malformed");
   }
-  return plaintext->substr(1);
+  return content;
 }
 
 }  // namespace kith

@@ -40,15 +40,15 @@ class SenderChain {
   uint64_t next_counter_ = 1;
 };
 
-// Encrypts `text` (at most kMaxTextBytes) under `message_key`.
+// Encrypts `content` (text at most kMaxTextBytes) under `message_key`.
 absl::StatusOr<v1::GroupMessage> EncryptMessage(const crypto::Secret& message_key,
                                                 const MessageHeader& header,
-                                                std::string_view text);
+                                                const v1::MessageContent& content);
 
 // Checks the key commitment, then decrypts. DATA_LOSS if the message does not
 // open under this key, so a message crafted to open differently for
 // different keys is dropped.
-absl::StatusOr<std::string> DecryptMessage(const crypto::Secret& message_key,
+absl::StatusOr<v1::MessageContent> DecryptMessage(const crypto::Secret& message_key,
                                            const MessageHeader& header,
                                            const v1::GroupMessage& message);
 

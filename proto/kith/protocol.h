@@ -22,8 +22,11 @@ inline constexpr size_t kInviteSecretBytes = 32;
 // (commits carry one sealed secret per member).
 inline constexpr size_t kMaxTextBytes = 16 * 1024;
 inline constexpr size_t kPadBlockBytes = 64;
+// Room in a message's plaintext for what travels beside the text (the
+// MessageContent framing and the overridden rules' names).
+inline constexpr size_t kMaxContentOverheadBytes = 512;
 inline constexpr size_t kMaxCiphertextBytes =
-    kMaxTextBytes + 1 + kPadBlockBytes + crypto::kAeadTagBytes;
+    kMaxTextBytes + kMaxContentOverheadBytes + 1 + kPadBlockBytes + crypto::kAeadTagBytes;
 inline constexpr size_t kMaxEventBodyBytes = 1 << 20;
 inline constexpr size_t kMaxGroupNameBytes = 100;
 inline constexpr size_t kMaxCharterTextBytes = 4096;

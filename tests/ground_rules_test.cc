@@ -1,0 +1,204 @@
+// The ground-rules engine: each hard case of the peer-support setting, the
+// evaluation figures on the labelled sets, and the rule filter.
+#include "kith/ground_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "kith/rules_eval.h"
+
+namespace kith::moderation {
+namespace {
+
+RuleSet Flagged(std::string_view text, RuleSet rules = kAllRules) {
+  RuleSet set = 0;
+  for (const Violation& v : CheckMessage(text, rules).violations) set |= v.rule;
+  return set;
+}
+
+std::string SpanOf(std::string_view text, Rule rule) {
+  for (const Violation& v : CheckMessage(text).violations) {
+    if (v.rule == rule) return std::string(text.substr(v.begin, v.end - v.begin));
+  }
+  return "";
+}
+
+TEST(GroundRulesTest, InsultsAimedAtSomeoneAreNameCalling) {
+  EXPECT_EQ(Flagged("You're an idiot."), kNoNameCalling);
+  EXPECT_EQ(Flagged("Laura, you're a liar and a manipulator."), kNoNameCalling);
+  EXPECT_EQ(Flagged("I used to be an idiot like you, Rosa."), kNoNameCalling);
+  EXPECT_EQ(Flagged("You people are all a bunch of idiots."), kNoNameCalling);
+  EXPECT_EQ(Flagged("What a loser."), kNoNameCalling);
+  EXPECT_EQ(Flagged("You have the emotional maturity of a toddler, Jess."), kNoNameCalling);
+  // Inside kind words, and without any swearing.
+  EXPECT_EQ(Flagged("Hugs to all. Sam, I love you, but you're being a self-absorbed brat."),
+            kNoNameCalling);
+}
+
+TEST(GroundRulesTest, ObfuscatedInsultsAreFound) {
+  EXPECT_EQ(SpanOf("ur such an id10t, seriously", kNoNameCalling), "id10t");
+  EXPECT_EQ(SpanOf("You're a total l0ser", kNoNameCalling), "l0ser");
+  EXPECT_EQ(SpanOf("you are an i d i o t", kNoNameCalling), "i d i o t");
+  EXPECT_EQ(SpanOf("What a c.l.o.w.n you are, Tom.", kNoNameCalling), "c.l.o.w.n");
+  EXPECT_EQ(SpanOf("You're such a sl*t", kNoNameCalling), "sl*t");
+  EXPECT_EQ(SpanOf("you're a looooser", kNoNameCalling), "looooser");
+}
+
+TEST(GroundRulesTest, QuotedAndReportedAbuseIsNotAViolation) {
+  EXPECT_EQ(Flagged("He used to text me \"you're garbage\" ten times a day."), 0);
+  EXPECT_EQ(Flagged("My ex texted “you’re nothing, you idiot” again last night."), 0);
+  EXPECT_EQ(Flagged("My mother called me a failure every Sunday."), 0);
+  EXPECT_EQ(Flagged("He'd scream WHO DO YOU THINK YOU ARE until the neighbours banged."), 0);
+  EXPECT_EQ(Flagged("From his texts: \"I know where you live. I'll find you.\" I kept them all."),
+            0);
+  // A quote applied to the reader is name-calling all the same.
+  EXPECT_EQ(Flagged("As my ex used to say, \"you're worthless.\" He'd have been right about you."),
+            kNoNameCalling);
+}
+
+TEST(GroundRulesTest, SelfTalkNegationAndSupportAreNotViolations) {
+  EXPECT_EQ(Flagged("I'm such a moron, I picked up a drink after 200 days."), 0);
+  EXPECT_EQ(Flagged("Called myself an idiot three times today."), 0);
+  EXPECT_EQ(Flagged("You're not weak for going back."), 0);
+  EXPECT_EQ(Flagged("Don't let anyone tell you you're worthless."), 0);
+  EXPECT_EQ(Flagged("I respectfully disagree with telling her to confront him alone."), 0);
+}
+
+TEST(GroundRulesTest, ShoutingNeedsATargetAndMoreThanOneWord) {
+  EXPECT_EQ(Flagged("LISTEN TO ME FOR ONCE!!! YOU NEVER LISTEN!!!"), kNoYelling);
+  EXPECT_EQ(Flagged("Stop. Twisting. My. Words!!!!!"), kNoYelling);
+  EXPECT_EQ(Flagged("He is NEVER getting back into my apartment."), 0);
+  EXPECT_EQ(Flagged("Thirty days in AA today. OK, I'm proud. PTSD and DBT next."), 0);
+  EXPECT_EQ(Flagged("ONE YEAR SOBER TODAY!!! THANK YOU ALL!!!"), 0);
+  EXPECT_EQ(SpanOf("Kevin, you NEED TO STOP POSTING RIGHT NOW!!!", kNoYelling),
+            "NEED TO STOP POSTING RIGHT NOW");
+}
+
+TEST(GroundRulesTest, ThreatsExplicitAndVeiled) {
+  EXPECT_EQ(Flagged("I'm going to make your life hell, just wait."), kNoThreats);
+  EXPECT_EQ(Flagged("Funny, I drive past your kid's school every morning."), kNoThreats);
+  EXPECT_EQ(Flagged("I will hurt you if you keep this up."), kNoThreats);
+  EXPECT_EQ(Flagged("I'd honestly rather die than go to another office party."), 0);
+  EXPECT_EQ(Flagged("I could kill for a coffee right now."), 0);
+  EXPECT_EQ(Flagged("I would never hurt you."), 0);
+}
+
+TEST(GroundRulesTest, PersonalInformationButNotHotlines) {
+  EXPECT_EQ(SpanOf("my cell is 555-0147, text anytime", kNoPersonalInfo), "555-0147");
+  EXPECT_EQ(SpanOf("Her email is tanya.b@example.org, go", kNoPersonalInfo), "tanya.b@example.org");
+  EXPECT_EQ(SpanOf("Priya's place is 42 Larkspur Court, apt 3B.", kNoPersonalInfo),
+            "42 Larkspur Court");
+  EXPECT_EQ(Flagged("He's the manager at the Lakeview Diner on 5th Avenue."), kNoPersonalInfo);
+  EXPECT_EQ(Flagged("If anyone needs the crisis line, it's 988. Or text 741741."), 0);
+  EXPECT_EQ(Flagged("The hotline is 1-800-799-7233 if anyone needs it."), 0);
+  EXPECT_EQ(Flagged("Sober from 2019-2021, then again since March."), 0);
+  EXPECT_EQ(Flagged("I'm keeping my new address to myself."), 0);
+}
+
+TEST(GroundRulesTest, ContemptIncludingPoliteAndSarcastic) {
+  EXPECT_EQ(Flagged("Cool story. Anyway, back to people with actual problems."), kNoContempt);
+  EXPECT_EQ(Flagged("Thank you for sharing. Again. For the fifth time this week. Riveting."),
+            kNoContempt);
+  EXPECT_EQ(Flagged("lol ok \"survivor\" 🙄"), kNoContempt);
+  EXPECT_EQ(Flagged("Bless your heart, you really think he's going to change."), kNoContempt);
+  // Discussing the rule is not breaking it.
+  EXPECT_EQ(Flagged("Sarcastic replies like \"oh, how tragic for you\" fall under the rule."), 0);
+  EXPECT_EQ(Flagged("Nobody asked me what I wanted, growing up."), 0);
+}
+
+TEST(GroundRulesTest, CrisisIsASignalNotAViolation) {
+  Verdict v = CheckMessage("I have a bottle of pills in front of me and I don't know what to do.");
+  EXPECT_TRUE(v.crisis);
+  EXPECT_TRUE(v.violations.empty());
+  EXPECT_TRUE(CheckMessage("He's drunk and says he's going to kill me.").crisis);
+  EXPECT_FALSE(CheckMessage("He told me he'd hurt me if I ever left. That was years ago.").crisis);
+  EXPECT_FALSE(CheckMessage("Dying at the newcomer who brought a whole cheesecake.").crisis);
+  // Shouting in crisis is still shouting, and still a crisis.
+  Verdict both = CheckMessage("YOU ALL IGNORED ME AND NOW IT DOESN'T MATTER, I'M ENDING IT");
+  EXPECT_TRUE(both.crisis);
+  EXPECT_EQ(both.violations.size(), 1u);
+}
+
+TEST(GroundRulesTest, OnlyTheGroupsRulesAreChecked) {
+  const std::string text = "SHUT UP YOU IDIOT";
+  EXPECT_EQ(Flagged(text), kNoContempt | kNoNameCalling | kNoYelling);
+  std::vector<std::string> charter = {"no_yelling", "custom:be kind"};
+  EXPECT_EQ(RuleSetFromNames(charter), kNoYelling);
+  EXPECT_EQ(Flagged(text, RuleSetFromNames(charter)), kNoYelling);
+  EXPECT_EQ(Flagged(text, 0), 0);
+}
+
+TEST(GroundRulesTest, AnyBytesAreSafe) {
+  std::string bytes;
+  for (int i = 0; i < 4096; ++i) bytes.push_back(static_cast<char>((i * 7919) & 0xff));
+  Verdict v = CheckMessage(bytes);
+  for (const Violation& x : v.violations) EXPECT_LE(x.end, bytes.size());
+  EXPECT_TRUE(CheckMessage("").violations.empty());
+  EXPECT_TRUE(CheckMessage("\"").violations.empty());
+  EXPECT_TRUE(CheckMessage("\xE2\x80").violations.empty());  // a truncated code point
+}
+
+// The labelled sets: the project's copy of the development set, messages
+// written before the engine, and messages written after it (kept as
+// regression cases; see docs/ground-rules.md for the first-run figures).
+std::vector<LabelledMessage> Load(const std::string& name) {
+  std::ifstream in(std::string(KITH_TEST_DATA_DIR) + "/" + name);
+  EXPECT_TRUE(in) << name;
+  std::vector<LabelledMessage> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    google::protobuf::Struct s;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &s).ok()) << line;
+    const auto& f = s.fields();
+    LabelledMessage m;
+    m.id = f.at("id").string_value();
+    m.text = f.at("text").string_value();
+    std::vector<std::string> labels;
+    for (const auto& l : f.at("labels").list_value().values()) labels.push_back(l.string_value());
+    m.labels = *RuleSetFromLabels(labels);
+    m.crisis = f.at("crisis").bool_value();
+    m.kind = f.at("kind").string_value();
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+class LabelledSetTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LabelledSetTest, MeetsTheTargets) {
+  auto messages = Load(GetParam());
+  ASSERT_GT(messages.size(), 50u);
+  Evaluation e = Evaluate(messages);
+  EXPECT_GE(e.macro_f1(), 0.90) << ::testing::PrintToString(e.mistakes);
+  EXPECT_LE(e.hard_negative_flag_rate(), 0.05) << ::testing::PrintToString(e.mistakes);
+  EXPECT_GE(e.crisis.recall(), 0.9) << ::testing::PrintToString(e.mistakes);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sets, LabelledSetTest,
+                         ::testing::Values("ground-rules-dev.jsonl", "ground-rules-holdout.jsonl",
+                                           "ground-rules-blind.jsonl"));
+
+TEST(EvaluationTest, CountsPerRuleAndHardNegatives) {
+  std::vector<LabelledMessage> messages = {
+      {"a", "You're an idiot.", kNoNameCalling, false, "plain_positive"},
+      {"b", "I feel like an idiot.", 0, false, "hard_negative"},
+      {"c", "Thanks, that helps.", kNoContempt, false, "plain_positive"},  // mislabelled on purpose
+  };
+  Evaluation e = Evaluate(messages);
+  EXPECT_EQ(e.rules[1].true_positives, 1);
+  EXPECT_EQ(e.rules[0].false_negatives, 1);
+  EXPECT_EQ(e.hard_negatives, 1);
+  EXPECT_EQ(e.hard_negatives_flagged, 0);
+  EXPECT_EQ(e.exact, 2);
+  EXPECT_EQ(e.confusion[0][Evaluation::kRules], 1);  // contempt labelled, nothing predicted
+  ASSERT_EQ(e.mistakes.size(), 1u);
+  EXPECT_EQ(e.mistakes[0], "c: contempt -> none");
+}
+
+}  // namespace
+}  // namespace kith::moderation
