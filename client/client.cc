@@ -340,6 +340,15 @@ absl::Status Client::Leave(const std::string& group_id) {
          }).status();
 }
 
+absl::StatusOr<uint64_t> Client::Moderate(const std::string& group_id,
+                                          const v1::Moderation& action) {
+  auto reply = AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
+    return BuildModeration(identity_, view.state(), action);
+  });
+  if (!reply.ok()) return reply.status();
+  return reply->seq();
+}
+
 absl::StatusOr<uint64_t> Client::Send(const std::string& group_id, std::string_view text,
                                       const std::vector<std::string>& overridden_rules) {
   if (text.size() > kMaxTextBytes) {

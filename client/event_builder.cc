@@ -112,4 +112,11 @@ v1::SignedEvent BuildLeave(const Identity& author, const GroupState& state) {
   return SignEvent(body, author.sign.secret_key);
 }
 
+v1::SignedEvent BuildModeration(const Identity& author, const GroupState& state,
+                                const v1::Moderation& action) {
+  v1::EventBody body = Body(author, state);
+  *body.mutable_moderation() = action;
+  return SignEvent(body, author.sign.secret_key);
+}
+
 }  // namespace kith::client

@@ -74,14 +74,14 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
       }
       // Only this thread creates entries, so a group appears in the registry
       // only once its creation event has been accepted.
-      if (auto s = GroupState().Check(r.event, r.body, SignatureCheck::kTrustStored); !s.ok()) {
+      if (auto s = GroupState().Check(r.event, r.body, SignatureCheck::kTrustStored, now); !s.ok()) {
         results.push_back(s);
         continue;
       }
       entry = groups_->FindOrCreate(group_id);
     }
     absl::MutexLock lock(&entry->mu);
-    if (auto s = entry->state.Check(r.event, r.body, SignatureCheck::kTrustStored); !s.ok()) {
+    if (auto s = entry->state.Check(r.event, r.body, SignatureCheck::kTrustStored, now); !s.ok()) {
       results.push_back(s);
       continue;
     }

@@ -23,7 +23,7 @@ using client::Identity;
 class Ledger {
  public:
   absl::Status Append(const v1::SignedEvent& signed_event) {
-    auto body = state_.Check(signed_event, SignatureCheck::kVerify);
+    auto body = state_.Check(signed_event, SignatureCheck::kVerify, 0);
     if (!body.ok()) return body.status();
     v1::Event event;
     event.set_group_id(body->group_id());
@@ -94,7 +94,7 @@ TEST_F(GroupStateTest, GroupIdMustDeriveFromTheCreatorsKey) {
   body.ParseFromString(group.create.body());
   body.set_group_id(std::string(kIdBytes, 'x'));
   GroupState fresh;
-  auto checked = fresh.Check(SignEvent(body, alice_.sign.secret_key), SignatureCheck::kVerify);
+  auto checked = fresh.Check(SignEvent(body, alice_.sign.secret_key), SignatureCheck::kVerify, 0);
   EXPECT_EQ(checked.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -103,7 +103,7 @@ TEST_F(GroupStateTest, UnknownRulesAreRefused) {
   charter.set_name("x");
   charter.add_rules("no_fun");
   GroupState fresh;
-  auto checked = fresh.Check(BuildCreate(alice_, charter).create, SignatureCheck::kVerify);
+  auto checked = fresh.Check(BuildCreate(alice_, charter).create, SignatureCheck::kVerify, 0);
   EXPECT_EQ(checked.status().code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -439,6 +439,49 @@ absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t sin
   });
 }
 
+// `kith pause GROUP DURATION` (user_arg empty: the caller steps away) and
+// `kith mod warn|pause|mute|lift GROUP USER [DURATION]`.
+absl::Status Moderate(const Globals& g, v1::Moderation::Action action, const std::string& group_arg,
+                      const std::string& user_arg, const std::string& duration,
+                      const std::string& rule) {
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  v1::Moderation m;
+  m.set_action(action);
+  m.set_rule(rule);
+  if (action == v1::Moderation::STEP_AWAY || action == v1::Moderation::PAUSE ||
+      action == v1::Moderation::MUTE) {
+    auto ms = ParseDurationMs(duration);
+    if (!ms.ok()) return ms.status();
+    m.set_duration_ms(*ms);
+  }
+  std::string who = "you";
+  if (user_arg.empty()) {
+    m.set_target(c->identity().user_id());
+  } else {
+    auto view = c->Sync(session->group);
+    if (!view.ok()) return view.status();
+    auto user = ResolveUser((*view)->state(), user_arg);
+    if (!user.ok()) return user.status();
+    m.set_target(*user);
+    who = user_arg;
+  }
+  auto seq = c->Moderate(session->group, m);
+  if (!seq.ok()) return seq.status();
+  std::string text;
+  switch (action) {
+    case v1::Moderation::STEP_AWAY: text = absl::StrCat("Stepped away for ", duration, "; the group sees when you will be back."); break;
+    case v1::Moderation::WARN: text = absl::StrCat("Warned ", who, "."); break;
+    case v1::Moderation::PAUSE: text = absl::StrCat("Paused ", who, " for ", duration, "."); break;
+    case v1::Moderation::MUTE: text = absl::StrCat("Muted ", who, " for ", duration, "."); break;
+    default: text = absl::StrCat("Lifted any pause or mute on ", who, "."); break;
+  }
+  Record().Set("group_id", Hex(session->group)).Set("seq", double(*seq)).Set("target", Hex(m.target()))
+      .Print(g.json, text);
+  return absl::OkStatus();
+}
+
 int Fail(const Globals& g, const absl::Status& s) {
   if (g.json) {
     Record().Set("error", absl::StatusCodeToString(s.code())).Set("message", std::string(s.message()))
@@ -538,6 +581,28 @@ int main(int argc, char** argv) {
   follow->add_option("GROUP", group)->required();
   follow->add_option("--since", since, "start from this sequence number");
   follow->callback([&] { status = Follow(g, group, since); });
+
+  std::string duration = "30m";
+  auto* pause = app.add_subcommand("pause", "step away from a group for a while (the group sees it)");
+  pause->add_option("GROUP", group)->required();
+  pause->add_option("DURATION", duration, "e.g. 30m, 2h")->capture_default_str();
+  pause->callback([&] { status = Moderate(g, kith::v1::Moderation::STEP_AWAY, group, "", duration, ""); });
+
+  auto* mod = app.add_subcommand("mod", "moderators: warn, pause, mute, lift")->require_subcommand(1);
+  std::string rule;
+  const std::pair<const char*, kith::v1::Moderation::Action> kModActions[] = {
+      {"warn", kith::v1::Moderation::WARN}, {"pause", kith::v1::Moderation::PAUSE},
+      {"mute", kith::v1::Moderation::MUTE}, {"lift", kith::v1::Moderation::LIFT}};
+  for (const auto& [verb, action] : kModActions) {
+    auto* cmd = mod->add_subcommand(verb, std::string(verb) + " a member");
+    cmd->add_option("GROUP", group)->required();
+    cmd->add_option("USER", user)->required();
+    if (action == kith::v1::Moderation::PAUSE || action == kith::v1::Moderation::MUTE) {
+      cmd->add_option("DURATION", duration, "e.g. 30m, 24h")->capture_default_str();
+    }
+    cmd->add_option("--rule", rule, "the ground rule this enforces");
+    cmd->callback([&, action = action] { status = Moderate(g, action, group, user, duration, rule); });
+  }
 
   auto* rules_cmd = app.add_subcommand("rules", "check text against ground rules")
                         ->require_subcommand(1);

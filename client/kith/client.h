@@ -88,6 +88,9 @@ class Client {
   absl::Status Remove(const std::string& group_id, const std::string& user_id);
   absl::Status SetRole(const std::string& group_id, const std::string& user_id, v1::Role role);
   absl::Status Leave(const std::string& group_id);
+  // A moderation action (by a moderator or the owner), or stepping away
+  // (STEP_AWAY, about oneself). Returns the event's sequence number.
+  absl::StatusOr<uint64_t> Moderate(const std::string& group_id, const v1::Moderation& action);
   // A new epoch with the same members.
   absl::Status Rekey(const std::string& group_id);
 

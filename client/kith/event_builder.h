@@ -38,6 +38,9 @@ v1::SignedEvent BuildRoleChange(const Identity& author, const GroupState& state,
 
 v1::SignedEvent BuildLeave(const Identity& author, const GroupState& state);
 
+v1::SignedEvent BuildModeration(const Identity& author, const GroupState& state,
+                                const v1::Moderation& action);
+
 }  // namespace kith::client
 
 #endif  // KITH_CLIENT_EVENT_BUILDER_H_

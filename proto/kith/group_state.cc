@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "kith/crypto.h"
 #include "kith/protocol.h"
 #include "kith/rules.h"
@@ -92,15 +93,16 @@ absl::StatusOr<v1::EventBody> GroupState::Parse(const v1::SignedEvent& signed_ev
 }
 
 absl::StatusOr<v1::EventBody> GroupState::Check(const v1::SignedEvent& signed_event,
-                                                SignatureCheck signatures) const {
+                                                SignatureCheck signatures,
+                                                int64_t now_ms) const {
   auto body = Parse(signed_event);
   if (!body.ok()) return body;
-  if (auto s = Check(signed_event, *body, signatures); !s.ok()) return s;
+  if (auto s = Check(signed_event, *body, signatures, now_ms); !s.ok()) return s;
   return body;
 }
 
 absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::EventBody& body,
-                               SignatureCheck signatures) const {
+                               SignatureCheck signatures, int64_t now_ms) const {
   if (body.author().size() != kIdBytes || body.group_id().size() != kIdBytes) {
     return absl::InvalidArgumentError("event author and group id must be 16 bytes");
   }
@@ -129,7 +131,8 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
         case v1::EventBody::kCommit: kind_status = CheckCommit(body); break;
         case v1::EventBody::kRoleChange: kind_status = CheckRoleChange(body); break;
         case v1::EventBody::kLeave: kind_status = CheckLeave(body); break;
-        case v1::EventBody::kMessage: kind_status = CheckMessage(body); break;
+        case v1::EventBody::kMessage: kind_status = CheckMessage(body, now_ms); break;
+        case v1::EventBody::kModeration: kind_status = CheckModeration(body); break;
         default: return absl::InvalidArgumentError("unknown event kind");
       }
   }
@@ -266,9 +269,51 @@ absl::Status GroupState::CheckLeave(const v1::EventBody& body) const {
   return absl::OkStatus();
 }
 
-absl::Status GroupState::CheckMessage(const v1::EventBody& body) const {
+absl::Status GroupState::CheckModeration(const v1::EventBody& body) const {
+  const auto& m = body.moderation();
+  constexpr uint64_t kMaxDurationMs = 30ull * 24 * 3600 * 1000;
+  const bool timed = m.action() == v1::Moderation::STEP_AWAY ||
+                     m.action() == v1::Moderation::PAUSE || m.action() == v1::Moderation::MUTE;
+  if (m.action() == v1::Moderation::ACTION_UNSPECIFIED || !v1::Moderation::Action_IsValid(m.action())) {
+    return absl::InvalidArgumentError("unknown moderation action");
+  }
+  if (timed && (m.duration_ms() < 1000 || m.duration_ms() > kMaxDurationMs)) {
+    return absl::InvalidArgumentError("duration must be from 1 second to 30 days");
+  }
+  if (!m.rule().empty() && !moderation::IsValidRule(m.rule())) {
+    return absl::InvalidArgumentError(absl::StrCat("'", m.rule(), "' is not a ground rule"));
+  }
+  const v1::Role author = RoleOf(body.author());
+  const v1::Role target = RoleOf(m.target());
+  if (m.action() == v1::Moderation::STEP_AWAY) {
+    if (m.target() != body.author()) {
+      return absl::PermissionDeniedError("only members themselves can step away");
+    }
+    return absl::OkStatus();
+  }
+  if (author != v1::ROLE_OWNER && author != v1::ROLE_MODERATOR) {
+    return absl::PermissionDeniedError("only the group's moderators can warn, pause or mute");
+  }
+  if (target == v1::ROLE_NONE) return absl::FailedPreconditionError("not a member of this group");
+  if (target == v1::ROLE_OWNER || (target == v1::ROLE_MODERATOR && author != v1::ROLE_OWNER)) {
+    return absl::PermissionDeniedError(
+        "moderators answer to the owner: only the owner can act on a moderator, and nobody on the owner");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GroupState::CheckMessage(const v1::EventBody& body, int64_t now_ms) const {
   const auto& m = body.message();
   const MemberInfo& author = members_.at(body.author());
+  const int64_t until = std::max(author.paused_until_ms, author.muted_until_ms);
+  if (until > now_ms) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a moderator has ", author.muted_until_ms >= author.paused_until_ms ? "muted" : "paused",
+        " you in this group", author.restriction_rule.empty() ? "" : " under its ",
+        author.restriction_rule, author.restriction_rule.empty() ? "" : " rule", " until ",
+        absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(until), absl::UTCTimeZone()),
+        "; to appeal, write to a moderator or the owner directly"));
+  }
   if (author.accepted_rules_version != charter_.rules_version()) {
     return absl::FailedPreconditionError(
         "you have not accepted the group's current ground rules; read the charter and accept");
@@ -346,6 +391,23 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
     case v1::EventBody::kMessage:
       last_counter_[body.author()] = body.message().counter();
       break;
+    case v1::EventBody::kModeration: {
+      const auto& m = body.moderation();
+      MemberInfo& target = members_[m.target()];
+      const int64_t until = event.server_time_ms() + static_cast<int64_t>(m.duration_ms());
+      switch (m.action()) {
+        case v1::Moderation::STEP_AWAY: target.away_until_ms = until; break;
+        case v1::Moderation::WARN: ++target.strikes; break;
+        case v1::Moderation::PAUSE: target.paused_until_ms = until, ++target.strikes; break;
+        case v1::Moderation::MUTE: target.muted_until_ms = until, ++target.strikes; break;
+        case v1::Moderation::LIFT: target.paused_until_ms = target.muted_until_ms = 0; break;
+        default: break;
+      }
+      if (m.action() == v1::Moderation::PAUSE || m.action() == v1::Moderation::MUTE) {
+        target.restriction_rule = m.rule();
+      }
+      break;
+    }
     case v1::EventBody::KIND_NOT_SET:
       break;
   }
@@ -365,7 +427,7 @@ absl::StatusOr<v1::EventBody> GroupState::ApplyLogged(const v1::Event& event,
   if (created() && event.group_id() != group_id_) {
     return absl::DataLossError(absl::StrCat("event ", event.seq(), " belongs to another group"));
   }
-  auto body = Check(event.signed_(), signatures);
+  auto body = Check(event.signed_(), signatures, event.server_time_ms());
   if (!body.ok()) {
     return absl::Status(body.status().code(), absl::StrCat("event ", event.seq(), " rejected: ",
                                                            body.status().message()));

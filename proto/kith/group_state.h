@@ -24,6 +24,13 @@ struct MemberInfo {
   v1::Role role = v1::ROLE_MEMBER;
   uint32_t accepted_rules_version = 0;
   uint64_t admitted_epoch = 0;
+  // Server times (ms) until which the member may not post, or is away;
+  // 0 when not. `restriction_rule` names the rule a pause or mute enforces.
+  int64_t paused_until_ms = 0;
+  int64_t muted_until_ms = 0;
+  int64_t away_until_ms = 0;
+  std::string restriction_rule;
+  uint32_t strikes = 0;  // warns, pauses and mutes received
 };
 
 struct PendingJoin {
@@ -40,18 +47,19 @@ enum class SignatureCheck { kVerify, kTrustStored };
 class GroupState {
  public:
   // Parses, authenticates and authorizes `signed_event` as the next event of
-  // this group, as its author's client would have written it now. Returns the
+  // this group, as its author's client would have written it at `now_ms`
+  // (server time: the time the server stamps on the event). Returns the
   // parsed body on success. Status codes: INVALID_ARGUMENT for malformed or
   // badly signed events, PERMISSION_DENIED when the author's role does not
   // allow the event, FAILED_PRECONDITION when the group's state does not
   // (stale epoch, rules not accepted, re-key pending), ALREADY_EXISTS for a
   // replayed message counter.
   absl::StatusOr<v1::EventBody> Check(const v1::SignedEvent& signed_event,
-                                      SignatureCheck signatures) const;
+                                      SignatureCheck signatures, int64_t now_ms) const;
   // The same, for a body already parsed by Parse (so a caller that must
   // look inside an event first parses it once).
   absl::Status Check(const v1::SignedEvent& signed_event, const v1::EventBody& body,
-                     SignatureCheck signatures) const;
+                     SignatureCheck signatures, int64_t now_ms) const;
 
   // Parses an event's body after checking its size. INVALID_ARGUMENT if it
   // is too large or does not parse; everything else is Check's.
@@ -95,7 +103,8 @@ class GroupState {
   absl::Status CheckCommit(const v1::EventBody& body) const;
   absl::Status CheckRoleChange(const v1::EventBody& body) const;
   absl::Status CheckLeave(const v1::EventBody& body) const;
-  absl::Status CheckMessage(const v1::EventBody& body) const;
+  absl::Status CheckMessage(const v1::EventBody& body, int64_t now_ms) const;
+  absl::Status CheckModeration(const v1::EventBody& body) const;
 
   std::string group_id_;
   uint64_t head_seq_ = 0;
