@@ -193,7 +193,7 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
     }
   }
   // "an idiot like you", "what a clown you are".
-  if (last + 2 < a.words() + 1 && last + 1 < a.words() && a.same_sentence(last + 1, last)) {
+  if (last + 1 < a.words() && a.same_sentence(last + 1, last)) {
     const std::string& next = a.word(last + 1).norm;
     if (next == "like" && last + 2 < a.words() && a.word(last + 2).norm == "you") return 0.85;
     if (next == "you" && last + 2 < a.words() && a.word(last + 2).norm == "are") return 0.85;
@@ -375,7 +375,7 @@ void CheckHarmIntent(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kHarm[] = {
       "kill", "hurt", "smash", "break", "beat", "punch", "stab", "shoot", "burn", "destroy",
       "ruin", "end", "expose", "wreck", "bash", "strangle", "choke", "slap", "kick", "hunt",
-      "dox", "doxx", "bury", "cut", "murder", "strangle"};
+      "dox", "doxx", "bury", "cut", "murder"};
   static constexpr std::string_view kVictims[] = {"you", "your", "yourself", "him", "her",
                                                   "his", "them", "their", "y'all"};
   auto in = [](const auto& list, const std::string& w) {
