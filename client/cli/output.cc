@@ -21,13 +21,17 @@ Record& Record::Set(const std::string& key, bool value) {
   return *this;
 }
 
+void PrintJsonLine(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  std::printf("%s\n", out.c_str());
+}
+
 void Record::Print(bool json, const std::string& text) const {
   if (json) {
-    std::string out;
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(fields_, &out, options);
-    std::printf("%s\n", out.c_str());
+    PrintJsonLine(fields_);
   } else {
     std::printf("%s\n", text.c_str());
   }

@@ -10,6 +10,9 @@
 
 namespace kith::cli {
 
+// Prints `message` as one line of JSON, keeping proto field names.
+void PrintJsonLine(const google::protobuf::Message& message);
+
 // One result. Fields are kept for JSON; `text` is what a person sees.
 class Record {
  public:

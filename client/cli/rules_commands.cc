@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "home.h"
+#include "output.h"
 #include "kith/ground_rules.h"
 #include "kith/rules.h"
 #include "kith/rules_eval.h"
@@ -34,14 +35,6 @@ size_t CodePoints(std::string_view text, size_t bytes) {
 }
 
 double Round2(double x) { return std::round(x * 100) / 100; }
-
-void PrintJson(const Struct& s) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(s, &out, options);
-  std::printf("%s\n", out.c_str());
-}
 
 Struct VerdictJson(std::string_view text, const Verdict& v) {
   Struct s;
@@ -167,17 +160,17 @@ absl::Status RulesCheck(bool json, const std::string& text, const std::string& r
   if (!set.ok()) return set.status();
   Verdict v = moderation::CheckMessage(text, *set);
   if (json) {
-    PrintJson(VerdictJson(text, v));
+    PrintJsonLine(VerdictJson(text, v));
     return absl::OkStatus();
   }
   if (v.violations.empty()) std::printf("No ground rule seems broken.\n");
   for (const auto& x : v.violations) {
-    std::printf("May break %s (confidence %.2f): \"%s\"\n", std::string(moderation::RuleName(x.rule)).c_str(),
-                x.confidence, std::string(text.substr(x.begin, x.end - x.begin)).c_str());
+    std::printf("May break %s (confidence %.2f): %s\n", std::string(moderation::RuleName(x.rule)).c_str(),
+                x.confidence, Quoted(text, x.begin, x.end).c_str());
   }
   if (v.crisis) {
-    std::printf("Sounds like a crisis: \"%s\". It is never a violation.\n",
-                text.substr(v.crisis_begin, v.crisis_end - v.crisis_begin).c_str());
+    std::printf("Sounds like a crisis: %s. It is never a violation.\n",
+                Quoted(text, v.crisis_begin, v.crisis_end).c_str());
   }
   return absl::OkStatus();
 }
@@ -196,7 +189,7 @@ absl::Status RulesCheckStream(std::istream& in) {
       auto rules = StringList(*s, "rules");
       absl::StatusOr<moderation::RuleSet> set = rules.ok() ? ParseRules(*rules) : rules.status();
       if (text.ok() && set.ok()) {
-        PrintJson(VerdictJson(*text, moderation::CheckMessage(*text, *set)));
+        PrintJsonLine(VerdictJson(*text, moderation::CheckMessage(*text, *set)));
         continue;
       }
       error = text.ok() ? set.status() : text.status();
@@ -206,7 +199,7 @@ absl::Status RulesCheckStream(std::istream& in) {
     ++errors;
     Struct e;
     (*e.mutable_fields())["error"].set_string_value(absl::StrCat("line ", line_no, ": ", error.message()));
-    PrintJson(e);
+    PrintJsonLine(e);
   }
   std::fflush(stdout);
   if (errors > 0) {
@@ -263,7 +256,7 @@ absl::Status RulesEval(bool json, const std::string& path, bool show_mistakes) {
     f["crisis_recall"].set_number_value(e.crisis.recall());
     f["messages"].set_number_value(e.messages);
     f["exact"].set_number_value(e.exact);
-    PrintJson(out);
+    PrintJsonLine(out);
     return absl::OkStatus();
   }
   std::printf("%-15s %9s %9s %9s %8s\n", "label", "precision", "recall", "f1", "support");
