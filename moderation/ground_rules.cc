@@ -240,19 +240,6 @@ void CheckNameCalling(const Analysis& a, Evidence& ev) {
   }
 }
 
-double SarcasmConfidence(std::string_view w) {
-  static constexpr std::pair<std::string_view, double> kWords[] = {
-      {"riveting", 0.8}, {"fascinating", 0.7}, {"groundbreaking", 0.8}, {"shocking", 0.6},
-      {"shocker", 0.7},  {"typical", 0.7},     {"cute", 0.7},           {"yawn", 0.7},
-      {"adorable", 0.6}, {"brave", 0.5},       {"sure", 0.3},           {"whatever", 0.5},
-      {"wow", 0.3},      {"again", 0.3},       {"noted", 0.3},          {"genius", 0.6},
-      {"impressive", 0.4}, {"classic", 0.5},   {"cool", 0.3}};
-  for (const auto& [word, c] : kWords) {
-    if (w == word) return c;
-  }
-  return 0;
-}
-
 bool IsEyeRoll(std::string_view symbol) {
   return symbol == "\xF0\x9F\x99\x84" /* U+1F644 */ || symbol == "\xF0\x9F\x98\x92" /* U+1F612 */;
 }
@@ -283,7 +270,9 @@ void CheckContempt(const Analysis& a, Evidence& ev) {
     // A sentence of one sarcastic word: "Riveting."
     bool alone = (w == 0 || !a.same_sentence(w - 1, w)) &&
                  (w + 1 == a.words() || !a.same_sentence(w + 1, w));
-    if (alone && a.is(w, kSarcasmWord)) ev.Add(SarcasmConfidence(n), t.begin, t.end);
+    if (alone) {
+      if (double c = Lexicon::Get().SarcasmConfidence(n); c > 0) ev.Add(c, t.begin, t.end);
+    }
     // "your story is boring", "your trauma is a joke".
     if (n == "your" || n == "ur") {
       static constexpr std::string_view kJudgements[] = {

@@ -103,15 +103,21 @@ Lexicon::Lexicon() {
   AddWords({"told", "said", "texted", "wrote", "screamed", "yelled", "shouted", "threatened",
             "used", "would", "once", "swore", "promised"},
            kPastSpeech);
-  AddWords({"riveting", "fascinating", "groundbreaking", "shocking", "shocker", "typical", "cute",
-            "yawn", "adorable", "brave", "sure", "whatever", "wow", "again", "noted", "genius",
-            "impressive", "classic", "cool"},
-           kSarcasmWord);
+  // How surely a sentence of just this word is sarcasm ("Riveting.").
+  for (const auto& [word, confidence] : std::initializer_list<std::pair<std::string_view, double>>{
+           {"riveting", 0.8}, {"fascinating", 0.7}, {"groundbreaking", 0.8}, {"shocking", 0.6},
+           {"shocker", 0.7}, {"typical", 0.7}, {"cute", 0.7}, {"yawn", 0.7}, {"adorable", 0.6},
+           {"brave", 0.5}, {"sure", 0.3}, {"whatever", 0.5}, {"wow", 0.3}, {"again", 0.3},
+           {"noted", 0.3}, {"genius", 0.6}, {"impressive", 0.4}, {"classic", 0.5},
+           {"cool", 0.3}}) {
+    sarcasm_[Absl(word)] = confidence;
+    classes_.try_emplace(Absl(word), 0);
+  }
   AddWords({"ha", "haha", "lol", "lmao", "ok", "okay", "sure", "another", "your", "so-called",
             "ur", "oh", "right", "yeah", "ugh"},
            kMockCue);
   AddWords({"amazing", "congrats", "congratulations", "happy", "proud", "incredible", "awesome",
-            "wonderful", "yay", "omg", "no way"},
+            "wonderful", "yay", "omg"},
            kJoy);
   AddWords({"people", "guys", "all", "both", "lot", "two", "lads", "folks", "here"}, kGroupWord);
   AddWords({"a", "an", "the", "such", "so", "total", "complete", "absolute", "real", "fucking",

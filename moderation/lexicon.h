@@ -34,7 +34,6 @@ enum WordClass : uint32_t {
   kCopula = 1u << 12,        // are, were, being, act, sound, ...
   kBusiness = 1u << 13,      // diner, dental, clinic, ...
   kFirstPerson = 1u << 14,   // i, i'm, me, my, myself
-  kSarcasmWord = 1u << 15,   // a sentence of just this word is sarcasm: riveting, typical, cute
   kMockCue = 1u << 16,       // ha, lol, ok, sure, another: with a scare quote, mockery
   kJoy = 1u << 17,           // amazing, congrats, proud: "shut up" is then delight
   kGroupWord = 1u << 18,     // people, guys, all, both, lot: "you people are"
@@ -82,6 +81,11 @@ class Lexicon {
     auto it = classes_.find(absl::string_view(norm.data(), norm.size()));
     return it == classes_.end() ? 0 : it->second;
   }
+  // How surely a sentence of just `norm` is sarcasm ("Riveting."); 0 if not.
+  double SarcasmConfidence(std::string_view norm) const {
+    auto it = sarcasm_.find(absl::string_view(norm.data(), norm.size()));
+    return it == sarcasm_.end() ? 0 : it->second;
+  }
   // True for every spelling any detector looks for.
   bool Known(std::string_view norm) const {
     return classes_.contains(absl::string_view(norm.data(), norm.size()));
@@ -97,6 +101,7 @@ class Lexicon {
                   uint8_t flags = 0);
 
   absl::flat_hash_map<std::string, uint32_t> classes_;
+  absl::flat_hash_map<std::string, double> sarcasm_;
   std::vector<Phrase> phrases_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> by_first_word_;
 };

@@ -248,12 +248,8 @@ Text Tokenize(std::string_view raw, KnownWord known) {
     single_open = single;
   };
   auto close = [&] {
-    Quote& q = text.quotes[open_quote - 1];
-    if (tokens.size() == q.first) {
-      text.quotes.pop_back();  // empty: nothing quoted
-    } else {
-      q.last = tokens.size() - 1;
-    }
+    // Token ranges are settled after letter-joining; an empty quote goes now.
+    if (tokens.size() == text.quotes.back().first) text.quotes.pop_back();
     open_quote = 0;
   };
 
