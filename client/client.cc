@@ -1,5 +1,6 @@
 #include "kith/client.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -127,13 +128,19 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ClientOptions& opt
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   auto channel = grpc::CreateCustomChannel(options.server, grpc::SslCredentials(ssl), args);
-  return std::unique_ptr<Client>(new Client(std::move(identity), std::move(channel)));
+  if (!options.checkpoint_key.empty() &&
+      options.checkpoint_key.size() != crypto::kSignPublicKeyBytes) {
+    return absl::InvalidArgumentError("a checkpoint key is 32 bytes");
+  }
+  return std::unique_ptr<Client>(
+      new Client(std::move(identity), std::move(channel), options.checkpoint_key));
 }
 
-Client::Client(Identity identity, std::shared_ptr<grpc::Channel> channel)
+Client::Client(Identity identity, std::shared_ptr<grpc::Channel> channel, std::string server_key)
     : identity_(std::move(identity)),
       channel_(std::move(channel)),
-      stub_(v1::Kith::NewStub(channel_)) {}
+      stub_(v1::Kith::NewStub(channel_)),
+      server_key_(std::move(server_key)) {}
 
 Client::~Client() { crypto::Wipe(token_hex_); }
 
@@ -346,7 +353,117 @@ absl::StatusOr<uint64_t> Client::Moderate(const std::string& group_id,
     return BuildModeration(identity_, view.state(), action);
   });
   if (!reply.ok()) return reply.status();
+  if (action.action() == v1::Moderation::REMOVE || action.action() == v1::Moderation::BAN) {
+    // Until this re-key nobody may post; should it fail, the next sender's
+    // client re-keys instead (see Send).
+    if (auto s = Rekey(group_id); !s.ok()) return s;
+  }
   return reply->seq();
+}
+
+absl::StatusOr<std::string> Client::ServerKey() {
+  if (!server_key_.empty()) return server_key_;
+  v1::ServerKey reply;
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  if (auto s = FromGrpc(stub_->GetServerKey(&ctx, v1::Empty(), &reply)); !s.ok()) return s;
+  if (reply.checkpoint_pk().size() != crypto::kSignPublicKeyBytes) {
+    return absl::DataLossError("the server's checkpoint key has the wrong size");
+  }
+  server_key_ = reply.checkpoint_pk();
+  return server_key_;
+}
+
+absl::StatusOr<v1::Checkpoint> Client::Checkpoint(const std::string& group_id) {
+  auto server_key = ServerKey();
+  if (!server_key.ok()) return server_key.status();
+  v1::GroupRef req;
+  req.set_group_id(group_id);
+  v1::Checkpoint checkpoint;
+  if (auto s = Call([&](auto* ctx) { return stub_->GetCheckpoint(ctx, req, &checkpoint); });
+      !s.ok()) {
+    return s;
+  }
+  auto view = Sync(group_id);
+  if (!view.ok()) return view.status();
+  if (auto s = VerifyCheckpointAgainst(**view, *server_key, checkpoint); !s.ok()) return s;
+  return checkpoint;
+}
+
+absl::StatusOr<uint64_t> Client::Report(const std::string& group_id, uint64_t message_seq,
+                                        std::string rule, std::string note) {
+  auto checkpoint = Checkpoint(group_id);
+  if (!checkpoint.ok()) return checkpoint.status();
+  auto content = BuildReportContent(View(group_id), *checkpoint, message_seq, std::move(rule),
+                                    std::move(note));
+  if (!content.ok()) return content.status();
+  auto reply = AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
+    return BuildReport(identity_, view.state(), *content);
+  });
+  crypto::Wipe(*content->mutable_franking_key());
+  if (!reply.ok()) return reply.status();
+  return reply->seq();
+}
+
+absl::StatusOr<std::vector<QueueItem>> Client::ModerationQueue(const std::string& group_id) {
+  auto server_key = ServerKey();
+  if (!server_key.ok()) return server_key.status();
+  auto synced = Sync(group_id);
+  if (!synced.ok()) return synced.status();
+  const GroupView& view = **synced;
+  const v1::Role role = view.state().RoleOf(identity_.user_id());
+  if (role != v1::ROLE_MODERATOR && role != v1::ROLE_OWNER) {
+    return absl::PermissionDeniedError("only the group's moderators see its reports");
+  }
+  std::vector<QueueItem> items;
+  for (const ReportRecord& r : view.reports()) {
+    if (view.state().IsResolved(r.seq)) continue;
+    QueueItem item;
+    item.seq = r.seq;
+    item.filed_ms = r.server_time_ms;
+    item.reporter = r.reporter;
+    auto content = OpenReport(r.report, group_id, r.reporter, identity_.user_id(),
+                              identity_.box.public_key, identity_.box.secret_key);
+    if (!content.ok()) {
+      item.verified = content.status();
+      items.push_back(std::move(item));
+      continue;
+    }
+    item.message_seq = content->message_seq();
+    if (!content->rule().empty()) item.rules.push_back(content->rule());
+    item.note = content->note();
+    item.text = content->text();
+    v1::ReadRequest req;
+    req.set_group_id(group_id);
+    req.set_from_seq(content->message_seq());
+    req.set_limit(1);
+    v1::ReadReply reported;
+    item.verified = Call([&](auto* ctx) { return stub_->ReadEvents(ctx, req, &reported); });
+    if (item.verified.ok() && reported.events_size() != 1) {
+      item.verified = absl::NotFoundError("the reported event is not in the log");
+    }
+    if (item.verified.ok()) {
+      auto accused = VerifyReport(view, *server_key, *content, reported.events(0));
+      if (accused.ok()) item.accused = *accused;
+      item.verified = accused.status();
+    }
+    crypto::Wipe(*content->mutable_franking_key());
+    items.push_back(std::move(item));
+  }
+  for (const Message& m : view.messages()) {
+    if (m.overridden_rules.empty() || view.state().IsResolved(m.seq)) continue;
+    QueueItem item;
+    item.kind = QueueItem::Kind::kOverride;
+    item.seq = item.message_seq = m.seq;
+    item.filed_ms = m.server_time_ms;
+    item.reporter = item.accused = m.sender;
+    item.rules = m.overridden_rules;
+    item.text = m.text;
+    items.push_back(std::move(item));
+  }
+  std::sort(items.begin(), items.end(),
+            [](const QueueItem& a, const QueueItem& b) { return a.seq < b.seq; });
+  return items;
 }
 
 absl::StatusOr<uint64_t> Client::Send(const std::string& group_id, std::string_view text,

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kith/crypto.h"
+#include "kith/message_crypto.h"
 #include "kith/protocol.h"
 
 namespace kith::client {
@@ -116,6 +117,19 @@ v1::SignedEvent BuildModeration(const Identity& author, const GroupState& state,
                                 const v1::Moderation& action) {
   v1::EventBody body = Body(author, state);
   *body.mutable_moderation() = action;
+  return SignEvent(body, author.sign.secret_key);
+}
+
+v1::SignedEvent BuildReport(const Identity& author, const GroupState& state,
+                            const v1::ReportContent& content) {
+  std::map<std::string, std::string> moderators;
+  for (const auto& [id, member] : state.members()) {
+    if (member.role == v1::ROLE_MODERATOR || member.role == v1::ROLE_OWNER) {
+      moderators[id] = member.bundle.box_pk();
+    }
+  }
+  v1::EventBody body = Body(author, state);
+  *body.mutable_report() = SealReport(content, state.group_id(), author.user_id(), moderators);
   return SignEvent(body, author.sign.secret_key);
 }
 

@@ -1,5 +1,8 @@
 #include "kith/group_view.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "absl/strings/str_cat.h"
 #include "kith/protocol.h"
 
@@ -29,8 +32,73 @@ absl::Status GroupView::Apply(const v1::Event& event) {
     epoch_secrets_[next.epoch()] = *std::move(secret);
   }
   state_ = std::move(next);
+  hashes_.append(state_.head_hash());
   if (body.has_message()) return OpenMessage(event, body);
+  Record(event, body);
   return absl::OkStatus();
+}
+
+void GroupView::Record(const v1::Event& event, const v1::EventBody& body) {
+  AuditEntry entry;
+  entry.seq = event.seq();
+  entry.server_time_ms = event.server_time_ms();
+  entry.author = body.author();
+  switch (body.kind_case()) {
+    case v1::EventBody::kCreate:
+      entry.action = "create";
+      names_[body.author()] = body.create().creator().name();
+      break;
+    case v1::EventBody::kInvite: entry.action = "invite"; break;
+    case v1::EventBody::kJoinRequest:
+      entry.action = "join-request";
+      names_[body.author()] = body.join_request().member().name();
+      break;
+    case v1::EventBody::kCommit: {
+      const auto& c = body.commit();
+      entry.action = c.add_size() > 0 ? "admit" : c.remove_size() > 0 ? "remove" : "rekey";
+      entry.targets.assign(c.add().begin(), c.add().end());
+      entry.targets.insert(entry.targets.end(), c.remove().begin(), c.remove().end());
+      break;
+    }
+    case v1::EventBody::kRoleChange:
+      entry.action = body.role_change().role() == v1::ROLE_MODERATOR ? "role:moderator" : "role:member";
+      entry.targets.push_back(body.role_change().member());
+      break;
+    case v1::EventBody::kLeave: entry.action = "leave"; break;
+    case v1::EventBody::kReport:
+      entry.action = "report";
+      reports_.push_back({event.seq(), event.server_time_ms(), body.author(), body.report()});
+      break;
+    case v1::EventBody::kModeration: {
+      const auto& m = body.moderation();
+      std::string name = v1::Moderation::Action_Name(m.action());
+      for (char& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+      entry.action = std::move(name);
+      if (!m.target().empty()) entry.targets.push_back(m.target());
+      entry.rule = m.rule();
+      entry.duration_ms = m.duration_ms();
+      entry.resolves = m.resolves();
+      break;
+    }
+    default: return;
+  }
+  audit_.push_back(std::move(entry));
+}
+
+const Message* GroupView::FindMessage(uint64_t seq) const {
+  auto it = std::lower_bound(messages_.begin(), messages_.end(), seq,
+                             [](const Message& m, uint64_t s) { return m.seq < s; });
+  return it != messages_.end() && it->seq == seq ? &*it : nullptr;
+}
+
+std::string_view GroupView::EventHashAt(uint64_t seq) const {
+  if (seq == 0 || seq > state_.head_seq()) return {};
+  return std::string_view(hashes_).substr((seq - 1) * crypto::kHashBytes, crypto::kHashBytes);
+}
+
+std::string GroupView::NameOf(const std::string& user_id) const {
+  auto it = names_.find(user_id);
+  return it != names_.end() ? it->second : crypto::ToHex(user_id).substr(0, 8);
 }
 
 absl::StatusOr<crypto::Secret> GroupView::OpenEpochSecret(
@@ -80,6 +148,7 @@ absl::Status GroupView::OpenMessage(const v1::Event& event, const v1::EventBody&
   m.server_time_ms = event.server_time_ms();
   m.text = std::move(*content->mutable_text());
   m.overridden_rules.assign(content->overridden_rules().begin(), content->overridden_rules().end());
+  m.franking_key = std::move(*content->mutable_franking_key());
   messages_.push_back(std::move(m));
   return absl::OkStatus();
 }

@@ -57,6 +57,7 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
   struct Accepted {
     GroupEntry* entry;
     std::unique_ptr<v1::Event> event;
+    std::string hash;
   };
   std::vector<absl::StatusOr<v1::AppendReply>> results;
   std::vector<Accepted> accepted;
@@ -99,10 +100,10 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
     v1::AppendReply reply;
     reply.set_group_id(group_id);
     reply.set_seq(event->seq());
-    reply.set_event_hash(std::move(hash));
+    reply.set_event_hash(hash);
     results.push_back(std::move(reply));
     to_store.push_back(event.get());
-    accepted.push_back({entry, std::move(event)});
+    accepted.push_back({entry, std::move(event), std::move(hash)});
   }
 
   if (!to_store.empty()) {
@@ -116,7 +117,7 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
   for (auto& a : accepted) {
     grpc::Slice encoded = EncodeForBatch(*a.event);
     absl::MutexLock lock(&a.entry->mu);
-    a.entry->AddDurable(a.event->seq(), std::move(encoded));
+    a.entry->AddDurable(a.event->seq(), std::move(a.hash), std::move(encoded));
   }
   // Answer the writers first; fan-out is the waker's work, not theirs.
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));

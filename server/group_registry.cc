@@ -4,14 +4,19 @@ namespace kith::server {
 
 void GroupEntry::NoteApplied(const v1::EventBody& body, uint64_t seq) {
   if (body.has_leave()) departed_at_[body.author()] = seq;
+  if (body.has_moderation() && (body.moderation().action() == v1::Moderation::REMOVE ||
+                                body.moderation().action() == v1::Moderation::BAN)) {
+    departed_at_[body.moderation().target()] = seq;
+  }
   if (body.has_commit()) {
     for (const auto& id : body.commit().remove()) departed_at_[id] = seq;
     for (const auto& id : body.commit().add()) departed_at_.erase(id);
   }
 }
 
-void GroupEntry::AddDurable(uint64_t seq, grpc::Slice encoded) {
+void GroupEntry::AddDurable(uint64_t seq, std::string hash, grpc::Slice encoded) {
   durable_head = seq;
+  durable_hash = std::move(hash);
   recent_bytes_ += encoded.size();
   recent_.push_back(std::move(encoded));
   // Keep at least the newest event, so a follower at the head never reads storage.

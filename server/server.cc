@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "kith/appender.h"
 #include "kith/authenticator.h"
+#include "kith/checkpoint_signer.h"
 #include "kith/crypto.h"
 #include "kith/encoded_event.h"
 #include "kith/group_registry.h"
@@ -37,7 +38,7 @@ absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
     const v1::EventBody& body = *applied;
     entry->NoteApplied(body, event.seq());
     if (body.has_create() || body.has_join_request()) groups.NoteInvolved(body.author(), entry);
-    entry->AddDurable(event.seq(), EncodeForBatch(event));
+    entry->AddDurable(event.seq(), entry->state.head_hash(), EncodeForBatch(event));
     return absl::OkStatus();
   });
 }
@@ -57,6 +58,9 @@ class ServerImpl final : public Server {
     auto tls = LoadOrCreateTlsIdentity(options.data_dir + "/tls");
     if (!tls.ok()) return tls.status();
     certificate_pem_ = tls->certificate_pem;
+    auto signer = CheckpointSigner::LoadOrCreate(options.data_dir + "/checkpoint.key");
+    if (!signer.ok()) return signer.status();
+    signer_ = std::make_unique<CheckpointSigner>(*std::move(signer));
     auto store = RocksStore::Open(options.data_dir + "/db");
     if (!store.ok()) return store.status();
     store_ = *std::move(store);
@@ -66,7 +70,7 @@ class ServerImpl final : public Server {
     waker_ = std::make_unique<Waker>();
     appender_ = std::make_unique<Appender>(store_.get(), &groups_, options.clock, waker_.get());
     service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get(),
-                                             options.log_requests);
+                                             signer_.get(), options.clock, options.log_requests);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -113,6 +117,7 @@ class ServerImpl final : public Server {
 
  private:
   std::unique_ptr<RocksStore> store_;
+  std::unique_ptr<CheckpointSigner> signer_;
   GroupRegistry groups_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<Waker> waker_;

@@ -31,8 +31,15 @@ absl::Status CheckId(const std::string& id, const char* what) {
 }  // namespace
 
 KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-                         const EventLog* log, bool log_streams)
-    : auth_(auth), groups_(groups), appender_(appender), log_(log), log_streams_(log_streams) {}
+                         const EventLog* log, const CheckpointSigner* signer, const Clock* clock,
+                         bool log_streams)
+    : auth_(auth),
+      groups_(groups),
+      appender_(appender),
+      log_(log),
+      signer_(signer),
+      clock_(clock),
+      log_streams_(log_streams) {}
 
 absl::StatusOr<std::string> KithService::Caller(grpc::CallbackServerContext* ctx) const {
   const auto& md = ctx->client_metadata();
@@ -257,6 +264,44 @@ grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* c
     g->set_role(state.RoleOf(*caller));
     g->set_pending(pending);
     g->set_head_seq(entry->durable_head);
+  }
+  return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::GetServerKey(grpc::CallbackServerContext* ctx,
+                                                    const v1::Empty*, v1::ServerKey* reply) {
+  reply->set_checkpoint_pk(signer_->public_key());
+  return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::GetCheckpoint(grpc::CallbackServerContext* ctx,
+                                                     const v1::GroupRef* req,
+                                                     v1::Checkpoint* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindGroup(req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  GroupEntry& group = **entry;
+  uint64_t head;
+  std::string head_hash;
+  {
+    absl::ReaderMutexLock lock(&group.mu);
+    if (!group.state.IsMember(*caller)) {
+      return Done(ctx, absl::PermissionDeniedError("you are not a member of this group"));
+    }
+    if (group.checkpoint.seq() == group.durable_head) {
+      *reply = group.checkpoint;
+      return Done(ctx, absl::OkStatus());
+    }
+    head = group.durable_head;
+    head_hash = group.durable_hash;
+  }
+  // Sign outside the lock; at most one signature per head is kept, and a
+  // racing caller's equal-or-newer checkpoint wins.
+  *reply = signer_->Sign(req->group_id(), head, head_hash, clock_->NowMs());
+  {
+    absl::MutexLock lock(&group.mu);
+    if (group.checkpoint.seq() < head) group.checkpoint = *reply;
   }
   return Done(ctx, absl::OkStatus());
 }

@@ -133,10 +133,55 @@ TEST_F(MessageCryptoTest, KeyCommitmentRejectsAnotherKeyBeforeDecrypting) {
   EXPECT_FALSE(DecryptMessage(key, Header(1), altered).ok());
 }
 
+TEST_F(MessageCryptoTest, FrankingTagCommitsToTheTextAndReaderChecksIt) {
+  crypto::Secret key = crypto::Secret::Random(32);
+  const MessageHeader header = Header(1);
+  auto msg = EncryptMessage(key, header, Content("you said this"));
+  ASSERT_TRUE(msg.ok());
+  auto opened = DecryptMessage(key, header, *msg);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  ASSERT_EQ(opened->franking_key().size(), crypto::kKeyBytes);
+  const crypto::Secret franking_key = crypto::Secret::FromString(opened->franking_key());
+  EXPECT_EQ(FrankingTag(franking_key, header.group_id, header.epoch, header.sender, "you said this"),
+            msg->franking_tag());
+  EXPECT_NE(FrankingTag(franking_key, header.group_id, header.epoch, header.sender, "you said that"),
+            msg->franking_tag());
+  EXPECT_NE(FrankingTag(franking_key, header.group_id, header.epoch + 1, header.sender,
+                        "you said this"),
+            msg->franking_tag());
+  // A sender whose tag does not commit to the text cannot be reported, so
+  // readers drop the message.
+  v1::GroupMessage untagged = *msg;
+  untagged.mutable_franking_tag()->at(0) ^= 1;
+  auto dropped = DecryptMessage(key, header, untagged);
+  EXPECT_EQ(dropped.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(dropped.status().message().find("franking"), std::string::npos);
+}
+
+TEST_F(MessageCryptoTest, ReportOpensOnlyForTheModeratorsItIsSealedTo) {
+  crypto::BoxKeyPair moderator = crypto::GenerateBoxKeyPair();
+  crypto::BoxKeyPair member = crypto::GenerateBoxKeyPair();
+  const std::string group(16, 'g'), reporter(16, 'r'), mod_id(16, 'm'), member_id(16, 'n');
+  v1::ReportContent content;
+  content.set_message_seq(7);
+  content.set_note("third time this week");
+  v1::Report report = SealReport(content, group, reporter, {{mod_id, moderator.public_key}});
+  auto opened = OpenReport(report, group, reporter, mod_id, moderator.public_key, moderator.secret_key);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->note(), "third time this week");
+  EXPECT_EQ(OpenReport(report, group, reporter, member_id, member.public_key, member.secret_key)
+                .status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // Bound to its reporter: it cannot be passed off as someone else's.
+  EXPECT_EQ(OpenReport(report, group, member_id, mod_id, moderator.public_key, moderator.secret_key)
+                .status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
 TEST_F(MessageCryptoTest, PaddingHidesExactLengthAndLimitIsEnforced) {
   crypto::Secret key = crypto::Secret::Random(32);
   auto short_msg = EncryptMessage(key, Header(1), Content("a"));
-  auto longer_msg = EncryptMessage(key, Header(1), Content("a bit longer, still one block"));
+  auto longer_msg = EncryptMessage(key, Header(1), Content("a bit longer"));
   ASSERT_TRUE(short_msg.ok() && longer_msg.ok());
   EXPECT_EQ(short_msg->ciphertext().size(), longer_msg->ciphertext().size());
   auto too_big = EncryptMessage(key, Header(1), Content(std::string(kMaxTextBytes + 1, 'x')));

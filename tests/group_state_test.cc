@@ -7,6 +7,7 @@
 #include "kith/event_builder.h"
 #include "kith/group_view.h"
 #include "kith/protocol.h"
+#include "kith/strike_ladder.h"
 
 namespace kith {
 namespace {
@@ -16,6 +17,8 @@ using client::BuildCreate;
 using client::BuildInvite;
 using client::BuildJoinRequest;
 using client::BuildLeave;
+using client::BuildModeration;
+using client::BuildReport;
 using client::BuildRoleChange;
 using client::Identity;
 
@@ -23,13 +26,14 @@ using client::Identity;
 class Ledger {
  public:
   absl::Status Append(const v1::SignedEvent& signed_event) {
-    auto body = state_.Check(signed_event, SignatureCheck::kVerify, 0);
+    now_ms_ += 1000;
+    auto body = state_.Check(signed_event, SignatureCheck::kVerify, now_ms_);
     if (!body.ok()) return body.status();
     v1::Event event;
     event.set_group_id(body->group_id());
     event.set_seq(state_.head_seq() + 1);
     event.set_prev_hash(state_.created() ? state_.head_hash() : GenesisPrevHash());
-    event.set_server_time_ms(1000 * event.seq());
+    event.set_server_time_ms(now_ms_);
     *event.mutable_signed_() = signed_event;
     state_.Apply(*body, event, EventHash(event));
     log_.push_back(event);
@@ -37,8 +41,11 @@ class Ledger {
   }
   const GroupState& state() const { return state_; }
   const std::vector<v1::Event>& log() const { return log_; }
+  // Server time passes: each append takes a second, and this much more.
+  void Wait(int64_t ms) { now_ms_ += ms; }
 
  private:
+  int64_t now_ms_ = 0;
   GroupState state_;
   std::vector<v1::Event> log_;
 };
@@ -71,6 +78,23 @@ class GroupStateTest : public ::testing::Test {
       if (auto s = view.Apply(e); !s.ok()) return s;
     }
     return view.SealMessage(text);
+  }
+
+  absl::Status Moderate(const Identity& who, v1::Moderation::Action action,
+                        const Identity* target = nullptr, uint64_t duration_ms = 0,
+                        uint64_t resolves = 0) {
+    v1::Moderation m;
+    m.set_action(action);
+    if (target != nullptr) m.set_target(target->user_id());
+    m.set_duration_ms(duration_ms);
+    m.set_resolves(resolves);
+    return ledger_.Append(BuildModeration(who, ledger_.state(), m));
+  }
+
+  absl::Status Post(const Identity& who, const std::string& text) {
+    auto message = Message(who, text);
+    if (!message.ok()) return message.status();
+    return ledger_.Append(*message);
   }
 
   Identity owner_ = Identity::Generate("owner");
@@ -246,6 +270,114 @@ TEST_F(GroupStateTest, ReplayedLogDetectsGapsAndBrokenChains) {
   ASSERT_TRUE(altered.ApplyLogged(moved, SignatureCheck::kVerify).ok());
   EXPECT_EQ(altered.ApplyLogged(log[2], SignatureCheck::kVerify).status().code(),
             absl::StatusCode::kDataLoss);
+}
+
+TEST_F(GroupStateTest, ABannedPersonIsRemovedAndCannotAskToJoinAgain) {
+  Admit(alice_);
+  Admit(bob_);
+  ASSERT_TRUE(Moderate(owner_, v1::Moderation::BAN, &alice_).ok());
+  EXPECT_FALSE(ledger_.state().IsMember(alice_.user_id()));
+  EXPECT_TRUE(ledger_.state().IsBanned(alice_.user_id()));
+  // Like a departure: nobody posts under the key the banned person holds.
+  EXPECT_TRUE(ledger_.state().needs_rekey());
+  ASSERT_TRUE(ledger_.Append(*BuildCommit(owner_, ledger_.state(), {}, {})).ok());
+  const std::string secret = crypto::RandomBytes(kInviteSecretBytes);
+  ASSERT_TRUE(ledger_.Append(BuildInvite(owner_, ledger_.state(), secret)).ok());
+  auto again = ledger_.Append(BuildJoinRequest(alice_, group_id_, secret, ledger_.state().charter()));
+  EXPECT_EQ(again.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(again.message().find("banned"), std::string::npos);
+  // A removal is not a ban: bob may be invited back.
+  ASSERT_TRUE(Moderate(owner_, v1::Moderation::REMOVE, &bob_).ok());
+  ASSERT_TRUE(ledger_.Append(*BuildCommit(owner_, ledger_.state(), {}, {})).ok());
+  EXPECT_TRUE(ledger_.Append(BuildJoinRequest(bob_, group_id_, secret, ledger_.state().charter())).ok());
+}
+
+TEST_F(GroupStateTest, SlowModeSpacesEachMembersMessagesButNotModerators) {
+  Admit(alice_);
+  ASSERT_TRUE(Moderate(owner_, v1::Moderation::SLOW, nullptr, 60'000).ok());
+  ASSERT_TRUE(Post(alice_, "first").ok());
+  auto second = Post(alice_, "second");
+  EXPECT_EQ(second.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.message().find("slow mode"), std::string::npos);
+  EXPECT_TRUE(Post(owner_, "moderators are not slowed").ok());
+  ledger_.Wait(60'000);
+  EXPECT_TRUE(Post(alice_, "second, a minute later").ok());
+  ASSERT_TRUE(Moderate(owner_, v1::Moderation::SLOW, nullptr, 0).ok());
+  EXPECT_TRUE(Post(alice_, "slow mode is off").ok());
+  EXPECT_EQ(Moderate(owner_, v1::Moderation::SLOW, nullptr, 2 * 86'400'000).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(GroupStateTest, AGroupPauseLetsOnlyModeratorsPostUntilItEndsOrIsLifted) {
+  Admit(alice_);
+  EXPECT_EQ(Moderate(alice_, v1::Moderation::PAUSE_GROUP, nullptr, 600'000).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(Moderate(owner_, v1::Moderation::PAUSE_GROUP, nullptr, 600'000).ok());
+  auto blocked = Post(alice_, "but I was saying");
+  EXPECT_EQ(blocked.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(blocked.message().find("only moderators post until"), std::string::npos);
+  EXPECT_TRUE(Post(owner_, "let's take ten minutes").ok());
+  ASSERT_TRUE(Moderate(owner_, v1::Moderation::LIFT).ok());
+  EXPECT_TRUE(Post(alice_, "thanks").ok());
+  ASSERT_TRUE(Moderate(owner_, v1::Moderation::PAUSE_GROUP, nullptr, 600'000).ok());
+  ledger_.Wait(600'000);
+  EXPECT_TRUE(Post(alice_, "the pause ended on its own").ok());
+}
+
+TEST_F(GroupStateTest, AReportIsSealedToEveryModeratorAndResolvedOnce) {
+  Admit(alice_);
+  Admit(bob_);
+  v1::ReportContent content;
+  content.set_message_seq(1);
+  // Sealed to the owner only, then bob becomes a moderator: the report no
+  // longer reaches every moderator.
+  v1::SignedEvent stale = BuildReport(alice_, ledger_.state(), content);
+  ASSERT_TRUE(ledger_.Append(BuildRoleChange(owner_, ledger_.state(), bob_.user_id(),
+                                             v1::ROLE_MODERATOR)).ok());
+  EXPECT_EQ(ledger_.Append(stale).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(ledger_.Append(BuildReport(alice_, ledger_.state(), content)).ok());
+  const uint64_t report = ledger_.state().head_seq();
+  EXPECT_FALSE(ledger_.state().IsResolved(report));
+  EXPECT_EQ(Moderate(alice_, v1::Moderation::DISMISS, nullptr, 0, report).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Moderate(bob_, v1::Moderation::DISMISS).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Moderate(bob_, v1::Moderation::DISMISS, nullptr, 0, report + 5).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Moderate(bob_, v1::Moderation::WARN, &alice_, 0, report).ok());
+  EXPECT_TRUE(ledger_.state().IsResolved(report));
+  EXPECT_EQ(ledger_.state().members().at(alice_.user_id()).strikes, 1u);
+  EXPECT_EQ(Moderate(owner_, v1::Moderation::DISMISS, nullptr, 0, report).code(),
+            absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(GroupStateTest, TheStrikeLadderIsCheckedAtCreationAndProposesInOrder) {
+  v1::Charter charter;
+  charter.set_name("ladder");
+  charter.add_strike_ladder("warn");
+  charter.add_strike_ladder("explode");
+  GroupState fresh;
+  EXPECT_EQ(fresh.Check(BuildCreate(alice_, charter).create, SignatureCheck::kVerify, 0)
+                .status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // The default ladder: warn, pause 30 minutes, mute a day, remove; the
+  // last step repeats.
+  const v1::Charter plain = ledger_.state().charter();
+  EXPECT_EQ(NextStrikeStep(plain, 0).action, v1::Moderation::WARN);
+  EXPECT_EQ(NextStrikeStep(plain, 1).action, v1::Moderation::PAUSE);
+  EXPECT_EQ(NextStrikeStep(plain, 1).duration_ms, 30u * 60 * 1000);
+  EXPECT_EQ(NextStrikeStep(plain, 2).duration_ms, 24u * 3600 * 1000);
+  EXPECT_EQ(NextStrikeStep(plain, 3).action, v1::Moderation::REMOVE);
+  EXPECT_EQ(NextStrikeStep(plain, 9).action, v1::Moderation::REMOVE);
+
+  v1::Charter strict;
+  strict.add_strike_ladder("mute:2h");
+  strict.add_strike_ladder("ban");
+  EXPECT_TRUE(ValidateStrikeLadder(strict).ok());
+  EXPECT_EQ(NextStrikeStep(strict, 0).duration_ms, 2u * 3600 * 1000);
+  EXPECT_EQ(NextStrikeStep(strict, 1).action, v1::Moderation::BAN);
+  EXPECT_FALSE(ParseStrikeStep("mute").ok());
+  EXPECT_FALSE(ParseStrikeStep("warn:5m").ok());
 }
 
 }  // namespace

@@ -22,12 +22,16 @@
 #include "kith.grpc.pb.h"
 #include "kith/group_view.h"
 #include "kith/identity.h"
+#include "kith/reports.h"
 
 namespace kith::client {
 
 struct ClientOptions {
   std::string server;  // host:port
   std::string ca_pem;  // the server's certificate, pinned
+  // The server's checkpoint key, pinned (32 bytes). Empty: fetched on first
+  // use and trusted from then on (see Client::ServerKey).
+  std::string checkpoint_key;
 };
 
 // "kith:<group id hex>:<invite secret hex>", given out of band.
@@ -89,7 +93,8 @@ class Client {
   absl::Status SetRole(const std::string& group_id, const std::string& user_id, v1::Role role);
   absl::Status Leave(const std::string& group_id);
   // A moderation action (by a moderator or the owner), or stepping away
-  // (STEP_AWAY, about oneself). Returns the event's sequence number.
+  // (STEP_AWAY, about oneself). Returns the event's sequence number. A
+  // removal or ban is followed by a re-key, so the person reads nothing new.
   absl::StatusOr<uint64_t> Moderate(const std::string& group_id, const v1::Moderation& action);
   // A new epoch with the same members.
   absl::Status Rekey(const std::string& group_id);
@@ -99,6 +104,21 @@ class Client {
   // break anyway; they travel encrypted, for moderators to see.
   absl::StatusOr<uint64_t> Send(const std::string& group_id, std::string_view text,
                                 const std::vector<std::string>& overridden_rules = {});
+
+  // The key that signs the server's checkpoints: the pinned one, or fetched
+  // once and kept for this client's life.
+  absl::StatusOr<std::string> ServerKey();
+  // The server's signed checkpoint over the group's head, checked against
+  // the server key and this client's verified log.
+  absl::StatusOr<v1::Checkpoint> Checkpoint(const std::string& group_id);
+  // Reports the message at `message_seq` to the group's moderators under
+  // `rule` (a charter rule name, or empty), with an optional note. Returns
+  // the report's sequence number.
+  absl::StatusOr<uint64_t> Report(const std::string& group_id, uint64_t message_seq,
+                                  std::string rule, std::string note);
+  // Open reports and overrides, oldest first, each report checked
+  // (QueueItem::verified). Moderators only.
+  absl::StatusOr<std::vector<QueueItem>> ModerationQueue(const std::string& group_id);
 
   // Reads and verifies the log up to the server's head.
   absl::StatusOr<const GroupView*> Sync(const std::string& group_id);
@@ -119,7 +139,7 @@ class Client {
   void Prepare(grpc::ClientContext* ctx, bool with_deadline = true) const;
 
  private:
-  Client(Identity identity, std::shared_ptr<grpc::Channel> channel);
+  Client(Identity identity, std::shared_ptr<grpc::Channel> channel, std::string server_key);
   // Runs `rpc`, logging in first if needed and once more if the session expired.
   absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   absl::StatusOr<v1::AppendReply> Append(const v1::SignedEvent& event);
@@ -134,6 +154,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Kith::Stub> stub_;
   std::string token_hex_;
+  std::string server_key_;
   std::map<std::string, std::unique_ptr<GroupView>> views_;
 };
 

@@ -41,6 +41,10 @@ v1::SignedEvent BuildLeave(const Identity& author, const GroupState& state);
 v1::SignedEvent BuildModeration(const Identity& author, const GroupState& state,
                                 const v1::Moderation& action);
 
+// A report sealed to every moderator and the owner in `state`.
+v1::SignedEvent BuildReport(const Identity& author, const GroupState& state,
+                            const v1::ReportContent& content);
+
 }  // namespace kith::client
 
 #endif  // KITH_CLIENT_EVENT_BUILDER_H_

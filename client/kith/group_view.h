@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,31 @@ struct Message {
   std::string text;
   // Rules the sender's client flagged and the sender sent anyway.
   std::vector<std::string> overridden_rules;
+  // Opens the message's franking tag; revealed only in a report.
+  std::string franking_key;
+};
+
+// A report as the log holds it: who filed it and when, sealed content.
+struct ReportRecord {
+  uint64_t seq = 0;
+  int64_t server_time_ms = 0;
+  std::string reporter;  // user id
+  v1::Report report;
+};
+
+// One line of a group's audit trail: every event but messages, as people
+// read it. `action` is "create", "invite", "join-request", "admit",
+// "remove", "rekey", "role:<role>", "leave", "report", or a moderation
+// action ("warn", "pause", ..., "dismiss").
+struct AuditEntry {
+  uint64_t seq = 0;
+  int64_t server_time_ms = 0;
+  std::string author;  // user id
+  std::string action;
+  std::vector<std::string> targets;  // user ids
+  std::string rule;
+  uint64_t duration_ms = 0;
+  uint64_t resolves = 0;
 };
 
 class GroupView {
@@ -48,6 +74,15 @@ class GroupView {
   // How many messages in the log this member holds no key for.
   uint64_t unreadable_messages() const { return unreadable_; }
   bool HasEpochSecret(uint64_t epoch) const { return epoch_secrets_.contains(epoch); }
+  // The readable message at `seq`, or null.
+  const Message* FindMessage(uint64_t seq) const;
+  // The verified EventHash of event `seq`; empty outside 1..head_seq.
+  std::string_view EventHashAt(uint64_t seq) const;
+  const std::vector<ReportRecord>& reports() const { return reports_; }
+  const std::vector<AuditEntry>& audit() const { return audit_; }
+  // A member's display name from the log (members, pending and former), or
+  // the first 8 hex digits of their id.
+  std::string NameOf(const std::string& user_id) const;
 
   // Encrypts and signs `text` as this member's next message in the current
   // epoch. Does not change the view: the message is applied when it comes
@@ -67,6 +102,7 @@ class GroupView {
       const google::protobuf::RepeatedPtrField<v1::SealedSecret>& sealed,
       const std::string& confirmation, uint64_t epoch) const;
   absl::Status OpenMessage(const v1::Event& event, const v1::EventBody& body);
+  void Record(const v1::Event& event, const v1::EventBody& body);
 
   const Identity* self_;
   GroupState state_;
@@ -75,6 +111,10 @@ class GroupView {
   std::map<std::pair<uint64_t, std::string>, SenderChain> chains_;
   std::vector<Message> messages_;
   uint64_t unreadable_ = 0;
+  std::string hashes_;  // kHashBytes per event, in log order
+  std::vector<ReportRecord> reports_;
+  std::vector<AuditEntry> audit_;
+  std::map<std::string, std::string> names_;  // everyone the log introduced
 };
 
 }  // namespace kith::client

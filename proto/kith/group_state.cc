@@ -7,6 +7,7 @@
 #include "kith/crypto.h"
 #include "kith/protocol.h"
 #include "kith/rules.h"
+#include "kith/strike_ladder.h"
 
 namespace kith {
 namespace {
@@ -14,6 +15,32 @@ namespace {
 std::string Short(const std::string& id) { return crypto::ToHex(id).substr(0, 8); }
 
 bool IsModerator(v1::Role role) { return role == v1::ROLE_MODERATOR || role == v1::ROLE_OWNER; }
+
+std::string UtcTime(int64_t ms) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(ms), absl::UTCTimeZone());
+}
+
+constexpr char kHowToAppeal[] = "; to appeal, write to a moderator or the owner directly";
+
+// Actions about one member, who must be named; the others are about the
+// group, or (DISMISS) about a report only.
+bool IsTargeted(v1::Moderation::Action action) {
+  switch (action) {
+    case v1::Moderation::STEP_AWAY:
+    case v1::Moderation::WARN:
+    case v1::Moderation::PAUSE:
+    case v1::Moderation::MUTE:
+    case v1::Moderation::REMOVE:
+    case v1::Moderation::BAN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+constexpr size_t kSealedReportKeyBytes = crypto::kSealOverheadBytes + crypto::kKeyBytes;
+// A report carries at most a message's text, a note and a checkpoint.
+constexpr size_t kMaxReportCiphertextBytes = kMaxTextBytes + kMaxReportNoteBytes + 1024;
 
 constexpr size_t kSealedEpochSecretBytes =
     crypto::kSealOverheadBytes + kIdBytes + 8 + crypto::kKeyBytes;
@@ -39,6 +66,7 @@ absl::Status CheckCharter(const v1::Charter& charter) {
           "or custom:<text>"));
     }
   }
+  if (auto s = ValidateStrikeLadder(charter); !s.ok()) return s;
   if (charter.rules_version() != 1) {
     return absl::InvalidArgumentError("a new group's rules version must be 1");
   }
@@ -133,6 +161,7 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
         case v1::EventBody::kLeave: kind_status = CheckLeave(body); break;
         case v1::EventBody::kMessage: kind_status = CheckMessage(body, now_ms); break;
         case v1::EventBody::kModeration: kind_status = CheckModeration(body); break;
+        case v1::EventBody::kReport: kind_status = CheckReport(body); break;
         default: return absl::InvalidArgumentError("unknown event kind");
       }
   }
@@ -193,6 +222,10 @@ absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body) const {
   if (auto s = ValidateBundle(j.member()); !s.ok()) return s;
   if (body.author() != UserIdFor(j.member().sign_pk())) {
     return absl::InvalidArgumentError("joiner's user id does not match their key");
+  }
+  if (IsBanned(body.author())) {
+    return absl::PermissionDeniedError(
+        "you were banned from this group and cannot ask to join it again with this identity");
   }
   if (IsMember(body.author())) return absl::AlreadyExistsError("already a member of this group");
   if (IsPending(body.author())) {
@@ -270,34 +303,102 @@ absl::Status GroupState::CheckLeave(const v1::EventBody& body) const {
 }
 
 absl::Status GroupState::CheckModeration(const v1::EventBody& body) const {
-  const auto& m = body.moderation();
-  constexpr uint64_t kMaxDurationMs = 30ull * 24 * 3600 * 1000;
-  const bool timed = m.action() == v1::Moderation::STEP_AWAY ||
-                     m.action() == v1::Moderation::PAUSE || m.action() == v1::Moderation::MUTE;
-  if (m.action() == v1::Moderation::ACTION_UNSPECIFIED || !v1::Moderation::Action_IsValid(m.action())) {
+  using M = v1::Moderation;
+  const M& m = body.moderation();
+  if (m.action() == M::ACTION_UNSPECIFIED || !M::Action_IsValid(m.action())) {
     return absl::InvalidArgumentError("unknown moderation action");
   }
-  if (timed && (m.duration_ms() < 1000 || m.duration_ms() > kMaxDurationMs)) {
-    return absl::InvalidArgumentError("duration must be from 1 second to 30 days");
+  constexpr uint64_t kMaxDurationMs = 30ull * 24 * 3600 * 1000;
+  constexpr uint64_t kMaxSlowIntervalMs = 24ull * 3600 * 1000;
+  switch (m.action()) {
+    case M::STEP_AWAY: case M::PAUSE: case M::MUTE: case M::PAUSE_GROUP:
+      if (m.duration_ms() < 1000 || m.duration_ms() > kMaxDurationMs) {
+        return absl::InvalidArgumentError("duration must be from 1 second to 30 days");
+      }
+      break;
+    case M::SLOW:
+      if (m.duration_ms() > kMaxSlowIntervalMs) {
+        return absl::InvalidArgumentError("slow mode's interval is at most 1 day (0 turns it off)");
+      }
+      break;
+    default:
+      if (m.duration_ms() != 0) return absl::InvalidArgumentError("this action takes no duration");
   }
   if (!m.rule().empty() && !moderation::IsValidRule(m.rule())) {
     return absl::InvalidArgumentError(absl::StrCat("'", m.rule(), "' is not a ground rule"));
   }
-  const v1::Role author = RoleOf(body.author());
-  const v1::Role target = RoleOf(m.target());
-  if (m.action() == v1::Moderation::STEP_AWAY) {
+  if (IsTargeted(m.action()) ? m.target().size() != kIdBytes
+                             : !m.target().empty() && m.action() != M::LIFT) {
+    return absl::InvalidArgumentError(IsTargeted(m.action())
+                                          ? "this action needs the member's 16-byte user id"
+                                          : "slow mode, group pauses and dismissals name no member");
+  }
+  if (m.action() == M::DISMISS && m.resolves() == 0) {
+    return absl::InvalidArgumentError("a dismissal names the report it closes");
+  }
+  if (m.action() == M::STEP_AWAY) {
     if (m.target() != body.author()) {
       return absl::PermissionDeniedError("only members themselves can step away");
     }
+    if (m.resolves() != 0) return absl::InvalidArgumentError("stepping away resolves no report");
     return absl::OkStatus();
   }
-  if (author != v1::ROLE_OWNER && author != v1::ROLE_MODERATOR) {
-    return absl::PermissionDeniedError("only the group's moderators can warn, pause or mute");
+  const v1::Role author = RoleOf(body.author());
+  if (!IsModerator(author)) {
+    return absl::PermissionDeniedError("only the group's moderators can take moderation actions");
   }
-  if (target == v1::ROLE_NONE) return absl::FailedPreconditionError("not a member of this group");
+  if (m.resolves() > head_seq_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("there is no event ", m.resolves(), " to resolve yet"));
+  }
+  if (m.resolves() != 0 && IsResolved(m.resolves())) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("event ", m.resolves(), " was already resolved by a moderator"));
+  }
+  if (m.target().empty()) return absl::OkStatus();
+  const v1::Role target = RoleOf(m.target());
+  if (target == v1::ROLE_NONE) {
+    return absl::FailedPreconditionError(IsBanned(m.target())
+                                             ? "this person is already banned from the group"
+                                             : "not a member of this group");
+  }
   if (target == v1::ROLE_OWNER || (target == v1::ROLE_MODERATOR && author != v1::ROLE_OWNER)) {
     return absl::PermissionDeniedError(
         "moderators answer to the owner: only the owner can act on a moderator, and nobody on the owner");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GroupState::CheckReport(const v1::EventBody& body) const {
+  const v1::Report& r = body.report();
+  std::set<std::string> moderators;
+  for (const auto& [id, info] : members_) {
+    if (IsModerator(info.role)) moderators.insert(id);
+  }
+  if (r.keys_size() != static_cast<int>(moderators.size())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a report is sealed to each of the group's ", moderators.size(),
+        " moderators; this one to ", r.keys_size(), ": refresh the group and try again"));
+  }
+  std::set<std::string> seen;
+  for (const auto& key : r.keys()) {
+    if (!moderators.contains(key.member())) {
+      return absl::FailedPreconditionError(
+          "a report is sealed to someone who is not a moderator: refresh the group and try again");
+    }
+    if (!seen.insert(key.member()).second) {
+      return absl::InvalidArgumentError("a report is sealed to the same moderator twice");
+    }
+    if (key.sealed().size() != kSealedReportKeyBytes) {
+      return absl::InvalidArgumentError("sealed report key has the wrong size");
+    }
+  }
+  if (r.nonce().size() != crypto::kAeadNonceBytes || r.ciphertext().size() < crypto::kAeadTagBytes) {
+    return absl::InvalidArgumentError("report nonce or ciphertext is malformed");
+  }
+  if (r.ciphertext().size() > kMaxReportCiphertextBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "report is too large: a note is at most ", kMaxReportNoteBytes, " bytes"));
   }
   return absl::OkStatus();
 }
@@ -311,8 +412,20 @@ absl::Status GroupState::CheckMessage(const v1::EventBody& body, int64_t now_ms)
         "a moderator has ", author.muted_until_ms >= author.paused_until_ms ? "muted" : "paused",
         " you in this group", author.restriction_rule.empty() ? "" : " under its ",
         author.restriction_rule, author.restriction_rule.empty() ? "" : " rule", " until ",
-        absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(until), absl::UTCTimeZone()),
-        "; to appeal, write to a moderator or the owner directly"));
+        UtcTime(until), kHowToAppeal));
+  }
+  if (!IsModerator(author.role)) {
+    if (group_paused_until_ms_ > now_ms) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "a moderator paused the whole group to let things cool down; only moderators post until ",
+          UtcTime(group_paused_until_ms_)));
+    }
+    if (slow_interval_ms_ > 0 && author.last_post_ms > 0 &&
+        now_ms < author.last_post_ms + slow_interval_ms_) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the group is in slow mode (one message per member every ", slow_interval_ms_ / 1000,
+          " s); you can post again at ", UtcTime(author.last_post_ms + slow_interval_ms_)));
+    }
   }
   if (author.accepted_rules_version != charter_.rules_version()) {
     return absl::FailedPreconditionError(
@@ -355,8 +468,11 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       group_id_ = body.group_id();
       charter_ = c.charter();
       epoch_ = 1;
-      members_[body.author()] = MemberInfo{c.creator(), v1::ROLE_OWNER,
-                                           c.charter().rules_version(), 1};
+      MemberInfo& owner = members_[body.author()];
+      owner.bundle = c.creator();
+      owner.role = v1::ROLE_OWNER;
+      owner.accepted_rules_version = c.charter().rules_version();
+      owner.admitted_epoch = 1;
       break;
     }
     case v1::EventBody::kInvite:
@@ -373,8 +489,11 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       for (const auto& id : c.remove()) members_.erase(id);
       for (const auto& id : c.add()) {
         auto node = pending_.extract(id);
-        members_[id] = MemberInfo{node.mapped().bundle, v1::ROLE_MEMBER,
-                                  node.mapped().rules_version, c.new_epoch()};
+        MemberInfo& member = members_[id];
+        member = MemberInfo();
+        member.bundle = std::move(node.mapped().bundle);
+        member.accepted_rules_version = node.mapped().rules_version;
+        member.admitted_epoch = c.new_epoch();
       }
       epoch_ = c.new_epoch();
       needs_rekey_ = false;
@@ -390,27 +509,46 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       break;
     case v1::EventBody::kMessage:
       last_counter_[body.author()] = body.message().counter();
+      members_[body.author()].last_post_ms = event.server_time_ms();
       break;
-    case v1::EventBody::kModeration: {
-      const auto& m = body.moderation();
-      MemberInfo& target = members_[m.target()];
-      const int64_t until = event.server_time_ms() + static_cast<int64_t>(m.duration_ms());
-      switch (m.action()) {
-        case v1::Moderation::STEP_AWAY: target.away_until_ms = until; break;
-        case v1::Moderation::WARN: ++target.strikes; break;
-        case v1::Moderation::PAUSE: target.paused_until_ms = until, ++target.strikes; break;
-        case v1::Moderation::MUTE: target.muted_until_ms = until, ++target.strikes; break;
-        case v1::Moderation::LIFT: target.paused_until_ms = target.muted_until_ms = 0; break;
-        default: break;
-      }
-      if (m.action() == v1::Moderation::PAUSE || m.action() == v1::Moderation::MUTE) {
-        target.restriction_rule = m.rule();
-      }
+    case v1::EventBody::kModeration:
+      ApplyModeration(body.moderation(), event.server_time_ms());
       break;
-    }
+    case v1::EventBody::kReport:
+      break;
     case v1::EventBody::KIND_NOT_SET:
       break;
   }
+}
+
+void GroupState::ApplyModeration(const v1::Moderation& m, int64_t server_time_ms) {
+  using M = v1::Moderation;
+  if (m.resolves() != 0) resolved_.insert(m.resolves());
+  const int64_t until = server_time_ms + static_cast<int64_t>(m.duration_ms());
+  switch (m.action()) {
+    case M::SLOW: slow_interval_ms_ = static_cast<int64_t>(m.duration_ms()); return;
+    case M::PAUSE_GROUP: group_paused_until_ms_ = until; return;
+    case M::BAN: banned_.insert(m.target()); [[fallthrough]];
+    case M::REMOVE:
+      members_.erase(m.target());
+      needs_rekey_ = true;
+      return;
+    default: break;
+  }
+  if (m.target().empty()) {
+    if (m.action() == M::LIFT) group_paused_until_ms_ = 0;
+    return;
+  }
+  MemberInfo& target = members_.at(m.target());
+  switch (m.action()) {
+    case M::STEP_AWAY: target.away_until_ms = until; break;
+    case M::WARN: ++target.strikes; break;
+    case M::PAUSE: target.paused_until_ms = until, ++target.strikes; break;
+    case M::MUTE: target.muted_until_ms = until, ++target.strikes; break;
+    case M::LIFT: target.paused_until_ms = target.muted_until_ms = 0; break;
+    default: break;
+  }
+  if (m.action() == M::PAUSE || m.action() == M::MUTE) target.restriction_rule = m.rule();
 }
 
 absl::StatusOr<v1::EventBody> GroupState::ApplyLogged(const v1::Event& event,
@@ -421,8 +559,9 @@ absl::StatusOr<v1::EventBody> GroupState::ApplyLogged(const v1::Event& event,
   }
   const std::string expected_prev = created() ? head_hash_ : GenesisPrevHash();
   if (event.prev_hash() != expected_prev) {
-    return absl::DataLossError(
-        absl::StrCat("event ", event.seq(), " does not chain to the previous event"));
+    return absl::DataLossError(absl::StrCat(
+        "event ", event.seq(), " does not chain to event ", head_seq_,
+        ": event ", head_seq_, " (or this link) was altered after it was written"));
   }
   if (created() && event.group_id() != group_id_) {
     return absl::DataLossError(absl::StrCat("event ", event.seq(), " belongs to another group"));

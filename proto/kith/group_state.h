@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -31,6 +32,7 @@ struct MemberInfo {
   int64_t away_until_ms = 0;
   std::string restriction_rule;
   uint32_t strikes = 0;  // warns, pauses and mutes received
+  int64_t last_post_ms = 0;  // server time of the member's latest message (slow mode)
 };
 
 struct PendingJoin {
@@ -89,6 +91,14 @@ class GroupState {
   bool needs_rekey() const { return needs_rekey_; }
   const std::map<std::string, MemberInfo>& members() const { return members_; }
   const std::map<std::string, PendingJoin>& pending() const { return pending_; }
+  bool IsBanned(const std::string& user_id) const { return banned_.contains(user_id); }
+  // Slow mode: the least time between two messages of one member (0: off).
+  int64_t slow_interval_ms() const { return slow_interval_ms_; }
+  // Until when only moderators may post (a cooling-off pause for everyone).
+  int64_t group_paused_until_ms() const { return group_paused_until_ms_; }
+  // True once a moderation event has answered the report or overridden
+  // message at `seq`.
+  bool IsResolved(uint64_t seq) const { return resolved_.contains(seq); }
 
   v1::Role RoleOf(const std::string& user_id) const;
   bool IsMember(const std::string& user_id) const { return members_.contains(user_id); }
@@ -105,6 +115,8 @@ class GroupState {
   absl::Status CheckLeave(const v1::EventBody& body) const;
   absl::Status CheckMessage(const v1::EventBody& body, int64_t now_ms) const;
   absl::Status CheckModeration(const v1::EventBody& body) const;
+  absl::Status CheckReport(const v1::EventBody& body) const;
+  void ApplyModeration(const v1::Moderation& m, int64_t server_time_ms);
 
   std::string group_id_;
   uint64_t head_seq_ = 0;
@@ -116,6 +128,10 @@ class GroupState {
   std::map<std::string, PendingJoin> pending_;
   std::map<std::string, bool> open_invites_;  // code hash -> still open
   std::map<std::string, uint64_t> last_counter_;  // per sender, current epoch
+  std::set<std::string> banned_;
+  int64_t slow_interval_ms_ = 0;
+  int64_t group_paused_until_ms_ = 0;
+  std::set<uint64_t> resolved_;
 };
 
 }  // namespace kith

@@ -49,16 +49,25 @@ absl::StatusOr<v1::GroupMessage> EncryptMessage(const crypto::Secret& message_ke
     return absl::InvalidArgumentError(absl::StrCat("message is ", content.text().size(),
                                                    " bytes; the limit is ", kMaxTextBytes));
   }
+  v1::MessageContent franked = content;
+  const crypto::Secret franking_key = crypto::Secret::Random(crypto::kKeyBytes);
+  franked.set_franking_key(std::string(franking_key.view()));
   std::string plaintext(1, kPlaintextV2);
-  if (!content.AppendToString(&plaintext) ||
-      plaintext.size() > 1 + kMaxTextBytes + kMaxContentOverheadBytes) {
+  const bool fits = franked.AppendToString(&plaintext) &&
+                    plaintext.size() <= 1 + kMaxTextBytes + kMaxContentOverheadBytes;
+  crypto::Wipe(*franked.mutable_franking_key());
+  if (!fits) {
+    crypto::Wipe(plaintext);
     return absl::InvalidArgumentError("message carries too many overridden rules");
   }
   v1::GroupMessage out;
+  out.set_franking_tag(
+      FrankingTag(franking_key, header.group_id, header.epoch, header.sender, content.text()));
   out.set_counter(header.counter);
   out.set_nonce(crypto::RandomBytes(crypto::kAeadNonceBytes));
   out.set_ciphertext(crypto::AeadEncrypt(message_key, out.nonce(), MessageAssociatedData(header),
                                          crypto::Pad(plaintext, kPadBlockBytes)));
+  crypto::Wipe(plaintext);
   out.set_commitment(Commitment(message_key, out.nonce(), out.ciphertext()));
   return out;
 }
@@ -83,7 +92,67 @@ absl::StatusOr<v1::MessageContent> DecryptMessage(const crypto::Secret& message_
       !content.ParseFromArray(plaintext->data() + 1, plaintext->size() - 1)) {
     return absl::DataLossError("message plaintext is malformed");
   }
+  if (content.franking_key().size() != crypto::kKeyBytes ||
+      !crypto::ConstantTimeEqual(
+          FrankingTag(crypto::Secret::FromString(content.franking_key()), header.group_id,
+                      header.epoch, header.sender, content.text()),
+          message.franking_tag())) {
+    return absl::DataLossError("message franking tag does not commit to its text");
+  }
   return content;
+}
+
+namespace {
+
+std::string ReportAssociatedData(std::string_view group_id, std::string_view reporter) {
+  std::string ad = "kith/v1/report";
+  ad.append(group_id);
+  ad.append(reporter);
+  return ad;
+}
+
+}  // namespace
+
+v1::Report SealReport(const v1::ReportContent& content, std::string_view group_id,
+                      std::string_view reporter,
+                      const std::map<std::string, std::string>& moderators) {
+  const crypto::Secret key = crypto::Secret::Random(crypto::kKeyBytes);
+  v1::Report report;
+  for (const auto& [id, box_pk] : moderators) {
+    v1::SealedSecret* sealed = report.add_keys();
+    sealed->set_member(id);
+    sealed->set_sealed(crypto::Seal(box_pk, key.view()));
+  }
+  std::string plaintext = content.SerializeAsString();
+  report.set_nonce(crypto::RandomBytes(crypto::kAeadNonceBytes));
+  report.set_ciphertext(crypto::AeadEncrypt(key, report.nonce(),
+                                            ReportAssociatedData(group_id, reporter), plaintext));
+  crypto::Wipe(plaintext);
+  return report;
+}
+
+absl::StatusOr<v1::ReportContent> OpenReport(const v1::Report& report, std::string_view group_id,
+                                             std::string_view reporter, std::string_view self,
+                                             std::string_view box_pk,
+                                             const crypto::Secret& box_sk) {
+  for (const auto& sealed : report.keys()) {
+    if (sealed.member() != self) continue;
+    auto key = crypto::SealOpen(box_pk, box_sk, sealed.sealed());
+    if (!key || key->size() != crypto::kKeyBytes) {
+      return absl::DataLossError("the report key sealed to you does not open");
+    }
+    auto plaintext = crypto::AeadDecrypt(*key, report.nonce(),
+                                         ReportAssociatedData(group_id, reporter),
+                                         report.ciphertext());
+    if (!plaintext) return absl::DataLossError("the report does not decrypt");
+    v1::ReportContent content;
+    const bool parsed = content.ParseFromString(*plaintext);
+    crypto::Wipe(*plaintext);
+    if (!parsed) return absl::DataLossError("the report's content is malformed");
+    return content;
+  }
+  return absl::PermissionDeniedError(
+      "this report was not sealed to you (you became a moderator after it was filed)");
 }
 
 }  // namespace kith

@@ -7,6 +7,7 @@
 #define KITH_MESSAGE_CRYPTO_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -40,17 +41,33 @@ class SenderChain {
   uint64_t next_counter_ = 1;
 };
 
-// Encrypts `content` (text at most kMaxTextBytes) under `message_key`.
+// Encrypts `content` (text at most kMaxTextBytes) under `message_key`, with
+// a fresh franking key inside and the franking tag beside the ciphertext.
 absl::StatusOr<v1::GroupMessage> EncryptMessage(const crypto::Secret& message_key,
                                                 const MessageHeader& header,
                                                 const v1::MessageContent& content);
 
-// Checks the key commitment, then decrypts. DATA_LOSS if the message does not
-// open under this key, so a message crafted to open differently for
-// different keys is dropped.
+// Checks the key commitment, then decrypts, then checks the franking tag.
+// DATA_LOSS if the message does not open under this key (so a message
+// crafted to open differently for different keys is dropped) or its tag
+// does not commit to its text (so every message a member reads can be
+// reported).
 absl::StatusOr<v1::MessageContent> DecryptMessage(const crypto::Secret& message_key,
                                            const MessageHeader& header,
                                            const v1::GroupMessage& message);
+
+// Reports: a ReportContent encrypted under a fresh key, the key sealed to
+// each of `moderators` (user id -> X25519 public key). The associated data
+// binds the report to its group and reporter.
+v1::Report SealReport(const v1::ReportContent& content, std::string_view group_id,
+                      std::string_view reporter,
+                      const std::map<std::string, std::string>& moderators);
+// Opens a report with the key sealed to `self`. PERMISSION_DENIED if none
+// is sealed to it; DATA_LOSS if it does not open.
+absl::StatusOr<v1::ReportContent> OpenReport(const v1::Report& report, std::string_view group_id,
+                                             std::string_view reporter, std::string_view self,
+                                             std::string_view box_pk,
+                                             const crypto::Secret& box_sk);
 
 }  // namespace kith
 

@@ -100,6 +100,32 @@ std::string EventHash(const v1::Event& event) {
   return crypto::Hash("kith/v1/event-hash", input);
 }
 
+std::string CheckpointSigningInput(const v1::Checkpoint& checkpoint) {
+  std::string out(checkpoint.group_id());
+  AppendU64(out, checkpoint.seq());
+  out.append(checkpoint.head_hash());
+  AppendU64(out, static_cast<uint64_t>(checkpoint.server_time_ms()));
+  return out;
+}
+
+bool VerifyCheckpoint(const v1::Checkpoint& checkpoint, std::string_view server_pk) {
+  return checkpoint.group_id().size() == kIdBytes &&
+         checkpoint.head_hash().size() == crypto::kHashBytes &&
+         crypto::Verify(server_pk, kCheckpointLabel, CheckpointSigningInput(checkpoint),
+                        checkpoint.signature());
+}
+
+std::string FrankingTag(const crypto::Secret& franking_key, std::string_view group_id,
+                        uint64_t epoch, std::string_view sender, std::string_view text) {
+  std::string input(group_id);
+  AppendU64(input, epoch);
+  input.append(sender);
+  AppendField(input, text);
+  std::string tag = crypto::KeyedHash(franking_key, "kith/v1/franking", input);
+  crypto::Wipe(input);
+  return tag;
+}
+
 std::string InviteCodeHash(std::string_view invite_secret) {
   return crypto::Hash("kith/v1/invite", invite_secret);
 }
@@ -112,6 +138,8 @@ std::string CharterHash(const v1::Charter& charter) {
   AppendField(input, charter.crisis_resources());
   AppendU32(input, charter.reply_window_s());
   AppendU32(input, charter.rules_version());
+  AppendU32(input, static_cast<uint32_t>(charter.strike_ladder_size()));
+  for (const auto& step : charter.strike_ladder()) AppendField(input, step);
   return crypto::Hash("kith/v1/charter", input);
 }
 

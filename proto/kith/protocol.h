@@ -37,6 +37,9 @@ inline constexpr size_t kMaxGroupMembers = 5000;
 inline constexpr std::string_view kBundleLabel = "kith/v1/bundle";
 inline constexpr std::string_view kEventLabel = "kith/v1/event";
 inline constexpr std::string_view kLoginLabel = "kith/v1/login";
+inline constexpr std::string_view kCheckpointLabel = "kith/v1/checkpoint";
+
+inline constexpr size_t kMaxReportNoteBytes = 1024;
 
 std::string UserIdFor(std::string_view sign_pk);
 std::string GroupIdFor(std::string_view creator_sign_pk, std::string_view nonce);
@@ -56,6 +59,19 @@ std::string LoginSigningInput(std::string_view nonce, std::string_view user_id);
 // The hash that chains the log: event seq's prev_hash is EventHash(event seq-1).
 std::string EventHash(const v1::Event& event);
 inline std::string GenesisPrevHash() { return std::string(crypto::kHashBytes, '\0'); }
+
+// group_id || seq || head_hash || server_time_ms: what the server signs.
+std::string CheckpointSigningInput(const v1::Checkpoint& checkpoint);
+bool VerifyCheckpoint(const v1::Checkpoint& checkpoint, std::string_view server_pk);
+
+// Message franking: the sender's commitment to a message's text, keyed by
+// a one-time key that travels inside the ciphertext. BLAKE2b-256 keyed
+// with `franking_key` over "kith/v1/franking" || 0x00 || group_id || epoch
+// || sender || u32 length || text. Whoever is shown the text and the key
+// can check them against the tag the sender signed; nobody else learns
+// anything from the tag.
+std::string FrankingTag(const crypto::Secret& franking_key, std::string_view group_id,
+                        uint64_t epoch, std::string_view sender, std::string_view text);
 
 std::string InviteCodeHash(std::string_view invite_secret);
 // Hash of everything a joiner reads in a charter; joiners sign it.

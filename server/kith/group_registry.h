@@ -45,12 +45,16 @@ class GroupEntry {
   // Highest sequence number known durable; state may run ahead of it while
   // a batch is being written.
   uint64_t durable_head ABSL_GUARDED_BY(mu) = 0;
+  std::string durable_hash ABSL_GUARDED_BY(mu);  // EventHash of event durable_head
+  // The latest signed checkpoint, reused while the durable head stays put.
+  v1::Checkpoint checkpoint ABSL_GUARDED_BY(mu);
 
   // Records the departure side effects of an applied event.
   void NoteApplied(const v1::EventBody& body, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Adds a durable event, encoded for fan-out (EncodeForBatch), in order,
   // and advances durable_head. Call WakeWaiters() after releasing `mu`.
-  void AddDurable(uint64_t seq, grpc::Slice encoded) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void AddDurable(uint64_t seq, std::string hash, grpc::Slice encoded)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // The highest sequence number `user_id` may read: the durable head for a
   // member, the event that removed them for a former member, 0 for anyone else.
   uint64_t ReadableHead(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu);

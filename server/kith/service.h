@@ -8,6 +8,8 @@
 #include "kith.grpc.pb.h"
 #include "kith/appender.h"
 #include "kith/authenticator.h"
+#include "kith/checkpoint_signer.h"
+#include "kith/clock.h"
 #include "kith/group_registry.h"
 #include "kith/store.h"
 
@@ -23,7 +25,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // With `log_streams`, Follow streams log one request line when they end
   // (unary calls are logged by the request-log interceptor).
   KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-              const EventLog* log, bool log_streams);
+              const EventLog* log, const CheckpointSigner* signer, const Clock* clock,
+              bool log_streams);
 
   grpc::ServerUnaryReactor* GetChallenge(grpc::CallbackServerContext* ctx, const v1::Empty* req,
                                          v1::Challenge* reply) override;
@@ -51,6 +54,10 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
                                                      const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* ctx, const v1::Empty* req,
                                        v1::GroupList* reply) override;
+  grpc::ServerUnaryReactor* GetServerKey(grpc::CallbackServerContext* ctx, const v1::Empty* req,
+                                         v1::ServerKey* reply) override;
+  grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* ctx,
+                                          const v1::GroupRef* req, v1::Checkpoint* reply) override;
 
  private:
   absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;
@@ -68,6 +75,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   GroupRegistry* const groups_;
   Appender* const appender_;
   const EventLog* const log_;
+  const CheckpointSigner* const signer_;
+  const Clock* const clock_;
   const bool log_streams_;
 };
 
