@@ -226,9 +226,7 @@ absl::StatusOr<v1::AppendReply> Client::Append(const v1::SignedEvent& event) {
   return reply;
 }
 
-absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
-  if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
-  GroupView& view = View(group_id);
+absl::Status Client::ReadInto(const std::string& group_id, GroupView& view) {
   for (;;) {
     v1::ReadRequest req;
     req.set_group_id(group_id);
@@ -237,7 +235,7 @@ absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
     if (auto s = Call([&](auto* ctx) { return stub_->ReadEvents(ctx, req, &reply); }); !s.ok()) {
       // A former member reads up to the event that ended their membership.
       const bool departed = view.state().created() && !view.state().IsMember(identity_.user_id());
-      if (absl::IsPermissionDenied(s) && departed) return &view;
+      if (absl::IsPermissionDenied(s) && departed) return absl::OkStatus();
       return s;
     }
     for (const auto& event : reply.events()) {
@@ -246,8 +244,17 @@ absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
             absl::StrCat("the group's log failed verification: ", s.message()));
       }
     }
-    if (reply.events_size() == 0 || view.state().head_seq() >= reply.head_seq()) return &view;
+    if (reply.events_size() == 0 || view.state().head_seq() >= reply.head_seq()) {
+      return absl::OkStatus();
+    }
   }
+}
+
+absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
+  if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
+  GroupView& view = View(group_id);
+  if (auto s = ReadInto(group_id, view); !s.ok()) return s;
+  return &view;
 }
 
 absl::StatusOr<v1::AppendReply> Client::AppendFresh(
@@ -374,7 +381,8 @@ absl::StatusOr<std::string> Client::ServerKey() {
   return server_key_;
 }
 
-absl::StatusOr<v1::Checkpoint> Client::Checkpoint(const std::string& group_id) {
+absl::StatusOr<v1::Checkpoint> Client::FetchCheckpoint(const std::string& group_id,
+                                                        GroupView& view) {
   auto server_key = ServerKey();
   if (!server_key.ok()) return server_key.status();
   v1::GroupRef req;
@@ -384,10 +392,24 @@ absl::StatusOr<v1::Checkpoint> Client::Checkpoint(const std::string& group_id) {
       !s.ok()) {
     return s;
   }
-  auto view = Sync(group_id);
-  if (!view.ok()) return view.status();
-  if (auto s = VerifyCheckpointAgainst(**view, *server_key, checkpoint); !s.ok()) return s;
+  if (auto s = ReadInto(group_id, view); !s.ok()) return s;
+  if (auto s = VerifyCheckpointAgainst(view, *server_key, checkpoint); !s.ok()) return s;
   return checkpoint;
+}
+
+absl::StatusOr<v1::Checkpoint> Client::Checkpoint(const std::string& group_id) {
+  if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
+  return FetchCheckpoint(group_id, View(group_id));
+}
+
+absl::StatusOr<Client::Audited> Client::Audit(const std::string& group_id) {
+  if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
+  auto fresh = std::make_unique<GroupView>(&identity_);
+  auto checkpoint = FetchCheckpoint(group_id, *fresh);
+  if (!checkpoint.ok()) return checkpoint.status();
+  auto& slot = views_[group_id];
+  slot = std::move(fresh);
+  return Audited{slot.get(), *std::move(checkpoint)};
 }
 
 absl::StatusOr<uint64_t> Client::Report(const std::string& group_id, uint64_t message_seq,

@@ -1,10 +1,15 @@
-// Moderation events on a real kithd: who may act on whom (an authorization
-// matrix over roles), the server refusing a paused or muted member's
+// Moderation on a real kithd: who may do what (an authorization matrix over
+// every action and role), the server refusing a paused or muted member's
 // messages with a message that says why and until when, expiries that hold
-// across a restart and end on time, and a member stepping away.
+// across a restart and end on time, a member stepping away, the report flow
+// across three clients with its forgeries refused, and the audit trail
+// catching an operator who rewrites the stored log.
 #include <thread>
 
+#include "kith/event_builder.h"
 #include "kith/group_state.h"
+#include "kith/protocol.h"
+#include "stored_log.h"
 #include "test_support.h"
 
 namespace kith::testing {
@@ -31,10 +36,13 @@ class ModerationTest : public ServerTest {
     member_ = Client("member");
     other_ = Client("other");
     removed_ = Client("removed");
+    banned_ = Client("banned");
     outsider_ = Client("outsider");
-    group_ = CreateGroupWith(*owner_, {moderator_.get(), member_.get(), other_.get(), removed_.get()});
+    group_ = CreateGroupWith(*owner_, {moderator_.get(), member_.get(), other_.get(), removed_.get(),
+                                       banned_.get()});
     ASSERT_OK(owner_->SetRole(group_, moderator_->identity().user_id(), v1::ROLE_MODERATOR));
     ASSERT_OK(owner_->Remove(group_, removed_->identity().user_id()));
+    ASSERT_OK(owner_->Moderate(group_, Action(v1::Moderation::BAN, id(banned_))).status());
   }
   std::string id(const std::unique_ptr<client::Client>& c) { return c->identity().user_id(); }
   absl::StatusCode Mute(client::Client& by, const std::string& target) {
@@ -47,7 +55,18 @@ class ModerationTest : public ServerTest {
     return view_->state().members().at(who);
   }
 
-  std::unique_ptr<client::Client> owner_, moderator_, member_, other_, removed_, outsider_;
+  // Appends a hand-built event with `c`'s session, as a modified client could.
+  absl::StatusOr<uint64_t> AppendRaw(client::Client& c, const v1::SignedEvent& event) {
+    grpc::ClientContext ctx;
+    c.Prepare(&ctx);
+    v1::AppendRequest req;
+    *req.mutable_event() = event;
+    v1::AppendReply reply;
+    if (auto s = client::FromGrpc(c.stub()->Append(&ctx, req, &reply)); !s.ok()) return s;
+    return reply.seq();
+  }
+
+  std::unique_ptr<client::Client> owner_, moderator_, member_, other_, removed_, banned_, outsider_;
   const client::GroupView* view_ = nullptr;  // owned by its client
   std::string group_;
 };
@@ -125,6 +144,217 @@ TEST_F(ModerationTest, SteppingAwayIsVisibleAndDoesNotSilence) {
   EXPECT_GT(seen.away_until_ms, 0);
   EXPECT_EQ(seen.strikes, 0u);
   EXPECT_OK(member_->Send(group_, "popping in").status());
+}
+
+TEST_F(ModerationTest, AuthorizationMatrixOverEveryActionAndRole) {
+  using absl::StatusCode;
+  using M = v1::Moderation;
+  auto message = other_->Send(group_, "something to report");
+  ASSERT_OK(message.status());
+  auto report = member_->Report(group_, *message, "no_contempt", "");
+  ASSERT_OK(report.status());
+  // Every action a moderator can take, aimed at an ordinary member.
+  const std::vector<std::pair<std::string, M>> actions = {
+      {"warn", Action(M::WARN, id(other_))},
+      {"pause", Action(M::PAUSE, id(other_), kHour)},
+      {"mute", Action(M::MUTE, id(other_), kHour)},
+      {"lift", Action(M::LIFT, id(other_))},
+      {"remove", Action(M::REMOVE, id(other_))},
+      {"ban", Action(M::BAN, id(other_))},
+      {"slow", Action(M::SLOW, "", 10'000)},
+      {"pause-group", Action(M::PAUSE_GROUP, "", kHour)},
+      {"resolve", [&] { M m = Action(M::DISMISS, ""); m.set_resolves(*report); return m; }()},
+  };
+  struct Actor {
+    const char* role;
+    client::Client* client;
+  };
+  // Members, removed and banned people and outsiders may take none of them,
+  // may not read checkpoints unless members, and may report only as members.
+  for (const Actor& actor : {Actor{"member", member_.get()}, Actor{"removed", removed_.get()},
+                             Actor{"banned", banned_.get()}, Actor{"non-member", outsider_.get()}}) {
+    const bool member = actor.client == member_.get();
+    for (const auto& [name, action] : actions) {
+      EXPECT_EQ(actor.client->Moderate(group_, action).status().code(),
+                StatusCode::kPermissionDenied)
+          << actor.role << " " << name;
+    }
+    EXPECT_EQ(actor.client->Checkpoint(group_).status().code(),
+              member ? StatusCode::kOk : StatusCode::kPermissionDenied)
+        << actor.role;
+    if (!member) {
+      EXPECT_EQ(actor.client->Report(group_, *message, "", "").status().code(),
+                StatusCode::kPermissionDenied)
+          << actor.role;
+    }
+  }
+  // Nobody acts on the owner; only the owner acts on moderators; a banned
+  // person is no longer there to act on.
+  for (const auto& [name, action] : actions) {
+    if (action.target().empty()) continue;
+    M on_owner = action, on_moderator = action, on_banned = action;
+    on_owner.set_target(id(owner_));
+    on_moderator.set_target(id(moderator_));
+    on_banned.set_target(id(banned_));
+    EXPECT_EQ(moderator_->Moderate(group_, on_owner).status().code(), StatusCode::kPermissionDenied)
+        << name;
+    EXPECT_EQ(moderator_->Moderate(group_, on_banned).status().code(),
+              StatusCode::kFailedPrecondition)
+        << name;
+    if (name != "remove" && name != "ban") {
+      EXPECT_EQ(owner_->Moderate(group_, on_moderator).status().code(), StatusCode::kOk) << name;
+    }
+  }
+  EXPECT_EQ(moderator_->Moderate(group_, Action(M::WARN, id(moderator_))).status().code(),
+            StatusCode::kPermissionDenied);
+  // A moderator takes every action on a member, in this order; the last two
+  // end the member's membership.
+  for (const auto& [name, action] : actions) {
+    if (name == "remove" || name == "ban") continue;
+    EXPECT_EQ(moderator_->Moderate(group_, action).status().code(), StatusCode::kOk) << name;
+  }
+  EXPECT_EQ(moderator_->Moderate(group_, Action(M::LIFT, "")).status().code(), StatusCode::kOk);
+  EXPECT_EQ(moderator_->Moderate(group_, actions[8].second).status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(moderator_->Moderate(group_, Action(M::BAN, id(other_))).status().code(), StatusCode::kOk);
+  EXPECT_EQ(moderator_->Moderate(group_, Action(M::REMOVE, id(other_))).status().code(),
+            StatusCode::kFailedPrecondition);
+  // A banned identity cannot come back, even with a fresh invite.
+  auto invite = owner_->Invite(group_);
+  ASSERT_OK(invite.status());
+  auto charter = other_->GetCharter(group_);
+  ASSERT_OK(charter.status());
+  EXPECT_EQ(other_->Join(*invite, *charter).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(other_->Send(group_, "still here?").status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(ModerationTest, ReportFlowAcrossThreeClients) {
+  const std::string abuse = "you are pathetic and everyone here knows it";
+  auto message = member_->Send(group_, abuse);
+  ASSERT_OK(message.status());
+  const std::string note = "third time this week; I felt awful";
+  auto report = other_->Report(group_, *message, "no_contempt", note);
+  ASSERT_OK(report.status());
+
+  // The moderator reads the report, checked against the sender's franking
+  // tag and the server's checkpoint.
+  auto queue = moderator_->ModerationQueue(group_);
+  ASSERT_OK(queue.status());
+  ASSERT_EQ(queue->size(), 1u);
+  const client::QueueItem& item = queue->front();
+  EXPECT_OK(item.verified);
+  EXPECT_EQ(item.kind, client::QueueItem::Kind::kReport);
+  EXPECT_EQ(item.seq, *report);
+  EXPECT_EQ(item.message_seq, *message);
+  EXPECT_EQ(item.text, abuse);
+  EXPECT_EQ(item.note, note);
+  EXPECT_EQ(item.reporter, id(other_));
+  EXPECT_EQ(item.accused, id(member_));
+  EXPECT_EQ(item.rules, std::vector<std::string>{"no_contempt"});
+  // Members cannot read the queue; the accused never learns who reported.
+  EXPECT_EQ(member_->ModerationQueue(group_).status().code(), absl::StatusCode::kPermissionDenied);
+
+  // The server relays the report and learns neither the text nor the note.
+  EXPECT_EQ(FilesContaining(kithd_->data_dir(), abuse), std::vector<std::string>{});
+  EXPECT_EQ(FilesContaining(kithd_->data_dir(), note), std::vector<std::string>{});
+
+  // Confirming it warns the member (a strike) and closes the report.
+  v1::Moderation warn = Action(v1::Moderation::WARN, item.accused, 0, "no_contempt");
+  warn.set_resolves(item.seq);
+  ASSERT_OK(moderator_->Moderate(group_, warn).status());
+  EXPECT_EQ(Info(*owner_, id(member_)).strikes, 1u);
+  auto after = owner_->ModerationQueue(group_);
+  ASSERT_OK(after.status());
+  EXPECT_TRUE(after->empty());
+}
+
+TEST_F(ModerationTest, AReportWithAlteredTextOrAForgedBindingIsRejected) {
+  auto message = member_->Send(group_, "see you at the meeting");
+  ASSERT_OK(message.status());
+  auto checkpoint = other_->Checkpoint(group_);
+  ASSERT_OK(checkpoint.status());
+  auto view = other_->Sync(group_);
+  ASSERT_OK(view.status());
+  auto honest = client::BuildReportContent(**view, *checkpoint, *message, "no_threats", "");
+  ASSERT_OK(honest.status());
+
+  v1::ReportContent altered = *honest;
+  altered.set_text("see you at the meeting, and you will regret it");
+  v1::ReportContent forged_signature = *honest;
+  forged_signature.mutable_checkpoint()->mutable_signature()->at(5) ^= 1;
+  // A checkpoint signed by a key that is not the server's.
+  v1::ReportContent forged_signer = *honest;
+  crypto::SigningKeyPair impostor = crypto::GenerateSigningKeyPair();
+  forged_signer.mutable_checkpoint()->set_signature(crypto::Sign(
+      impostor.secret_key, kCheckpointLabel, CheckpointSigningInput(honest->checkpoint())));
+  for (const v1::ReportContent* content : {&altered, &forged_signature, &forged_signer, &*honest}) {
+    auto view_now = other_->Sync(group_);
+    ASSERT_OK(view_now.status());
+    ASSERT_OK(AppendRaw(*other_, client::BuildReport(other_->identity(), (*view_now)->state(), *content))
+                  .status());
+  }
+  auto queue = moderator_->ModerationQueue(group_);
+  ASSERT_OK(queue.status());
+  ASSERT_EQ(queue->size(), 4u);
+  EXPECT_EQ((*queue)[0].verified.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE((*queue)[0].verified.message().find("not what the sender sent"), std::string::npos)
+      << (*queue)[0].verified;
+  EXPECT_EQ((*queue)[1].verified.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE((*queue)[1].verified.message().find("forged"), std::string::npos);
+  EXPECT_EQ((*queue)[2].verified.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_OK((*queue)[3].verified);
+  EXPECT_EQ((*queue)[3].accused, id(member_));
+}
+
+TEST_F(ModerationTest, AuditVerificationNamesAnEntryTheOperatorRewrote) {
+  auto mute = moderator_->Moderate(
+      group_, Action(v1::Moderation::MUTE, id(member_), 24 * kHour, "no_name_calling"));
+  ASSERT_OK(mute.status());
+  ASSERT_OK(other_->Send(group_, "later").status());
+  auto before = owner_->Audit(group_);
+  ASSERT_OK(before.status());
+  const v1::Checkpoint pinned = before->checkpoint;
+
+  // An operator shortens the mute in the stored log and re-links the chain
+  // so their own server still starts.
+  WithStoppedStore(*kithd_, [&](server::RocksStore& store) {
+    RewriteAndRelink(store, group_, *mute, [](v1::Event& event) {
+      v1::EventBody body;
+      ASSERT_TRUE(body.ParseFromString(event.signed_().body()));
+      body.mutable_moderation()->set_duration_ms(1000);
+      event.mutable_signed_()->set_body(body.SerializeAsString());
+    });
+  });
+  auto audited = owner_->Audit(group_);
+  EXPECT_EQ(audited.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(audited.status().message().find(absl::StrCat("event ", *mute, " rejected")),
+            std::string::npos)
+      << audited.status();
+
+  // Rewriting what no author signed (the server's timestamp) keeps every
+  // signature valid, but no longer matches the checkpoint signed before.
+  WithStoppedStore(*kithd_, [&](server::RocksStore& store) {
+    RewriteAndRelink(store, group_, *mute, [&](v1::Event& event) {
+      v1::EventBody body;
+      ASSERT_TRUE(body.ParseFromString(event.signed_().body()));
+      body.mutable_moderation()->set_duration_ms(24 * kHour);
+      event.mutable_signed_()->set_body(body.SerializeAsString());
+    });
+  });
+  auto restored = owner_->Audit(group_);
+  ASSERT_OK(restored.status());
+  WithStoppedStore(*kithd_, [&](server::RocksStore& store) {
+    RewriteAndRelink(store, group_, *mute,
+                     [](v1::Event& event) { event.set_server_time_ms(event.server_time_ms() - kHour); });
+  });
+  auto rewritten = owner_->Audit(group_);
+  ASSERT_OK(rewritten.status());
+  auto key = owner_->ServerKey();
+  ASSERT_OK(key.status());
+  auto mismatch = client::VerifyCheckpointAgainst(*rewritten->view, *key, pinned);
+  EXPECT_EQ(mismatch.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(mismatch.message().find(absl::StrCat("event ", pinned.seq())), std::string::npos)
+      << mismatch;
 }
 
 }  // namespace

@@ -9,40 +9,17 @@
 #include "kith/crypto.h"
 #include "kith/event_builder.h"
 #include "kith/protocol.h"
-#include "kith/rocks_store.h"
+#include "stored_log.h"
 #include "test_support.h"
 
 namespace kith::testing {
 namespace {
 
-// Every file under `dir` whose bytes contain `needle`.
-std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle) {
-  std::vector<std::string> hits;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file() && ReadFile(entry.path()).find(needle) != std::string::npos) {
-      hits.push_back(entry.path());
-    }
-  }
-  return hits;
-}
-
 class SecurityTest : public ServerTest {
  protected:
   // Runs `fn` on the stopped server's store, then restarts the server.
   void WithStore(const std::function<void(server::RocksStore&)>& fn) {
-    ASSERT_EQ(kithd_->Stop(), 0);
-    {
-      auto store = server::RocksStore::Open(kithd_->data_dir() + "/db");
-      ASSERT_OK(store.status());
-      fn(**store);
-    }
-    ASSERT_OK(kithd_->Start());
-  }
-
-  std::vector<v1::Event> StoredLog(server::RocksStore& store, const std::string& group) {
-    std::vector<v1::Event> events;
-    EXPECT_OK(store.ReadRange(group, 1, 100000, &events));
-    return events;
+    WithStoppedStore(*kithd_, fn);
   }
 
   // Appends `signed_event` to the stored log as the server would have.

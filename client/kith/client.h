@@ -116,6 +116,15 @@ class Client {
   // the report's sequence number.
   absl::StatusOr<uint64_t> Report(const std::string& group_id, uint64_t message_seq,
                                   std::string rule, std::string note);
+  // Reads the group's whole log again into a fresh view, verifying every
+  // signature and link from the creation event on, and checks the server's
+  // checkpoint over the head against it. Errors name the first event that
+  // fails. On success the fresh view replaces the cached one.
+  struct Audited {
+    const GroupView* view;
+    v1::Checkpoint checkpoint;
+  };
+  absl::StatusOr<Audited> Audit(const std::string& group_id);
   // Open reports and overrides, oldest first, each report checked
   // (QueueItem::verified). Moderators only.
   absl::StatusOr<std::vector<QueueItem>> ModerationQueue(const std::string& group_id);
@@ -144,6 +153,11 @@ class Client {
   absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   absl::StatusOr<v1::AppendReply> Append(const v1::SignedEvent& event);
   GroupView& View(const std::string& group_id);
+  // Reads and applies to `view` every event after its head, up to the
+  // server's head at the time.
+  absl::Status ReadInto(const std::string& group_id, GroupView& view);
+  // The server's checkpoint, checked against `view` (read on to its seq).
+  absl::StatusOr<v1::Checkpoint> FetchCheckpoint(const std::string& group_id, GroupView& view);
   // Syncs, builds an event from the fresh view and appends it; on a stale
   // epoch or counter, syncs and rebuilds (a few times).
   absl::StatusOr<v1::AppendReply> AppendFresh(
