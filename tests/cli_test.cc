@@ -223,6 +223,92 @@ TEST_F(CliTest, SendPausesOnALikelyRuleBreakAndRecordsAnOverride) {
   EXPECT_NE(crisis.err.find("Call 988"), std::string::npos) << crisis.err;
 }
 
+TEST_F(CliTest, ReportQueueResolveAndAuditAcrossThreePeople) {
+  Enroll("alice");  // owner
+  Enroll("bob");    // crosses a line
+  Enroll("cara");   // reports it
+  const std::string group = Ok("alice", {"group", "create", "Thursday", "--rules", "no_contempt",
+                                         "--reply-window", "24h", "--ladder", "warn,mute:2h,ban"});
+  EXPECT_NE(Ok("bob", {"group", "charter", group}).find("warn, then mute:2h, then ban"),
+            std::string::npos);
+  for (const char* who : {"bob", "cara"}) {
+    Ok(who, {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  }
+  Ok("alice", {"group", "admit", group, "bob", "cara"});
+  const std::string sent = Ok("bob", {"--json", "send", group, "go away cara, seriously"});
+  const int seq = static_cast<int>(Json(sent).fields().at("seq").number_value());
+
+  Ok("cara", {"report", group, std::to_string(seq), "--rule", "no_contempt", "--note",
+              "this keeps happening"});
+  CliResult not_moderator = Kith("bob", {"mod", "queue", group});
+  EXPECT_EQ(not_moderator.exit_code, 1);
+  EXPECT_NE(not_moderator.err.find("only the group's moderators"), std::string::npos);
+
+  const std::string queued = Ok("alice", {"--json", "mod", "queue", group});
+  ASSERT_EQ(queued.find('\n'), std::string::npos) << queued;  // exactly one item
+  const auto item = Json(queued).fields();
+  EXPECT_EQ(item.at("kind").string_value(), "report");
+  EXPECT_TRUE(item.at("verified").bool_value());
+  EXPECT_EQ(item.at("text").string_value(), "go away cara, seriously");
+  EXPECT_EQ(item.at("note").string_value(), "this keeps happening");
+  EXPECT_EQ(item.at("rules").string_value(), "no_contempt");
+  EXPECT_EQ(item.at("reporter_name").string_value(), "cara");
+  EXPECT_EQ(item.at("accused_name").string_value(), "bob");
+  EXPECT_EQ(item.at("proposed").string_value(), "warn");
+  EXPECT_FALSE(item.at("overdue").bool_value());
+  EXPECT_EQ(item.at("reply_window_ms").number_value(), 24 * 3600 * 1000.0);
+  const std::string human = Ok("alice", {"mod", "queue", group});
+  EXPECT_NE(human.find("left to answer"), std::string::npos) << human;
+
+  // Without a terminal the proposed step needs --yes; with it, the ladder's
+  // first step (warn) is taken and the report closes.
+  const std::string report = std::to_string(static_cast<int>(item.at("item").number_value()));
+  CliResult unasked = Kith("alice", {"mod", "resolve", group, report});
+  EXPECT_EQ(unasked.exit_code, 1);
+  EXPECT_NE(unasked.err.find("--yes"), std::string::npos) << unasked.err;
+  Ok("alice", {"mod", "resolve", group, report, "--yes"});
+  EXPECT_EQ(Ok("alice", {"mod", "queue", group}), "Nothing waiting.");
+
+  // The next confirmed report takes the next step: a two-hour mute.
+  const int again = static_cast<int>(
+      Json(Ok("bob", {"--json", "send", group, "cara, just stop talking forever"})).fields().at("seq").number_value());
+  Ok("cara", {"report", group, std::to_string(again), "--rule", "no_contempt"});
+  const auto second = Json(Ok("alice", {"--json", "mod", "queue", group})).fields();
+  EXPECT_EQ(second.at("proposed").string_value(), "mute for 2h");
+  EXPECT_NE(second.at("history").string_value().find("warn no_contempt"), std::string::npos);
+  Ok("alice", {"mod", "resolve", group,
+               std::to_string(static_cast<int>(second.at("item").number_value())), "--yes"});
+  CliResult muted = Kith("bob", {"send", group, "hello?"});
+  EXPECT_EQ(muted.exit_code, 1);
+  EXPECT_NE(muted.err.find("muted"), std::string::npos) << muted.err;
+  EXPECT_NE(muted.err.find("appeal"), std::string::npos) << muted.err;
+
+  // Slow mode and a group pause, seen by everyone in 'kith read'.
+  Ok("alice", {"mod", "slow", group, "1m"});
+  Ok("alice", {"mod", "pause-group", group, "10m"});
+  CliResult paused = Kith("cara", {"send", group, "wait"});
+  EXPECT_NE(paused.err.find("paused the whole group"), std::string::npos) << paused.err;
+  Ok("alice", {"mod", "lift", group});
+  Ok("alice", {"mod", "slow", group, "off"});
+  const std::string read = Ok("cara", {"read", group});
+  EXPECT_NE(read.find("alice warned bob under no_contempt"), std::string::npos) << read;
+  EXPECT_NE(read.find("alice muted bob for 2h under no_contempt"), std::string::npos) << read;
+  EXPECT_NE(read.find("alice paused the whole group for 10m"), std::string::npos) << read;
+  EXPECT_EQ(read.find("filed a report"), std::string::npos) << read;
+
+  // The audit trail verifies end to end, and again once more has happened.
+  const std::string audit = Ok("alice", {"mod", "audit", group, "--verify"});
+  EXPECT_NE(audit.find("cara filed a report"), std::string::npos) << audit;
+  EXPECT_NE(audit.find("Verified: all"), std::string::npos) << audit;
+  Ok("alice", {"mod", "ban", group, "bob", "--rule", "no_contempt"});
+  const std::string after_ban = Ok("alice", {"mod", "audit", group, "--verify"});
+  EXPECT_NE(after_ban.find("alice banned bob under no_contempt"), std::string::npos) << after_ban;
+  CliResult rejoin = Kith("bob", {"group", "join", Ok("alice", {"group", "invite", group}),
+                                  "--accept-rules"});
+  EXPECT_EQ(rejoin.exit_code, 1);
+  EXPECT_NE(rejoin.err.find("banned"), std::string::npos) << rejoin.err;
+}
+
 TEST_F(CliTest, RulesCheckStreamsJsonLinesAndEvaluates) {
   CliResult r = Kith("anyone", {"--json", "rules", "check", "-"}, "",
                      "{\"text\": \"“Quoted” – then: YOU ARE A CLOWN\"}\n"

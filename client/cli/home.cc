@@ -75,13 +75,20 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
     return absl::FailedPreconditionError(
         "not registered with a server: run 'kith register --server HOST:PORT --ca FILE'");
   }
+  auto checkpoint_key = ReadFile(CheckpointKeyPath());
+  if (!checkpoint_key.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no pinned checkpoint key in ", dir_, ": run 'kith register' again"));
+  }
   auto identity = Unlock();
   if (!identity.ok()) return identity.status();
-  return client::Client::Connect({*server, *certificate}, *std::move(identity));
+  return client::Client::Connect({*server, *certificate, *checkpoint_key}, *std::move(identity));
 }
 
-absl::Status Home::SaveServer(const std::string& address, const std::string& certificate) const {
+absl::Status Home::SaveServer(const std::string& address, const std::string& certificate,
+                              const std::string& checkpoint_key) const {
   if (auto s = WriteFileAtomically(CertificatePath(), certificate, 0644); !s.ok()) return s;
+  if (auto s = WriteFileAtomically(CheckpointKeyPath(), checkpoint_key, 0644); !s.ok()) return s;
   return WriteFileAtomically(ServerPath(), address, 0600);
 }
 

@@ -1,5 +1,5 @@
-// The CLI's home directory: the encrypted identity, the server address and
-// its pinned certificate. --home, then KITH_HOME, then ~/.kith.
+// The CLI's home directory: the encrypted identity, the server address, its
+// pinned certificate and checkpoint key, and the audit checkpoints verified. --home, then KITH_HOME, then ~/.kith.
 #ifndef KITH_CLI_HOME_H_
 #define KITH_CLI_HOME_H_
 
@@ -21,6 +21,7 @@ class Home {
   std::string IdentityPath() const { return dir_ + "/identity.key"; }
   std::string ServerPath() const { return dir_ + "/server"; }
   std::string CertificatePath() const { return dir_ + "/server.crt"; }
+  std::string CheckpointKeyPath() const { return dir_ + "/server-checkpoint.key"; }
 
   // Creates the directory, readable only by its owner.
   absl::Status Ensure() const;
@@ -28,8 +29,9 @@ class Home {
   absl::StatusOr<client::Identity> Unlock() const;
   // Unlocks and connects to the registered server.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
-  // Remembers the server and pins its certificate.
-  absl::Status SaveServer(const std::string& address, const std::string& certificate_pem) const;
+  // Remembers the server and pins its certificate and checkpoint key.
+  absl::Status SaveServer(const std::string& address, const std::string& certificate_pem,
+                          const std::string& checkpoint_key) const;
 
  private:
   std::string dir_;

@@ -13,90 +13,14 @@
 #include "kith/duration.h"
 #include "kith/files.h"
 #include "kith/protocol.h"
+#include "kith/strike_ladder.h"
 #include "output.h"
+#include "mod_commands.h"
 #include "rules_commands.h"
+#include "session.h"
 
 namespace kith::cli {
 namespace {
-
-struct Globals {
-  std::string home_dir;
-  bool json = false;
-  Home home() const { return Home(home_dir.empty() ? Home::DefaultDir() : home_dir); }
-};
-
-const char* RoleName(v1::Role role) {
-  switch (role) {
-    case v1::ROLE_OWNER: return "owner";
-    case v1::ROLE_MODERATOR: return "moderator";
-    case v1::ROLE_MEMBER: return "member";
-    default: return "none";
-  }
-}
-
-std::string Hex(const std::string& bytes) { return crypto::ToHex(bytes); }
-
-std::string TimeOfDay(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", std::localtime(&t));
-  return buf;
-}
-
-// A group named by its id, a unique id prefix, or its exact name.
-absl::StatusOr<std::string> ResolveGroup(client::Client& c, const std::string& arg) {
-  if (arg.size() == 2 * kIdBytes) {
-    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
-  }
-  auto groups = c.Groups();
-  if (!groups.ok()) return groups.status();
-  std::vector<std::string> matches;
-  for (const auto& g : groups->groups()) {
-    if (g.charter().name() == arg || (arg.size() >= 4 && Hex(g.group_id()).starts_with(arg))) {
-      matches.push_back(g.group_id());
-    }
-  }
-  if (matches.size() == 1) return matches[0];
-  if (matches.empty()) {
-    return absl::NotFoundError(absl::StrCat("no group of yours matches '", arg,
-                                            "': use the id that 'kith groups' prints"));
-  }
-  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several groups; use the id"));
-}
-
-// A person named by user id, a unique id prefix or display name, among a
-// group's members and pending joiners.
-absl::StatusOr<std::string> ResolveUser(const GroupState& state, const std::string& arg) {
-  if (arg.size() == 2 * kIdBytes) {
-    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
-  }
-  std::vector<std::string> matches;
-  auto consider = [&](const std::string& id, const v1::IdentityBundle& bundle) {
-    if (bundle.name() == arg || (arg.size() >= 4 && Hex(id).starts_with(arg))) {
-      matches.push_back(id);
-    }
-  };
-  for (const auto& [id, m] : state.members()) consider(id, m.bundle);
-  for (const auto& [id, p] : state.pending()) consider(id, p.bundle);
-  if (matches.size() == 1) return matches[0];
-  if (matches.empty()) {
-    return absl::NotFoundError(absl::StrCat("nobody in this group matches '", arg, "'"));
-  }
-  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several people; use the id"));
-}
-
-// A connected client and the group `group_arg` names.
-struct GroupSession {
-  std::unique_ptr<client::Client> client;
-  std::string group;
-};
-absl::StatusOr<GroupSession> OpenGroup(const Globals& g, const std::string& group_arg) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto group = ResolveGroup(**c, group_arg);
-  if (!group.ok()) return group.status();
-  return GroupSession{*std::move(c), *std::move(group)};
-}
 
 void PrintCharter(const Globals& g, const std::string& group_id, const v1::Charter& c) {
   Record r;
@@ -109,9 +33,23 @@ void PrintCharter(const Globals& g, const std::string& group_id, const v1::Chart
   if (c.rules().empty()) absl::StrAppend(&text, "\n  (none)");
   if (!c.crisis_resources().empty()) absl::StrAppend(&text, "\nCrisis resources: ", c.crisis_resources());
   if (c.reply_window_s()) {
-    absl::StrAppend(&text, "\nModerators answer reports within ", c.reply_window_s() / 3600, "h");
+    absl::StrAppend(&text, "\nModerators answer reports within ",
+                    FormatDurationMs(int64_t{c.reply_window_s()} * 1000));
   }
+  std::vector<std::string> ladder(c.strike_ladder().begin(), c.strike_ladder().end());
+  if (ladder.empty()) ladder.assign(std::begin(kDefaultStrikeLadder), std::end(kDefaultStrikeLadder));
+  r.Set("strike_ladder", absl::StrJoin(ladder, ","));
+  absl::StrAppend(&text, "\nStrike ladder (one step per confirmed report): ",
+                  absl::StrJoin(ladder, ", then "));
   r.Print(g.json, text);
+}
+
+bool IsModerationAction(const std::string& action) {
+  for (const char* a : {"step-away", "warn", "pause", "mute", "lift", "remove", "ban", "slow",
+                        "pause-group"}) {
+    if (action == a) return true;
+  }
+  return false;
 }
 
 void PrintMessage(const Globals& g, const client::Message& m) {
@@ -231,7 +169,10 @@ absl::Status Register(const Globals& g, const std::string& server, const std::st
   if (!c.ok()) return c.status();
   if (auto s = (*c)->Register(); !s.ok()) return s;
   if (auto s = (*c)->Login(); !s.ok()) return s;
-  if (auto s = home.SaveServer(server, *certificate); !s.ok()) return s;
+  // Pinned over the pinned TLS channel, at the same moment as the certificate.
+  auto checkpoint_key = (*c)->ServerKey();
+  if (!checkpoint_key.ok()) return checkpoint_key.status();
+  if (auto s = home.SaveServer(server, *certificate, *checkpoint_key); !s.ok()) return s;
   Record().Set("user_id", Hex((*c)->identity().user_id())).Set("server", server)
       .Print(g.json, absl::StrCat("Registered with ", server, "; its certificate is pinned in ",
                                   home.CertificatePath()));
@@ -239,12 +180,17 @@ absl::Status Register(const Globals& g, const std::string& server, const std::st
 }
 
 absl::Status GroupCreate(const Globals& g, const std::string& name, const std::string& rules,
-                         const std::string& crisis, const std::string& reply_window) {
+                         const std::string& crisis, const std::string& reply_window,
+                         const std::string& ladder) {
   v1::Charter charter;
   charter.set_name(name);
   for (absl::string_view rule : absl::StrSplit(rules, ',', absl::SkipEmpty())) {
     charter.add_rules(std::string(rule));
   }
+  for (absl::string_view step : absl::StrSplit(ladder, ',', absl::SkipEmpty())) {
+    charter.add_strike_ladder(std::string(step));
+  }
+  if (auto s = ValidateStrikeLadder(charter); !s.ok()) return s;
   charter.set_crisis_resources(crisis);
   auto window = ParseDurationMs(reply_window);
   if (!window.ok()) return window.status();
@@ -414,8 +360,25 @@ absl::Status Read(const Globals& g, const std::string& group_arg, uint64_t since
   const std::string& group_id = session->group;
   auto view = c->Sync(group_id);
   if (!view.ok()) return view.status();
-  for (const auto& m : (*view)->messages()) {
-    if (m.seq >= since) PrintMessage(g, m);
+  // Messages and the moderation around them, in log order. Membership
+  // changes are in 'kith mod audit'; reports are for moderators only.
+  const auto& messages = (*view)->messages();
+  const auto& events = (*view)->audit();
+  auto m = messages.begin();
+  auto e = events.begin();
+  while (m != messages.end() || e != events.end()) {
+    if (e == events.end() || (m != messages.end() && m->seq < e->seq)) {
+      if (m->seq >= since) PrintMessage(g, *m);
+      ++m;
+      continue;
+    }
+    if (e->seq >= since && IsModerationAction(e->action)) {
+      Record().Set("seq", double(e->seq)).Set("time_ms", double(e->server_time_ms))
+          .Set("event", e->action).Set("author", Hex(e->author))
+          .Print(g.json, absl::StrCat("[", e->seq, "] ", TimeOfDay(e->server_time_ms), " -- ",
+                                      DescribeAuditEntry(**view, *e)));
+    }
+    ++e;
   }
   if (!g.json && (*view)->unreadable_messages() > 0) {
     std::cout << "(" << (*view)->unreadable_messages()
@@ -439,49 +402,6 @@ absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t sin
     PrintMessage(g, m);
     return true;
   });
-}
-
-// `kith pause GROUP DURATION` (user_arg empty: the caller steps away) and
-// `kith mod warn|pause|mute|lift GROUP USER [DURATION]`.
-absl::Status Moderate(const Globals& g, v1::Moderation::Action action, const std::string& group_arg,
-                      const std::string& user_arg, const std::string& duration,
-                      const std::string& rule) {
-  auto session = OpenGroup(g, group_arg);
-  if (!session.ok()) return session.status();
-  auto& c = session->client;
-  v1::Moderation m;
-  m.set_action(action);
-  m.set_rule(rule);
-  if (action == v1::Moderation::STEP_AWAY || action == v1::Moderation::PAUSE ||
-      action == v1::Moderation::MUTE) {
-    auto ms = ParseDurationMs(duration);
-    if (!ms.ok()) return ms.status();
-    m.set_duration_ms(*ms);
-  }
-  std::string who = "you";
-  if (user_arg.empty()) {
-    m.set_target(c->identity().user_id());
-  } else {
-    auto view = c->Sync(session->group);
-    if (!view.ok()) return view.status();
-    auto user = ResolveUser((*view)->state(), user_arg);
-    if (!user.ok()) return user.status();
-    m.set_target(*user);
-    who = user_arg;
-  }
-  auto seq = c->Moderate(session->group, m);
-  if (!seq.ok()) return seq.status();
-  std::string text;
-  switch (action) {
-    case v1::Moderation::STEP_AWAY: text = absl::StrCat("Stepped away for ", duration, "; the group sees when you will be back."); break;
-    case v1::Moderation::WARN: text = absl::StrCat("Warned ", who, "."); break;
-    case v1::Moderation::PAUSE: text = absl::StrCat("Paused ", who, " for ", duration, "."); break;
-    case v1::Moderation::MUTE: text = absl::StrCat("Muted ", who, " for ", duration, "."); break;
-    default: text = absl::StrCat("Lifted any pause or mute on ", who, "."); break;
-  }
-  Record().Set("group_id", Hex(session->group)).Set("seq", double(*seq)).Set("target", Hex(m.target()))
-      .Print(g.json, text);
-  return absl::OkStatus();
 }
 
 int Fail(const Globals& g, const absl::Status& s) {
@@ -536,7 +456,10 @@ int main(int argc, char** argv) {
   create->add_option("--crisis", crisis, "crisis resources shown in the charter");
   create->add_option("--reply-window", reply_window, "how fast moderators answer reports")
       ->capture_default_str();
-  create->callback([&] { status = GroupCreate(g, name, rules, crisis, reply_window); });
+  std::string ladder;
+  create->add_option("--ladder", ladder,
+                     "strike ladder, e.g. warn,pause:30m,mute:24h,remove (the default)");
+  create->callback([&] { status = GroupCreate(g, name, rules, crisis, reply_window, ladder); });
   auto* charter = grp->add_subcommand("charter", "read a group's charter");
   charter->add_option("GROUP", group)->required();
   charter->callback([&] { status = GroupCharter(g, group); });
@@ -590,21 +513,66 @@ int main(int argc, char** argv) {
   pause->add_option("DURATION", duration, "e.g. 30m, 2h")->capture_default_str();
   pause->callback([&] { status = Moderate(g, kith::v1::Moderation::STEP_AWAY, group, "", duration, ""); });
 
-  auto* mod = app.add_subcommand("mod", "moderators: warn, pause, mute, lift")->require_subcommand(1);
-  std::string rule;
-  const std::pair<const char*, kith::v1::Moderation::Action> kModActions[] = {
-      {"warn", kith::v1::Moderation::WARN}, {"pause", kith::v1::Moderation::PAUSE},
-      {"mute", kith::v1::Moderation::MUTE}, {"lift", kith::v1::Moderation::LIFT}};
-  for (const auto& [verb, action] : kModActions) {
-    auto* cmd = mod->add_subcommand(verb, std::string(verb) + " a member");
+  auto* mod = app.add_subcommand("mod", "moderators: reports, actions, the audit trail")
+                  ->require_subcommand(1);
+  std::string rule, note, action;
+  uint64_t item = 0;
+  bool verify = false;
+  const std::pair<const char*, kith::v1::Moderation::Action> kMemberActions[] = {
+      {"warn", kith::v1::Moderation::WARN},     {"pause", kith::v1::Moderation::PAUSE},
+      {"mute", kith::v1::Moderation::MUTE},     {"remove", kith::v1::Moderation::REMOVE},
+      {"ban", kith::v1::Moderation::BAN},       {"lift", kith::v1::Moderation::LIFT}};
+  for (const auto& [verb, act] : kMemberActions) {
+    const bool lift = act == kith::v1::Moderation::LIFT;
+    auto* cmd = mod->add_subcommand(
+        verb, lift ? "end a member's pause or mute early (no USER: end a group pause)"
+                   : std::string(verb) + " a member" +
+                         (act == kith::v1::Moderation::BAN ? " for good (re-keys the group)"
+                          : act == kith::v1::Moderation::REMOVE ? " (re-keys the group)" : ""));
     cmd->add_option("GROUP", group)->required();
-    cmd->add_option("USER", user)->required();
-    if (action == kith::v1::Moderation::PAUSE || action == kith::v1::Moderation::MUTE) {
+    auto* who = cmd->add_option("USER", user, "user id, id prefix or name");
+    if (!lift) who->required();
+    if (act == kith::v1::Moderation::PAUSE || act == kith::v1::Moderation::MUTE) {
       cmd->add_option("DURATION", duration, "e.g. 30m, 24h")->capture_default_str();
     }
     cmd->add_option("--rule", rule, "the ground rule this enforces");
-    cmd->callback([&, action = action] { status = Moderate(g, action, group, user, duration, rule); });
+    cmd->callback([&, act = act] { status = Moderate(g, act, group, user, duration, rule); });
   }
+  auto* slow = mod->add_subcommand("slow", "one message per member per INTERVAL ('off' ends it)");
+  slow->add_option("GROUP", group)->required();
+  slow->add_option("INTERVAL", duration, "e.g. 30s, 5m, or off")->required();
+  slow->callback([&] { status = Moderate(g, kith::v1::Moderation::SLOW, group, "", duration, ""); });
+  auto* pause_group = mod->add_subcommand(
+      "pause-group", "a cooling-off time-out: only moderators post for DURATION");
+  pause_group->add_option("GROUP", group)->required();
+  pause_group->add_option("DURATION", duration, "e.g. 10m")->required();
+  pause_group->add_option("--rule", rule, "the ground rule the thread was breaking");
+  pause_group->callback(
+      [&] { status = Moderate(g, kith::v1::Moderation::PAUSE_GROUP, group, "", duration, rule); });
+  auto* queue = mod->add_subcommand("queue", "open reports and overrides, oldest first");
+  queue->add_option("GROUP", group)->required();
+  queue->callback([&] { status = ModQueue(g, group); });
+  auto* resolve = mod->add_subcommand(
+      "resolve", "answer a report or override (default: the strike ladder's next step)");
+  resolve->add_option("GROUP", group)->required();
+  resolve->add_option("ITEM", item, "the number 'kith mod queue' shows")->required();
+  resolve->add_option("--action", action, "dismiss, warn, pause[:D], mute:D, remove or ban");
+  resolve->add_option("--rule", rule, "the ground rule (default: the one reported)");
+  bool resolve_yes = false;
+  resolve->add_flag("--yes", resolve_yes, "take the proposed step without asking");
+  resolve->callback([&] { status = ModResolve(g, group, item, action, rule, resolve_yes); });
+  auto* audit = mod->add_subcommand("audit", "the group's moderation and membership history");
+  audit->add_option("GROUP", group)->required();
+  audit->add_flag("--verify", verify,
+                  "re-read the whole log, check every signature and link and the server's checkpoint");
+  audit->callback([&] { status = ModAudit(g, group, verify); });
+
+  auto* report = app.add_subcommand("report", "report a message to the group's moderators");
+  report->add_option("GROUP", group)->required();
+  report->add_option("SEQ", item, "the message's number, as 'kith read' shows it")->required();
+  report->add_option("--rule", rule, "the ground rule it breaks, e.g. no_contempt");
+  report->add_option("--note", note, "what the moderators should know (at most 1 KiB)");
+  report->callback([&] { status = Report(g, group, item, rule, note); });
 
   auto* rules_cmd = app.add_subcommand("rules", "check text against ground rules")
                         ->require_subcommand(1);

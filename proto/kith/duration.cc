@@ -1,6 +1,7 @@
 #include "kith/duration.h"
 
 #include <charconv>
+#include <utility>
 
 namespace kith {
 
@@ -23,6 +24,15 @@ absl::StatusOr<int64_t> ParseDurationMs(std::string_view text) {
     return bad;
   }
   return n * scale;
+}
+
+std::string FormatDurationMs(int64_t ms) {
+  constexpr std::pair<int64_t, char> kUnits[] = {
+      {24 * 3600 * 1000, 'd'}, {3600 * 1000, 'h'}, {60 * 1000, 'm'}, {1000, 's'}};
+  for (const auto& [scale, unit] : kUnits) {
+    if (ms >= scale && ms % scale == 0) return std::to_string(ms / scale) + unit;
+  }
+  return std::to_string(ms) + "ms";
 }
 
 }  // namespace kith

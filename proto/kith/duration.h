@@ -3,6 +3,7 @@
 #define KITH_DURATION_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -11,6 +12,9 @@ namespace kith {
 
 // A positive whole number followed by s, m, h or d; milliseconds.
 absl::StatusOr<int64_t> ParseDurationMs(std::string_view text);
+
+// The inverse, in the largest unit that divides `ms` exactly ("30m", "24h").
+std::string FormatDurationMs(int64_t ms);
 
 }  // namespace kith
 

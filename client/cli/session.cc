@@ -1,0 +1,85 @@
+#include "session.h"
+
+#include <algorithm>
+#include <ctime>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "kith/crypto.h"
+#include "kith/protocol.h"
+
+namespace kith::cli {
+
+const char* RoleName(v1::Role role) {
+  switch (role) {
+    case v1::ROLE_OWNER: return "owner";
+    case v1::ROLE_MODERATOR: return "moderator";
+    case v1::ROLE_MEMBER: return "member";
+    default: return "none";
+  }
+}
+
+std::string Hex(const std::string& bytes) { return crypto::ToHex(bytes); }
+
+std::string RoughDuration(int64_t ms) {
+  const int64_t minutes = std::max<int64_t>(ms, 0) / 60000;
+  if (minutes < 120) return absl::StrCat(minutes, "m");
+  if (minutes < 48 * 60) return absl::StrCat(minutes / 60, "h");
+  return absl::StrCat(minutes / (24 * 60), "d");
+}
+
+std::string TimeOfDay(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", std::localtime(&t));
+  return buf;
+}
+
+absl::StatusOr<std::string> ResolveGroup(client::Client& c, const std::string& arg) {
+  if (arg.size() == 2 * kIdBytes) {
+    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
+  }
+  auto groups = c.Groups();
+  if (!groups.ok()) return groups.status();
+  std::vector<std::string> matches;
+  for (const auto& g : groups->groups()) {
+    if (g.charter().name() == arg || (arg.size() >= 4 && Hex(g.group_id()).starts_with(arg))) {
+      matches.push_back(g.group_id());
+    }
+  }
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) {
+    return absl::NotFoundError(absl::StrCat("no group of yours matches '", arg,
+                                            "': use the id that 'kith groups' prints"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several groups; use the id"));
+}
+
+absl::StatusOr<std::string> ResolveUser(const GroupState& state, const std::string& arg) {
+  if (arg.size() == 2 * kIdBytes) {
+    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
+  }
+  std::vector<std::string> matches;
+  auto consider = [&](const std::string& id, const v1::IdentityBundle& bundle) {
+    if (bundle.name() == arg || (arg.size() >= 4 && Hex(id).starts_with(arg))) {
+      matches.push_back(id);
+    }
+  };
+  for (const auto& [id, m] : state.members()) consider(id, m.bundle);
+  for (const auto& [id, p] : state.pending()) consider(id, p.bundle);
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) {
+    return absl::NotFoundError(absl::StrCat("nobody in this group matches '", arg, "'"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several people; use the id"));
+}
+
+absl::StatusOr<GroupSession> OpenGroup(const Globals& g, const std::string& group_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  return GroupSession{*std::move(c), *std::move(group)};
+}
+
+}  // namespace kith::cli

@@ -1,0 +1,45 @@
+// What every group command needs: the global flags, a connected client,
+// and groups and people named the way people type them.
+#ifndef KITH_CLI_SESSION_H_
+#define KITH_CLI_SESSION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "home.h"
+#include "kith/client.h"
+#include "kith/group_state.h"
+
+namespace kith::cli {
+
+struct Globals {
+  std::string home_dir;
+  bool json = false;
+  Home home() const { return Home(home_dir.empty() ? Home::DefaultDir() : home_dir); }
+};
+
+const char* RoleName(v1::Role role);
+std::string Hex(const std::string& bytes);
+// "YYYY-MM-DD HH:MM" in local time.
+std::string TimeOfDay(int64_t ms);
+// "45m", "3h", "2d": how long ago or how long, roughly.
+std::string RoughDuration(int64_t ms);
+
+// A group named by its id, a unique id prefix, or its exact name.
+absl::StatusOr<std::string> ResolveGroup(client::Client& c, const std::string& arg);
+// A person named by user id, a unique id prefix or display name, among a
+// group's members and pending joiners.
+absl::StatusOr<std::string> ResolveUser(const GroupState& state, const std::string& arg);
+
+// A connected client and the group `group_arg` names.
+struct GroupSession {
+  std::unique_ptr<client::Client> client;
+  std::string group;
+};
+absl::StatusOr<GroupSession> OpenGroup(const Globals& g, const std::string& group_arg);
+
+}  // namespace kith::cli
+
+#endif  // KITH_CLI_SESSION_H_
