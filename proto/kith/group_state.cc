@@ -327,11 +327,12 @@ absl::Status GroupState::CheckModeration(const v1::EventBody& body) const {
   if (!m.rule().empty() && !moderation::IsValidRule(m.rule())) {
     return absl::InvalidArgumentError(absl::StrCat("'", m.rule(), "' is not a ground rule"));
   }
-  if (IsTargeted(m.action()) ? m.target().size() != kIdBytes
-                             : !m.target().empty() && m.action() != M::LIFT) {
-    return absl::InvalidArgumentError(IsTargeted(m.action())
-                                          ? "this action needs the member's 16-byte user id"
-                                          : "slow mode, group pauses and dismissals name no member");
+  const bool targeted = IsTargeted(m.action());
+  if (targeted && m.target().size() != kIdBytes) {
+    return absl::InvalidArgumentError("this action needs the member's 16-byte user id");
+  }
+  if (!targeted && m.action() != M::LIFT && !m.target().empty()) {
+    return absl::InvalidArgumentError("slow mode, group pauses and dismissals name no member");
   }
   if (m.action() == M::DISMISS && m.resolves() == 0) {
     return absl::InvalidArgumentError("a dismissal names the report it closes");
