@@ -96,7 +96,7 @@ Target StartTarget(const std::string& address, const std::string& ca_file) {
 }
 
 std::unique_ptr<client::Client> NewMember(const Target& t, const std::string& name) {
-  auto c = client::Client::Connect({t.address, t.ca_pem}, client::Identity::Generate(name));
+  auto c = client::Client::Connect({t.address, t.ca_pem, ""}, client::Identity::Generate(name));
   if (!c.ok()) Die("connecting", c.status());
   if (auto s = (*c)->Register(); !s.ok()) Die("registering", s);
   return *std::move(c);

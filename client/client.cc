@@ -250,6 +250,11 @@ absl::Status Client::ReadInto(const std::string& group_id, GroupView& view) {
   }
 }
 
+const GroupView* Client::SyncedView(const std::string& group_id) const {
+  auto it = views_.find(group_id);
+  return it == views_.end() ? nullptr : it->second.get();
+}
+
 absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
   if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
   GroupView& view = View(group_id);
@@ -433,8 +438,7 @@ absl::StatusOr<std::vector<QueueItem>> Client::ModerationQueue(const std::string
   auto synced = Sync(group_id);
   if (!synced.ok()) return synced.status();
   const GroupView& view = **synced;
-  const v1::Role role = view.state().RoleOf(identity_.user_id());
-  if (role != v1::ROLE_MODERATOR && role != v1::ROLE_OWNER) {
+  if (!view.state().IsModerator(identity_.user_id())) {
     return absl::PermissionDeniedError("only the group's moderators see its reports");
   }
   std::vector<QueueItem> items;

@@ -124,7 +124,7 @@ v1::SignedEvent BuildReport(const Identity& author, const GroupState& state,
                             const v1::ReportContent& content) {
   std::map<std::string, std::string> moderators;
   for (const auto& [id, member] : state.members()) {
-    if (member.role == v1::ROLE_MODERATOR || member.role == v1::ROLE_OWNER) {
+    if (IsModeratorRole(member.role)) {
       moderators[id] = member.bundle.box_pk();
     }
   }

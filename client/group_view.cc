@@ -8,6 +8,12 @@
 
 namespace kith::client {
 
+std::string ModerationActionName(v1::Moderation::Action action) {
+  std::string name = v1::Moderation::Action_Name(action);
+  for (char& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+  return name;
+}
+
 absl::Status GroupView::Apply(const v1::Event& event) {
   // Check against a copy, so a rejected event leaves the view as it was.
   GroupState next = state_;
@@ -71,9 +77,7 @@ void GroupView::Record(const v1::Event& event, const v1::EventBody& body) {
       break;
     case v1::EventBody::kModeration: {
       const auto& m = body.moderation();
-      std::string name = v1::Moderation::Action_Name(m.action());
-      for (char& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
-      entry.action = std::move(name);
+      entry.action = ModerationActionName(m.action());
       if (!m.target().empty()) entry.targets.push_back(m.target());
       entry.rule = m.rule();
       entry.duration_ms = m.duration_ms();

@@ -59,7 +59,7 @@ TEST_F(DurabilityTest, AcknowledgedEventsSurviveSigkill) {
     ASSERT_OK(kithd_->Start());
 
     // A fresh client verifies the whole log from the creation event.
-    auto auditor = client::Client::Connect({kithd_->address(), kithd_->certificate_pem()},
+    auto auditor = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
                                            owner->identity());
     ASSERT_OK(auditor.status());
     auto view = (*auditor)->Sync(group);

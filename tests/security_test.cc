@@ -208,7 +208,7 @@ TEST_F(SecurityTest, S4_NobodyCanSendAsSomeoneElse) {
     forged_seq = last.seq();
     ASSERT_OK(store.Append({&last}));
   });
-  auto fresh = client::Client::Connect({kithd_->address(), kithd_->certificate_pem()},
+  auto fresh = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
                                        carol->identity());
   ASSERT_OK(fresh.status());
   auto view = (*fresh)->Sync(group);
@@ -279,7 +279,7 @@ TEST_P(ForgedMembershipTest, S5_ClientsRefuseWhatNoModeratorSigned) {
 
   // The server replayed the forgery happily; every client refuses it.
   for (auto* member : {alice.get(), bob.get()}) {
-    auto fresh = client::Client::Connect({kithd_->address(), kithd_->certificate_pem()},
+    auto fresh = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
                                          member->identity());
     ASSERT_OK(fresh.status());
     auto view = (*fresh)->Sync(group);

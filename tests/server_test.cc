@@ -130,7 +130,7 @@ TEST_F(KithdTest, StopsCleanlyOnSigtermAndKeepsEverything) {
   EXPECT_EQ(kithd_->Stop(), 0);
   EXPECT_NE(ReadFile(kithd_->log_path()).find("kithd: stopping"), std::string::npos);
   ASSERT_OK(kithd_->Start());
-  auto again = client::Client::Connect({kithd_->address(), kithd_->certificate_pem()},
+  auto again = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
                                        alice->identity());
   ASSERT_OK(again.status());
   auto view = (*again)->Sync(group);

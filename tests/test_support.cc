@@ -3,7 +3,7 @@
 namespace kith::testing {
 
 std::unique_ptr<client::Client> NewClient(const KithdProcess& kithd, const std::string& name) {
-  auto c = client::Client::Connect({kithd.address(), kithd.certificate_pem()},
+  auto c = client::Client::Connect({kithd.address(), kithd.certificate_pem(), ""},
                                    client::Identity::Generate(name));
   EXPECT_TRUE(c.ok()) << c.status();
   if (!c.ok()) return nullptr;

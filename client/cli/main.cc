@@ -165,7 +165,7 @@ absl::Status Register(const Globals& g, const std::string& server, const std::st
   if (!certificate.ok()) return certificate.status();
   auto id = home.Unlock();
   if (!id.ok()) return id.status();
-  auto c = client::Client::Connect({server, *certificate}, *std::move(id));
+  auto c = client::Client::Connect({server, *certificate, /*checkpoint_key=*/""}, *std::move(id));
   if (!c.ok()) return c.status();
   if (auto s = (*c)->Register(); !s.ok()) return s;
   if (auto s = (*c)->Login(); !s.ok()) return s;

@@ -23,17 +23,11 @@ int64_t NowMs() {
       .count();
 }
 
-std::string ActionName(M::Action action) {
-  std::string name = M::Action_Name(action);
-  for (char& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
-  return name;
-}
-
 std::string DescribeStep(const StrikeStep& step) {
   switch (step.action) {
     case M::PAUSE: return absl::StrCat("pause for ", FormatDurationMs(step.duration_ms));
     case M::MUTE: return absl::StrCat("mute for ", FormatDurationMs(step.duration_ms));
-    default: return ActionName(step.action);
+    default: return client::ModerationActionName(step.action);
   }
 }
 
@@ -131,16 +125,13 @@ absl::Status Moderate(const Globals& g, M::Action action, const std::string& gro
     if (e.seq == *seq) entry = e;
   }
   Record().Set("group_id", Hex(session->group)).Set("seq", double(*seq))
-      .Set("action", ActionName(action)).Set("target", Hex(m.target()))
+      .Set("action", client::ModerationActionName(action)).Set("target", Hex(m.target()))
       .Print(g.json, absl::StrCat("Done: ", DescribeAuditEntry(**after, entry), "."));
   return absl::OkStatus();
 }
 
 absl::Status Report(const Globals& g, const std::string& group_arg, uint64_t seq,
                     const std::string& rule, const std::string& note) {
-  if (!rule.empty() && !moderation::IsValidRule(rule)) {
-    return absl::InvalidArgumentError(absl::StrCat("'", rule, "' is not a ground rule"));
-  }
   auto session = OpenGroup(g, group_arg);
   if (!session.ok()) return session.status();
   auto report = session->client->Report(session->group, seq, rule, note);
@@ -159,9 +150,7 @@ absl::Status ModQueue(const Globals& g, const std::string& group_arg) {
   auto& c = session->client;
   auto queue = c->ModerationQueue(session->group);
   if (!queue.ok()) return queue.status();
-  auto synced = c->Sync(session->group);
-  if (!synced.ok()) return synced.status();
-  const client::GroupView& view = **synced;
+  const client::GroupView& view = *c->SyncedView(session->group);
   const v1::Charter& charter = view.state().charter();
   const int64_t window_ms = int64_t{charter.reply_window_s()} * 1000;
   const int64_t now = NowMs();
@@ -238,8 +227,7 @@ absl::Status ModResolve(const Globals& g, const std::string& group_arg, uint64_t
     return absl::NotFoundError(absl::StrCat(
         "no open report or override ", item_seq, ": 'kith mod queue ", group_arg, "' lists them"));
   }
-  auto view = c->Sync(session->group);
-  if (!view.ok()) return view.status();
+  const client::GroupView* view = c->SyncedView(session->group);
   M m;
   m.set_resolves(item_seq);
   if (action == "dismiss") {
@@ -252,10 +240,10 @@ absl::Status ModResolve(const Globals& g, const std::string& group_arg, uint64_t
     }
     StrikeStep step;
     if (action.empty()) {
-      step = NextStrikeStep((*view)->state().charter(), StrikesOf(**view, item->accused));
+      step = NextStrikeStep(view->state().charter(), StrikesOf(*view, item->accused));
       if (!yes) {
         std::cerr << "The strike ladder proposes: " << DescribeStep(step) << " for "
-                  << (*view)->NameOf(item->accused) << "." << std::endl;
+                  << view->NameOf(item->accused) << "." << std::endl;
         auto confirmed = AskYesNo("Take this step?");
         if (!confirmed.ok()) {
           return absl::FailedPreconditionError(
@@ -280,9 +268,9 @@ absl::Status ModResolve(const Globals& g, const std::string& group_arg, uint64_t
   auto seq = c->Moderate(session->group, m);
   if (!seq.ok()) return seq.status();
   Record().Set("group_id", Hex(session->group)).Set("item", double(item_seq))
-      .Set("seq", double(*seq)).Set("action", ActionName(m.action()))
-      .Print(g.json, absl::StrCat("Resolved item ", item_seq, ": ", ActionName(m.action()),
-                                  m.target().empty() ? "" : absl::StrCat(" ", (*view)->NameOf(m.target())),
+      .Set("seq", double(*seq)).Set("action", client::ModerationActionName(m.action()))
+      .Print(g.json, absl::StrCat("Resolved item ", item_seq, ": ", client::ModerationActionName(m.action()),
+                                  m.target().empty() ? "" : absl::StrCat(" ", view->NameOf(m.target())),
                                   " (event ", *seq, ")."));
   return absl::OkStatus();
 }

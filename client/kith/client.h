@@ -129,6 +129,10 @@ class Client {
   // (QueueItem::verified). Moderators only.
   absl::StatusOr<std::vector<QueueItem>> ModerationQueue(const std::string& group_id);
 
+  // The view the last Sync, Audit or ModerationQueue left, without reading
+  // anything; null before the first.
+  const GroupView* SyncedView(const std::string& group_id) const;
+
   // Reads and verifies the log up to the server's head.
   absl::StatusOr<const GroupView*> Sync(const std::string& group_id);
 

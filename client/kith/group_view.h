@@ -56,6 +56,9 @@ struct AuditEntry {
   uint64_t resolves = 0;
 };
 
+// "warn", "pause-group", ...: a moderation action as people type and read it.
+std::string ModerationActionName(v1::Moderation::Action action);
+
 class GroupView {
  public:
   explicit GroupView(const Identity* self) : self_(self) {}

@@ -14,7 +14,6 @@ namespace {
 
 std::string Short(const std::string& id) { return crypto::ToHex(id).substr(0, 8); }
 
-bool IsModerator(v1::Role role) { return role == v1::ROLE_MODERATOR || role == v1::ROLE_OWNER; }
 
 std::string UtcTime(int64_t ms) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(ms), absl::UTCTimeZone());
@@ -204,7 +203,7 @@ absl::Status GroupState::CheckCreate(const v1::EventBody& body) const {
 }
 
 absl::Status GroupState::CheckInvite(const v1::EventBody& body) const {
-  if (!IsModerator(RoleOf(body.author()))) {
+  if (!IsModerator(body.author())) {
     return absl::PermissionDeniedError("only moderators can invite");
   }
   if (body.invite().code_hash().size() != crypto::kHashBytes) {
@@ -245,7 +244,7 @@ absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body) const {
 absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
   const auto& c = body.commit();
   const v1::Role author_role = RoleOf(body.author());
-  if ((c.add_size() > 0 || c.remove_size() > 0) && !IsModerator(author_role)) {
+  if ((c.add_size() > 0 || c.remove_size() > 0) && !IsModeratorRole(author_role)) {
     return absl::PermissionDeniedError("only moderators can admit or remove members");
   }
   if (c.new_epoch() != epoch_ + 1) {
@@ -345,7 +344,7 @@ absl::Status GroupState::CheckModeration(const v1::EventBody& body) const {
     return absl::OkStatus();
   }
   const v1::Role author = RoleOf(body.author());
-  if (!IsModerator(author)) {
+  if (!IsModeratorRole(author)) {
     return absl::PermissionDeniedError("only the group's moderators can take moderation actions");
   }
   if (m.resolves() > head_seq_) {
@@ -374,7 +373,7 @@ absl::Status GroupState::CheckReport(const v1::EventBody& body) const {
   const v1::Report& r = body.report();
   std::set<std::string> moderators;
   for (const auto& [id, info] : members_) {
-    if (IsModerator(info.role)) moderators.insert(id);
+    if (IsModeratorRole(info.role)) moderators.insert(id);
   }
   if (r.keys_size() != static_cast<int>(moderators.size())) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -415,7 +414,7 @@ absl::Status GroupState::CheckMessage(const v1::EventBody& body, int64_t now_ms)
         author.restriction_rule, author.restriction_rule.empty() ? "" : " rule", " until ",
         UtcTime(until), kHowToAppeal));
   }
-  if (!IsModerator(author.role)) {
+  if (!IsModeratorRole(author.role)) {
     if (group_paused_until_ms_ > now_ms) {
       return absl::FailedPreconditionError(absl::StrCat(
           "a moderator paused the whole group to let things cool down; only moderators post until ",
@@ -510,7 +509,8 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       break;
     case v1::EventBody::kMessage:
       last_counter_[body.author()] = body.message().counter();
-      members_[body.author()].last_post_ms = event.server_time_ms();
+      // Only slow mode reads it; it starts counting when slow mode starts.
+      if (slow_interval_ms_ > 0) members_.at(body.author()).last_post_ms = event.server_time_ms();
       break;
     case v1::EventBody::kModeration:
       ApplyModeration(body.moderation(), event.server_time_ms());

@@ -20,6 +20,11 @@
 
 namespace kith {
 
+// Moderators and the owner: who may moderate, and to whom reports are sealed.
+inline bool IsModeratorRole(v1::Role role) {
+  return role == v1::ROLE_MODERATOR || role == v1::ROLE_OWNER;
+}
+
 struct MemberInfo {
   v1::IdentityBundle bundle;
   v1::Role role = v1::ROLE_MEMBER;
@@ -32,7 +37,7 @@ struct MemberInfo {
   int64_t away_until_ms = 0;
   std::string restriction_rule;
   uint32_t strikes = 0;  // warns, pauses and mutes received
-  int64_t last_post_ms = 0;  // server time of the member's latest message (slow mode)
+  int64_t last_post_ms = 0;  // server time of the member's latest message in slow mode
 };
 
 struct PendingJoin {
@@ -101,6 +106,7 @@ class GroupState {
   bool IsResolved(uint64_t seq) const { return resolved_.contains(seq); }
 
   v1::Role RoleOf(const std::string& user_id) const;
+  bool IsModerator(const std::string& user_id) const { return IsModeratorRole(RoleOf(user_id)); }
   bool IsMember(const std::string& user_id) const { return members_.contains(user_id); }
   bool IsPending(const std::string& user_id) const { return pending_.contains(user_id); }
   // The counter `user_id`'s next message in the current epoch must carry.
