@@ -227,6 +227,11 @@ absl::StatusOr<v1::AppendReply> Client::Append(const v1::SignedEvent& event) {
 }
 
 absl::Status Client::ReadInto(const std::string& group_id, GroupView& view) {
+  if (!view.state().has_server_key()) {
+    auto key = ServerKey();
+    if (!key.ok()) return key.status();
+    view.set_server_key(*key);
+  }
   for (;;) {
     v1::ReadRequest req;
     req.set_group_id(group_id);
@@ -517,19 +522,27 @@ absl::StatusOr<uint64_t> Client::Send(const std::string& group_id, std::string_v
 absl::Status Client::Follow(const std::string& group_id, uint64_t from_seq,
                             const std::function<bool(const Message&)>& on_message,
                             FollowCancel* cancel) {
+  size_t delivered = 0;  // index into the view's messages
+  return FollowView(
+      group_id,
+      [&](const GroupView& view) {
+        const auto& messages = view.messages();
+        for (; delivered < messages.size(); ++delivered) {
+          if (messages[delivered].seq >= from_seq && !on_message(messages[delivered])) return false;
+        }
+        return true;
+      },
+      cancel);
+}
+
+absl::Status Client::FollowView(const std::string& group_id,
+                                const std::function<bool(const GroupView&)>& on_update,
+                                FollowCancel* cancel) {
   auto view = Sync(group_id);
   if (!view.ok()) return view.status();
-  size_t delivered = 0;  // index into the view's messages
-  // Hands new readable messages to the caller; false once the caller stops.
-  auto deliver = [&]() {
-    const auto& messages = (*view)->messages();
-    for (; delivered < messages.size(); ++delivered) {
-      if (messages[delivered].seq >= from_seq && !on_message(messages[delivered])) return false;
-    }
-    return true;
-  };
-  if (!deliver()) return absl::OkStatus();
   GroupView& live = View(group_id);
+  auto deliver = [&] { return on_update(live); };
+  if (!deliver()) return absl::OkStatus();
   int backoff_ms = 50;
   while (!(cancel && cancel->cancelled())) {
     grpc::ClientContext ctx;

@@ -62,6 +62,22 @@ v1::SignedEvent BuildInvite(const Identity& author, const GroupState& state,
   return SignEvent(body, author.sign.secret_key);
 }
 
+v1::SignedEvent BuildAddressedInvite(const Identity& author, const GroupState& state,
+                                     const std::string& invitee) {
+  v1::EventBody body = Body(author, state);
+  body.mutable_invite()->set_invitee(invitee);
+  return SignEvent(body, author.sign.secret_key);
+}
+
+v1::SignedEvent BuildDecline(const Identity& author, const std::string& group_id) {
+  v1::EventBody body;
+  body.set_group_id(group_id);
+  body.set_author(author.user_id());
+  *body.mutable_join_request()->mutable_member() = author.Bundle();
+  body.mutable_join_request()->set_decline(true);
+  return SignEvent(body, author.sign.secret_key);
+}
+
 v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& group_id,
                                  const std::string& invite_secret, const v1::Charter& accepted) {
   v1::EventBody body;
@@ -69,7 +85,7 @@ v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& grou
   body.set_author(author.user_id());
   v1::JoinRequest* join = body.mutable_join_request();
   *join->mutable_member() = author.Bundle();
-  join->set_code_hash(InviteCodeHash(invite_secret));
+  if (!invite_secret.empty()) join->set_code_hash(InviteCodeHash(invite_secret));
   join->set_rules_version(accepted.rules_version());
   join->set_rules_hash(CharterHash(accepted));
   return SignEvent(body, author.sign.secret_key);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "kith/protocol.h"
 
@@ -12,6 +13,15 @@ std::string ModerationActionName(v1::Moderation::Action action) {
   std::string name = v1::Moderation::Action_Name(action);
   for (char& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
   return name;
+}
+
+std::string AlertLevelName(v1::AlertContent::Level level) {
+  switch (level) {
+    case v1::AlertContent::CHECK_ON_ME: return "check-on-me";
+    case v1::AlertContent::COME_NOW: return "come-now";
+    case v1::AlertContent::CALL_EMERGENCY: return "call-emergency";
+    default: return "unknown";
+  }
 }
 
 absl::Status GroupView::Apply(const v1::Event& event) {
@@ -40,6 +50,7 @@ absl::Status GroupView::Apply(const v1::Event& event) {
   state_ = std::move(next);
   hashes_.append(state_.head_hash());
   if (body.has_message()) return OpenMessage(event, body);
+  if (body.has_alert() || body.has_realert()) RecordAlert(event, body);
   Record(event, body);
   return absl::OkStatus();
 }
@@ -54,9 +65,12 @@ void GroupView::Record(const v1::Event& event, const v1::EventBody& body) {
       entry.action = "create";
       names_[body.author()] = body.create().creator().name();
       break;
-    case v1::EventBody::kInvite: entry.action = "invite"; break;
+    case v1::EventBody::kInvite:
+      entry.action = "invite";
+      if (!body.invite().invitee().empty()) entry.targets.push_back(body.invite().invitee());
+      break;
     case v1::EventBody::kJoinRequest:
-      entry.action = "join-request";
+      entry.action = body.join_request().decline() ? "decline" : "join-request";
       names_[body.author()] = body.join_request().member().name();
       break;
     case v1::EventBody::kCommit: {
@@ -84,9 +98,88 @@ void GroupView::Record(const v1::Event& event, const v1::EventBody& body) {
       entry.resolves = m.resolves();
       break;
     }
+    case v1::EventBody::kAlert:
+      entry.action = absl::StrCat("alert:", absl::AsciiStrToLower(v1::Alert::Kind_Name(body.alert().kind())));
+      break;
+    case v1::EventBody::kRealert: entry.action = "realert"; break;
     default: return;
   }
   audit_.push_back(std::move(entry));
+}
+
+void GroupView::RecordAlert(const v1::Event& event, const v1::EventBody& body) {
+  const std::string& id = body.has_alert() ? body.alert().alert_id() : body.realert().alert_id();
+  AlertNotice notice{event.seq(), v1::Alert::RAISE, body.has_realert(), id, body.author()};
+  if (body.has_realert()) {
+    // The state accepted it, so the alert exists.
+    for (AlertRecord& a : alerts_) {
+      if (a.alert_id != id) continue;
+      a.attempts = body.realert().attempt();
+      a.last_sent_ms = event.server_time_ms();
+    }
+    alert_notices_.push_back(std::move(notice));
+    return;
+  }
+  notice.kind = body.alert().kind();
+  alert_notices_.push_back(std::move(notice));
+  v1::AlertContent content;
+  bool readable = false;
+  if (auto secret = epoch_secrets_.find(body.epoch()); secret != epoch_secrets_.end()) {
+    auto opened = OpenAlert(secret->second, body);
+    if (opened.ok()) content = *std::move(opened), readable = true;
+  }
+  if (body.alert().kind() == v1::Alert::RAISE) {
+    AlertRecord& a = alerts_.emplace_back();
+    a.alert_id = id;
+    a.seq = event.seq();
+    a.raiser = body.author();
+    a.raised_ms = a.last_sent_ms = event.server_time_ms();
+    a.readable = readable;
+    a.content = std::move(content);
+    return;
+  }
+  for (AlertRecord& a : alerts_) {
+    if (a.alert_id != id) continue;
+    if (body.alert().kind() == v1::Alert::RESOLVE) {
+      a.resolved = true;
+      a.resolved_ms = event.server_time_ms();
+    } else {
+      a.acks.push_back({body.author(), event.server_time_ms(), content.eta_ms(), content.note()});
+    }
+  }
+}
+
+const AlertRecord* GroupView::FindAlert(std::string_view id) const {
+  const AlertRecord* found = nullptr;
+  for (const AlertRecord& a : alerts_) {
+    const bool match = a.alert_id == id || (id.size() >= 8 && crypto::ToHex(a.alert_id).starts_with(id));
+    if (!match) continue;
+    if (found != nullptr) return nullptr;
+    found = &a;
+  }
+  return found;
+}
+
+absl::StatusOr<v1::SignedEvent> GroupView::SealAlert(v1::Alert::Kind kind,
+                                                     const std::string& alert_id,
+                                                     uint64_t realert_after_ms,
+                                                     const v1::AlertContent& content) const {
+  const std::string me = self_->user_id();
+  if (!state_.IsMember(me)) return absl::PermissionDeniedError("you are not in this circle");
+  auto secret = epoch_secrets_.find(state_.epoch());
+  if (secret == epoch_secrets_.end()) {
+    return absl::FailedPreconditionError("no key for the circle's current epoch");
+  }
+  v1::EventBody body;
+  body.set_group_id(state_.group_id());
+  body.set_author(me);
+  body.set_epoch(state_.epoch());
+  v1::Alert* alert = body.mutable_alert();
+  alert->set_kind(kind);
+  alert->set_alert_id(alert_id);
+  alert->set_realert_after_ms(realert_after_ms);
+  if (auto s = kith::SealAlert(secret->second, content, &body); !s.ok()) return s;
+  return SignEvent(body, self_->sign.secret_key);
 }
 
 const Message* GroupView::FindMessage(uint64_t seq) const {

@@ -96,7 +96,7 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
     std::string hash = EventHash(*event);
     entry->state.Apply(body, *event, hash);
     entry->NoteApplied(body, event->seq());
-    if (body.has_create() || body.has_join_request()) groups_->NoteInvolved(body.author(), entry);
+    groups_->NoteEvent(entry, body);
     v1::AppendReply reply;
     reply.set_group_id(group_id);
     reply.set_seq(event->seq());

@@ -37,4 +37,8 @@ v1::Checkpoint CheckpointSigner::Sign(const std::string& group_id, uint64_t seq,
   return checkpoint;
 }
 
+v1::SignedEvent CheckpointSigner::SignServerEvent(const v1::EventBody& body) const {
+  return SignEvent(body, secret_key_);
+}
+
 }  // namespace kith::server

@@ -11,12 +11,14 @@ FailedWriter::FailedWriter(const grpc::Status& status, bool log_request) {
 }
 
 FollowReactor::FollowReactor(GroupEntry* entry, const EventLog* log, std::string group_id,
-                             std::string user_id, uint64_t from_seq, bool log_request)
+                             std::string user_id, uint64_t from_seq, bool track_delivery,
+                             bool log_request)
     : entry_(entry),
       log_(log),
       group_id_(std::move(group_id)),
       user_id_(std::move(user_id)),
-      log_request_(log_request) {
+      log_request_(log_request),
+      track_delivery_(track_delivery) {
   absl::MutexLock lock(&mu_);
   cursor_ = std::max<uint64_t>(1, from_seq);
   NextLocked();
@@ -34,6 +36,7 @@ void FollowReactor::OnWriteDone(bool ok) {
     FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream write failed"));
     return;
   }
+  if (track_delivery_) entry_->NoteDelivered(user_id_, cursor_ - 1);
   NextLocked();
 }
 

@@ -85,9 +85,40 @@ GroupEntry* GroupRegistry::FindOrCreate(const std::string& group_id) {
   return slot.get();
 }
 
-void GroupRegistry::NoteInvolved(const std::string& user_id, GroupEntry* entry) {
+void GroupEntry::NoteDelivered(const std::string& user_id, uint64_t seq) {
+  absl::MutexLock lock(&delivery_mu_);
+  uint64_t& reached = delivered_[user_id];
+  reached = std::max(reached, seq);
+}
+
+std::vector<std::string> GroupEntry::ReachedBy(uint64_t seq) const {
+  absl::MutexLock lock(&delivery_mu_);
+  std::vector<std::string> out;
+  for (const auto& [user, reached] : delivered_) {
+    if (reached >= seq) out.push_back(user);
+  }
+  return out;
+}
+
+void GroupRegistry::NoteEvent(GroupEntry* entry, const v1::EventBody& body) {
+  const std::string* involved = nullptr;
+  if (body.has_create() || body.has_join_request()) involved = &body.author();
+  if (body.has_invite() && !body.invite().invitee().empty()) involved = &body.invite().invitee();
+  const bool raise = body.has_alert() && body.alert().kind() == v1::Alert::RAISE;
+  if (involved == nullptr && !raise) return;
   absl::MutexLock lock(&mu_);
-  by_user_[user_id].insert(entry);
+  if (involved != nullptr) by_user_[*involved].insert(entry);
+  if (raise) alerting_.insert(entry);
+}
+
+std::vector<GroupEntry*> GroupRegistry::Alerting() const {
+  absl::MutexLock lock(&mu_);
+  return std::vector<GroupEntry*>(alerting_.begin(), alerting_.end());
+}
+
+void GroupRegistry::DoneAlerting(GroupEntry* entry) {
+  absl::MutexLock lock(&mu_);
+  alerting_.erase(entry);
 }
 
 std::vector<GroupEntry*> GroupRegistry::GroupsOf(const std::string& user_id) const {

@@ -14,6 +14,7 @@
 #include "kith/encoded_event.h"
 #include "kith/group_registry.h"
 #include "kith/protocol.h"
+#include "kith/realerter.h"
 #include "kith/request_log.h"
 #include "kith/rocks_store.h"
 #include "kith/service.h"
@@ -37,7 +38,7 @@ absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
     }
     const v1::EventBody& body = *applied;
     entry->NoteApplied(body, event.seq());
-    if (body.has_create() || body.has_join_request()) groups.NoteInvolved(body.author(), entry);
+    groups.NoteEvent(entry, body);
     entry->AddDurable(event.seq(), entry->state.head_hash(), EncodeForBatch(event));
     return absl::OkStatus();
   });
@@ -69,6 +70,7 @@ class ServerImpl final : public Server {
     if (auto s = Replay(*store_, groups_); !s.ok()) return s;
     waker_ = std::make_unique<Waker>();
     appender_ = std::make_unique<Appender>(store_.get(), &groups_, options.clock, waker_.get());
+    realerter_ = std::make_unique<Realerter>(&groups_, appender_.get(), signer_.get(), options.clock);
     service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get(),
                                              signer_.get(), options.clock, options.log_requests);
 
@@ -108,6 +110,7 @@ class ServerImpl final : public Server {
     server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     server_->Wait();
     server_.reset();
+    realerter_.reset();
     appender_.reset();  // answers anything still queued, then joins
     waker_.reset();
     service_.reset();
@@ -122,6 +125,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<Waker> waker_;
   std::unique_ptr<Appender> appender_;
+  std::unique_ptr<Realerter> realerter_;
   std::unique_ptr<KithService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

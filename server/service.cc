@@ -172,8 +172,9 @@ grpc::ServerUnaryReactor* KithService::JoinGroup(grpc::CallbackServerContext* ct
     return Done(ctx, absl::InvalidArgumentError("join request names another group"));
   }
   // The log holds only the invite's hash; proving the secret shows the
-  // joiner was given the code.
-  if (!crypto::ConstantTimeEqual(InviteCodeHash(req->invite_secret()),
+  // joiner was given the code. An answer to an addressed invitation has no
+  // code: the group's state checks it names the caller.
+  if (!body.join_request().code_hash().empty() && !crypto::ConstantTimeEqual(InviteCodeHash(req->invite_secret()),
                                  body.join_request().code_hash())) {
     return Done(ctx, absl::PermissionDeniedError("invite code does not match this join request"));
   }
@@ -201,11 +202,12 @@ grpc::ServerUnaryReactor* KithService::ReadEvents(grpc::CallbackServerContext* c
   if (!entry.ok()) return Done(ctx, entry.status());
   const uint64_t from = std::max<uint64_t>(1, req->from_seq());
   uint64_t readable;
-  bool member;
+  bool member, circle;
   {
     absl::ReaderMutexLock lock(&(*entry)->mu);
     readable = (*entry)->ReadableHead(*caller);
     member = (*entry)->state.IsMember(*caller);
+    circle = (*entry)->state.is_circle();
   }
   if (readable == 0) {
     return Done(ctx, absl::PermissionDeniedError("you are not a member of this group"));
@@ -223,6 +225,7 @@ grpc::ServerUnaryReactor* KithService::ReadEvents(grpc::CallbackServerContext* c
   if (auto s = log_->ReadRange(req->group_id(), from, limit, &events); !s.ok()) {
     return Done(ctx, s);
   }
+  if (!events.empty() && circle) (*entry)->NoteDelivered(*caller, events.back().seq());
   for (auto& e : events) *reply->add_events() = std::move(e);
   return Done(ctx, absl::OkStatus());
 }
@@ -239,14 +242,17 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* KithService::Follow(grpc::CallbackSe
   }
   auto entry = FindGroup(req.group_id());
   if (!entry.ok()) return new FailedWriter(ToGrpc(entry.status()), log_streams_);
+  bool circle;
   {
     absl::ReaderMutexLock lock(&(*entry)->mu);
     if ((*entry)->ReadableHead(*caller) == 0) {
       return new FailedWriter(
           ToGrpc(absl::PermissionDeniedError("you are not a member of this group")), log_streams_);
     }
+    circle = (*entry)->state.is_circle();
   }
-  return new FollowReactor(*entry, log_, req.group_id(), *caller, req.from_seq(), log_streams_);
+  return new FollowReactor(*entry, log_, req.group_id(), *caller, req.from_seq(), circle,
+                           log_streams_);
 }
 
 grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* ctx,
@@ -257,8 +263,11 @@ grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* c
     absl::ReaderMutexLock lock(&entry->mu);
     const GroupState& state = entry->state;
     const bool pending = state.IsPending(*caller);
-    if (!state.created() || (!state.IsMember(*caller) && !pending)) continue;
+    const bool invited = state.IsInvited(*caller);
+    if (!state.created() || (!state.IsMember(*caller) && !pending && !invited)) continue;
     v1::GroupSummary* g = reply->add_groups();
+    g->set_invited(invited);
+    g->set_owner(state.owner());
     g->set_group_id(state.group_id());
     *g->mutable_charter() = state.charter();
     g->set_role(state.RoleOf(*caller));
@@ -303,6 +312,30 @@ grpc::ServerUnaryReactor* KithService::GetCheckpoint(grpc::CallbackServerContext
     absl::MutexLock lock(&group.mu);
     if (group.checkpoint.seq() < head) group.checkpoint = *reply;
   }
+  return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::GetDelivery(grpc::CallbackServerContext* ctx,
+                                                   const v1::DeliveryRequest* req,
+                                                   v1::DeliveryReply* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindGroup(req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  {
+    absl::ReaderMutexLock lock(&(*entry)->mu);
+    const GroupState& state = (*entry)->state;
+    if (!state.is_circle()) {
+      return Done(ctx, absl::FailedPreconditionError("delivery is tracked in circles only"));
+    }
+    if (!state.IsModerator(*caller)) {
+      return Done(ctx, absl::PermissionDeniedError("only the circle's owner sees who received what"));
+    }
+    if (req->seq() == 0 || req->seq() > (*entry)->durable_head) {
+      return Done(ctx, absl::InvalidArgumentError("no such event in this circle"));
+    }
+  }
+  for (auto& user : (*entry)->ReachedBy(req->seq())) reply->add_reached(std::move(user));
   return Done(ctx, absl::OkStatus());
 }
 

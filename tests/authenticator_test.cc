@@ -8,15 +8,10 @@
 #include "kith/identity.h"
 #include "kith/rocks_store.h"
 #include "kithd_process.h"
+#include "manual_clock.h"
 
 namespace kith::server {
 namespace {
-
-class ManualClock final : public Clock {
- public:
-  int64_t NowMs() const override { return now_ms; }
-  int64_t now_ms = 1'700'000'000'000;
-};
 
 class AuthenticatorTest : public ::testing::Test {
  protected:
@@ -43,7 +38,7 @@ class AuthenticatorTest : public ::testing::Test {
 
   static constexpr int64_t kTtlMs = 3'600'000;
   testing::TempDir dir_;
-  ManualClock clock_;
+  testing::ManualClock clock_;
   std::unique_ptr<RocksStore> store_;
   std::unique_ptr<Authenticator> auth_;
   client::Identity alice_ = client::Identity::Generate("alice");

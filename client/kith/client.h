@@ -22,6 +22,7 @@
 #include "kith.grpc.pb.h"
 #include "kith/group_view.h"
 #include "kith/identity.h"
+#include "kith/protocol.h"
 #include "kith/reports.h"
 
 namespace kith::client {
@@ -143,6 +144,48 @@ class Client {
   absl::Status Follow(const std::string& group_id, uint64_t from_seq,
                       const std::function<bool(const Message&)>& on_message,
                       FollowCancel* cancel = nullptr);
+  // The same stream, calling `on_update` with the verified view after the
+  // first sync and after each batch of new events.
+  absl::Status FollowView(const std::string& group_id,
+                          const std::function<bool(const GroupView&)>& on_update,
+                          FollowCancel* cancel = nullptr);
+
+  // --- A circle of trusted contacts (client/circle.cc) ---
+
+  // This person's own circle's group id. With `create`, the circle is made
+  // on first use; without, NOT_FOUND if there is none.
+  absl::StatusOr<std::string> OwnCircle(bool create);
+  // Invites `user_id` into this person's circle. Nothing reaches them
+  // until they accept.
+  absl::Status CircleInvite(const std::string& user_id);
+  // Accepts or declines the open invitation into `owner_id`'s circle.
+  absl::Status AnswerCircle(const std::string& owner_id, bool accept);
+  // Takes `user_id` out of this person's circle; the circle is re-keyed.
+  absl::Status CircleRemove(const std::string& user_id);
+  // The owner's upkeep before any circle action: admits everyone who
+  // accepted, and re-keys after someone left, so an alert reaches exactly
+  // the people who consented. Returns the fresh view.
+  absl::StatusOr<const GroupView*> TendCircle(const std::string& circle_id);
+  // Circles of others this person belongs to or is invited into.
+  absl::StatusOr<std::vector<v1::GroupSummary>> CirclesJoined();
+
+  struct RaisedAlert {
+    std::string circle_id;
+    std::string alert_id;
+    uint64_t seq = 0;
+  };
+  // Raises an alert to everyone in this person's circle; the server sends
+  // it again every `realert_after_ms` until someone acknowledges it or it
+  // is resolved.
+  absl::StatusOr<RaisedAlert> RaiseAlert(const v1::AlertContent& content,
+                                         uint64_t realert_after_ms = kDefaultRealertMs);
+  // Acknowledges (ACK, a member) or resolves (RESOLVE, the raiser) an
+  // alert of `circle_id`; `alert_id` as FindAlert takes it.
+  absl::Status AnswerAlert(const std::string& circle_id, std::string_view alert_id,
+                           v1::Alert::Kind kind, const v1::AlertContent& content);
+  // Members whose stream or reads have received event `seq` of this
+  // person's circle (owner only).
+  absl::StatusOr<std::vector<std::string>> DeliveredTo(const std::string& circle_id, uint64_t seq);
 
   absl::StatusOr<v1::GroupList> Groups();
 

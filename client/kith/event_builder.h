@@ -22,10 +22,16 @@ NewGroup BuildCreate(const Identity& author, v1::Charter charter);
 
 v1::SignedEvent BuildInvite(const Identity& author, const GroupState& state,
                             const std::string& invite_secret);
+// An invitation only `invitee` can answer.
+v1::SignedEvent BuildAddressedInvite(const Identity& author, const GroupState& state,
+                                     const std::string& invitee);
 
-// Signs acceptance of `accepted`, the charter as the joiner read it.
+// Signs acceptance of `accepted`, the charter as the joiner read it. An
+// empty `invite_secret` answers an invitation addressed to the author.
 v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& group_id,
                                  const std::string& invite_secret, const v1::Charter& accepted);
+// Declines an invitation addressed to the author.
+v1::SignedEvent BuildDecline(const Identity& author, const std::string& group_id);
 
 // A re-key into epoch state.epoch() + 1, adding pending joiners and removing
 // members, with a fresh secret sealed to every member after the change.

@@ -56,6 +56,43 @@ struct AuditEntry {
   uint64_t resolves = 0;
 };
 
+// An answer to an alert: an acknowledgement, or its sender resolving it.
+struct AlertAnswer {
+  std::string member;  // user id
+  int64_t server_time_ms = 0;
+  uint64_t eta_ms = 0;  // on the way, arriving in about this long (0: not coming)
+  std::string note;
+};
+
+// An alert raised in a circle, with everything the log says of it since.
+struct AlertRecord {
+  std::string alert_id;  // 16 bytes
+  uint64_t seq = 0;      // the raise
+  std::string raiser;    // user id
+  int64_t raised_ms = 0;
+  // False when sealed under an epoch this member holds no key for (raised
+  // before they joined), or when it does not open.
+  bool readable = false;
+  v1::AlertContent content;
+  std::vector<AlertAnswer> acks;
+  bool resolved = false;
+  int64_t resolved_ms = 0;
+  uint32_t attempts = 1;  // the raise and each time the server sent it again
+  int64_t last_sent_ms = 0;
+};
+
+// One alert event, in log order, for a live stream of alerts.
+struct AlertNotice {
+  uint64_t seq = 0;
+  v1::Alert::Kind kind = v1::Alert::KIND_UNSPECIFIED;  // RAISE, ACK, RESOLVE
+  bool realert = false;  // the server sending it again (kind is RAISE)
+  std::string alert_id;
+  std::string author;  // user id; the server's (all zero) for a re-alert
+};
+
+// "check-on-me", "come-now", "call-emergency".
+std::string AlertLevelName(v1::AlertContent::Level level);
+
 // "warn", "pause-group", ...: a moderation action as people type and read it.
 std::string ModerationActionName(v1::Moderation::Action action);
 
@@ -82,6 +119,14 @@ class GroupView {
   // The verified EventHash of event `seq`; empty outside 1..head_seq.
   std::string_view EventHashAt(uint64_t seq) const;
   const std::vector<ReportRecord>& reports() const { return reports_; }
+  const std::vector<AlertRecord>& alerts() const { return alerts_; }
+  const std::vector<AlertNotice>& alert_notices() const { return alert_notices_; }
+  // The alert whose id is, or whose hex id starts with, `id` (8 hex digits
+  // at least); null if none or several.
+  const AlertRecord* FindAlert(std::string_view id) const;
+  // Re-alerts are signed by the server: its key must be set (pinned)
+  // before they arrive.
+  void set_server_key(std::string key) { state_.set_server_key(std::move(key)); }
   const std::vector<AuditEntry>& audit() const { return audit_; }
   // A member's display name from the log (members, pending and former), or
   // the first 8 hex digits of their id.
@@ -92,6 +137,10 @@ class GroupView {
   // back in the log.
   absl::StatusOr<v1::SignedEvent> SealMessage(
       std::string_view text, const std::vector<std::string>& overridden_rules = {}) const;
+  // Seals an alert event under the current epoch.
+  absl::StatusOr<v1::SignedEvent> SealAlert(v1::Alert::Kind kind, const std::string& alert_id,
+                                            uint64_t realert_after_ms,
+                                            const v1::AlertContent& content) const;
   // Seals `contents` as this member's next messages, in order, in one pass
   // along the ratchet (for a sender that pipelines).
   absl::StatusOr<std::vector<v1::SignedEvent>> SealMessages(
@@ -106,6 +155,7 @@ class GroupView {
       const std::string& confirmation, uint64_t epoch) const;
   absl::Status OpenMessage(const v1::Event& event, const v1::EventBody& body);
   void Record(const v1::Event& event, const v1::EventBody& body);
+  void RecordAlert(const v1::Event& event, const v1::EventBody& body);
 
   const Identity* self_;
   GroupState state_;
@@ -117,6 +167,8 @@ class GroupView {
   std::string hashes_;  // kHashBytes per event, in log order
   std::vector<ReportRecord> reports_;
   std::vector<AuditEntry> audit_;
+  std::vector<AlertRecord> alerts_;
+  std::vector<AlertNotice> alert_notices_;
   std::map<std::string, std::string> names_;  // everyone the log introduced
 };
 

@@ -66,6 +66,12 @@ absl::Status CheckCharter(const v1::Charter& charter) {
     }
   }
   if (auto s = ValidateStrikeLadder(charter); !s.ok()) return s;
+  if (!v1::GroupKind_IsValid(charter.kind())) {
+    return absl::InvalidArgumentError("unknown group kind");
+  }
+  if (charter.kind() == v1::KIND_CIRCLE && charter.rules_size() > 0) {
+    return absl::InvalidArgumentError("a circle has no ground rules");
+  }
   if (charter.rules_version() != 1) {
     return absl::InvalidArgumentError("a new group's rules version must be 1");
   }
@@ -161,6 +167,11 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
         case v1::EventBody::kMessage: kind_status = CheckMessage(body, now_ms); break;
         case v1::EventBody::kModeration: kind_status = CheckModeration(body); break;
         case v1::EventBody::kReport: kind_status = CheckReport(body); break;
+        case v1::EventBody::kAlert: kind_status = CheckAlert(body); break;
+        case v1::EventBody::kRealert:
+          kind_status = is_circle() ? alerts_.CheckRealert(body.realert(), now_ms)
+                                    : absl::InvalidArgumentError("only circles have alerts");
+          break;
         default: return absl::InvalidArgumentError("unknown event kind");
       }
   }
@@ -175,6 +186,11 @@ absl::StatusOr<std::string> GroupState::AuthorSigningKey(const v1::EventBody& bo
       return body.join_request().member().sign_pk();
     case v1::EventBody::KIND_NOT_SET:
       return absl::InvalidArgumentError("event has no kind");
+    case v1::EventBody::kRealert:
+      if (body.author() != ServerAuthor()) {
+        return absl::PermissionDeniedError("only the server sends alerts again");
+      }
+      return server_key_;
     default:
       break;
   }
@@ -206,10 +222,27 @@ absl::Status GroupState::CheckInvite(const v1::EventBody& body) const {
   if (!IsModerator(body.author())) {
     return absl::PermissionDeniedError("only moderators can invite");
   }
-  if (body.invite().code_hash().size() != crypto::kHashBytes) {
+  const v1::Invite& invite = body.invite();
+  if (!invite.invitee().empty()) {
+    if (!invite.code_hash().empty() || invite.invitee().size() != kIdBytes) {
+      return absl::InvalidArgumentError("an invitation names one 16-byte user id and no code");
+    }
+    if (IsMember(invite.invitee())) return absl::AlreadyExistsError("already a member");
+    if (IsInvited(invite.invitee()) || IsPending(invite.invitee())) {
+      return absl::AlreadyExistsError("this person's invitation is already open");
+    }
+    if (IsBanned(invite.invitee())) {
+      return absl::FailedPreconditionError("this person is banned from the group");
+    }
+    return absl::OkStatus();
+  }
+  if (is_circle()) {
+    return absl::InvalidArgumentError("a circle invites people by their user id, not by code");
+  }
+  if (invite.code_hash().size() != crypto::kHashBytes) {
     return absl::InvalidArgumentError("invite code hash must be 32 bytes");
   }
-  if (open_invites_.contains(body.invite().code_hash())) {
+  if (open_invites_.contains(invite.code_hash())) {
     return absl::AlreadyExistsError("this invite already exists");
   }
   return absl::OkStatus();
@@ -230,9 +263,17 @@ absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body) const {
   if (IsPending(body.author())) {
     return absl::AlreadyExistsError("a join request is already waiting for a moderator");
   }
-  auto invite = open_invites_.find(j.code_hash());
-  if (invite == open_invites_.end() || !invite->second) {
-    return absl::PermissionDeniedError("invite code is not valid or was already used");
+  if (j.code_hash().empty()) {
+    if (!IsInvited(body.author())) {
+      return absl::PermissionDeniedError("no invitation to you is open in this group");
+    }
+    if (j.decline()) return absl::OkStatus();
+  } else {
+    auto invite = open_invites_.find(j.code_hash());
+    if (invite == open_invites_.end() || !invite->second) {
+      return absl::PermissionDeniedError("invite code is not valid or was already used");
+    }
+    if (j.decline()) return absl::InvalidArgumentError("only an addressed invitation is declined");
   }
   if (j.rules_version() != charter_.rules_version() || j.rules_hash() != CharterHash(charter_)) {
     return absl::FailedPreconditionError(
@@ -282,6 +323,9 @@ absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
 
 absl::Status GroupState::CheckRoleChange(const v1::EventBody& body) const {
   const auto& r = body.role_change();
+  if (is_circle()) {
+    return absl::FailedPreconditionError("a circle has no moderators besides its owner");
+  }
   if (RoleOf(body.author()) != v1::ROLE_OWNER) {
     return absl::PermissionDeniedError("only the owner can change roles");
   }
@@ -304,6 +348,9 @@ absl::Status GroupState::CheckLeave(const v1::EventBody& body) const {
 absl::Status GroupState::CheckModeration(const v1::EventBody& body) const {
   using M = v1::Moderation;
   const M& m = body.moderation();
+  if (is_circle()) {
+    return absl::FailedPreconditionError("a circle is not moderated: its owner removes people");
+  }
   if (m.action() == M::ACTION_UNSPECIFIED || !M::Action_IsValid(m.action())) {
     return absl::InvalidArgumentError("unknown moderation action");
   }
@@ -371,6 +418,7 @@ absl::Status GroupState::CheckModeration(const v1::EventBody& body) const {
 
 absl::Status GroupState::CheckReport(const v1::EventBody& body) const {
   const v1::Report& r = body.report();
+  if (is_circle()) return absl::FailedPreconditionError("a circle has no moderators to report to");
   std::set<std::string> moderators;
   for (const auto& [id, info] : members_) {
     if (IsModeratorRole(info.role)) moderators.insert(id);
@@ -401,6 +449,14 @@ absl::Status GroupState::CheckReport(const v1::EventBody& body) const {
         "report is too large: a note is at most ", kMaxReportNoteBytes, " bytes"));
   }
   return absl::OkStatus();
+}
+
+// Alerts go out even while a re-key is pending: a person in danger must not
+// wait for one. A member who just left is no longer served the log, though
+// the alert is sealed under an epoch they held.
+absl::Status GroupState::CheckAlert(const v1::EventBody& body) const {
+  if (!is_circle()) return absl::InvalidArgumentError("only circles carry alerts");
+  return alerts_.CheckAlert(body, RoleOf(body.author()) == v1::ROLE_OWNER);
 }
 
 absl::Status GroupState::CheckMessage(const v1::EventBody& body, int64_t now_ms) const {
@@ -466,6 +522,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
     case v1::EventBody::kCreate: {
       const auto& c = body.create();
       group_id_ = body.group_id();
+      owner_ = body.author();
       charter_ = c.charter();
       epoch_ = 1;
       MemberInfo& owner = members_[body.author()];
@@ -476,11 +533,20 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       break;
     }
     case v1::EventBody::kInvite:
-      open_invites_[body.invite().code_hash()] = true;
+      if (body.invite().invitee().empty()) {
+        open_invites_[body.invite().code_hash()] = true;
+      } else {
+        invited_.insert(body.invite().invitee());
+      }
       break;
     case v1::EventBody::kJoinRequest: {
       const auto& j = body.join_request();
-      open_invites_[j.code_hash()] = false;
+      if (j.code_hash().empty()) {
+        invited_.erase(body.author());
+        if (j.decline()) break;
+      } else {
+        open_invites_[j.code_hash()] = false;
+      }
       pending_[body.author()] = PendingJoin{j.member(), j.rules_version(), event.seq()};
       break;
     }
@@ -514,6 +580,10 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       break;
     case v1::EventBody::kModeration:
       ApplyModeration(body.moderation(), event.server_time_ms());
+      break;
+    case v1::EventBody::kAlert:
+    case v1::EventBody::kRealert:
+      alerts_.Apply(body, event.seq(), event.server_time_ms());
       break;
     case v1::EventBody::kReport:
       break;

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "kith.pb.h"
+#include "kith/alert_book.h"
 
 namespace kith {
 
@@ -105,6 +106,17 @@ class GroupState {
   // message at `seq`.
   bool IsResolved(uint64_t seq) const { return resolved_.contains(seq); }
 
+  const std::string& owner() const { return owner_; }
+  bool is_circle() const { return charter_.kind() == v1::KIND_CIRCLE; }
+  // People an open addressed invitation names.
+  const std::set<std::string>& invited() const { return invited_; }
+  bool IsInvited(const std::string& user_id) const { return invited_.contains(user_id); }
+  const AlertBook& alerts() const { return alerts_; }
+  // The key that signs the server's own events (re-alerts). The server
+  // leaves it unset and trusts its own; clients set the key they pinned.
+  void set_server_key(std::string key) { server_key_ = std::move(key); }
+  bool has_server_key() const { return !server_key_.empty(); }
+
   v1::Role RoleOf(const std::string& user_id) const;
   bool IsModerator(const std::string& user_id) const { return IsModeratorRole(RoleOf(user_id)); }
   bool IsMember(const std::string& user_id) const { return members_.contains(user_id); }
@@ -122,6 +134,7 @@ class GroupState {
   absl::Status CheckMessage(const v1::EventBody& body, int64_t now_ms) const;
   absl::Status CheckModeration(const v1::EventBody& body) const;
   absl::Status CheckReport(const v1::EventBody& body) const;
+  absl::Status CheckAlert(const v1::EventBody& body) const;
   void ApplyModeration(const v1::Moderation& m, int64_t server_time_ms);
 
   std::string group_id_;
@@ -138,6 +151,10 @@ class GroupState {
   int64_t slow_interval_ms_ = 0;
   int64_t group_paused_until_ms_ = 0;
   std::set<uint64_t> resolved_;
+  std::set<std::string> invited_;
+  AlertBook alerts_;
+  std::string server_key_;
+  std::string owner_;
 };
 
 }  // namespace kith

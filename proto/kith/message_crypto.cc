@@ -155,4 +155,54 @@ absl::StatusOr<v1::ReportContent> OpenReport(const v1::Report& report, std::stri
       "this report was not sealed to you (you became a moderator after it was filed)");
 }
 
+namespace {
+
+std::string AlertAssociatedData(const v1::EventBody& body) {
+  std::string ad = "kith/v1/alert";
+  ad.append(body.group_id());
+  AppendU64(ad, body.epoch());
+  ad.append(body.author());
+  AppendU32(ad, body.alert().kind());
+  ad.append(body.alert().alert_id());
+  return ad;
+}
+
+crypto::Secret AlertKey(const crypto::Secret& epoch_secret) {
+  return crypto::DeriveKey(epoch_secret, 1, "kithalrt");
+}
+
+}  // namespace
+
+absl::Status SealAlert(const crypto::Secret& epoch_secret, const v1::AlertContent& content,
+                       v1::EventBody* body) {
+  if (content.note().size() > kMaxAlertTextBytes || content.location().size() > kMaxAlertTextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("an alert's note and location are at most ", kMaxAlertTextBytes, " bytes each"));
+  }
+  std::string plaintext = content.SerializeAsString();
+  std::string padded = crypto::Pad(plaintext, kPadBlockBytes);
+  crypto::Wipe(plaintext);
+  v1::Alert* alert = body->mutable_alert();
+  alert->set_nonce(crypto::RandomBytes(crypto::kAeadNonceBytes));
+  alert->set_ciphertext(
+      crypto::AeadEncrypt(AlertKey(epoch_secret), alert->nonce(), AlertAssociatedData(*body), padded));
+  crypto::Wipe(padded);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::AlertContent> OpenAlert(const crypto::Secret& epoch_secret,
+                                           const v1::EventBody& body) {
+  const v1::Alert& alert = body.alert();
+  auto padded = crypto::AeadDecrypt(AlertKey(epoch_secret), alert.nonce(),
+                                    AlertAssociatedData(body), alert.ciphertext());
+  if (!padded) return absl::DataLossError("alert does not decrypt");
+  auto plaintext = crypto::Unpad(*padded, kPadBlockBytes);
+  crypto::Wipe(*padded);
+  v1::AlertContent content;
+  const bool parsed = plaintext.ok() && content.ParseFromString(*plaintext);
+  if (plaintext.ok()) crypto::Wipe(*plaintext);
+  if (!parsed) return absl::DataLossError("alert content is malformed");
+  return content;
+}
+
 }  // namespace kith

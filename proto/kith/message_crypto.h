@@ -69,6 +69,18 @@ absl::StatusOr<v1::ReportContent> OpenReport(const v1::Report& report, std::stri
                                              std::string_view box_pk,
                                              const crypto::Secret& box_sk);
 
+// Alerts: an AlertContent, padded, under a key derived from the epoch
+// secret, with a fresh random nonce. The associated data binds it to its
+// group, epoch, author, kind and alert id, so an acknowledgement cannot
+// pass for a raise or move to another alert.
+// REQUIRES: body's alert has its kind and id; this sets its nonce and
+// ciphertext.
+absl::Status SealAlert(const crypto::Secret& epoch_secret, const v1::AlertContent& content,
+                       v1::EventBody* body);
+// DATA_LOSS if it does not open or parse.
+absl::StatusOr<v1::AlertContent> OpenAlert(const crypto::Secret& epoch_secret,
+                                           const v1::EventBody& body);
+
 }  // namespace kith
 
 #endif  // KITH_MESSAGE_CRYPTO_H_

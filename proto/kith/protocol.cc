@@ -140,6 +140,8 @@ std::string CharterHash(const v1::Charter& charter) {
   AppendU32(input, charter.rules_version());
   AppendU32(input, static_cast<uint32_t>(charter.strike_ladder_size()));
   for (const auto& step : charter.strike_ladder()) AppendField(input, step);
+  // Support groups hash as they did before circles existed.
+  if (charter.kind() != v1::KIND_SUPPORT_GROUP) AppendU32(input, charter.kind());
   return crypto::Hash("kith/v1/charter", input);
 }
 

@@ -41,6 +41,17 @@ inline constexpr std::string_view kCheckpointLabel = "kith/v1/checkpoint";
 
 inline constexpr size_t kMaxReportNoteBytes = 1024;
 
+// Alerts: a note or location is at most 1 KiB; an unanswered alert is sent
+// again every 5 minutes unless its raiser chose another interval.
+inline constexpr size_t kMaxAlertTextBytes = 1024;
+inline constexpr uint64_t kDefaultRealertMs = 5 * 60 * 1000;
+// The author of the server's own events (re-alerts): no user's id, since
+// user ids are hashes.
+inline const std::string& ServerAuthor() {
+  static const std::string* zero = new std::string(kIdBytes, '\0');
+  return *zero;
+}
+
 std::string UserIdFor(std::string_view sign_pk);
 std::string GroupIdFor(std::string_view creator_sign_pk, std::string_view nonce);
 

@@ -23,6 +23,9 @@ class CheckpointSigner {
   const std::string& public_key() const { return public_key_; }
   v1::Checkpoint Sign(const std::string& group_id, uint64_t seq, const std::string& head_hash,
                       int64_t now_ms) const;
+  // Signs one of the server's own events (a re-alert), as SignEvent does a
+  // member's; clients check it against the same pinned key.
+  v1::SignedEvent SignServerEvent(const v1::EventBody& body) const;
 
  private:
   CheckpointSigner(std::string public_key, crypto::Secret secret_key)

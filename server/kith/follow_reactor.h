@@ -34,7 +34,7 @@ class FollowReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>, p
 
   // With `log_request`, one request line is logged when the stream ends.
   FollowReactor(GroupEntry* entry, const EventLog* log, std::string group_id, std::string user_id,
-                uint64_t from_seq, bool log_request);
+                uint64_t from_seq, bool track_delivery, bool log_request);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -55,6 +55,7 @@ class FollowReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>, p
   const std::string group_id_;
   const std::string user_id_;
   const bool log_request_;
+  const bool track_delivery_;  // circles record who received their alerts
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // One reference belongs to gRPC until OnDone; wakers hold others briefly.
   std::atomic<int> refs_{1};

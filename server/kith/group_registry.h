@@ -49,6 +49,12 @@ class GroupEntry {
   // The latest signed checkpoint, reused while the durable head stays put.
   v1::Checkpoint checkpoint ABSL_GUARDED_BY(mu);
 
+  // Circles only: how far each member's live stream or reads have reached.
+  // Kept in memory, so a restart forgets it until members read again.
+  void NoteDelivered(const std::string& user_id, uint64_t seq) ABSL_LOCKS_EXCLUDED(delivery_mu_);
+  // Members who have received event `seq`.
+  std::vector<std::string> ReachedBy(uint64_t seq) const ABSL_LOCKS_EXCLUDED(delivery_mu_);
+
   // Records the departure side effects of an applied event.
   void NoteApplied(const v1::EventBody& body, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Adds a durable event, encoded for fan-out (EncodeForBatch), in order,
@@ -82,6 +88,8 @@ class GroupEntry {
   std::map<std::string, uint64_t> departed_at_ ABSL_GUARDED_BY(mu);
   absl::Mutex waiters_mu_;
   std::set<Waiter*> waiting_ ABSL_GUARDED_BY(waiters_mu_);
+  mutable absl::Mutex delivery_mu_;
+  std::map<std::string, uint64_t> delivered_ ABSL_GUARDED_BY(delivery_mu_);
 };
 
 // Thread-safe. Entries are never removed, so pointers stay valid for the
@@ -90,17 +98,24 @@ class GroupRegistry {
  public:
   GroupEntry* Find(const std::string& group_id) const;
   GroupEntry* FindOrCreate(const std::string& group_id);
-  // Remembers that `user_id` created or asked to join `entry`'s group, so
-  // their groups are found without scanning every group.
-  void NoteInvolved(const std::string& user_id, GroupEntry* entry);
-  // Every group `user_id` ever created or asked to join (the caller checks
-  // current membership under the entry's lock).
+  // Indexes an event just applied to `entry`: who created, asked to join or
+  // was invited to the group (so a person's groups are found without
+  // scanning every group), and which circles have alerts raised.
+  void NoteEvent(GroupEntry* entry, const v1::EventBody& body);
+  // Every group `user_id` ever created, asked to join or was invited to
+  // (the caller checks current membership under the entry's lock).
   std::vector<GroupEntry*> GroupsOf(const std::string& user_id) const;
+  // Circles that had an alert raised and may still have one unanswered.
+  std::vector<GroupEntry*> Alerting() const;
+  // Forgets `entry` as alerting. Call with entry->mu held, having seen no
+  // unanswered alert, so a raise applied meanwhile cannot be lost.
+  void DoneAlerting(GroupEntry* entry);
 
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, std::unique_ptr<GroupEntry>> groups_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::set<GroupEntry*>> by_user_ ABSL_GUARDED_BY(mu_);
+  std::set<GroupEntry*> alerting_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kith::server

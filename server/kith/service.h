@@ -58,6 +58,9 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
                                          v1::ServerKey* reply) override;
   grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* ctx,
                                           const v1::GroupRef* req, v1::Checkpoint* reply) override;
+  grpc::ServerUnaryReactor* GetDelivery(grpc::CallbackServerContext* ctx,
+                                        const v1::DeliveryRequest* req,
+                                        v1::DeliveryReply* reply) override;
 
  private:
   absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;

@@ -1,0 +1,312 @@
+// The trusted-contact circle on a real kithd: nobody is in a circle without
+// accepting; alerts reach members who are online (live) and offline (at
+// their next read), sealed end to end; acknowledgements and resolution are
+// visible to everyone in the circle and bounded by role; removal and
+// departure re-key before the next alert; and an unanswered alert is sent
+// again by the server on the clock's schedule, exactly once per attempt,
+// across a restart.
+#include <thread>
+
+#include "kith/server.h"
+#include "manual_clock.h"
+#include "stored_log.h"
+#include "test_support.h"
+
+namespace kith::testing {
+namespace {
+
+using client::AlertRecord;
+using client::GroupView;
+
+v1::AlertContent Content(v1::AlertContent::Level level, const std::string& note,
+                         const std::string& location = "") {
+  v1::AlertContent c;
+  c.set_level(level);
+  c.set_note(note);
+  c.set_location(location);
+  return c;
+}
+
+v1::AlertContent Ack(uint64_t eta_ms, const std::string& note) {
+  v1::AlertContent c;
+  c.set_eta_ms(eta_ms);
+  c.set_note(note);
+  return c;
+}
+
+// Joins `contacts` to `owner`'s circle (each accepts) and returns its id.
+std::string CircleWith(client::Client& owner, const std::vector<client::Client*>& contacts) {
+  for (client::Client* c : contacts) {
+    EXPECT_OK(owner.CircleInvite(c->identity().user_id()));
+    EXPECT_OK(c->AnswerCircle(owner.identity().user_id(), /*accept=*/true));
+  }
+  auto circle = owner.OwnCircle(false);
+  EXPECT_TRUE(circle.ok()) << circle.status();
+  EXPECT_OK(owner.TendCircle(*circle).status());
+  return circle.ok() ? *circle : "";
+}
+
+const AlertRecord* OnlyAlert(client::Client& c, const std::string& circle) {
+  auto view = c.Sync(circle);
+  EXPECT_TRUE(view.ok()) << view.status();
+  if (!view.ok() || (*view)->alerts().size() != 1) return nullptr;
+  return &(*view)->alerts().front();
+}
+
+class CircleTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    owner_ = Client("dana");
+    friend_ = Client("sam");
+    sister_ = Client("ruth");
+    invited_ = Client("lee");
+  }
+  std::string id(const std::unique_ptr<client::Client>& c) { return c->identity().user_id(); }
+
+  std::unique_ptr<client::Client> owner_, friend_, sister_, invited_;
+};
+
+TEST_F(CircleTest, NobodyIsInACircleWithoutAccepting) {
+  ASSERT_OK(owner_->CircleInvite(id(friend_)));
+  ASSERT_OK(owner_->CircleInvite(id(invited_)));
+  ASSERT_OK(owner_->CircleInvite(id(sister_)));
+  EXPECT_EQ(owner_->CircleInvite(id(friend_)).code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_OK(friend_->AnswerCircle(id(owner_), true));
+  ASSERT_OK(sister_->AnswerCircle(id(owner_), false));
+  EXPECT_EQ(sister_->AnswerCircle(id(owner_), true).code(), absl::StatusCode::kNotFound);
+
+  // The invitation shows for the person who has not answered, and only the
+  // circle's name and owner travel with it.
+  auto pending = invited_->CirclesJoined();
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_TRUE(pending->front().invited());
+  EXPECT_EQ(pending->front().owner(), id(owner_));
+
+  auto raised = owner_->RaiseAlert(Content(v1::AlertContent::COME_NOW, "at the station"));
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  const AlertRecord* got = OnlyAlert(*friend_, raised->circle_id);
+  ASSERT_NE(got, nullptr);
+  EXPECT_TRUE(got->readable);
+  EXPECT_EQ(got->content.note(), "at the station");
+  // Neither the one who has not answered nor the one who declined can read
+  // the circle at all.
+  EXPECT_EQ(invited_->Sync(raised->circle_id).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(sister_->Sync(raised->circle_id).status().code(), absl::StatusCode::kPermissionDenied);
+  auto view = owner_->Sync(raised->circle_id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ((*view)->state().members().size(), 2u);
+  EXPECT_TRUE((*view)->state().IsInvited(id(invited_)));
+  EXPECT_FALSE((*view)->state().IsInvited(id(sister_)));
+}
+
+TEST_F(CircleTest, AnAlertReachesOnlineMembersLiveAndOfflineMembersLater) {
+  const std::string circle = CircleWith(*owner_, {friend_.get(), sister_.get()});
+  std::atomic<bool> following{false};
+  v1::AlertContent live;
+  std::thread follower([&] {
+    auto s = friend_->FollowView(circle, [&](const GroupView& view) {
+      following = true;
+      if (view.alerts().empty()) return true;
+      live = view.alerts().front().content;
+      return false;
+    });
+    EXPECT_OK(s);
+  });
+  while (!following) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto raised = owner_->RaiseAlert(
+      Content(v1::AlertContent::CALL_EMERGENCY, "he is outside", "12 Elm St, flat 3"));
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  follower.join();
+  EXPECT_EQ(live.level(), v1::AlertContent::CALL_EMERGENCY);
+  EXPECT_EQ(live.location(), "12 Elm St, flat 3");
+
+  // The sister was offline; the owner sees who the alert has reached.
+  auto reached = owner_->DeliveredTo(circle, raised->seq);
+  ASSERT_TRUE(reached.ok()) << reached.status();
+  EXPECT_EQ(std::count(reached->begin(), reached->end(), id(friend_)), 1);
+  EXPECT_EQ(std::count(reached->begin(), reached->end(), id(sister_)), 0);
+  const AlertRecord* later = OnlyAlert(*sister_, circle);
+  ASSERT_NE(later, nullptr);
+  EXPECT_EQ(later->content.note(), "he is outside");
+  reached = owner_->DeliveredTo(circle, raised->seq);
+  ASSERT_TRUE(reached.ok());
+  EXPECT_EQ(std::count(reached->begin(), reached->end(), id(sister_)), 1);
+  EXPECT_EQ(friend_->DeliveredTo(circle, raised->seq).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // The server holds the alert but not its words.
+  kithd_->Stop();
+  EXPECT_TRUE(FilesContaining(kithd_->data_dir(), "12 Elm St").empty());
+  EXPECT_TRUE(FilesContaining(kithd_->data_dir(), "he is outside").empty());
+}
+
+TEST_F(CircleTest, AcknowledgementsAndResolutionAreSeenByEveryoneAndBoundedByRole) {
+  const std::string circle = CircleWith(*owner_, {friend_.get(), sister_.get()});
+  auto raised = owner_->RaiseAlert(Content(v1::AlertContent::CHECK_ON_ME, "rough night"));
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  const std::string hex = crypto::ToHex(raised->alert_id).substr(0, 8);
+  ASSERT_OK(friend_->AnswerAlert(circle, hex, v1::Alert::ACK, Ack(15 * 60 * 1000, "on my way")));
+  EXPECT_EQ(owner_->AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "")).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(sister_->AnswerAlert(circle, hex, v1::Alert::RESOLVE, Ack(0, "")).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(friend_->AnswerAlert(circle, "ffffffffff", v1::Alert::ACK, Ack(0, "")).code(),
+            absl::StatusCode::kNotFound);
+  for (auto* c : {owner_.get(), sister_.get()}) {
+    const AlertRecord* a = OnlyAlert(*c, circle);
+    ASSERT_NE(a, nullptr);
+    ASSERT_EQ(a->acks.size(), 1u);
+    EXPECT_EQ(a->acks[0].member, id(friend_));
+    EXPECT_EQ(a->acks[0].eta_ms, 15u * 60 * 1000);
+    EXPECT_EQ(a->acks[0].note, "on my way");
+  }
+  ASSERT_OK(owner_->AnswerAlert(circle, hex, v1::Alert::RESOLVE, Ack(0, "safe now")));
+  EXPECT_EQ(sister_->AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "")).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(OnlyAlert(*sister_, circle)->resolved);
+
+  // Only the owner raises alerts in their circle, even with a well-formed event.
+  auto view = sister_->Sync(circle);
+  ASSERT_TRUE(view.ok());
+  auto forged = (*view)->SealAlert(v1::Alert::RAISE, crypto::RandomBytes(kIdBytes), 60'000,
+                                   Content(v1::AlertContent::COME_NOW, "fake"));
+  ASSERT_TRUE(forged.ok()) << forged.status();
+  grpc::ClientContext ctx;
+  sister_->Prepare(&ctx);
+  v1::AppendRequest req;
+  *req.mutable_event() = *forged;
+  v1::AppendReply reply;
+  EXPECT_EQ(sister_->stub()->Append(&ctx, req, &reply).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(CircleTest, RemovalAndDepartureReKeyBeforeTheNextAlert) {
+  const std::string circle = CircleWith(*owner_, {friend_.get(), sister_.get(), invited_.get()});
+  ASSERT_OK(owner_->CircleRemove(id(friend_)));
+  ASSERT_OK(sister_->Leave(circle));
+  // The owner's next alert goes out under a new epoch that neither holds.
+  auto raised = owner_->RaiseAlert(Content(v1::AlertContent::COME_NOW, "after the change"));
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  ASSERT_NE(OnlyAlert(*invited_, circle), nullptr);
+  EXPECT_TRUE(OnlyAlert(*invited_, circle)->readable);
+  for (auto* gone : {friend_.get(), sister_.get()}) {
+    auto view = gone->Sync(circle);
+    ASSERT_TRUE(view.ok()) << view.status();  // a former member reads up to their exit
+    EXPECT_TRUE((*view)->alerts().empty());
+    EXPECT_LT((*view)->state().head_seq(), raised->seq);
+  }
+  auto view = owner_->Sync(circle);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ((*view)->state().members().size(), 2u);
+  EXPECT_FALSE((*view)->state().needs_rekey());
+}
+
+TEST_F(CircleTest, CirclesRefuseWhatSupportGroupsDo) {
+  const std::string circle = CircleWith(*owner_, {friend_.get()});
+  EXPECT_EQ(owner_->Invite(circle).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(owner_->SetRole(circle, id(friend_), v1::ROLE_MODERATOR).code(),
+            absl::StatusCode::kFailedPrecondition);
+  // An alert in a support group is refused.
+  const std::string group = CreateGroupWith(*owner_, {friend_.get()});
+  auto view = owner_->Sync(group);
+  ASSERT_TRUE(view.ok());
+  auto alert = (*view)->SealAlert(v1::Alert::RAISE, crypto::RandomBytes(kIdBytes), 60'000,
+                                  Content(v1::AlertContent::COME_NOW, "x"));
+  ASSERT_TRUE(alert.ok());
+  grpc::ClientContext ctx;
+  owner_->Prepare(&ctx);
+  v1::AppendRequest req;
+  *req.mutable_event() = *alert;
+  v1::AppendReply reply;
+  EXPECT_EQ(owner_->stub()->Append(&ctx, req, &reply).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Re-alerts, with kithd in this process on a clock the test turns.
+class RealertTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer(); }
+  void StartServer() {
+    server::ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = dir_.path() + "/data";
+    options.log_requests = false;
+    options.clock = &clock_;
+    auto server = server::Server::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+  std::unique_ptr<client::Client> Connect(client::Identity identity) {
+    auto c = client::Client::Connect(
+        {absl::StrCat("127.0.0.1:", server_->port()), server_->certificate_pem(), ""},
+        std::move(identity));
+    EXPECT_TRUE(c.ok()) << c.status();
+    EXPECT_OK((*c)->Register());
+    return *std::move(c);
+  }
+  // The alert's attempts as `c` reads them, once they reach `want` or after
+  // a second of real time.
+  uint32_t AttemptsSeen(client::Client& c, const std::string& circle, uint32_t want) {
+    uint32_t seen = 0;
+    for (int i = 0; i < 50; ++i) {
+      const AlertRecord* a = OnlyAlert(c, circle);
+      seen = a ? a->attempts : 0;
+      if (seen >= want) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return seen;
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<server::Server> server_;
+};
+
+TEST_F(RealertTest, AnUnansweredAlertIsSentAgainOnScheduleOnceEachTimeAcrossARestart) {
+  const client::Identity owner_id = client::Identity::Generate("dana");
+  const client::Identity friend_id = client::Identity::Generate("sam");
+  auto owner = Connect(owner_id);
+  auto contact = Connect(friend_id);
+  const std::string circle = CircleWith(*owner, {contact.get()});
+  constexpr int64_t kMinute = 60'000;
+  auto raised = owner->RaiseAlert(Content(v1::AlertContent::COME_NOW, "please"), 5 * kMinute);
+  ASSERT_TRUE(raised.ok()) << raised.status();
+
+  clock_.now_ms += 4 * kMinute;
+  EXPECT_EQ(AttemptsSeen(*contact, circle, 2), 1u) << "re-sent before it was due";
+  clock_.now_ms += kMinute;
+  EXPECT_EQ(AttemptsSeen(*contact, circle, 2), 2u);
+  // Due again five minutes after the last send, not after the raise.
+  clock_.now_ms += 4 * kMinute;
+  EXPECT_EQ(AttemptsSeen(*contact, circle, 3), 2u);
+
+  // A restart resumes the schedule from the log.
+  owner.reset();
+  contact.reset();
+  server_->Shutdown();
+  server_.reset();
+  StartServer();
+  owner = Connect(owner_id);
+  contact = Connect(friend_id);
+  clock_.now_ms += kMinute;
+  EXPECT_EQ(AttemptsSeen(*contact, circle, 3), 3u);
+
+  // Once acknowledged, it stops, however long the owner is away.
+  const std::string hex = crypto::ToHex(raised->alert_id);
+  ASSERT_OK(contact->AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "calling you")));
+  clock_.now_ms += 60 * kMinute;
+  EXPECT_EQ(AttemptsSeen(*contact, circle, 4), 3u);
+
+  // Every re-alert in the log is a distinct attempt, each signed by the
+  // server's key the clients checked.
+  auto view = owner->Sync(circle);
+  ASSERT_TRUE(view.ok()) << view.status();
+  int realerts = 0;
+  for (const auto& n : (*view)->alert_notices()) realerts += n.realert;
+  EXPECT_EQ(realerts, 2);
+}
+
+}  // namespace
+}  // namespace kith::testing
