@@ -405,5 +405,57 @@ TEST_F(CliTest, CommandsBeforeSetupSayWhatToDo) {
   EXPECT_NE(bad_rule.err.find("--ca"), std::string::npos) << bad_rule.err;
 }
 
+TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
+  for (const char* who : {"dana", "sam", "lee"}) Enroll(who);
+  const std::string sam_id = Field(Ok("sam", {"--json", "id", "show"}), "user_id");
+  const std::string lee_id = Field(Ok("lee", {"--json", "id", "show"}), "user_id");
+  Ok("dana", {"circle", "invite", sam_id});
+  Ok("dana", {"circle", "invite", lee_id});
+  EXPECT_NE(Ok("sam", {"circle"}).find("dana invited you"), std::string::npos);
+  Ok("sam", {"circle", "accept", "dana"});
+  Ok("lee", {"circle", "decline", "dana"});
+  const std::string circle = Ok("dana", {"circle"});
+  EXPECT_NE(circle.find("sam (" + sam_id.substr(0, 8) + "): in your circle"), std::string::npos)
+      << circle;
+  EXPECT_NE(circle.find("lee (" + lee_id.substr(0, 8) + "): declined"), std::string::npos) << circle;
+
+  const std::string out = Home("sam-follow") + ".out";
+  pid_t follower = Spawn("sam", {"follow", "--alerts"}, "pass phrase", "", out, out + ".err");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string alert_id = Field(
+      Ok("dana", {"--json", "alert", "--level", "come-now", "--note", "please come",
+                  "--location", "the library"}),
+      "alert_id");
+  std::string live;
+  for (int i = 0; i < 100 && live.find("please come") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    live = ReadFile(out);
+  }
+  kill(follower, SIGTERM);
+  waitpid(follower, nullptr, 0);
+  EXPECT_NE(live.find("ALERT [" + alert_id.substr(0, 8) + "] from dana: come-now"),
+            std::string::npos) << live << ReadFile(out + ".err");
+  EXPECT_NE(live.find("where: the library"), std::string::npos) << live;
+
+  const google::protobuf::Struct received = Json(Ok("sam", {"--json", "alerts"}));
+  EXPECT_EQ(received.fields().at("level").string_value(), "come-now");
+  EXPECT_EQ(received.fields().at("note").string_value(), "please come");
+  EXPECT_FALSE(received.fields().at("acknowledged").bool_value());
+  Ok("sam", {"alert", "ack", alert_id.substr(0, 8), "--eta", "15m", "--note", "leaving now"});
+  const std::string status = Ok("dana", {"alert", "status", alert_id.substr(0, 8)});
+  EXPECT_NE(status.find("acknowledged by sam (on the way, about 15m): leaving now"),
+            std::string::npos) << status;
+  EXPECT_NE(status.find("  sam: acknowledged"), std::string::npos) << status;
+  Ok("dana", {"alert", "resolve", alert_id.substr(0, 8)});
+  Ok("dana", {"alert", "test"});
+  const std::string all = Ok("sam", {"alerts"});
+  EXPECT_NE(all.find("resolved by its sender"), std::string::npos) << all;
+  EXPECT_NE(all.find("TEST ALERT (no action needed)"), std::string::npos) << all;
+  EXPECT_EQ(Ok("lee", {"alerts"}), "No alerts.");
+  CliResult stranger = Kith("lee", {"alert", "ack", alert_id.substr(0, 8)});
+  EXPECT_EQ(stranger.exit_code, 1);
+  EXPECT_NE(stranger.err.find("no alert"), std::string::npos) << stranger.err;
+}
+
 }  // namespace
 }  // namespace kith::testing

@@ -69,6 +69,12 @@ absl::StatusOr<client::Identity> Home::Unlock() const {
 }
 
 absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
+  auto identity = Unlock();
+  if (!identity.ok()) return identity.status();
+  return Connect(*std::move(identity));
+}
+
+absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity identity) const {
   auto server = ReadFile(ServerPath());
   auto certificate = ReadFile(CertificatePath());
   if (!server.ok() || !certificate.ok()) {
@@ -80,9 +86,7 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
     return absl::FailedPreconditionError(absl::StrCat(
         "no pinned checkpoint key in ", dir_, ": run 'kith register' again"));
   }
-  auto identity = Unlock();
-  if (!identity.ok()) return identity.status();
-  return client::Client::Connect({*server, *certificate, *checkpoint_key}, *std::move(identity));
+  return client::Client::Connect({*server, *certificate, *checkpoint_key}, std::move(identity));
 }
 
 absl::Status Home::SaveServer(const std::string& address, const std::string& certificate,

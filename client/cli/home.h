@@ -29,6 +29,8 @@ class Home {
   absl::StatusOr<client::Identity> Unlock() const;
   // Unlocks and connects to the registered server.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
+  // Connects an identity already unlocked (for a second connection).
+  absl::StatusOr<std::unique_ptr<client::Client>> Connect(client::Identity identity) const;
   // Remembers the server and pins its certificate and checkpoint key.
   absl::Status SaveServer(const std::string& address, const std::string& certificate_pem,
                           const std::string& checkpoint_key) const;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "circle_commands.h"
 #include "home.h"
 #include "kith/crypto.h"
 #include "kith/duration.h"
@@ -426,7 +427,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json, "print one JSON object per result");
 
   absl::Status status;
-  std::string name, server, ca, fingerprint, group, user, code, text, role, rules, crisis,
+  std::string name, server, ca, fingerprint, group, user, code, text, role, rules, crisis, note,
       reply_window = "24h";
   std::vector<std::string> users;
   uint64_t since = 0;
@@ -502,10 +503,68 @@ int main(int argc, char** argv) {
   read->add_option("GROUP", group)->required();
   read->add_option("--since", since, "first sequence number to print");
   read->callback([&] { status = Read(g, group, since); });
-  auto* follow = app.add_subcommand("follow", "print messages as they arrive");
-  follow->add_option("GROUP", group)->required();
+  auto* follow = app.add_subcommand("follow", "print messages (or, with --alerts, alerts) as they arrive");
+  follow->add_option("GROUP", group);
   follow->add_option("--since", since, "start from this sequence number");
-  follow->callback([&] { status = Follow(g, group, since); });
+  bool follow_alerts = false;
+  follow->add_flag("--alerts", follow_alerts, "alerts from every circle you are in, and answers to yours");
+  follow->callback([&] {
+    if (follow_alerts) {
+      status = FollowAlerts(g);
+    } else if (group.empty()) {
+      status = absl::InvalidArgumentError("name a GROUP to follow, or pass --alerts");
+    } else {
+      status = Follow(g, group, since);
+    }
+  });
+
+  auto* circle = app.add_subcommand("circle", "your circle of trusted contacts (alone: list it)")
+                     ->require_subcommand(0, 1);
+  circle->callback([&] {
+    if (circle->get_subcommands().empty()) status = CircleList(g);
+  });
+  auto* circle_invite = circle->add_subcommand("invite", "invite USER (nothing reaches them until they accept)");
+  circle_invite->add_option("USER", user, "user id, or a name or id prefix from a shared group")->required();
+  circle_invite->callback([&] { status = CircleInvite(g, user); });
+  for (const char* verb : {"accept", "decline"}) {
+    auto* answer = circle->add_subcommand(verb, std::string(verb) + " OWNER's invitation into their circle");
+    answer->add_option("OWNER", user, "their name or id prefix")->required();
+    answer->callback([&, accept = std::string(verb) == "accept"] { status = CircleAnswer(g, user, accept); });
+  }
+  auto* circle_remove = circle->add_subcommand("remove", "take USER out of your circle (re-keys it)");
+  circle_remove->add_option("USER", user)->required();
+  circle_remove->callback([&] { status = CircleRemove(g, user); });
+
+  AlertOptions alert_options;
+  std::string eta, alert_id;
+  auto* alert = app.add_subcommand("alert", "alert your circle (alone: raise one)")->require_subcommand(0, 1);
+  alert->add_option("--level", alert_options.level, "check-on-me, come-now or call-emergency")
+      ->capture_default_str();
+  alert->add_option("--location", alert_options.location, "where you are (sealed: only your circle reads it)");
+  alert->add_option("--note", alert_options.note, "what your circle should know");
+  alert->add_option("--realert", alert_options.realert, "sent again this often until someone answers")
+      ->capture_default_str();
+  alert->callback([&] {
+    if (alert->get_subcommands().empty()) status = AlertRaise(g, alert_options);
+  });
+  alert->add_subcommand("test", "send a clearly marked test alert end to end")->callback([&] {
+    alert_options.test = true;
+    status = AlertRaise(g, alert_options);
+  });
+  auto* ack = alert->add_subcommand("ack", "tell the sender and the circle you have it");
+  ack->add_option("ALERT", alert_id, "the alert's id as shown")->required();
+  ack->add_option("--eta", eta, "on your way, arriving in about this long, e.g. 15m");
+  ack->add_option("--note", note, "a word for them");
+  ack->callback([&] { status = AlertAnswer(g, alert_id, kith::v1::Alert::ACK, eta, note); });
+  auto* alert_resolve = alert->add_subcommand("resolve", "you are OK: stop the alert");
+  alert_resolve->add_option("ALERT", alert_id)->required();
+  alert_resolve->add_option("--note", note);
+  alert_resolve->callback([&] { status = AlertAnswer(g, alert_id, kith::v1::Alert::RESOLVE, "", note); });
+  auto* alert_status = alert->add_subcommand("status", "who received the alert, who answered, who is coming");
+  alert_status->add_option("ALERT", alert_id)->required();
+  alert_status->callback([&] { status = AlertStatus(g, alert_id); });
+  app.add_subcommand("alerts", "alerts you received from the circles you are in")
+      ->callback([&] { status = AlertsList(g); });
 
   std::string duration = "30m";
   auto* pause = app.add_subcommand("pause", "step away from a group for a while (the group sees it)");
@@ -515,7 +574,7 @@ int main(int argc, char** argv) {
 
   auto* mod = app.add_subcommand("mod", "moderators: reports, actions, the audit trail")
                   ->require_subcommand(1);
-  std::string rule, note, action;
+  std::string rule, action;
   uint64_t item = 0;
   bool verify = false;
   const std::pair<const char*, kith::v1::Moderation::Action> kMemberActions[] = {

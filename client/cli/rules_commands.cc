@@ -104,12 +104,10 @@ std::string Quoted(std::string_view text, size_t begin, size_t end) {
   return absl::StrCat("\"", std::string(text.substr(begin, end - begin)), "\"");
 }
 
-// Where the circle feature will offer to alert the sender's trusted
-// contacts. Until circles exist it says so rather than pretend.
 void OfferCircleAlert() {
   std::fprintf(stderr,
-               "If you have a circle of trusted contacts, this is where Kith will offer to alert "
-               "them; circles are not available yet.\n");
+               "If you have a circle of trusted contacts, they can check on you: "
+               "kith alert --level check-on-me\n");
 }
 
 }  // namespace

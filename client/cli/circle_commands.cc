@@ -1,0 +1,380 @@
+#include "circle_commands.h"
+
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "kith/crypto.h"
+#include "kith/duration.h"
+#include "kith/protocol.h"
+#include "output.h"
+
+namespace kith::cli {
+namespace {
+
+using client::AlertRecord;
+using client::Client;
+using client::GroupView;
+
+// A person named by user id, or by name or id prefix among the people in
+// groups this person belongs to.
+absl::StatusOr<std::string> ResolvePerson(Client& c, const std::string& arg) {
+  if (arg.size() == 2 * kIdBytes) {
+    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
+  }
+  auto groups = c.Groups();
+  if (!groups.ok()) return groups.status();
+  std::vector<std::string> found;
+  for (const v1::GroupSummary& s : groups->groups()) {
+    if (s.invited() || s.pending()) continue;
+    auto view = c.Sync(s.group_id());
+    if (!view.ok()) return view.status();
+    auto id = ResolveUser((*view)->state(), arg);
+    if (id.ok() && *id != c.identity().user_id() &&
+        std::find(found.begin(), found.end(), *id) == found.end()) {
+      found.push_back(*id);
+    }
+  }
+  if (found.size() == 1) return found[0];
+  if (found.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "nobody in your groups matches '", arg, "': ask them for their user id ('kith id show')"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several people; use the id"));
+}
+
+absl::StatusOr<v1::AlertContent::Level> ParseLevel(const std::string& level) {
+  for (auto l : {v1::AlertContent::CHECK_ON_ME, v1::AlertContent::COME_NOW,
+                 v1::AlertContent::CALL_EMERGENCY}) {
+    if (client::AlertLevelName(l) == level) return l;
+  }
+  return absl::InvalidArgumentError("--level is check-on-me, come-now or call-emergency");
+}
+
+std::string ShortId(const std::string& alert_id) { return Hex(alert_id).substr(0, 8); }
+
+// Every circle this person can read: their own first, then those they are in.
+absl::StatusOr<std::vector<std::string>> ReadableCircles(Client& c) {
+  std::vector<std::string> out;
+  auto own = c.OwnCircle(/*create=*/false);
+  if (own.ok()) out.push_back(*own);
+  else if (!absl::IsNotFound(own.status())) return own.status();
+  auto joined = c.CirclesJoined();
+  if (!joined.ok()) return joined.status();
+  for (const v1::GroupSummary& s : *joined) {
+    if (!s.invited() && !s.pending()) out.push_back(s.group_id());
+  }
+  return out;
+}
+
+struct FoundAlert {
+  std::string circle_id;
+  const GroupView* view;
+  const AlertRecord* alert;
+};
+
+absl::StatusOr<FoundAlert> FindAlert(Client& c, const std::string& alert_arg) {
+  auto circles = ReadableCircles(c);
+  if (!circles.ok()) return circles.status();
+  for (const std::string& circle : *circles) {
+    auto view = c.Sync(circle);
+    if (!view.ok()) return view.status();
+    if (const AlertRecord* a = (*view)->FindAlert(alert_arg)) return FoundAlert{circle, *view, a};
+  }
+  return absl::NotFoundError(absl::StrCat("no alert '", alert_arg,
+                                          "' in your circles (use the 8-character id shown)"));
+}
+
+std::string Answers(const GroupView& view, const AlertRecord& a) {
+  std::vector<std::string> parts;
+  for (const auto& ack : a.acks) {
+    std::string part = view.NameOf(ack.member);
+    if (ack.eta_ms > 0) absl::StrAppend(&part, " (on the way, about ", FormatDurationMs(ack.eta_ms), ")");
+    if (!ack.note.empty()) absl::StrAppend(&part, ": ", ack.note);
+    parts.push_back(std::move(part));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+void PrintAlert(const Globals& g, const std::string& circle, const GroupView& view,
+                const AlertRecord& a, const std::string& heading) {
+  const v1::AlertContent& c = a.content;
+  const std::string level = a.readable ? client::AlertLevelName(c.level()) : "unreadable";
+  Record r;
+  r.Set("alert_id", Hex(a.alert_id)).Set("circle_id", Hex(circle)).Set("from", Hex(a.raiser));
+  r.Set("from_name", view.NameOf(a.raiser)).Set("level", level).Set("test", c.test());
+  r.Set("note", c.note()).Set("location", c.location()).Set("time_ms", double(a.raised_ms));
+  r.Set("attempts", double(a.attempts)).Set("resolved", a.resolved);
+  r.Set("acknowledged", !a.acks.empty()).Set("acks", Answers(view, a));
+  std::string text = absl::StrCat(heading, c.test() ? "TEST ALERT (no action needed) " : "ALERT ",
+                                   "[", ShortId(a.alert_id), "] from ", view.NameOf(a.raiser), ": ",
+                                   level, ", ", TimeOfDay(a.raised_ms));
+  if (!a.readable) absl::StrAppend(&text, " (sealed before you joined; you cannot read it)");
+  if (!c.note().empty()) absl::StrAppend(&text, "\n  note: ", c.note());
+  if (!c.location().empty()) absl::StrAppend(&text, "\n  where: ", c.location());
+  if (a.attempts > 1) absl::StrAppend(&text, "\n  sent ", a.attempts, " times: nobody had answered");
+  absl::StrAppend(&text, "\n  ", a.resolved       ? "resolved by its sender"
+                               : a.acks.empty() ? "NOT YET ACKNOWLEDGED: kith alert ack " + ShortId(a.alert_id)
+                                                : "acknowledged by " + Answers(view, a));
+  r.Print(g.json, text);
+}
+
+}  // namespace
+
+absl::Status CircleList(const Globals& g) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto own = (*c)->OwnCircle(/*create=*/false);
+  if (!own.ok() && !absl::IsNotFound(own.status())) return own.status();
+  if (own.ok()) {
+    auto view = (*c)->TendCircle(*own);
+    if (!view.ok()) return view.status();
+    // Each person's latest step, from the verified log.
+    std::map<std::string, std::string> state;
+    std::vector<std::string> order;
+    auto set = [&](const std::string& id, const char* s) {
+      if (!state.contains(id)) order.push_back(id);
+      state[id] = s;
+    };
+    for (const client::AuditEntry& e : (*view)->audit()) {
+      if (e.action == "invite" && !e.targets.empty()) set(e.targets[0], "invited");
+      if (e.action == "decline") set(e.author, "declined");
+      if (e.action == "join-request") set(e.author, "accepted");
+      if (e.action == "leave") set(e.author, "left");
+      if (e.action == "admit" || e.action == "remove") {
+        for (const auto& id : e.targets) set(id, e.action == "admit" ? "in your circle" : "removed");
+      }
+    }
+    if (order.empty() && !g.json) std::cout << "Nobody is in your circle yet." << std::endl;
+    for (const std::string& id : order) {
+      std::string name = (*view)->NameOf(id);
+      if (state[id] == "invited") {
+        if (auto b = (*c)->GetIdentity(id); b.ok()) name = b->name();
+      }
+      Record().Set("user_id", Hex(id)).Set("name", name).Set("state", state[id]).Set("own", true)
+          .Print(g.json, absl::StrCat(name, " (", Hex(id).substr(0, 8), "): ", state[id]));
+    }
+  } else if (!g.json) {
+    std::cout << "You have no circle yet: 'kith circle invite USER' starts one." << std::endl;
+  }
+  auto joined = (*c)->CirclesJoined();
+  if (!joined.ok()) return joined.status();
+  for (const v1::GroupSummary& s : *joined) {
+    auto owner = (*c)->GetIdentity(s.owner());
+    const std::string name = owner.ok() ? owner->name() : Hex(s.owner()).substr(0, 8);
+    const char* role = s.invited() ? "invited" : s.pending() ? "accepted" : "member";
+    Record().Set("owner", Hex(s.owner())).Set("owner_name", name).Set("state", role)
+        .Set("own", false)
+        .Print(g.json, s.invited()
+                           ? absl::StrCat(name, " invited you into their circle: 'kith circle accept ",
+                                          Hex(s.owner()).substr(0, 8), "' or 'decline'")
+                           : absl::StrCat("You are in ", name, "'s circle",
+                                          s.pending() ? " (once they next open Kith)" : ""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CircleInvite(const Globals& g, const std::string& user_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto user = ResolvePerson(**c, user_arg);
+  if (!user.ok()) return user.status();
+  if (auto s = (*c)->CircleInvite(*user); !s.ok()) return s;
+  Record().Set("invited", Hex(*user)).Print(
+      g.json, absl::StrCat("Invited ", Hex(*user).substr(0, 8),
+                           ". Nothing reaches them until they run 'kith circle accept ",
+                           Hex((*c)->identity().user_id()).substr(0, 8), "'."));
+  return absl::OkStatus();
+}
+
+absl::Status CircleAnswer(const Globals& g, const std::string& owner_arg, bool accept) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto joined = (*c)->CirclesJoined();
+  if (!joined.ok()) return joined.status();
+  std::vector<std::string> owners;
+  for (const v1::GroupSummary& s : *joined) {
+    if (!s.invited()) continue;
+    auto owner = (*c)->GetIdentity(s.owner());
+    const bool named = owner.ok() && owner->name() == owner_arg;
+    if (named || (owner_arg.size() >= 4 && Hex(s.owner()).starts_with(owner_arg))) {
+      owners.push_back(s.owner());
+    }
+  }
+  if (owners.size() != 1) {
+    return owners.empty() ? absl::NotFoundError(absl::StrCat("no open circle invitation from '",
+                                                              owner_arg, "' ('kith circle' lists them)"))
+                          : absl::InvalidArgumentError("several invitations match; use the owner's id");
+  }
+  if (auto s = (*c)->AnswerCircle(owners[0], accept); !s.ok()) return s;
+  Record().Set("owner", Hex(owners[0])).Set("accepted", accept).Print(
+      g.json, accept ? "Accepted. You will receive their alerts and check-ins."
+                     : "Declined. You are not in their circle.");
+  return absl::OkStatus();
+}
+
+absl::Status CircleRemove(const Globals& g, const std::string& user_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto own = (*c)->OwnCircle(/*create=*/false);
+  if (!own.ok()) return own.status();
+  auto view = (*c)->Sync(*own);
+  if (!view.ok()) return view.status();
+  auto user = ResolveUser((*view)->state(), user_arg);
+  if (!user.ok()) return user.status();
+  if (auto s = (*c)->CircleRemove(*user); !s.ok()) return s;
+  Record().Set("removed", Hex(*user)).Print(
+      g.json, "Removed, and the circle was re-keyed: they will receive nothing from now on.");
+  return absl::OkStatus();
+}
+
+absl::Status AlertRaise(const Globals& g, const AlertOptions& options) {
+  auto level = ParseLevel(options.level);
+  if (!level.ok()) return level.status();
+  auto realert = ParseDurationMs(options.realert);
+  if (!realert.ok()) return realert.status();
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  v1::AlertContent content;
+  content.set_level(*level);
+  content.set_location(options.location);
+  content.set_note(options.note);
+  content.set_test(options.test);
+  auto raised = (*c)->RaiseAlert(content, *realert);
+  if (!raised.ok()) return raised.status();
+  auto view = (*c)->Sync(raised->circle_id);
+  if (!view.ok()) return view.status();
+  const size_t contacts = (*view)->state().members().size() - 1;
+  Record().Set("alert_id", Hex(raised->alert_id)).Set("seq", double(raised->seq))
+      .Set("recipients", double(contacts))
+      .Print(g.json, absl::StrCat(options.test ? "Test alert" : "Alert", " [", ShortId(raised->alert_id),
+                                  "] sent to ", contacts, " people in your circle. 'kith alert status ",
+                                  ShortId(raised->alert_id), "' shows who has it and who answered."));
+  return absl::OkStatus();
+}
+
+absl::Status AlertAnswer(const Globals& g, const std::string& alert_arg, v1::Alert::Kind kind,
+                         const std::string& eta, const std::string& note) {
+  v1::AlertContent content;
+  content.set_note(note);
+  if (!eta.empty()) {
+    auto ms = ParseDurationMs(eta);
+    if (!ms.ok()) return ms.status();
+    content.set_eta_ms(*ms);
+  }
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto found = FindAlert(**c, alert_arg);
+  if (!found.ok()) return found.status();
+  const std::string id = found->alert->alert_id;
+  if (auto s = (*c)->AnswerAlert(found->circle_id, id, kind, content); !s.ok()) return s;
+  Record().Set("alert_id", Hex(id)).Set("answer", kind == v1::Alert::ACK ? "ack" : "resolve")
+      .Print(g.json, kind == v1::Alert::ACK ? "Acknowledged: they and the circle can see it."
+                                            : "Resolved: the circle knows you are OK.");
+  return absl::OkStatus();
+}
+
+absl::Status AlertStatus(const Globals& g, const std::string& alert_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto found = FindAlert(**c, alert_arg);
+  if (!found.ok()) return found.status();
+  PrintAlert(g, found->circle_id, *found->view, *found->alert, "");
+  if (found->alert->raiser != (*c)->identity().user_id()) return absl::OkStatus();
+  // The sender sees, per person, whether it reached them and what they said.
+  auto reached = (*c)->DeliveredTo(found->circle_id, found->alert->seq);
+  if (!reached.ok()) return reached.status();
+  for (const auto& [id, member] : found->view->state().members()) {
+    if (id == (*c)->identity().user_id()) continue;
+    const bool got = std::find(reached->begin(), reached->end(), id) != reached->end();
+    bool acked = false;
+    for (const auto& ack : found->alert->acks) acked |= ack.member == id;
+    Record().Set("user_id", Hex(id)).Set("name", member.bundle.name()).Set("received", got)
+        .Set("acknowledged", acked)
+        .Print(g.json, absl::StrCat("  ", member.bundle.name(), ": ",
+                                    acked ? "acknowledged" : got ? "received, not yet acknowledged"
+                                                                 : "not received yet"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AlertsList(const Globals& g) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto circles = ReadableCircles(**c);
+  if (!circles.ok()) return circles.status();
+  size_t shown = 0;
+  for (const std::string& circle : *circles) {
+    auto view = (*c)->Sync(circle);
+    if (!view.ok()) return view.status();
+    for (const AlertRecord& a : (*view)->alerts()) {
+      if (a.raiser == (*c)->identity().user_id()) continue;
+      PrintAlert(g, circle, **view, a, "");
+      ++shown;
+    }
+  }
+  if (shown == 0 && !g.json) std::cout << "No alerts." << std::endl;
+  return absl::OkStatus();
+}
+
+absl::Status FollowAlerts(const Globals& g) {
+  auto identity = g.home().Unlock();
+  if (!identity.ok()) return identity.status();
+  auto c = g.home().Connect(*identity);
+  if (!c.ok()) return c.status();
+  auto circles = ReadableCircles(**c);
+  if (!circles.ok()) return circles.status();
+  if (circles->empty()) {
+    return absl::FailedPreconditionError("you are in no circle yet; nothing to follow");
+  }
+  // Alerts from the moment the command started, even those that arrive
+  // before each stream connects.
+  std::vector<size_t> start;
+  for (const std::string& circle : *circles) {
+    auto view = (*c)->Sync(circle);
+    if (!view.ok()) return view.status();
+    start.push_back((*view)->alert_notices().size());
+  }
+  std::mutex print_mu;
+  std::vector<absl::Status> results(circles->size());
+  std::vector<std::thread> threads;
+  // One connection per circle: a Client serves one thread.
+  for (size_t i = 0; i < circles->size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto follower = g.home().Connect(*identity);
+      if (!follower.ok()) return void(results[i] = follower.status());
+      size_t next = start[i];  // first notice not yet printed
+      results[i] = (*follower)->FollowView((*circles)[i], [&](const GroupView& view) {
+        const auto& notices = view.alert_notices();
+        std::lock_guard<std::mutex> lock(print_mu);
+        for (; next < notices.size(); ++next) {
+          const client::AlertNotice& n = notices[next];
+          const AlertRecord* a = view.FindAlert(n.alert_id);
+          if (a == nullptr) continue;
+          if (n.kind == v1::Alert::RAISE) {
+            PrintAlert(g, (*circles)[i], view, *a, n.realert ? "AGAIN: " : "");
+          } else {
+            Record().Set("alert_id", Hex(n.alert_id)).Set("from", Hex(n.author))
+                .Set("answer", n.kind == v1::Alert::ACK ? "ack" : "resolve")
+                .Print(g.json, absl::StrCat(view.NameOf(n.author),
+                                            n.kind == v1::Alert::ACK ? " acknowledged" : " resolved",
+                                            " alert [", ShortId(n.alert_id), "]"));
+          }
+        }
+        std::cout.flush();
+        return true;
+      });
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& s : results) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kith::cli
