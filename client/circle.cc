@@ -132,4 +132,49 @@ absl::StatusOr<std::vector<std::string>> Client::DeliveredTo(const std::string& 
   return std::vector<std::string>(reply.reached().begin(), reply.reached().end());
 }
 
+absl::StatusOr<v1::Checkin> Client::ScheduleCheckin(int64_t deadline_ms, uint64_t every_ms,
+                                                    const v1::AlertContent& content) {
+  auto circle = OwnCircle(/*create=*/false);
+  if (!circle.ok()) return circle.status();
+  auto view = TendCircle(*circle);
+  if (!view.ok()) return view.status();
+  auto alert = (*view)->SealAlert(v1::Alert::RAISE, crypto::RandomBytes(kIdBytes),
+                                  kDefaultRealertMs, content);
+  if (!alert.ok()) return alert.status();
+  v1::CheckinRequest req;
+  req.set_group_id(*circle);
+  req.set_deadline_ms(deadline_ms);
+  req.set_every_ms(every_ms);
+  *req.mutable_alert() = *std::move(alert);
+  v1::Checkin reply;
+  if (auto s = Call([&](auto* ctx) { return stub_->ScheduleCheckin(ctx, req, &reply); }); !s.ok()) {
+    return s;
+  }
+  return reply;
+}
+
+absl::StatusOr<v1::Checkin> Client::CancelCheckin() {
+  auto circle = OwnCircle(/*create=*/false);
+  if (!circle.ok()) return circle.status();
+  v1::GroupRef req;
+  req.set_group_id(*circle);
+  v1::Checkin reply;
+  if (auto s = Call([&](auto* ctx) { return stub_->CancelCheckin(ctx, req, &reply); }); !s.ok()) {
+    return s;
+  }
+  return reply;
+}
+
+absl::StatusOr<v1::Checkin> Client::GetCheckin() {
+  auto circle = OwnCircle(/*create=*/false);
+  if (!circle.ok()) return circle.status();
+  v1::GroupRef req;
+  req.set_group_id(*circle);
+  v1::Checkin reply;
+  if (auto s = Call([&](auto* ctx) { return stub_->GetCheckin(ctx, req, &reply); }); !s.ok()) {
+    return s;
+  }
+  return reply;
+}
+
 }  // namespace kith::client

@@ -13,6 +13,7 @@ namespace {
 constexpr char kEventsCf[] = "events";
 constexpr char kAccountsCf[] = "accounts";
 constexpr char kSessionsCf[] = "sessions";
+constexpr char kCheckinsCf[] = "checkins";
 
 absl::Status FromRocks(const rocksdb::Status& s, const char* what) {
   if (s.ok()) return absl::OkStatus();
@@ -46,7 +47,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
       {rocksdb::kDefaultColumnFamilyName, cf_options},
       {kEventsCf, cf_options},
       {kAccountsCf, cf_options},
-      {kSessionsCf, cf_options}};
+      {kSessionsCf, cf_options},
+      {kCheckinsCf, cf_options}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, dir, families, &handles, &raw);
@@ -58,12 +60,13 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   store->events_ = handles[1];
   store->accounts_ = handles[2];
   store->sessions_ = handles[3];
+  store->checkins_ = handles[4];
   return store;
 }
 
 RocksStore::~RocksStore() {
   if (!db_) return;
-  for (auto* cf : {events_, accounts_, sessions_}) db_->DestroyColumnFamilyHandle(cf);
+  for (auto* cf : {events_, accounts_, sessions_, checkins_}) db_->DestroyColumnFamilyHandle(cf);
   db_->Close().PermitUncheckedError();
 }
 
@@ -146,6 +149,27 @@ absl::Status RocksStore::ForEachSession(
        SessionRecord{std::string(v.data(), kIdBytes), static_cast<int64_t>(expires)});
   }
   return FromRocks(it->status(), "scanning sessions");
+}
+
+absl::Status RocksStore::PutCheckin(const v1::CheckinRequest& checkin) {
+  return Put(checkins_, checkin.group_id(), checkin.SerializeAsString());
+}
+
+absl::Status RocksStore::DeleteCheckin(const std::string& group_id) {
+  return FromRocks(db_->Delete(SyncedWrite(), checkins_, group_id), "deleting a check-in");
+}
+
+absl::Status RocksStore::ForEachCheckin(
+    const std::function<void(const v1::CheckinRequest&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkins_));
+  v1::CheckinRequest checkin;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!checkin.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored check-in does not parse");
+    }
+    fn(checkin);
+  }
+  return FromRocks(it->status(), "scanning check-ins");
 }
 
 }  // namespace kith::server

@@ -14,7 +14,8 @@
 #include "kith/encoded_event.h"
 #include "kith/group_registry.h"
 #include "kith/protocol.h"
-#include "kith/realerter.h"
+#include "kith/alert_timer.h"
+#include "kith/checkins.h"
 #include "kith/request_log.h"
 #include "kith/rocks_store.h"
 #include "kith/service.h"
@@ -70,9 +71,13 @@ class ServerImpl final : public Server {
     if (auto s = Replay(*store_, groups_); !s.ok()) return s;
     waker_ = std::make_unique<Waker>();
     appender_ = std::make_unique<Appender>(store_.get(), &groups_, options.clock, waker_.get());
-    realerter_ = std::make_unique<Realerter>(&groups_, appender_.get(), signer_.get(), options.clock);
+    checkins_ = std::make_unique<Checkins>(store_.get());
+    if (auto s = checkins_->Load(); !s.ok()) return s;
+    alert_timer_ = std::make_unique<AlertTimer>(&groups_, checkins_.get(), appender_.get(),
+                                                signer_.get(), options.clock);
     service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get(),
-                                             signer_.get(), options.clock, options.log_requests);
+                                             checkins_.get(), signer_.get(), options.clock,
+                                             options.log_requests);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -110,7 +115,7 @@ class ServerImpl final : public Server {
     server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     server_->Wait();
     server_.reset();
-    realerter_.reset();
+    alert_timer_.reset();
     appender_.reset();  // answers anything still queued, then joins
     waker_.reset();
     service_.reset();
@@ -125,7 +130,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<Waker> waker_;
   std::unique_ptr<Appender> appender_;
-  std::unique_ptr<Realerter> realerter_;
+  std::unique_ptr<Checkins> checkins_;
+  std::unique_ptr<AlertTimer> alert_timer_;
   std::unique_ptr<KithService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -31,12 +31,13 @@ absl::Status CheckId(const std::string& id, const char* what) {
 }  // namespace
 
 KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-                         const EventLog* log, const CheckpointSigner* signer, const Clock* clock,
-                         bool log_streams)
+                         const EventLog* log, Checkins* checkins,
+                         const CheckpointSigner* signer, const Clock* clock, bool log_streams)
     : auth_(auth),
       groups_(groups),
       appender_(appender),
       log_(log),
+      checkins_(checkins),
       signer_(signer),
       clock_(clock),
       log_streams_(log_streams) {}
@@ -56,6 +57,18 @@ absl::StatusOr<GroupEntry*> KithService::FindGroup(const std::string& group_id) 
     if (entry->state.created()) return entry;
   }
   return absl::NotFoundError("no such group");
+}
+
+absl::StatusOr<GroupEntry*> KithService::FindOwnCircle(const std::string& caller,
+                                                       const std::string& group_id) const {
+  auto entry = FindGroup(group_id);
+  if (!entry.ok()) return entry;
+  absl::ReaderMutexLock lock(&(*entry)->mu);
+  const GroupState& state = (*entry)->state;
+  if (!state.is_circle() || state.owner() != caller) {
+    return absl::PermissionDeniedError("only a circle's owner schedules its check-ins");
+  }
+  return entry;
 }
 
 grpc::ServerUnaryReactor* KithService::GetChallenge(grpc::CallbackServerContext* ctx,
@@ -336,6 +349,76 @@ grpc::ServerUnaryReactor* KithService::GetDelivery(grpc::CallbackServerContext* 
     }
   }
   for (auto& user : (*entry)->ReachedBy(req->seq())) reply->add_reached(std::move(user));
+  return Done(ctx, absl::OkStatus());
+}
+
+namespace {
+
+v1::Checkin Describe(const std::optional<v1::CheckinRequest>& checkin) {
+  v1::Checkin out;
+  if (!checkin) return out;
+  out.set_scheduled(true);
+  out.set_deadline_ms(checkin->deadline_ms());
+  out.set_every_ms(checkin->every_ms());
+  return out;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* KithService::ScheduleCheckin(grpc::CallbackServerContext* ctx,
+                                                       const v1::CheckinRequest* req,
+                                                       v1::Checkin* reply) {
+  constexpr int64_t kMinLeadMs = 60'000, kMaxLeadMs = 30ll * 24 * 3600 * 1000;
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindOwnCircle(*caller, req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  auto body = GroupState::Parse(req->alert());
+  if (!body.ok()) return Done(ctx, body.status());
+  if (body->author() != *caller || body->group_id() != req->group_id() || !body->has_alert() ||
+      body->alert().kind() != v1::Alert::RAISE) {
+    return Done(ctx, absl::InvalidArgumentError(
+                         "a check-in carries an alert raised by you in your own circle"));
+  }
+  const int64_t now = clock_->NowMs();
+  if (req->deadline_ms() < now + kMinLeadMs || req->deadline_ms() > now + kMaxLeadMs) {
+    return Done(ctx, absl::InvalidArgumentError(
+                         "a check-in's deadline is from 1 minute to 30 days from now"));
+  }
+  if (req->every_ms() > static_cast<uint64_t>(kMaxLeadMs)) {
+    return Done(ctx, absl::InvalidArgumentError("a check-in repeats at most every 30 days"));
+  }
+  {
+    // The alert must be one the circle would accept now, signature included.
+    absl::ReaderMutexLock lock(&(*entry)->mu);
+    if (auto s = (*entry)->state.Check(req->alert(), *body, SignatureCheck::kVerify, now); !s.ok()) {
+      return Done(ctx, s);
+    }
+  }
+  if (auto s = checkins_->Schedule(*req); !s.ok()) return Done(ctx, s);
+  *reply = Describe(*req);
+  return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::CancelCheckin(grpc::CallbackServerContext* ctx,
+                                                     const v1::GroupRef* req, v1::Checkin* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindOwnCircle(*caller, req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  auto cancelled = checkins_->Cancel(req->group_id());
+  if (!cancelled.ok()) return Done(ctx, cancelled.status());
+  *reply = Describe(*cancelled);
+  return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::GetCheckin(grpc::CallbackServerContext* ctx,
+                                                  const v1::GroupRef* req, v1::Checkin* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindOwnCircle(*caller, req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  *reply = Describe(checkins_->Get(req->group_id()));
   return Done(ctx, absl::OkStatus());
 }
 

@@ -7,6 +7,9 @@
 // across a restart.
 #include <thread>
 
+#include "kith/alert_timer.h"
+#include "kith/checkins.h"
+#include "kith/rocks_store.h"
 #include "kith/server.h"
 #include "manual_clock.h"
 #include "stored_log.h"
@@ -224,10 +227,17 @@ TEST_F(CircleTest, CirclesRefuseWhatSupportGroupsDo) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-// Re-alerts, with kithd in this process on a clock the test turns.
-class RealertTest : public ::testing::Test {
+constexpr int64_t kMinute = 60'000;
+
+// Re-alerts and check-ins, with kithd in this process on a clock the test turns.
+class ClockedCircleTest : public ::testing::Test {
  protected:
   void SetUp() override { StartServer(); }
+  void Restart() {
+    server_->Shutdown();
+    server_.reset();
+    StartServer();
+  }
   void StartServer() {
     server::ServerOptions options;
     options.listen = "127.0.0.1:0";
@@ -245,6 +255,25 @@ class RealertTest : public ::testing::Test {
     EXPECT_TRUE(c.ok()) << c.status();
     EXPECT_OK((*c)->Register());
     return *std::move(c);
+  }
+  // Runs `fn` on the stopped server's store, as an operator's tool could.
+  absl::Status WithStore(const std::function<absl::Status(server::RocksStore&)>& fn) {
+    auto store = server::RocksStore::Open(dir_.path() + "/data/db");
+    if (!store.ok()) return store.status();
+    return fn(**store);
+  }
+  // The circle's alerts as `c` reads them, once there are `want` or after
+  // a second of real time.
+  size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want) {
+    size_t seen = 0;
+    for (int i = 0; i < 50; ++i) {
+      auto view = c.Sync(circle);
+      EXPECT_TRUE(view.ok()) << view.status();
+      seen = view.ok() ? (*view)->alerts().size() : 0;
+      if (seen >= want) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return seen;
   }
   // The alert's attempts as `c` reads them, once they reach `want` or after
   // a second of real time.
@@ -264,13 +293,12 @@ class RealertTest : public ::testing::Test {
   std::unique_ptr<server::Server> server_;
 };
 
-TEST_F(RealertTest, AnUnansweredAlertIsSentAgainOnScheduleOnceEachTimeAcrossARestart) {
+TEST_F(ClockedCircleTest, AnUnansweredAlertIsSentAgainOnScheduleOnceEachTimeAcrossARestart) {
   const client::Identity owner_id = client::Identity::Generate("dana");
   const client::Identity friend_id = client::Identity::Generate("sam");
   auto owner = Connect(owner_id);
   auto contact = Connect(friend_id);
   const std::string circle = CircleWith(*owner, {contact.get()});
-  constexpr int64_t kMinute = 60'000;
   auto raised = owner->RaiseAlert(Content(v1::AlertContent::COME_NOW, "please"), 5 * kMinute);
   ASSERT_TRUE(raised.ok()) << raised.status();
 
@@ -285,9 +313,7 @@ TEST_F(RealertTest, AnUnansweredAlertIsSentAgainOnScheduleOnceEachTimeAcrossARes
   // A restart resumes the schedule from the log.
   owner.reset();
   contact.reset();
-  server_->Shutdown();
-  server_.reset();
-  StartServer();
+  Restart();
   owner = Connect(owner_id);
   contact = Connect(friend_id);
   clock_.now_ms += kMinute;
@@ -306,6 +332,99 @@ TEST_F(RealertTest, AnUnansweredAlertIsSentAgainOnScheduleOnceEachTimeAcrossARes
   int realerts = 0;
   for (const auto& n : (*view)->alert_notices()) realerts += n.realert;
   EXPECT_EQ(realerts, 2);
+}
+
+TEST_F(ClockedCircleTest, AMissedCheckInIsReleasedOnceEvenWithTheDeviceGoneAndAcrossRestarts) {
+  const client::Identity friend_id = client::Identity::Generate("sam");
+  auto owner = Connect(client::Identity::Generate("dana"));
+  auto contact = Connect(friend_id);
+  const std::string circle = CircleWith(*owner, {contact.get()});
+  auto scheduled = owner->ScheduleCheckin(
+      clock_.now_ms + 90 * kMinute, 0,
+      Content(v1::AlertContent::CHECK_ON_ME, "Dana did not check in after the meeting"));
+  ASSERT_TRUE(scheduled.ok()) << scheduled.status();
+  EXPECT_TRUE(scheduled->scheduled());
+  clock_.now_ms += 89 * kMinute;
+  EXPECT_EQ(AlertsSeen(*contact, circle, 1), 0u) << "released before the deadline";
+
+  // The device is destroyed; the server restarts across the deadline.
+  owner.reset();
+  contact.reset();
+  server_->Shutdown();
+  server_.reset();
+  v1::CheckinRequest stored;
+  ASSERT_OK(WithStore([&](server::RocksStore& store) {
+    return store.ForEachCheckin([&](const v1::CheckinRequest& c) { stored = c; });
+  }));
+  EXPECT_EQ(stored.deadline_ms(), scheduled->deadline_ms());
+  clock_.now_ms += 2 * kMinute;
+  StartServer();
+  contact = Connect(friend_id);
+  ASSERT_EQ(AlertsSeen(*contact, circle, 1), 1u);
+  const AlertRecord* a = OnlyAlert(*contact, circle);
+  ASSERT_NE(a, nullptr);
+  EXPECT_TRUE(a->readable);
+  EXPECT_EQ(a->content.note(), "Dana did not check in after the meeting");
+
+  // Released once: not again after a crash that lost the check-in's
+  // deletion (the store holds it again), nor later.
+  contact.reset();
+  server_->Shutdown();
+  server_.reset();
+  ASSERT_OK(WithStore([&](server::RocksStore& store) { return store.PutCheckin(stored); }));
+  StartServer();
+  contact = Connect(friend_id);
+  clock_.now_ms += 2 * server::Checkins::kRetryMs;
+  std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
+  EXPECT_EQ(AlertsSeen(*contact, circle, 2), 1u);
+}
+
+TEST_F(ClockedCircleTest, CheckingInCancelsAndOnlyTheOwnerSchedules) {
+  auto owner = Connect(client::Identity::Generate("dana"));
+  auto contact = Connect(client::Identity::Generate("sam"));
+  const std::string circle = CircleWith(*owner, {contact.get()});
+  const auto content = Content(v1::AlertContent::CHECK_ON_ME, "missed");
+  EXPECT_EQ(owner->ScheduleCheckin(clock_.now_ms + 10'000, 0, content).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 30 * kMinute, 24 * 60 * kMinute, content).status());
+  auto checkin = owner->GetCheckin();
+  ASSERT_TRUE(checkin.ok()) << checkin.status();
+  EXPECT_EQ(checkin->every_ms(), 24u * 60 * kMinute);
+
+  // A member cannot schedule, cancel or read the owner's check-in.
+  v1::GroupRef ref;
+  ref.set_group_id(circle);
+  v1::Checkin reply;
+  grpc::ClientContext ctx;
+  contact->Prepare(&ctx);
+  EXPECT_EQ(contact->stub()->CancelCheckin(&ctx, ref, &reply).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  auto cancelled = owner->CancelCheckin();
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  EXPECT_TRUE(cancelled->scheduled());
+  EXPECT_FALSE(owner->GetCheckin()->scheduled());
+  clock_.now_ms += 60 * kMinute;
+  std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
+  EXPECT_EQ(AlertsSeen(*contact, circle, 1), 0u);
+}
+
+TEST_F(ClockedCircleTest, ACheckInSealedBeforeAReKeyIsStillReleased) {
+  auto owner = Connect(client::Identity::Generate("dana"));
+  auto stays = Connect(client::Identity::Generate("sam"));
+  auto removed = Connect(client::Identity::Generate("alex"));
+  const std::string circle = CircleWith(*owner, {stays.get(), removed.get()});
+  ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 5 * kMinute, 0,
+                                   Content(v1::AlertContent::COME_NOW, "sealed earlier"))
+                .status());
+  ASSERT_OK(owner->CircleRemove(removed->identity().user_id()));
+  clock_.now_ms += 6 * kMinute;
+  ASSERT_EQ(AlertsSeen(*stays, circle, 1), 1u);
+  EXPECT_EQ(OnlyAlert(*stays, circle)->content.note(), "sealed earlier");
+  // The removed contact is no longer served the circle's log.
+  auto view = removed->Sync(circle);
+  ASSERT_TRUE(view.ok());
+  EXPECT_TRUE((*view)->alerts().empty());
 }
 
 }  // namespace

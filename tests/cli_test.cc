@@ -455,6 +455,21 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
   CliResult stranger = Kith("lee", {"alert", "ack", alert_id.substr(0, 8)});
   EXPECT_EQ(stranger.exit_code, 1);
   EXPECT_NE(stranger.err.find("no alert"), std::string::npos) << stranger.err;
+
+  // A check-in: scheduled, shown, checked in (and the repeat scheduled).
+  const std::string scheduled = Ok("dana", {"checkin", "schedule", "--in", "90m", "--every", "24h"});
+  EXPECT_NE(scheduled.find("repeats every"), std::string::npos) << scheduled;
+  EXPECT_NE(Ok("dana", {"checkin"}).find("Next check-in due by"), std::string::npos);
+  const std::string ok = Ok("dana", {"checkin", "ok"});
+  EXPECT_NE(ok.find("Checked in"), std::string::npos) << ok;
+  EXPECT_NE(ok.find("repeats every"), std::string::npos) << ok;
+  EXPECT_NE(Ok("dana", {"checkin", "stop"}).find("No more check-ins"), std::string::npos);
+  CliResult none = Kith("dana", {"checkin", "ok"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no check-in is scheduled"), std::string::npos) << none.err;
+  CliResult member = Kith("sam", {"checkin", "schedule", "--in", "1h"});
+  EXPECT_EQ(member.exit_code, 1);
+  EXPECT_NE(member.err.find("no circle yet"), std::string::npos) << member.err;
 }
 
 }  // namespace

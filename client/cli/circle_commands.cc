@@ -1,5 +1,7 @@
 #include "circle_commands.h"
 
+#include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -123,7 +125,117 @@ void PrintAlert(const Globals& g, const std::string& circle, const GroupView& vi
   r.Print(g.json, text);
 }
 
+// The next time the local clock reads HH:MM, as Unix milliseconds.
+absl::StatusOr<int64_t> NextLocalTime(const std::string& hh_mm) {
+  int hour = -1, minute = -1;
+  char extra = 0;
+  if (std::sscanf(hh_mm.c_str(), "%d:%d%c", &hour, &minute, &extra) != 2 || hour < 0 ||
+      hour > 23 || minute < 0 || minute > 59) {
+    return absl::InvalidArgumentError("--by takes a time of day as HH:MM, e.g. 22:00");
+  }
+  const time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  local.tm_hour = hour;
+  local.tm_min = minute;
+  local.tm_sec = 0;
+  local.tm_isdst = -1;
+  time_t at = std::mktime(&local);
+  if (at <= now) {
+    ++local.tm_mday;
+    local.tm_isdst = -1;
+    at = std::mktime(&local);
+  }
+  return int64_t{at} * 1000;
+}
+
+int64_t NowMs() { return int64_t{std::time(nullptr)} * 1000; }
+
+absl::Status Schedule(const Globals& g, Client& c, int64_t deadline_ms, uint64_t every_ms,
+                      const std::string& note) {
+  v1::AlertContent content;
+  content.set_level(v1::AlertContent::CHECK_ON_ME);
+  content.set_note(absl::StrCat(c.identity().name, " did not check in by ", TimeOfDay(deadline_ms),
+                                note.empty() ? "" : ": ", note));
+  auto checkin = c.ScheduleCheckin(deadline_ms, every_ms, content);
+  if (!checkin.ok()) return checkin.status();
+  Record().Set("deadline_ms", double(checkin->deadline_ms())).Set("every_ms", double(checkin->every_ms()))
+      .Print(g.json, absl::StrCat("Check in with 'kith checkin ok' by ", TimeOfDay(deadline_ms),
+                                  ". If you do not, your circle is alerted, even if this device is gone",
+                                  every_ms ? absl::StrCat("; repeats every ", FormatDurationMs(every_ms))
+                                           : std::string(),
+                                  "."));
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status CheckinSchedule(const Globals& g, const std::string& by, const std::string& in,
+                             const std::string& every, const std::string& note) {
+  if (by.empty() == in.empty()) return absl::InvalidArgumentError("give one of --by HH:MM or --in DURATION");
+  absl::StatusOr<int64_t> deadline = by.empty() ? absl::StatusOr<int64_t>(0) : NextLocalTime(by);
+  if (!deadline.ok()) return deadline.status();
+  if (!in.empty()) {
+    auto ms = ParseDurationMs(in);
+    if (!ms.ok()) return ms.status();
+    deadline = NowMs() + static_cast<int64_t>(*ms);
+  }
+  uint64_t every_ms = 0;
+  if (!every.empty()) {
+    auto ms = ParseDurationMs(every);
+    if (!ms.ok()) return ms.status();
+    every_ms = *ms;
+  }
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  return Schedule(g, **c, *deadline, every_ms, note);
+}
+
+namespace {
+
+absl::StatusOr<v1::Checkin> Cancel(Client& c) {
+  auto cancelled = c.CancelCheckin();
+  if (!cancelled.ok()) return cancelled.status();
+  if (!cancelled->scheduled()) {
+    return absl::FailedPreconditionError("no check-in is scheduled (it may already have gone out)");
+  }
+  return cancelled;
+}
+
+}  // namespace
+
+absl::Status CheckinStop(const Globals& g) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  if (auto cancelled = Cancel(**c); !cancelled.ok()) return cancelled.status();
+  Record().Set("cancelled", true).Print(g.json, "No more check-ins until you schedule one.");
+  return absl::OkStatus();
+}
+
+absl::Status CheckinOk(const Globals& g) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto cancelled = Cancel(**c);
+  if (!cancelled.ok()) return cancelled.status();
+  Record().Set("cancelled", true).Print(g.json, "Checked in: your circle will not be alerted.");
+  if (cancelled->every_ms() == 0) return absl::OkStatus();
+  int64_t next = cancelled->deadline_ms();
+  while (next <= NowMs() + 60'000) next += static_cast<int64_t>(cancelled->every_ms());
+  return Schedule(g, **c, next, cancelled->every_ms(), "");
+}
+
+absl::Status CheckinShow(const Globals& g) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto checkin = (*c)->GetCheckin();
+  if (!checkin.ok()) return checkin.status();
+  Record().Set("scheduled", checkin->scheduled()).Set("deadline_ms", double(checkin->deadline_ms()))
+      .Set("every_ms", double(checkin->every_ms()))
+      .Print(g.json, checkin->scheduled()
+                         ? absl::StrCat("Next check-in due by ", TimeOfDay(checkin->deadline_ms()))
+                         : "No check-in is scheduled.");
+  return absl::OkStatus();
+}
 
 absl::Status CircleList(const Globals& g) {
   auto c = g.home().Connect();

@@ -43,6 +43,17 @@ absl::Status AlertsList(const Globals& g);
 // answers to your own, as they arrive.
 absl::Status FollowAlerts(const Globals& g);
 
+// `kith checkin schedule --by HH:MM | --in DURATION [--every D] [--note N]`.
+absl::Status CheckinSchedule(const Globals& g, const std::string& by, const std::string& in,
+                             const std::string& every, const std::string& note);
+// `kith checkin ok`: cancels the pending check-in (and, if it repeats,
+// schedules the next one).
+absl::Status CheckinOk(const Globals& g);
+// `kith checkin stop`: cancels the pending check-in and any repeat.
+absl::Status CheckinStop(const Globals& g);
+// `kith checkin`: when the next check-in is due.
+absl::Status CheckinShow(const Globals& g);
+
 }  // namespace kith::cli
 
 #endif  // KITH_CLI_CIRCLE_COMMANDS_H_

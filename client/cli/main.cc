@@ -566,6 +566,25 @@ int main(int argc, char** argv) {
   app.add_subcommand("alerts", "alerts you received from the circles you are in")
       ->callback([&] { status = AlertsList(g); });
 
+  auto* checkin = app.add_subcommand("checkin", "check-ins: your circle is alerted if you miss one")
+                      ->require_subcommand(0, 1);
+  checkin->callback([&] {
+    if (checkin->get_subcommands().empty()) status = CheckinShow(g);
+  });
+  std::string by, in, every;
+  auto* schedule = checkin->add_subcommand("schedule", "seal an alert now; the server sends it if you miss the deadline");
+  schedule->add_option("--by", by, "a time of day, HH:MM (local)");
+  schedule->add_option("--in", in, "a duration from now, e.g. 90m");
+  schedule->add_option("--every", every, "repeat, e.g. 24h");
+  schedule->add_option("--note", note, "what your circle should know if you miss it");
+  schedule->callback([&] { status = CheckinSchedule(g, by, in, every, note); });
+  checkin->add_subcommand("ok", "check in: cancel the pending alert")->callback([&] {
+    status = CheckinOk(g);
+  });
+  checkin->add_subcommand("stop", "cancel the pending check-in and any repeats")->callback([&] {
+    status = CheckinStop(g);
+  });
+
   std::string duration = "30m";
   auto* pause = app.add_subcommand("pause", "step away from a group for a while (the group sees it)");
   pause->add_option("GROUP", group)->required();

@@ -183,6 +183,16 @@ class Client {
   // alert of `circle_id`; `alert_id` as FindAlert takes it.
   absl::Status AnswerAlert(const std::string& circle_id, std::string_view alert_id,
                            v1::Alert::Kind kind, const v1::AlertContent& content);
+  // Seals `content` as an alert to this person's circle now and hands it to
+  // the server with `deadline_ms`: unless CancelCheckin comes first, the
+  // server releases it to the circle at the deadline, even if this device
+  // is gone. Replaces any check-in scheduled before. `every_ms` is kept
+  // for the next schedule (0: once).
+  absl::StatusOr<v1::Checkin> ScheduleCheckin(int64_t deadline_ms, uint64_t every_ms,
+                                              const v1::AlertContent& content);
+  // Cancels the scheduled check-in; returns what was scheduled.
+  absl::StatusOr<v1::Checkin> CancelCheckin();
+  absl::StatusOr<v1::Checkin> GetCheckin();
   // Members whose stream or reads have received event `seq` of this
   // person's circle (owner only).
   absl::StatusOr<std::vector<std::string>> DeliveredTo(const std::string& circle_id, uint64_t seq);

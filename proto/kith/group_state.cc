@@ -154,7 +154,10 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
     case v1::EventBody::kCreate: kind_status = CheckCreate(body); break;
     case v1::EventBody::kJoinRequest: kind_status = CheckJoinRequest(body); break;
     default:
-      if (body.epoch() != epoch_) {
+      // A check-in's alert is sealed when scheduled and may be released
+      // after a re-key: it keeps the epoch it was sealed in.
+      if (body.epoch() != epoch_ && !(body.has_alert() && body.alert().kind() == v1::Alert::RAISE &&
+                                      body.epoch() >= 1 && body.epoch() < epoch_)) {
         return absl::FailedPreconditionError(absl::StrCat(
             "stale epoch ", body.epoch(), ": the group is at epoch ", epoch_,
             "; refresh the group and try again"));

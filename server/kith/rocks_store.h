@@ -1,5 +1,5 @@
 // The embedded store: one RocksDB database with a column family per concern
-// (events, accounts, sessions) and its write-ahead log on. Every write is
+// (events, accounts, sessions, check-ins) and its write-ahead log on. Every write is
 // synced before it returns.
 #ifndef KITH_SERVER_ROCKS_STORE_H_
 #define KITH_SERVER_ROCKS_STORE_H_
@@ -17,7 +17,7 @@ class DB;
 
 namespace kith::server {
 
-class RocksStore final : public EventLog, public AccountStore {
+class RocksStore final : public EventLog, public AccountStore, public CheckinStore {
  public:
   // Opens or creates the database in `dir`.
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir);
@@ -36,6 +36,11 @@ class RocksStore final : public EventLog, public AccountStore {
   absl::Status ForEachSession(
       const std::function<void(const std::string&, const SessionRecord&)>& fn) const override;
 
+  absl::Status PutCheckin(const v1::CheckinRequest& checkin) override;
+  absl::Status DeleteCheckin(const std::string& group_id) override;
+  absl::Status ForEachCheckin(
+      const std::function<void(const v1::CheckinRequest&)>& fn) const override;
+
   // Key of an event in the events column family: group_id || big-endian seq,
   // so a group's events are contiguous and in order.
   static std::string EventKey(const std::string& group_id, uint64_t seq);
@@ -49,6 +54,7 @@ class RocksStore final : public EventLog, public AccountStore {
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* accounts_ = nullptr;
   rocksdb::ColumnFamilyHandle* sessions_ = nullptr;
+  rocksdb::ColumnFamilyHandle* checkins_ = nullptr;
 };
 
 }  // namespace kith::server

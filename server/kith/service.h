@@ -8,6 +8,7 @@
 #include "kith.grpc.pb.h"
 #include "kith/appender.h"
 #include "kith/authenticator.h"
+#include "kith/checkins.h"
 #include "kith/checkpoint_signer.h"
 #include "kith/clock.h"
 #include "kith/group_registry.h"
@@ -25,8 +26,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // With `log_streams`, Follow streams log one request line when they end
   // (unary calls are logged by the request-log interceptor).
   KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-              const EventLog* log, const CheckpointSigner* signer, const Clock* clock,
-              bool log_streams);
+              const EventLog* log, Checkins* checkins, const CheckpointSigner* signer,
+              const Clock* clock, bool log_streams);
 
   grpc::ServerUnaryReactor* GetChallenge(grpc::CallbackServerContext* ctx, const v1::Empty* req,
                                          v1::Challenge* reply) override;
@@ -61,11 +62,21 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   grpc::ServerUnaryReactor* GetDelivery(grpc::CallbackServerContext* ctx,
                                         const v1::DeliveryRequest* req,
                                         v1::DeliveryReply* reply) override;
+  grpc::ServerUnaryReactor* ScheduleCheckin(grpc::CallbackServerContext* ctx,
+                                            const v1::CheckinRequest* req,
+                                            v1::Checkin* reply) override;
+  grpc::ServerUnaryReactor* CancelCheckin(grpc::CallbackServerContext* ctx,
+                                          const v1::GroupRef* req, v1::Checkin* reply) override;
+  grpc::ServerUnaryReactor* GetCheckin(grpc::CallbackServerContext* ctx, const v1::GroupRef* req,
+                                       v1::Checkin* reply) override;
 
  private:
   absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;
   // The created group `group_id`, or NOT_FOUND.
   absl::StatusOr<GroupEntry*> FindGroup(const std::string& group_id) const;
+  // The circle `group_id` if `caller` owns it: PERMISSION_DENIED otherwise.
+  absl::StatusOr<GroupEntry*> FindOwnCircle(const std::string& caller,
+                                            const std::string& group_id) const;
   // Parses `event`, checks it is authored by `caller` and fits `route`
   // (kCreate for CreateGroup, kJoinRequest for JoinGroup, KIND_NOT_SET for
   // Append, which takes every other kind), verifies its signature, and
@@ -78,6 +89,7 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   GroupRegistry* const groups_;
   Appender* const appender_;
   const EventLog* const log_;
+  Checkins* const checkins_;
   const CheckpointSigner* const signer_;
   const Clock* const clock_;
   const bool log_streams_;

@@ -54,6 +54,17 @@ class AccountStore {
       const std::function<void(const std::string&, const SessionRecord&)>& fn) const = 0;
 };
 
+// Scheduled check-ins, one per circle, keyed by its group id. Thread-safe;
+// every write is durable when it returns.
+class CheckinStore {
+ public:
+  virtual ~CheckinStore() = default;
+  virtual absl::Status PutCheckin(const v1::CheckinRequest& checkin) = 0;
+  virtual absl::Status DeleteCheckin(const std::string& group_id) = 0;
+  virtual absl::Status ForEachCheckin(
+      const std::function<void(const v1::CheckinRequest&)>& fn) const = 0;
+};
+
 }  // namespace kith::server
 
 #endif  // KITH_SERVER_STORE_H_

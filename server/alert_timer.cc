@@ -1,4 +1,4 @@
-#include "kith/realerter.h"
+#include "kith/alert_timer.h"
 
 #include <cstdio>
 
@@ -6,12 +6,12 @@
 
 namespace kith::server {
 
-Realerter::Realerter(GroupRegistry* groups, Appender* appender, const CheckpointSigner* signer,
-                     const Clock* clock)
-    : groups_(groups), appender_(appender), signer_(signer), clock_(clock),
+AlertTimer::AlertTimer(GroupRegistry* groups, Checkins* checkins, Appender* appender,
+                       const CheckpointSigner* signer, const Clock* clock)
+    : groups_(groups), checkins_(checkins), appender_(appender), signer_(signer), clock_(clock),
       thread_([this] { Run(); }) {}
 
-Realerter::~Realerter() {
+AlertTimer::~AlertTimer() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
@@ -19,19 +19,39 @@ Realerter::~Realerter() {
   thread_.join();
 }
 
-void Realerter::Run() {
+void AlertTimer::Run() {
   const absl::Duration poll = absl::FromChrono(kPollInterval);
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), poll)) return;
     }
-    SendDue();
+    const int64_t now = clock_->NowMs();
+    ReleaseDueCheckins(now);
+    SendDueRealerts(now);
   }
 }
 
-void Realerter::SendDue() {
-  const int64_t now = clock_->NowMs();
+void AlertTimer::ReleaseDueCheckins(int64_t now_ms) {
+  for (v1::CheckinRequest& checkin : checkins_->TakeDue(now_ms)) {
+    auto body = GroupState::Parse(checkin.alert());
+    if (!body.ok()) continue;  // checked when scheduled; cannot happen
+    const std::string alert_id = body->alert().alert_id();
+    appender_->Submit(
+        std::move(*checkin.mutable_alert()), *std::move(body),
+        [this, group = checkin.group_id(), alert_id](absl::StatusOr<v1::AppendReply> r) {
+          // ALREADY_EXISTS: released before a crash that lost the deletion.
+          if (r.ok() || absl::IsAlreadyExists(r.status())) {
+            checkins_->Released(group, alert_id);
+          } else {
+            fprintf(stderr, "kithd: a check-in alert was not released (retrying in %lld s): %s\n",
+                    static_cast<long long>(Checkins::kRetryMs / 1000), r.status().ToString().c_str());
+          }
+        });
+  }
+}
+
+void AlertTimer::SendDueRealerts(int64_t now) {
   for (GroupEntry* entry : groups_->Alerting()) {
     std::vector<v1::EventBody> due;
     {
