@@ -68,13 +68,7 @@ absl::StatusOr<client::Identity> Home::Unlock() const {
   return identity;
 }
 
-absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
-  auto identity = Unlock();
-  if (!identity.ok()) return identity.status();
-  return Connect(*std::move(identity));
-}
-
-absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity identity) const {
+absl::StatusOr<client::ClientOptions> Home::ServerOptions() const {
   auto server = ReadFile(ServerPath());
   auto certificate = ReadFile(CertificatePath());
   if (!server.ok() || !certificate.ok()) {
@@ -86,7 +80,22 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity i
     return absl::FailedPreconditionError(absl::StrCat(
         "no pinned checkpoint key in ", dir_, ": run 'kith register' again"));
   }
-  return client::Client::Connect({*server, *certificate, *checkpoint_key}, std::move(identity));
+  return client::ClientOptions{*server, *certificate, *checkpoint_key};
+}
+
+absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
+  // Registration first, so nobody types a passphrase only to hear they must register.
+  auto options = ServerOptions();
+  if (!options.ok()) return options.status();
+  auto identity = Unlock();
+  if (!identity.ok()) return identity.status();
+  return client::Client::Connect(*options, *std::move(identity));
+}
+
+absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity identity) const {
+  auto options = ServerOptions();
+  if (!options.ok()) return options.status();
+  return client::Client::Connect(*options, std::move(identity));
 }
 
 absl::Status Home::SaveServer(const std::string& address, const std::string& certificate,

@@ -36,6 +36,8 @@ class Home {
                           const std::string& checkpoint_key) const;
 
  private:
+  // The registered server's address and pinned keys.
+  absl::StatusOr<client::ClientOptions> ServerOptions() const;
   std::string dir_;
 };
 
