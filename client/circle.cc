@@ -154,24 +154,20 @@ absl::StatusOr<v1::Checkin> Client::ScheduleCheckin(int64_t deadline_ms, uint64_
 }
 
 absl::StatusOr<v1::Checkin> Client::CancelCheckin() {
-  auto circle = OwnCircle(/*create=*/false);
-  if (!circle.ok()) return circle.status();
-  v1::GroupRef req;
-  req.set_group_id(*circle);
-  v1::Checkin reply;
-  if (auto s = Call([&](auto* ctx) { return stub_->CancelCheckin(ctx, req, &reply); }); !s.ok()) {
-    return s;
-  }
-  return reply;
+  return CallOnOwnCircle(&v1::Kith::Stub::CancelCheckin);
 }
 
 absl::StatusOr<v1::Checkin> Client::GetCheckin() {
+  return CallOnOwnCircle(&v1::Kith::Stub::GetCheckin);
+}
+
+absl::StatusOr<v1::Checkin> Client::CallOnOwnCircle(CheckinRpc rpc) {
   auto circle = OwnCircle(/*create=*/false);
   if (!circle.ok()) return circle.status();
   v1::GroupRef req;
   req.set_group_id(*circle);
   v1::Checkin reply;
-  if (auto s = Call([&](auto* ctx) { return stub_->GetCheckin(ctx, req, &reply); }); !s.ok()) {
+  if (auto s = Call([&](auto* ctx) { return (stub_.get()->*rpc)(ctx, req, &reply); }); !s.ok()) {
     return s;
   }
   return reply;

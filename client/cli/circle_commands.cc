@@ -191,34 +191,17 @@ absl::Status CheckinSchedule(const Globals& g, const std::string& by, const std:
   return Schedule(g, **c, *deadline, every_ms, note);
 }
 
-namespace {
-
-absl::StatusOr<v1::Checkin> Cancel(Client& c) {
-  auto cancelled = c.CancelCheckin();
+absl::Status CheckinCancel(const Globals& g, bool check_in) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto cancelled = (*c)->CancelCheckin();
   if (!cancelled.ok()) return cancelled.status();
   if (!cancelled->scheduled()) {
     return absl::FailedPreconditionError("no check-in is scheduled (it may already have gone out)");
   }
-  return cancelled;
-}
-
-}  // namespace
-
-absl::Status CheckinStop(const Globals& g) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  if (auto cancelled = Cancel(**c); !cancelled.ok()) return cancelled.status();
-  Record().Set("cancelled", true).Print(g.json, "No more check-ins until you schedule one.");
-  return absl::OkStatus();
-}
-
-absl::Status CheckinOk(const Globals& g) {
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto cancelled = Cancel(**c);
-  if (!cancelled.ok()) return cancelled.status();
-  Record().Set("cancelled", true).Print(g.json, "Checked in: your circle will not be alerted.");
-  if (cancelled->every_ms() == 0) return absl::OkStatus();
+  Record().Set("cancelled", true).Print(g.json, check_in ? "Checked in: your circle will not be alerted."
+                                                         : "No more check-ins until you schedule one.");
+  if (!check_in || cancelled->every_ms() == 0) return absl::OkStatus();
   int64_t next = cancelled->deadline_ms();
   while (next <= NowMs() + 60'000) next += static_cast<int64_t>(cancelled->every_ms());
   return Schedule(g, **c, next, cancelled->every_ms(), "");

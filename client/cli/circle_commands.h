@@ -46,11 +46,10 @@ absl::Status FollowAlerts(const Globals& g);
 // `kith checkin schedule --by HH:MM | --in DURATION [--every D] [--note N]`.
 absl::Status CheckinSchedule(const Globals& g, const std::string& by, const std::string& in,
                              const std::string& every, const std::string& note);
-// `kith checkin ok`: cancels the pending check-in (and, if it repeats,
-// schedules the next one).
-absl::Status CheckinOk(const Globals& g);
-// `kith checkin stop`: cancels the pending check-in and any repeat.
-absl::Status CheckinStop(const Globals& g);
+// `kith checkin ok` (`check_in`): cancels the pending check-in and, if it
+// repeats, schedules the next one; `kith checkin stop`: cancels it and
+// any repeat.
+absl::Status CheckinCancel(const Globals& g, bool check_in);
 // `kith checkin`: when the next check-in is due.
 absl::Status CheckinShow(const Globals& g);
 

@@ -579,10 +579,10 @@ int main(int argc, char** argv) {
   schedule->add_option("--note", note, "what your circle should know if you miss it");
   schedule->callback([&] { status = CheckinSchedule(g, by, in, every, note); });
   checkin->add_subcommand("ok", "check in: cancel the pending alert")->callback([&] {
-    status = CheckinOk(g);
+    status = CheckinCancel(g, /*check_in=*/true);
   });
   checkin->add_subcommand("stop", "cancel the pending check-in and any repeats")->callback([&] {
-    status = CheckinStop(g);
+    status = CheckinCancel(g, /*check_in=*/false);
   });
 
   std::string duration = "30m";

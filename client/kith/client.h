@@ -209,6 +209,10 @@ class Client {
   // Runs `rpc`, logging in first if needed and once more if the session expired.
   absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   absl::StatusOr<v1::AppendReply> Append(const v1::SignedEvent& event);
+  using CheckinRpc = grpc::Status (v1::Kith::Stub::*)(grpc::ClientContext*, const v1::GroupRef&,
+                                                       v1::Checkin*);
+  // Runs a check-in RPC on this person's own circle.
+  absl::StatusOr<v1::Checkin> CallOnOwnCircle(CheckinRpc rpc);
   GroupView& View(const std::string& group_id);
   // Reads and applies to `view` every event after its head, up to the
   // server's head at the time.
