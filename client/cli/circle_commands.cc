@@ -149,8 +149,6 @@ absl::StatusOr<int64_t> NextLocalTime(const std::string& hh_mm) {
   return int64_t{at} * 1000;
 }
 
-int64_t NowMs() { return int64_t{std::time(nullptr)} * 1000; }
-
 absl::Status Schedule(const Globals& g, Client& c, int64_t deadline_ms, uint64_t every_ms,
                       const std::string& note) {
   v1::AlertContent content;
@@ -341,9 +339,8 @@ absl::Status AlertRaise(const Globals& g, const AlertOptions& options) {
   content.set_test(options.test);
   auto raised = (*c)->RaiseAlert(content, *realert);
   if (!raised.ok()) return raised.status();
-  auto view = (*c)->Sync(raised->circle_id);
-  if (!view.ok()) return view.status();
-  const size_t contacts = (*view)->state().members().size() - 1;
+  // The view RaiseAlert synced to seal the alert: its members received it.
+  const size_t contacts = (*c)->SyncedView(raised->circle_id)->state().members().size() - 1;
   Record().Set("alert_id", Hex(raised->alert_id)).Set("seq", double(raised->seq))
       .Set("recipients", double(contacts))
       .Print(g.json, absl::StrCat(options.test ? "Test alert" : "Alert", " [", ShortId(raised->alert_id),

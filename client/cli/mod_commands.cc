@@ -1,6 +1,5 @@
 #include "mod_commands.h"
 
-#include <chrono>
 #include <iostream>
 #include <vector>
 
@@ -16,12 +15,6 @@ namespace kith::cli {
 namespace {
 
 using M = v1::Moderation;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string DescribeStep(const StrikeStep& step) {
   switch (step.action) {

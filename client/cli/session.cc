@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <vector>
 
@@ -20,6 +21,12 @@ const char* RoleName(v1::Role role) {
 }
 
 std::string Hex(const std::string& bytes) { return crypto::ToHex(bytes); }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string RoughDuration(int64_t ms) {
   const int64_t minutes = std::max<int64_t>(ms, 0) / 60000;

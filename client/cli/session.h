@@ -26,6 +26,8 @@ std::string Hex(const std::string& bytes);
 std::string TimeOfDay(int64_t ms);
 // "45m", "3h", "2d": how long ago or how long, roughly.
 std::string RoughDuration(int64_t ms);
+// The local clock, in milliseconds since the Unix epoch.
+int64_t NowMs();
 
 // A group named by its id, a unique id prefix, or its exact name.
 absl::StatusOr<std::string> ResolveGroup(client::Client& c, const std::string& arg);
