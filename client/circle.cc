@@ -8,12 +8,25 @@
 
 namespace kith::client {
 
-absl::StatusOr<std::string> Client::OwnCircle(bool create) {
+absl::StatusOr<Client::Circles> Client::ListCircles() {
   auto groups = Groups();
   if (!groups.ok()) return groups.status();
+  Circles out;
   for (const v1::GroupSummary& g : groups->groups()) {
-    if (g.charter().kind() == v1::KIND_CIRCLE && g.role() == v1::ROLE_OWNER) return g.group_id();
+    if (g.charter().kind() != v1::KIND_CIRCLE) continue;
+    if (g.role() == v1::ROLE_OWNER) {
+      out.own = g.group_id();
+    } else {
+      out.joined.push_back(g);
+    }
   }
+  return out;
+}
+
+absl::StatusOr<std::string> Client::OwnCircle(bool create) {
+  auto circles = ListCircles();
+  if (!circles.ok()) return circles.status();
+  if (!circles->own.empty()) return circles->own;
   if (!create) {
     return absl::NotFoundError("you have no circle yet: invite someone with `kith circle invite`");
   }
@@ -53,20 +66,10 @@ absl::Status Client::CircleInvite(const std::string& user_id) {
          }).status();
 }
 
-absl::StatusOr<std::vector<v1::GroupSummary>> Client::CirclesJoined() {
-  auto groups = Groups();
-  if (!groups.ok()) return groups.status();
-  std::vector<v1::GroupSummary> out;
-  for (const v1::GroupSummary& g : groups->groups()) {
-    if (g.charter().kind() == v1::KIND_CIRCLE && g.role() != v1::ROLE_OWNER) out.push_back(g);
-  }
-  return out;
-}
-
 absl::Status Client::AnswerCircle(const std::string& owner_id, bool accept) {
-  auto circles = CirclesJoined();
+  auto circles = ListCircles();
   if (!circles.ok()) return circles.status();
-  for (const v1::GroupSummary& g : *circles) {
+  for (const v1::GroupSummary& g : circles->joined) {
     if (g.owner() != owner_id || !g.invited()) continue;
     v1::JoinGroupRequest req;
     req.set_group_id(g.group_id());

@@ -91,8 +91,9 @@ TEST_F(CircleTest, NobodyIsInACircleWithoutAccepting) {
 
   // The invitation shows for the person who has not answered, and only the
   // circle's name and owner travel with it.
-  auto pending = invited_->CirclesJoined();
-  ASSERT_TRUE(pending.ok()) << pending.status();
+  auto circles = invited_->ListCircles();
+  ASSERT_TRUE(circles.ok()) << circles.status();
+  const auto* pending = &circles->joined;
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_TRUE(pending->front().invited());
   EXPECT_EQ(pending->front().owner(), id(owner_));

@@ -61,13 +61,11 @@ std::string ShortId(const std::string& alert_id) { return Hex(alert_id).substr(0
 
 // Every circle this person can read: their own first, then those they are in.
 absl::StatusOr<std::vector<std::string>> ReadableCircles(Client& c) {
+  auto circles = c.ListCircles();
+  if (!circles.ok()) return circles.status();
   std::vector<std::string> out;
-  auto own = c.OwnCircle(/*create=*/false);
-  if (own.ok()) out.push_back(*own);
-  else if (!absl::IsNotFound(own.status())) return own.status();
-  auto joined = c.CirclesJoined();
-  if (!joined.ok()) return joined.status();
-  for (const v1::GroupSummary& s : *joined) {
+  if (!circles->own.empty()) out.push_back(circles->own);
+  for (const v1::GroupSummary& s : circles->joined) {
     if (!s.invited() && !s.pending()) out.push_back(s.group_id());
   }
   return out;
@@ -221,10 +219,10 @@ absl::Status CheckinShow(const Globals& g) {
 absl::Status CircleList(const Globals& g) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto own = (*c)->OwnCircle(/*create=*/false);
-  if (!own.ok() && !absl::IsNotFound(own.status())) return own.status();
-  if (own.ok()) {
-    auto view = (*c)->TendCircle(*own);
+  auto circles = (*c)->ListCircles();
+  if (!circles.ok()) return circles.status();
+  if (!circles->own.empty()) {
+    auto view = (*c)->TendCircle(circles->own);
     if (!view.ok()) return view.status();
     // Each person's latest step, from the verified log.
     std::map<std::string, std::string> state;
@@ -254,9 +252,7 @@ absl::Status CircleList(const Globals& g) {
   } else if (!g.json) {
     std::cout << "You have no circle yet: 'kith circle invite USER' starts one." << std::endl;
   }
-  auto joined = (*c)->CirclesJoined();
-  if (!joined.ok()) return joined.status();
-  for (const v1::GroupSummary& s : *joined) {
+  for (const v1::GroupSummary& s : circles->joined) {
     auto owner = (*c)->GetIdentity(s.owner());
     const std::string name = owner.ok() ? owner->name() : Hex(s.owner()).substr(0, 8);
     const char* role = s.invited() ? "invited" : s.pending() ? "accepted" : "member";
@@ -287,10 +283,10 @@ absl::Status CircleInvite(const Globals& g, const std::string& user_arg) {
 absl::Status CircleAnswer(const Globals& g, const std::string& owner_arg, bool accept) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto joined = (*c)->CirclesJoined();
-  if (!joined.ok()) return joined.status();
+  auto circles = (*c)->ListCircles();
+  if (!circles.ok()) return circles.status();
   std::vector<std::string> owners;
-  for (const v1::GroupSummary& s : *joined) {
+  for (const v1::GroupSummary& s : circles->joined) {
     if (!s.invited()) continue;
     auto owner = (*c)->GetIdentity(s.owner());
     const bool named = owner.ok() && owner->name() == owner_arg;

@@ -166,8 +166,12 @@ class Client {
   // accepted, and re-keys after someone left, so an alert reaches exactly
   // the people who consented. Returns the fresh view.
   absl::StatusOr<const GroupView*> TendCircle(const std::string& circle_id);
-  // Circles of others this person belongs to or is invited into.
-  absl::StatusOr<std::vector<v1::GroupSummary>> CirclesJoined();
+  // This person's circles, from one ListGroups call.
+  struct Circles {
+    std::string own;  // their own circle's group id; empty if none
+    std::vector<v1::GroupSummary> joined;  // others' circles they are in, pending in or invited into
+  };
+  absl::StatusOr<Circles> ListCircles();
 
   struct RaisedAlert {
     std::string circle_id;
