@@ -65,8 +65,12 @@ absl::StatusOr<GroupEntry*> KithService::FindOwnCircle(const std::string& caller
   if (!entry.ok()) return entry;
   absl::ReaderMutexLock lock(&(*entry)->mu);
   const GroupState& state = (*entry)->state;
-  if (!state.is_circle() || state.owner() != caller) {
-    return absl::PermissionDeniedError("only a circle's owner schedules its check-ins");
+  if (!state.is_circle()) {
+    return absl::FailedPreconditionError("this group is not a circle: only circles have this");
+  }
+  if (state.owner() != caller) {
+    return absl::PermissionDeniedError(
+        "only the circle's owner sees its check-ins and who received what");
   }
   return entry;
 }
@@ -333,17 +337,10 @@ grpc::ServerUnaryReactor* KithService::GetDelivery(grpc::CallbackServerContext* 
                                                    v1::DeliveryReply* reply) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return Done(ctx, caller.status());
-  auto entry = FindGroup(req->group_id());
+  auto entry = FindOwnCircle(*caller, req->group_id());
   if (!entry.ok()) return Done(ctx, entry.status());
   {
     absl::ReaderMutexLock lock(&(*entry)->mu);
-    const GroupState& state = (*entry)->state;
-    if (!state.is_circle()) {
-      return Done(ctx, absl::FailedPreconditionError("delivery is tracked in circles only"));
-    }
-    if (!state.IsModerator(*caller)) {
-      return Done(ctx, absl::PermissionDeniedError("only the circle's owner sees who received what"));
-    }
     if (req->seq() == 0 || req->seq() > (*entry)->durable_head) {
       return Done(ctx, absl::InvalidArgumentError("no such event in this circle"));
     }

@@ -74,7 +74,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;
   // The created group `group_id`, or NOT_FOUND.
   absl::StatusOr<GroupEntry*> FindGroup(const std::string& group_id) const;
-  // The circle `group_id` if `caller` owns it: PERMISSION_DENIED otherwise.
+  // The circle `group_id` if `caller` owns it: FAILED_PRECONDITION for a
+  // group that is not a circle, PERMISSION_DENIED for anyone but its owner.
   absl::StatusOr<GroupEntry*> FindOwnCircle(const std::string& caller,
                                             const std::string& group_id) const;
   // Parses `event`, checks it is authored by `caller` and fits `route`
