@@ -137,18 +137,13 @@ absl::StatusOr<std::vector<std::string>> Client::DeliveredTo(const std::string& 
 
 absl::StatusOr<v1::Checkin> Client::ScheduleCheckin(int64_t deadline_ms, uint64_t every_ms,
                                                     const v1::AlertContent& content) {
-  auto circle = OwnCircle(/*create=*/false);
-  if (!circle.ok()) return circle.status();
-  auto view = TendCircle(*circle);
-  if (!view.ok()) return view.status();
-  auto alert = (*view)->SealAlert(v1::Alert::RAISE, crypto::RandomBytes(kIdBytes),
-                                  kDefaultRealertMs, content);
-  if (!alert.ok()) return alert.status();
+  auto sealed = SealAlertsForLater({content});
+  if (!sealed.ok()) return sealed.status();
   v1::CheckinRequest req;
-  req.set_group_id(*circle);
+  req.set_group_id(sealed->circle_id);
   req.set_deadline_ms(deadline_ms);
   req.set_every_ms(every_ms);
-  *req.mutable_alert() = *std::move(alert);
+  *req.mutable_alert() = std::move(sealed->alerts[0]);
   v1::Checkin reply;
   if (auto s = Call([&](auto* ctx) { return stub_->ScheduleCheckin(ctx, req, &reply); }); !s.ok()) {
     return s;
@@ -162,6 +157,56 @@ absl::StatusOr<v1::Checkin> Client::CancelCheckin() {
 
 absl::StatusOr<v1::Checkin> Client::GetCheckin() {
   return CallOnOwnCircle(&v1::Kith::Stub::GetCheckin);
+}
+
+absl::Status Client::ArmDuress(const crypto::Secret& token,
+                               const std::vector<v1::AlertContent>& contents) {
+  auto sealed = SealAlertsForLater(contents);
+  if (!sealed.ok()) return sealed.status();
+  v1::DuressAlarm alarm;
+  alarm.set_group_id(sealed->circle_id);
+  alarm.set_token_hash(crypto::Hash(kDuressLabel, token.view()));
+  for (auto& alert : sealed->alerts) *alarm.add_alerts() = std::move(alert);
+  v1::Empty reply;
+  return Call([&](auto* ctx) { return stub_->ArmDuress(ctx, alarm, &reply); });
+}
+
+absl::Status Client::DisarmDuress() {
+  auto circle = OwnCircle(/*create=*/false);
+  if (!circle.ok()) return circle.status();
+  v1::GroupRef req;
+  req.set_group_id(*circle);
+  v1::Empty reply;
+  return Call([&](auto* ctx) { return stub_->DisarmDuress(ctx, req, &reply); });
+}
+
+absl::Status Client::TriggerDuress(const crypto::Secret& token, bool escalate) {
+  v1::DuressTrigger req;
+  req.set_token(std::string(token.view()));
+  req.set_escalate(escalate);
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  v1::Empty reply;
+  auto s = FromGrpc(stub_->TriggerDuress(&ctx, req, &reply));
+  crypto::Wipe(*req.mutable_token());
+  return s;
+}
+
+absl::StatusOr<Client::SealedAlerts> Client::SealAlertsForLater(
+    const std::vector<v1::AlertContent>& contents) {
+  SealedAlerts out;
+  auto circle = OwnCircle(/*create=*/false);
+  if (!circle.ok()) return circle.status();
+  out.circle_id = *circle;
+  auto view = TendCircle(out.circle_id);
+  if (!view.ok()) return view.status();
+  for (const v1::AlertContent& content : contents) {
+    auto alert = (*view)->SealAlert(v1::Alert::RAISE, crypto::RandomBytes(kIdBytes),
+                                    kDefaultRealertMs, content);
+    if (!alert.ok()) return alert.status();
+    out.alerts.push_back(*std::move(alert));
+  }
+  return out;
 }
 
 absl::StatusOr<v1::Checkin> Client::CallOnOwnCircle(CheckinRpc rpc) {

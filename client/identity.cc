@@ -1,57 +1,68 @@
 #include "kith/identity.h"
 
-
+#include <cctype>
 
 #include "absl/strings/str_cat.h"
-#include "kith/files.h"
 #include "kith/protocol.h"
 
 namespace kith::client {
 namespace {
 
-constexpr std::string_view kMagic = "KITHKEY1";
-constexpr size_t kHeaderBytes = 8 + crypto::kPwhashSaltBytes + 8 + 8 + crypto::kAeadNonceBytes;
+constexpr size_t kCheckBytes = 2;
 
-// u32 length || name || sign_pk || sign_sk || box_pk || box_sk
-crypto::Secret EncodeSecrets(const Identity& id) {
-  std::string buf;
-  AppendU32(buf, static_cast<uint32_t>(id.name.size()));
-  buf.append(id.name);
-  buf.append(id.sign.public_key);
-  buf.append(id.sign.secret_key.view());
-  buf.append(id.box.public_key);
-  buf.append(id.box.secret_key.view());
-  crypto::Secret out = crypto::Secret::FromString(buf);
-  crypto::Wipe(buf);
-  return out;
-}
-
-absl::StatusOr<Identity> DecodeSecrets(std::string_view buf) {
-  auto bad = absl::DataLossError("keystore contents are malformed");
-  if (buf.size() < 4) return bad;
-  const uint32_t name_len = ReadU32(buf);
-  const size_t keys = crypto::kSignPublicKeyBytes + crypto::kSignSecretKeyBytes +
-                      crypto::kBoxPublicKeyBytes + crypto::kBoxSecretKeyBytes;
-  if (buf.size() != 4 + name_len + keys) return bad;
-  Identity id;
-  size_t at = 4;
-  auto take = [&](size_t n) {
-    std::string_view part = buf.substr(at, n);
-    at += n;
-    return part;
-  };
-  id.name = std::string(take(name_len));
-  id.sign.public_key = std::string(take(crypto::kSignPublicKeyBytes));
-  id.sign.secret_key = crypto::Secret::FromString(take(crypto::kSignSecretKeyBytes));
-  id.box.public_key = std::string(take(crypto::kBoxPublicKeyBytes));
-  id.box.secret_key = crypto::Secret::FromString(take(crypto::kBoxSecretKeyBytes));
-  return id;
+std::string Checksum(const crypto::Secret& code) {
+  return crypto::Hash(kRecoveryCheckLabel, code.view()).substr(0, kCheckBytes);
 }
 
 }  // namespace
 
+RecoveryCode RecoveryCode::Generate() { return RecoveryCode(crypto::Secret::Random(kBytes)); }
+
+absl::StatusOr<RecoveryCode> RecoveryCode::Parse(std::string_view text) {
+  std::string digits;
+  for (char ch : text) {
+    if (ch == '-' || std::isspace(static_cast<unsigned char>(ch))) continue;
+    digits.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  }
+  auto raw = crypto::FromHex(digits);
+  crypto::Wipe(digits);
+  if (!raw.ok() || raw->size() != kBytes + kCheckBytes) {
+    if (raw.ok()) crypto::Wipe(*raw);
+    return absl::InvalidArgumentError(
+        "a recovery code is 36 hex digits (0-9, a-f), as printed by 'kith id create'");
+  }
+  crypto::Secret bytes = crypto::Secret::FromString(std::string_view(*raw).substr(0, kBytes));
+  const bool intact = crypto::ConstantTimeEqual(Checksum(bytes), raw->substr(kBytes));
+  crypto::Wipe(*raw);
+  if (!intact) {
+    return absl::InvalidArgumentError(
+        "that recovery code has a typo (its last four digits do not match): check each group");
+  }
+  return RecoveryCode(std::move(bytes));
+}
+
+std::string RecoveryCode::ToString() const {
+  std::string hex = crypto::ToHex(std::string(bytes_.view()) + Checksum(bytes_));
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 4) {
+    if (i > 0) out.push_back('-');
+    out.append(hex, i, 4);
+  }
+  crypto::Wipe(hex);
+  return out;
+}
+
+Identity Identity::FromRecoveryCode(std::string name, const RecoveryCode& code) {
+  std::string hash = crypto::Hash(kRecoveryLabel, code.bytes().view());
+  const crypto::Secret master = crypto::Secret::FromString(hash);
+  crypto::Wipe(hash);
+  return Identity{std::move(name),
+                  crypto::SigningKeyPairFromSeed(crypto::DeriveKey(master, 1, kRecoveryKdfContext)),
+                  crypto::BoxKeyPairFromSeed(crypto::DeriveKey(master, 2, kRecoveryKdfContext))};
+}
+
 Identity Identity::Generate(std::string name) {
-  return Identity{std::move(name), crypto::GenerateSigningKeyPair(), crypto::GenerateBoxKeyPair()};
+  return FromRecoveryCode(std::move(name), RecoveryCode::Generate());
 }
 
 std::string Identity::user_id() const { return UserIdFor(sign.public_key); }
@@ -71,46 +82,6 @@ v1::LoginRequest Identity::SignLogin(std::string_view nonce) const {
   req.set_nonce(std::string(nonce));
   req.set_signature(crypto::Sign(sign.secret_key, kLoginLabel, LoginSigningInput(nonce, req.user_id())));
   return req;
-}
-
-absl::Status SaveIdentity(const std::string& path, const Identity& identity,
-                          std::string_view passphrase) {
-  const crypto::PwhashParams params = crypto::InteractivePwhashParams();
-  std::string header(kMagic);
-  header.append(crypto::RandomBytes(crypto::kPwhashSaltBytes));
-  AppendU64(header, params.opslimit);
-  AppendU64(header, params.memlimit);
-  header.append(crypto::RandomBytes(crypto::kAeadNonceBytes));
-  auto key = crypto::DeriveKeyFromPassphrase(passphrase, header.substr(8, crypto::kPwhashSaltBytes),
-                                             params);
-  if (!key.ok()) return key.status();
-  crypto::Secret plaintext = EncodeSecrets(identity);
-  std::string file = header + crypto::AeadEncrypt(*key, header.substr(kHeaderBytes - 24), header,
-                                                  plaintext.view());
-  return WriteFileAtomically(path, file, 0600);
-}
-
-absl::StatusOr<Identity> LoadIdentity(const std::string& path, std::string_view passphrase) {
-  auto read = ReadFile(path);
-  if (!read.ok()) return absl::NotFoundError(absl::StrCat("no identity at ", path));
-  const std::string& file = *read;
-  if (file.size() < kHeaderBytes + crypto::kAeadTagBytes || !file.starts_with(kMagic)) {
-    return absl::DataLossError(absl::StrCat(path, " is not a Kith keystore"));
-  }
-  const std::string header = file.substr(0, kHeaderBytes);
-  crypto::PwhashParams params{ReadU64(header.substr(8 + crypto::kPwhashSaltBytes)),
-                              ReadU64(header.substr(16 + crypto::kPwhashSaltBytes))};
-  auto key = crypto::DeriveKeyFromPassphrase(passphrase, header.substr(8, crypto::kPwhashSaltBytes),
-                                             params);
-  if (!key.ok()) return key.status();
-  auto plaintext = crypto::AeadDecrypt(*key, header.substr(kHeaderBytes - 24), header,
-                                       std::string_view(file).substr(kHeaderBytes));
-  if (!plaintext) {
-    return absl::PermissionDeniedError("wrong passphrase (or the keystore was altered)");
-  }
-  crypto::Secret secrets = crypto::Secret::FromString(*plaintext);
-  crypto::Wipe(*plaintext);
-  return DecodeSecrets(secrets.view());
 }
 
 }  // namespace kith::client

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "kith/protocol.h"
+#include "kith/sealed_alerts.h"
 
 namespace kith::server {
 
@@ -34,18 +35,15 @@ void AlertTimer::Run() {
 
 void AlertTimer::ReleaseDueCheckins(int64_t now_ms) {
   for (v1::CheckinRequest& checkin : checkins_->TakeDue(now_ms)) {
-    auto body = GroupState::Parse(checkin.alert());
-    if (!body.ok()) continue;  // checked when scheduled; cannot happen
-    const std::string alert_id = body->alert().alert_id();
-    appender_->Submit(
-        std::move(*checkin.mutable_alert()), *std::move(body),
-        [this, group = checkin.group_id(), alert_id](absl::StatusOr<v1::AppendReply> r) {
-          // ALREADY_EXISTS: released before a crash that lost the deletion.
-          if (r.ok() || absl::IsAlreadyExists(r.status())) {
+    const std::string alert_id = SealedAlertId(checkin.alert());
+    ReleaseSealedAlert(
+        appender_, std::move(*checkin.mutable_alert()),
+        [this, group = checkin.group_id(), alert_id](const absl::Status& s) {
+          if (s.ok()) {
             checkins_->Released(group, alert_id);
           } else {
             fprintf(stderr, "kithd: a check-in alert was not released (retrying in %lld s): %s\n",
-                    static_cast<long long>(Checkins::kRetryMs / 1000), r.status().ToString().c_str());
+                    static_cast<long long>(Checkins::kRetryMs / 1000), s.ToString().c_str());
           }
         });
   }

@@ -2,13 +2,9 @@
 
 #include <cstdio>
 
-namespace kith::server {
+#include "kith/sealed_alerts.h"
 
-std::string CheckinAlertId(const v1::CheckinRequest& checkin) {
-  v1::EventBody body;
-  if (!body.ParseFromString(checkin.alert().body())) return "";
-  return body.alert().alert_id();
-}
+namespace kith::server {
 
 absl::Status Checkins::Load() {
   absl::MutexLock lock(&mu_);
@@ -56,7 +52,7 @@ std::vector<v1::CheckinRequest> Checkins::TakeDue(int64_t now_ms) {
 void Checkins::Released(const std::string& group_id, const std::string& alert_id) {
   absl::MutexLock lock(&mu_);
   auto it = by_group_.find(group_id);
-  if (it == by_group_.end() || CheckinAlertId(it->second.checkin) != alert_id) return;
+  if (it == by_group_.end() || SealedAlertId(it->second.checkin.alert()) != alert_id) return;
   // If this delete is lost to a crash, the next start releases the alert
   // again and the log refuses it as a duplicate: still exactly once.
   if (auto s = store_->DeleteCheckin(group_id); !s.ok()) {

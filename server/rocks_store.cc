@@ -14,6 +14,7 @@ constexpr char kEventsCf[] = "events";
 constexpr char kAccountsCf[] = "accounts";
 constexpr char kSessionsCf[] = "sessions";
 constexpr char kCheckinsCf[] = "checkins";
+constexpr char kDuressCf[] = "duress";
 
 absl::Status FromRocks(const rocksdb::Status& s, const char* what) {
   if (s.ok()) return absl::OkStatus();
@@ -48,7 +49,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
       {kEventsCf, cf_options},
       {kAccountsCf, cf_options},
       {kSessionsCf, cf_options},
-      {kCheckinsCf, cf_options}};
+      {kCheckinsCf, cf_options},
+      {kDuressCf, cf_options}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, dir, families, &handles, &raw);
@@ -61,12 +63,13 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   store->accounts_ = handles[2];
   store->sessions_ = handles[3];
   store->checkins_ = handles[4];
+  store->duress_ = handles[5];
   return store;
 }
 
 RocksStore::~RocksStore() {
   if (!db_) return;
-  for (auto* cf : {events_, accounts_, sessions_, checkins_}) db_->DestroyColumnFamilyHandle(cf);
+  for (auto* cf : {events_, accounts_, sessions_, checkins_, duress_}) db_->DestroyColumnFamilyHandle(cf);
   db_->Close().PermitUncheckedError();
 }
 
@@ -156,20 +159,44 @@ absl::Status RocksStore::PutCheckin(const v1::CheckinRequest& checkin) {
 }
 
 absl::Status RocksStore::DeleteCheckin(const std::string& group_id) {
-  return FromRocks(db_->Delete(SyncedWrite(), checkins_, group_id), "deleting a check-in");
+  return Delete(checkins_, group_id, "deleting a check-in");
 }
 
 absl::Status RocksStore::ForEachCheckin(
     const std::function<void(const v1::CheckinRequest&)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkins_));
-  v1::CheckinRequest checkin;
+  return ForEachProto(checkins_, "check-in", fn);
+}
+
+absl::Status RocksStore::PutDuress(const v1::DuressAlarm& alarm) {
+  return Put(duress_, alarm.group_id(), alarm.SerializeAsString());
+}
+
+absl::Status RocksStore::DeleteDuress(const std::string& group_id) {
+  return Delete(duress_, group_id, "deleting a duress alarm");
+}
+
+absl::Status RocksStore::ForEachDuress(
+    const std::function<void(const v1::DuressAlarm&)>& fn) const {
+  return ForEachProto(duress_, "duress alarm", fn);
+}
+
+absl::Status RocksStore::Delete(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
+                                const char* what) {
+  return FromRocks(db_->Delete(SyncedWrite(), cf, key), what);
+}
+
+template <typename Proto>
+absl::Status RocksStore::ForEachProto(rocksdb::ColumnFamilyHandle* cf, const char* what,
+                                      const std::function<void(const Proto&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+  Proto value;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (!checkin.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("a stored check-in does not parse");
+    if (!value.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("a stored ", what, " does not parse"));
     }
-    fn(checkin);
+    fn(value);
   }
-  return FromRocks(it->status(), "scanning check-ins");
+  return FromRocks(it->status(), absl::StrCat("scanning ", what, "s").c_str());
 }
 
 }  // namespace kith::server

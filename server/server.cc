@@ -16,6 +16,7 @@
 #include "kith/protocol.h"
 #include "kith/alert_timer.h"
 #include "kith/checkins.h"
+#include "kith/duress_alarms.h"
 #include "kith/request_log.h"
 #include "kith/rocks_store.h"
 #include "kith/service.h"
@@ -73,10 +74,12 @@ class ServerImpl final : public Server {
     appender_ = std::make_unique<Appender>(store_.get(), &groups_, options.clock, waker_.get());
     checkins_ = std::make_unique<Checkins>(store_.get());
     if (auto s = checkins_->Load(); !s.ok()) return s;
+    duress_ = std::make_unique<DuressAlarms>(store_.get());
+    if (auto s = duress_->Load(); !s.ok()) return s;
     alert_timer_ = std::make_unique<AlertTimer>(&groups_, checkins_.get(), appender_.get(),
                                                 signer_.get(), options.clock);
     service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get(),
-                                             checkins_.get(), signer_.get(), options.clock,
+                                             checkins_.get(), duress_.get(), signer_.get(), options.clock,
                                              options.log_requests);
 
     grpc::EnableDefaultHealthCheckService(true);
@@ -131,6 +134,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<Waker> waker_;
   std::unique_ptr<Appender> appender_;
   std::unique_ptr<Checkins> checkins_;
+  std::unique_ptr<DuressAlarms> duress_;
   std::unique_ptr<AlertTimer> alert_timer_;
   std::unique_ptr<KithService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -6,6 +6,7 @@
 #include "kith/crypto.h"
 #include "kith/follow_reactor.h"
 #include "kith/protocol.h"
+#include "kith/sealed_alerts.h"
 
 namespace kith::server {
 namespace {
@@ -31,13 +32,14 @@ absl::Status CheckId(const std::string& id, const char* what) {
 }  // namespace
 
 KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-                         const EventLog* log, Checkins* checkins,
+                         const EventLog* log, Checkins* checkins, DuressAlarms* duress,
                          const CheckpointSigner* signer, const Clock* clock, bool log_streams)
     : auth_(auth),
       groups_(groups),
       appender_(appender),
       log_(log),
       checkins_(checkins),
+      duress_(duress),
       signer_(signer),
       clock_(clock),
       log_streams_(log_streams) {}
@@ -362,6 +364,19 @@ v1::Checkin Describe(const std::optional<v1::CheckinRequest>& checkin) {
 
 }  // namespace
 
+absl::Status KithService::CheckSealedAlert(const std::string& caller, GroupEntry& circle,
+                                          const v1::SignedEvent& alert) const {
+  auto body = GroupState::Parse(alert);
+  if (!body.ok()) return body.status();
+  absl::ReaderMutexLock lock(&circle.mu);
+  if (body->author() != caller || body->group_id() != circle.state.group_id() ||
+      !body->has_alert() || body->alert().kind() != v1::Alert::RAISE) {
+    return absl::InvalidArgumentError("a sealed alert is one raised by you in your own circle");
+  }
+  // One the circle would accept now, signature included.
+  return circle.state.Check(alert, *body, SignatureCheck::kVerify, clock_->NowMs());
+}
+
 grpc::ServerUnaryReactor* KithService::ScheduleCheckin(grpc::CallbackServerContext* ctx,
                                                        const v1::CheckinRequest* req,
                                                        v1::Checkin* reply) {
@@ -370,13 +385,6 @@ grpc::ServerUnaryReactor* KithService::ScheduleCheckin(grpc::CallbackServerConte
   if (!caller.ok()) return Done(ctx, caller.status());
   auto entry = FindOwnCircle(*caller, req->group_id());
   if (!entry.ok()) return Done(ctx, entry.status());
-  auto body = GroupState::Parse(req->alert());
-  if (!body.ok()) return Done(ctx, body.status());
-  if (body->author() != *caller || body->group_id() != req->group_id() || !body->has_alert() ||
-      body->alert().kind() != v1::Alert::RAISE) {
-    return Done(ctx, absl::InvalidArgumentError(
-                         "a check-in carries an alert raised by you in your own circle"));
-  }
   const int64_t now = clock_->NowMs();
   if (req->deadline_ms() < now + kMinLeadMs || req->deadline_ms() > now + kMaxLeadMs) {
     return Done(ctx, absl::InvalidArgumentError(
@@ -385,13 +393,7 @@ grpc::ServerUnaryReactor* KithService::ScheduleCheckin(grpc::CallbackServerConte
   if (req->every_ms() > static_cast<uint64_t>(kMaxLeadMs)) {
     return Done(ctx, absl::InvalidArgumentError("a check-in repeats at most every 30 days"));
   }
-  {
-    // The alert must be one the circle would accept now, signature included.
-    absl::ReaderMutexLock lock(&(*entry)->mu);
-    if (auto s = (*entry)->state.Check(req->alert(), *body, SignatureCheck::kVerify, now); !s.ok()) {
-      return Done(ctx, s);
-    }
-  }
+  if (auto s = CheckSealedAlert(*caller, **entry, req->alert()); !s.ok()) return Done(ctx, s);
   if (auto s = checkins_->Schedule(*req); !s.ok()) return Done(ctx, s);
   *reply = Describe(*req);
   return Done(ctx, absl::OkStatus());
@@ -417,6 +419,53 @@ grpc::ServerUnaryReactor* KithService::GetCheckin(grpc::CallbackServerContext* c
   if (!entry.ok()) return Done(ctx, entry.status());
   *reply = Describe(checkins_->Get(req->group_id()));
   return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::ArmDuress(grpc::CallbackServerContext* ctx,
+                                                 const v1::DuressAlarm* req, v1::Empty*) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindOwnCircle(*caller, req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  if (req->token_hash().size() != crypto::kHashBytes) {
+    return Done(ctx, absl::InvalidArgumentError("a duress alarm's token hash is 32 bytes"));
+  }
+  if (req->alerts().empty() || req->alerts_size() > DuressAlarms::kMaxAlerts) {
+    return Done(ctx, absl::InvalidArgumentError(absl::StrCat(
+                         "a duress alarm holds 1 to ", DuressAlarms::kMaxAlerts, " sealed alerts")));
+  }
+  for (const v1::SignedEvent& alert : req->alerts()) {
+    if (auto s = CheckSealedAlert(*caller, **entry, alert); !s.ok()) return Done(ctx, s);
+  }
+  return Done(ctx, duress_->Arm(*req));
+}
+
+grpc::ServerUnaryReactor* KithService::DisarmDuress(grpc::CallbackServerContext* ctx,
+                                                    const v1::GroupRef* req, v1::Empty*) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindOwnCircle(*caller, req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  return Done(ctx, duress_->Disarm(req->group_id()));
+}
+
+grpc::ServerUnaryReactor* KithService::TriggerDuress(grpc::CallbackServerContext* ctx,
+                                                     const v1::DuressTrigger* req, v1::Empty*) {
+  // No session: whoever holds the token may fire the alarm, and nothing
+  // else. The answer is the same whether or not anything went out.
+  if (req->token().size() != crypto::kKeyBytes) {
+    return Done(ctx, absl::InvalidArgumentError("a duress token is 32 bytes"));
+  }
+  auto due = duress_->Next(crypto::Hash(kDuressLabel, req->token()), req->escalate());
+  if (!due) return Done(ctx, absl::OkStatus());
+  auto* reactor = ctx->DefaultReactor();
+  const std::string alert_id = SealedAlertId(due->alert);
+  ReleaseSealedAlert(appender_, std::move(due->alert),
+                     [this, reactor, group = due->group_id, alert_id](const absl::Status& s) {
+                       if (s.ok()) duress_->Released(group, alert_id);
+                       reactor->Finish(ToGrpc(s));
+                     });
+  return reactor;
 }
 
 }  // namespace kith::server

@@ -434,5 +434,78 @@ TEST_F(ClockedCircleTest, ACheckInSealedBeforeAReKeyIsStillReleased) {
   EXPECT_TRUE((*view)->alerts().empty());
 }
 
+TEST_F(ClockedCircleTest, ADuressAlarmReleasesOnceAcrossRestartsAndEachEscalationOnce) {
+  const client::Identity friend_id = client::Identity::Generate("sam");
+  const client::Identity device_id = client::Identity::Generate("dana");
+  auto owner = Connect(client::Identity::Generate("dana"));
+  auto contact = Connect(friend_id);
+  const std::string circle = CircleWith(*owner, {contact.get()});
+  const crypto::Secret token = crypto::Secret::Random(32);
+  ASSERT_OK(owner->ArmDuress(token, {Content(v1::AlertContent::COME_NOW, "forced open"),
+                                     Content(v1::AlertContent::CALL_EMERGENCY, "escalated")}));
+
+  // Only the owner arms, and only with sealed alerts.
+  v1::DuressAlarm stolen;
+  stolen.set_group_id(circle);
+  stolen.set_token_hash(std::string(32, 'x'));
+  v1::Empty empty;
+  {
+    grpc::ClientContext ctx;
+    contact->Prepare(&ctx);
+    EXPECT_EQ(contact->stub()->ArmDuress(&ctx, stolen, &empty).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext ctx;
+    owner->Prepare(&ctx);
+    EXPECT_EQ(owner->stub()->ArmDuress(&ctx, stolen, &empty).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);  // no alerts
+  }
+  EXPECT_EQ(contact->TriggerDuress(crypto::Secret::FromString("short"), false).code(),
+            absl::StatusCode::kInvalidArgument);
+  // A wrong token releases nothing, and is answered no differently.
+  EXPECT_OK(contact->TriggerDuress(crypto::Secret::Random(32), true));
+  EXPECT_EQ(AlertsSeen(*contact, circle, 1), 0u);
+
+  // Armed before a restart, fired after it from another session.
+  owner.reset();
+  contact.reset();
+  Restart();
+  auto device = Connect(device_id);
+  contact = Connect(friend_id);
+  ASSERT_OK(device->TriggerDuress(token, false));
+  ASSERT_OK(device->TriggerDuress(token, false));
+  ASSERT_EQ(AlertsSeen(*contact, circle, 1), 1u);
+  EXPECT_EQ(OnlyAlert(*contact, circle)->content.note(), "forced open");
+
+  // Released once, even after a crash that lost the record of it.
+  device.reset();
+  contact.reset();
+  server_->Shutdown();
+  server_.reset();
+  ASSERT_OK(WithStore([&](server::RocksStore& store) {
+    v1::DuressAlarm alarm;
+    auto s = store.ForEachDuress([&](const v1::DuressAlarm& a) { alarm = a; });
+    if (!s.ok()) return s;
+    EXPECT_EQ(alarm.released(), 1u);
+    alarm.set_released(0);
+    return store.PutDuress(alarm);
+  }));
+  StartServer();
+  device = Connect(device_id);
+  contact = Connect(friend_id);
+  ASSERT_OK(device->TriggerDuress(token, false));
+  EXPECT_EQ(AlertsSeen(*contact, circle, 2), 1u);
+
+  // Each escalation releases the next alert, until there are none.
+  ASSERT_OK(device->TriggerDuress(token, true));
+  ASSERT_OK(device->TriggerDuress(token, true));
+  ASSERT_OK(device->TriggerDuress(token, true));
+  ASSERT_EQ(AlertsSeen(*contact, circle, 3), 2u);
+  auto view = contact->Sync(circle);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ((*view)->alerts().back().content.level(), v1::AlertContent::CALL_EMERGENCY);
+}
+
 }  // namespace
 }  // namespace kith::testing

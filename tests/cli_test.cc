@@ -2,106 +2,18 @@
 // kithd: identities, register, create, charter, invite, join with rules
 // accepted, admit, talk, follow, safety numbers, remove; and the errors a
 // person meets on the way.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <thread>
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/str_split.h"
-#include "test_support.h"
-
-extern char** environ;
+#include "cli_harness.h"
 
 namespace kith::testing {
 namespace {
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-class CliTest : public ServerTest {
- protected:
-  std::string Home(const std::string& who) { return dir_.path() + "/" + who; }
-
-  // Starts kith in a new session (no controlling terminal, so it can never
-  // prompt), with KITH_PASSPHRASE set and `input` on standard input.
-  pid_t Spawn(const std::string& who, const std::vector<std::string>& args,
-              const std::string& passphrase, const std::string& input, const std::string& out,
-              const std::string& err) {
-    const std::string in_path = Home(who) + ".stdin";
-    FILE* f = fopen(in_path.c_str(), "wb");
-    fwrite(input.data(), 1, input.size(), f);
-    fclose(f);
-    std::vector<std::string> argv_s = {KithPath(), "--home", Home(who)};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_s;
-    for (char** e = environ; *e; ++e) {
-      if (!std::string_view(*e).starts_with("KITH_")) env_s.push_back(*e);
-    }
-    env_s.push_back("KITH_PASSPHRASE=" + passphrase);
-    std::vector<char*> env;
-    for (auto& e : env_s) env.push_back(e.data());
-    env.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-    pid_t pid = -1;
-    EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env.data()), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    return pid;
-  }
-
-  CliResult Kith(const std::string& who, const std::vector<std::string>& args,
-           const std::string& passphrase = "pass phrase", const std::string& input = "") {
-    const std::string out = Home(who) + ".out", err = Home(who) + ".err";
-    pid_t pid = Spawn(who, args, passphrase, input, out, err);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
-  }
-
-  // Runs and expects success; returns standard output without the newline.
-  std::string Ok(const std::string& who, const std::vector<std::string>& args,
-                 const std::string& input = "") {
-    CliResult r = Kith(who, args, "pass phrase", input);
-    EXPECT_EQ(r.exit_code, 0) << "kith " << args[0] << ": " << r.err;
-    while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-    return r.out;
-  }
-
-  static google::protobuf::Struct Json(const std::string& line) {
-    google::protobuf::Struct s;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &s).ok()) << line;
-    return s;
-  }
-  static std::string Field(const std::string& json_line, const std::string& key) {
-    return Json(json_line).fields().at(key).string_value();
-  }
-
-  void Enroll(const std::string& who) {
-    ASSERT_EQ(Kith(who, {"id", "create", "--name", who}).exit_code, 0);
-    Ok(who, {"register", "--server", kithd_->address(), "--ca",
-             kithd_->data_dir() + "/tls/server.crt"});
-  }
-};
 
 TEST_F(CliTest, FirstSession) {
   Enroll("alice");
@@ -176,7 +88,7 @@ TEST_F(CliTest, FollowPrintsMessagesAsTheyArrive) {
   Ok("bob", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
   Ok("alice", {"group", "admit", group, "bob"});
   const std::string out = Home("follower") + ".out";
-  pid_t follower = Spawn("bob", {"follow", group}, "pass phrase", "", out, out + ".err");
+  pid_t follower = Spawn("bob", {"follow", group}, {kPassphrase}, "", out, out + ".err");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   Ok("alice", {"send", group, "are you there?"});
   std::string seen;
@@ -310,7 +222,7 @@ TEST_F(CliTest, ReportQueueResolveAndAuditAcrossThreePeople) {
 }
 
 TEST_F(CliTest, RulesCheckStreamsJsonLinesAndEvaluates) {
-  CliResult r = Kith("anyone", {"--json", "rules", "check", "-"}, "",
+  CliResult r = Kith("anyone", {"--json", "rules", "check", "-"}, {},
                      "{\"text\": \"“Quoted” – then: YOU ARE A CLOWN\"}\n"
                      "not json\n"
                      "{\"text\": \"SHUT UP\", \"rules\": [\"no_contempt\"]}\n");
@@ -342,11 +254,11 @@ TEST_F(CliTest, RulesCheckStreamsJsonLinesAndEvaluates) {
 
 TEST_F(CliTest, WrongPassphraseIsAClearError) {
   Enroll("alice");
-  CliResult r = Kith("alice", {"id", "show"}, "not the pass phrase");
+  CliResult r = Kith("alice", {"id", "show"}, {"not the pass phrase"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("wrong passphrase"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
-  CliResult json = Kith("alice", {"--json", "id", "show"}, "not the pass phrase");
+  CliResult json = Kith("alice", {"--json", "id", "show"}, {"not the pass phrase"});
   EXPECT_EQ(Field(json.out, "error"), "PERMISSION_DENIED");
 }
 
@@ -420,7 +332,7 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
   EXPECT_NE(circle.find("lee (" + lee_id.substr(0, 8) + "): declined"), std::string::npos) << circle;
 
   const std::string out = Home("sam-follow") + ".out";
-  pid_t follower = Spawn("sam", {"follow", "--alerts"}, "pass phrase", "", out, out + ".err");
+  pid_t follower = Spawn("sam", {"follow", "--alerts"}, {kPassphrase}, "", out, out + ".err");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const std::string alert_id = Field(
       Ok("dana", {"--json", "alert", "--level", "come-now", "--note", "please come",

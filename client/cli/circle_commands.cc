@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "account_commands.h"
 #include "absl/strings/str_join.h"
 #include "kith/crypto.h"
 #include "kith/duration.h"
@@ -188,15 +189,24 @@ absl::Status CheckinSchedule(const Globals& g, const std::string& by, const std:
 }
 
 absl::Status CheckinCancel(const Globals& g, bool check_in) {
-  auto c = g.home().Connect();
+  auto print = [&] {
+    Record().Set("cancelled", true).Print(g.json, check_in ? "Checked in: your circle will not be alerted."
+                                                           : "No more check-ins until you schedule one.");
+  };
+  auto keystore = UnlockToChangeSafety(g);
+  if (!keystore.ok()) return keystore.status();
+  if (!*keystore) {  // under duress: the alarm escalated instead
+    print();
+    return absl::OkStatus();
+  }
+  auto c = g.home().Connect((*keystore)->profile().identity);
   if (!c.ok()) return c.status();
   auto cancelled = (*c)->CancelCheckin();
   if (!cancelled.ok()) return cancelled.status();
   if (!cancelled->scheduled()) {
     return absl::FailedPreconditionError("no check-in is scheduled (it may already have gone out)");
   }
-  Record().Set("cancelled", true).Print(g.json, check_in ? "Checked in: your circle will not be alerted."
-                                                         : "No more check-ins until you schedule one.");
+  print();
   if (!check_in || cancelled->every_ms() == 0) return absl::OkStatus();
   int64_t next = cancelled->deadline_ms();
   while (next <= NowMs() + 60'000) next += static_cast<int64_t>(cancelled->every_ms());
@@ -345,6 +355,28 @@ absl::Status AlertRaise(const Globals& g, const AlertOptions& options) {
   return absl::OkStatus();
 }
 
+// Answers the alert `alert_arg` names and sets `*id` to its id. A RESOLVE
+// under a duress profile escalates the alarm instead, and `*id` is what
+// was typed.
+absl::Status AnswerUnlessDuress(const Globals& g, const std::string& alert_arg,
+                                v1::Alert::Kind kind, const v1::AlertContent& content,
+                                std::string* id) {
+  auto keystore = kind == v1::Alert::RESOLVE ? UnlockToChangeSafety(g)
+                                             : absl::StatusOr<std::optional<client::Keystore>>(
+                                                   g.home().Unlock());
+  if (!keystore.ok()) return keystore.status();
+  if (!*keystore) {
+    *id = crypto::FromHex(alert_arg).value_or(alert_arg);
+    return absl::OkStatus();
+  }
+  auto c = g.home().Connect((*keystore)->profile().identity);
+  if (!c.ok()) return c.status();
+  auto found = FindAlert(**c, alert_arg);
+  if (!found.ok()) return found.status();
+  *id = found->alert->alert_id;
+  return (*c)->AnswerAlert(found->circle_id, *id, kind, content);
+}
+
 absl::Status AlertAnswer(const Globals& g, const std::string& alert_arg, v1::Alert::Kind kind,
                          const std::string& eta, const std::string& note) {
   v1::AlertContent content;
@@ -354,12 +386,8 @@ absl::Status AlertAnswer(const Globals& g, const std::string& alert_arg, v1::Ale
     if (!ms.ok()) return ms.status();
     content.set_eta_ms(*ms);
   }
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto found = FindAlert(**c, alert_arg);
-  if (!found.ok()) return found.status();
-  const std::string id = found->alert->alert_id;
-  if (auto s = (*c)->AnswerAlert(found->circle_id, id, kind, content); !s.ok()) return s;
+  std::string id;
+  if (auto done = AnswerUnlessDuress(g, alert_arg, kind, content, &id); !done.ok()) return done;
   Record().Set("alert_id", Hex(id)).Set("answer", kind == v1::Alert::ACK ? "ack" : "resolve")
       .Print(g.json, kind == v1::Alert::ACK ? "Acknowledged: they and the circle can see it."
                                             : "Resolved: the circle knows you are OK.");
@@ -410,9 +438,10 @@ absl::Status AlertsList(const Globals& g) {
 }
 
 absl::Status FollowAlerts(const Globals& g) {
-  auto identity = g.home().Unlock();
-  if (!identity.ok()) return identity.status();
-  auto c = g.home().Connect(*identity);
+  auto keystore = g.home().Unlock();
+  if (!keystore.ok()) return keystore.status();
+  const client::Identity& identity = keystore->profile().identity;
+  auto c = g.home().Connect(identity);
   if (!c.ok()) return c.status();
   auto circles = ReadableCircles(**c);
   if (!circles.ok()) return circles.status();
@@ -433,7 +462,7 @@ absl::Status FollowAlerts(const Globals& g) {
   // One connection per circle: a Client serves one thread.
   for (size_t i = 0; i < circles->size(); ++i) {
     threads.emplace_back([&, i] {
-      auto follower = g.home().Connect(*identity);
+      auto follower = g.home().Connect(identity);
       if (!follower.ok()) return void(results[i] = follower.status());
       size_t next = start[i];  // first notice not yet printed
       results[i] = (*follower)->FollowView((*circles)[i], [&](const GroupView& view) {

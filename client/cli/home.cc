@@ -19,7 +19,7 @@ absl::StatusOr<std::string> ReadTerminalLine(const std::string& prompt, bool ech
   int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY);
   if (fd < 0) {
     return absl::FailedPreconditionError(
-        "no terminal to ask on: set KITH_PASSPHRASE (for scripts) or run in a terminal");
+        "no terminal to ask on: run in a terminal, or give secrets with --secrets-fd");
   }
   ::write(fd, prompt.data(), prompt.size());
   termios saved{};
@@ -40,6 +40,19 @@ absl::StatusOr<std::string> ReadTerminalLine(const std::string& prompt, bool ech
   return line;
 }
 
+// One line from `fd`, read a byte at a time so the next secret stays unread.
+absl::StatusOr<std::string> ReadFdLine(int fd) {
+  std::string line;
+  char c;
+  ssize_t n;
+  while ((n = ::read(fd, &c, 1)) == 1 && c != '\n') line.push_back(c);
+  if (n < 0) return absl::FailedPreconditionError("cannot read --secrets-fd");
+  if (n == 0 && line.empty()) {
+    return absl::FailedPreconditionError("--secrets-fd ended before every secret was read");
+  }
+  return line;
+}
+
 }  // namespace
 
 std::string Home::DefaultDir() {
@@ -56,16 +69,41 @@ absl::Status Home::Ensure() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<client::Identity> Home::Unlock() const {
+absl::StatusOr<std::string> Home::AskSecret(const std::string& prompt, bool confirm) const {
+  if (secrets_fd_ >= 0) {
+    auto line = ReadFdLine(secrets_fd_);
+    if (line.ok() && line->empty()) return absl::InvalidArgumentError("a secret cannot be empty");
+    return line;
+  }
+  auto first = ReadTerminalLine(prompt, false);
+  if (!first.ok()) return first;
+  if (first->empty()) return absl::InvalidArgumentError("a secret cannot be empty");
+  if (confirm) {
+    auto second = ReadTerminalLine("Repeat: ", false);
+    if (!second.ok()) return second;
+    const bool same = crypto::ConstantTimeEqual(*first, *second);
+    crypto::Wipe(*second);
+    if (!same) return absl::InvalidArgumentError("the two entries do not match");
+  }
+  return first;
+}
+
+absl::StatusOr<client::Keystore> Home::Unlock() const {
   if (!std::filesystem::exists(IdentityPath())) {
     return absl::NotFoundError(
         absl::StrCat("no identity in ", dir_, ": run 'kith id create --name NAME' first"));
   }
-  auto passphrase = ReadPassphrase("Passphrase: ", false);
+  auto passphrase = AskSecret("Passphrase: ", false);
   if (!passphrase.ok()) return passphrase.status();
-  auto identity = client::LoadIdentity(IdentityPath(), *passphrase);
+  auto keystore = client::Keystore::Open(IdentityPath(), *passphrase);
   crypto::Wipe(*passphrase);
-  return identity;
+  if (keystore.ok() && keystore->profile().is_duress()) FireDuress(keystore->profile(), false);
+  return keystore;
+}
+
+void Home::FireDuress(const client::Profile& duress, bool escalate) const {
+  auto c = Connect(duress.identity);
+  if (c.ok()) (*c)->TriggerDuress(duress.duress_token, escalate).IgnoreError();
 }
 
 absl::StatusOr<client::ClientOptions> Home::ServerOptions() const {
@@ -87,9 +125,9 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
   // Registration first, so nobody types a passphrase only to hear they must register.
   auto options = ServerOptions();
   if (!options.ok()) return options.status();
-  auto identity = Unlock();
-  if (!identity.ok()) return identity.status();
-  return client::Client::Connect(*options, *std::move(identity));
+  auto keystore = Unlock();
+  if (!keystore.ok()) return keystore.status();
+  return client::Client::Connect(*options, std::move(keystore->mutable_profile().identity));
 }
 
 absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity identity) const {
@@ -103,24 +141,6 @@ absl::Status Home::SaveServer(const std::string& address, const std::string& cer
   if (auto s = WriteFileAtomically(CertificatePath(), certificate, 0644); !s.ok()) return s;
   if (auto s = WriteFileAtomically(CheckpointKeyPath(), checkpoint_key, 0644); !s.ok()) return s;
   return WriteFileAtomically(ServerPath(), address, 0600);
-}
-
-absl::StatusOr<std::string> ReadPassphrase(const std::string& prompt, bool confirm) {
-  if (const char* env = std::getenv("KITH_PASSPHRASE"); env != nullptr) {
-    if (*env == '\0') return absl::InvalidArgumentError("KITH_PASSPHRASE is empty");
-    return std::string(env);
-  }
-  auto first = ReadTerminalLine(prompt, false);
-  if (!first.ok()) return first;
-  if (first->empty()) return absl::InvalidArgumentError("the passphrase cannot be empty");
-  if (confirm) {
-    auto second = ReadTerminalLine("Repeat passphrase: ", false);
-    if (!second.ok()) return second;
-    const bool same = crypto::ConstantTimeEqual(*first, *second);
-    crypto::Wipe(*second);
-    if (!same) return absl::InvalidArgumentError("the passphrases do not match");
-  }
-  return first;
 }
 
 absl::StatusOr<std::string> AskLine(const std::string& prompt) {

@@ -1,5 +1,11 @@
-// The CLI's home directory: the encrypted identity, the server address, its
-// pinned certificate and checkpoint key, and the audit checkpoints verified. --home, then KITH_HOME, then ~/.kith.
+// The CLI's home directory: the keystore, the server address, its pinned
+// certificate and checkpoint key, and the audit checkpoints verified.
+// --home, then KITH_HOME, then ~/.kith.
+//
+// Secrets (passphrases, the safe word, a recovery code) are never taken
+// from the command line or the environment, where `ps` and shell history
+// show them: they are typed at the terminal, or read one line each, in the
+// order asked, from the file descriptor given with --secrets-fd.
 #ifndef KITH_CLI_HOME_H_
 #define KITH_CLI_HOME_H_
 
@@ -9,12 +15,14 @@
 #include "absl/status/statusor.h"
 #include "kith/client.h"
 #include "kith/identity.h"
+#include "kith/keystore.h"
 
 namespace kith::cli {
 
 class Home {
  public:
-  explicit Home(std::string dir) : dir_(std::move(dir)) {}
+  // `secrets_fd` < 0: secrets come from the terminal.
+  Home(std::string dir, int secrets_fd) : dir_(std::move(dir)), secrets_fd_(secrets_fd) {}
   static std::string DefaultDir();
 
   const std::string& dir() const { return dir_; }
@@ -25,12 +33,20 @@ class Home {
 
   // Creates the directory, readable only by its owner.
   absl::Status Ensure() const;
-  // Asks for the passphrase (KITH_PASSPHRASE, or the terminal) and opens the keystore.
-  absl::StatusOr<client::Identity> Unlock() const;
+  // A secret: one line from --secrets-fd, or typed at the terminal without
+  // echo (twice with `confirm`). Never empty.
+  absl::StatusOr<std::string> AskSecret(const std::string& prompt, bool confirm) const;
+  // Asks for the passphrase and opens the keystore. A duress profile looks
+  // like any other here, and silently fires its alarm.
+  absl::StatusOr<client::Keystore> Unlock() const;
   // Unlocks and connects to the registered server.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
-  // Connects an identity already unlocked (for a second connection).
+  // Connects an identity already unlocked.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect(client::Identity identity) const;
+  // Presents a duress profile's token: releases the first sealed alert, or
+  // with `escalate` the next one. Errors are swallowed: nothing on the
+  // screen may show that anything happened.
+  void FireDuress(const client::Profile& duress, bool escalate) const;
   // Remembers the server and pins its certificate and checkpoint key.
   absl::Status SaveServer(const std::string& address, const std::string& certificate_pem,
                           const std::string& checkpoint_key) const;
@@ -39,16 +55,13 @@ class Home {
   // The registered server's address and pinned keys.
   absl::StatusOr<client::ClientOptions> ServerOptions() const;
   std::string dir_;
+  int secrets_fd_;
 };
 
-// The passphrase from KITH_PASSPHRASE, or read from the terminal without echo.
-// With `confirm`, the terminal asks twice.
-absl::StatusOr<std::string> ReadPassphrase(const std::string& prompt, bool confirm);
 // A line typed at the terminal, echoed; FAILED_PRECONDITION without one.
 absl::StatusOr<std::string> AskLine(const std::string& prompt);
 // A yes/no question on the terminal; FAILED_PRECONDITION without one.
 absl::StatusOr<bool> AskYesNo(const std::string& question);
-
 
 }  // namespace kith::cli
 

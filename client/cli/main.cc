@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "account_commands.h"
 #include "circle_commands.h"
 #include "home.h"
 #include "kith/crypto.h"
@@ -65,120 +66,6 @@ void PrintMessage(const Globals& g, const client::Message& m) {
 }
 
 // --- commands ------------------------------------------------------------------
-
-absl::Status IdCreate(const Globals& g, const std::string& name) {
-  Home home = g.home();
-  if (auto s = home.Ensure(); !s.ok()) return s;
-  if (std::ifstream(home.IdentityPath())) {
-    return absl::AlreadyExistsError(absl::StrCat("an identity already exists in ", home.dir(),
-                                                 "; use another --home for another identity"));
-  }
-  if (name.empty() || name.size() > kMaxDisplayNameBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--name must be 1 to ", kMaxDisplayNameBytes, " bytes"));
-  }
-  auto passphrase = ReadPassphrase("New passphrase: ", true);
-  if (!passphrase.ok()) return passphrase.status();
-  client::Identity id = client::Identity::Generate(name);
-  auto s = client::SaveIdentity(home.IdentityPath(), id, *passphrase);
-  crypto::Wipe(*passphrase);
-  if (!s.ok()) return s;
-  Record().Set("user_id", Hex(id.user_id())).Set("name", name).Print(
-      g.json, absl::StrCat("Created identity ", name, "\nUser id: ", Hex(id.user_id()),
-                           "\nKeys are encrypted in ", home.IdentityPath()));
-  return absl::OkStatus();
-}
-
-absl::Status IdShow(const Globals& g) {
-  auto id = g.home().Unlock();
-  if (!id.ok()) return id.status();
-  const std::string fingerprint = Hex(id->sign.public_key);
-  Record().Set("user_id", Hex(id->user_id())).Set("name", id->name).Set("fingerprint", fingerprint)
-      .Print(g.json, absl::StrCat("Name: ", id->name, "\nUser id: ", Hex(id->user_id()),
-                                  "\nSigning key fingerprint: ", fingerprint));
-  return absl::OkStatus();
-}
-
-absl::Status IdVerify(const Globals& g, const std::string& user_hex) {
-  auto user = crypto::FromHex(user_hex);
-  if (!user.ok() || user->size() != kIdBytes) {
-    return absl::InvalidArgumentError("USER is a 32-character user id");
-  }
-  auto c = g.home().Connect();
-  if (!c.ok()) return c.status();
-  auto bundle = (*c)->GetIdentity(*user);
-  if (!bundle.ok()) return bundle.status();
-  const std::string number = SafetyNumber((*c)->identity().sign.public_key, bundle->sign_pk());
-  Record().Set("user_id", user_hex).Set("name", bundle->name()).Set("safety_number", number)
-      .Print(g.json, absl::StrCat("Safety number with ", bundle->name(), " (", user_hex, "):\n",
-                                  number,
-                                  "\nCompare it with theirs in person or on a call you trust."));
-  return absl::OkStatus();
-}
-
-// Upper case, no colons: fingerprints compare however they were typed.
-std::string NormalFingerprint(std::string_view fp) {
-  std::string out;
-  for (char ch : fp) {
-    if (ch != ':') out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
-  }
-  return out;
-}
-
-// The certificate to pin: from --ca, or fetched on first contact and trusted
-// only once its fingerprint matches what the person was told out of band.
-absl::StatusOr<std::string> CertificateToPin(const Globals& g, const std::string& server,
-                                             const std::string& ca_file,
-                                             const std::string& fingerprint) {
-  if (!ca_file.empty()) {
-    auto pem = ReadFile(ca_file);
-    if (!pem.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot read --ca ", ca_file));
-    return pem;
-  }
-  auto pem = client::FetchServerCertificate(server);
-  if (!pem.ok()) return pem.status();
-  auto presented = CertificateFingerprint(*pem);
-  if (!presented.ok()) return presented.status();
-  if (!fingerprint.empty()) {
-    if (NormalFingerprint(fingerprint) != NormalFingerprint(*presented)) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "the server presents a certificate with fingerprint ", *presented,
-          ", not the one you gave: someone may be in the middle; do not register"));
-    }
-    return pem;
-  }
-  std::cerr << "The server presents a TLS certificate with SHA-256 fingerprint\n  " << *presented
-            << "\nCompare it with the fingerprint kithd printed when it started (or: openssl x509"
-               " -noout -fingerprint -sha256 -in DATA_DIR/tls/server.crt).\n";
-  auto same = AskYesNo("Do they match?");
-  if (!same.ok()) {
-    return absl::FailedPreconditionError(
-        "cannot ask whether to trust the server: pass --ca FILE or --fingerprint FP");
-  }
-  if (!*same) return absl::CancelledError("not trusting this server; nothing was saved");
-  return pem;
-}
-
-absl::Status Register(const Globals& g, const std::string& server, const std::string& ca_file,
-                      const std::string& fingerprint) {
-  Home home = g.home();
-  auto certificate = CertificateToPin(g, server, ca_file, fingerprint);
-  if (!certificate.ok()) return certificate.status();
-  auto id = home.Unlock();
-  if (!id.ok()) return id.status();
-  auto c = client::Client::Connect({server, *certificate, /*checkpoint_key=*/""}, *std::move(id));
-  if (!c.ok()) return c.status();
-  if (auto s = (*c)->Register(); !s.ok()) return s;
-  if (auto s = (*c)->Login(); !s.ok()) return s;
-  // Pinned over the pinned TLS channel, at the same moment as the certificate.
-  auto checkpoint_key = (*c)->ServerKey();
-  if (!checkpoint_key.ok()) return checkpoint_key.status();
-  if (auto s = home.SaveServer(server, *certificate, *checkpoint_key); !s.ok()) return s;
-  Record().Set("user_id", Hex((*c)->identity().user_id())).Set("server", server)
-      .Print(g.json, absl::StrCat("Registered with ", server, "; its certificate is pinned in ",
-                                  home.CertificatePath()));
-  return absl::OkStatus();
-}
 
 absl::Status GroupCreate(const Globals& g, const std::string& name, const std::string& rules,
                          const std::string& crisis, const std::string& reply_window,
@@ -336,19 +223,23 @@ absl::Status Send(const Globals& g, const std::string& group_arg, std::string te
     while (!text.empty() && text.back() == '\n') text.pop_back();
   }
   if (text.empty()) return absl::InvalidArgumentError("nothing to send");
-  auto session = OpenGroup(g, group_arg);
-  if (!session.ok()) return session.status();
-  auto& c = session->client;
-  const std::string& group_id = session->group;
+  Home home = g.home();
+  auto keystore = home.Unlock();
+  if (!keystore.ok()) return keystore.status();
+  auto c = home.Connect(keystore->profile().identity);
+  if (!c.ok()) return c.status();
+  auto group_id = ResolveGroup(**c, group_arg);
+  if (!group_id.ok()) return group_id.status();
   // The rules the member verified in the log and accepted, not the server's
   // say-so; syncing here costs Send nothing, as it reuses the view.
-  auto view = c->Sync(group_id);
+  auto view = (*c)->Sync(*group_id);
   if (!view.ok()) return view.status();
   auto overridden = ReviewBeforeSending(text, (*view)->state().charter(), yes);
   if (!overridden.ok()) return overridden.status();
-  auto seq = c->Send(group_id, text, *overridden);
+  auto seq = (*c)->Send(*group_id, text, *overridden);
   if (!seq.ok()) return seq.status();
-  Record().Set("group_id", Hex(group_id)).Set("seq", double(*seq))
+  if (ContainsSafeWord(text, keystore->profile().safe_word)) AlertForSafeWord(**c);
+  Record().Set("group_id", Hex(*group_id)).Set("seq", double(*seq))
       .Set("overridden_rules", absl::StrJoin(*overridden, ","))
       .Print(g.json, absl::StrCat("Sent (", *seq, ")"));
   return absl::OkStatus();
@@ -425,9 +316,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.add_option("--home", g.home_dir, "where this identity lives (default $KITH_HOME or ~/.kith)");
   app.add_flag("--json", g.json, "print one JSON object per result");
+  app.add_option("--secrets-fd", g.secrets_fd,
+                 "read passphrases, the safe word and the recovery code from this file "
+                 "descriptor, one per line in the order asked (default: the terminal)");
 
   absl::Status status;
-  std::string name, server, ca, fingerprint, group, user, code, text, role, rules, crisis, note,
+  std::string name, group, user, code, text, role, rules, crisis, note,
       reply_window = "24h";
   std::vector<std::string> users;
   uint64_t since = 0;
@@ -442,13 +336,32 @@ int main(int argc, char** argv) {
   auto* id_verify = id->add_subcommand("verify", "print the safety number you share with USER");
   id_verify->add_option("USER", user)->required();
   id_verify->callback([&] { status = IdVerify(g, user); });
+  auto* safe_word = id->add_subcommand("safe-word", "a word that, typed in any message, silently alerts your circle")
+                        ->require_subcommand(1);
+  safe_word->add_subcommand("set", "set it (asked for, never on the command line)")
+      ->callback([&] { status = SafeWordSet(g); });
+  safe_word->add_subcommand("off", "turn it off")->callback([&] { status = SafeWordOff(g); });
+  auto* duress = id->add_subcommand("duress", "a second passphrase that opens an empty profile and silently alerts your circle")
+                     ->require_subcommand(1);
+  duress->add_subcommand("set", "set it (asked for, never on the command line)")
+      ->callback([&] { status = DuressSet(g); });
+  duress->add_subcommand("off", "remove it")->callback([&] { status = DuressOff(g); });
 
+  ServerChoice server_choice;
+  auto add_server_options = [&](CLI::App* cmd) {
+    cmd->add_option("--server", server_choice.address, "HOST:PORT")->required();
+    cmd->add_option("--ca", server_choice.ca_file, "the server's certificate (DATA_DIR/tls/server.crt)");
+    cmd->add_option("--fingerprint", server_choice.fingerprint,
+                    "without --ca: the SHA-256 fingerprint kithd printed at start");
+  };
   auto* reg = app.add_subcommand("register", "publish your identity on a server and pin its certificate");
-  reg->add_option("--server", server, "HOST:PORT")->required();
-  reg->add_option("--ca", ca, "the server's certificate (DATA_DIR/tls/server.crt)");
-  reg->add_option("--fingerprint", fingerprint,
-                  "without --ca: the SHA-256 fingerprint kithd printed at start");
-  reg->callback([&] { status = Register(g, server, ca, fingerprint); });
+  add_server_options(reg);
+  reg->callback([&] { status = Register(g, server_choice); });
+  auto* restore = app.add_subcommand("restore", "rebuild this device's keystore from your recovery code");
+  add_server_options(restore);
+  restore->callback([&] { status = Restore(g, server_choice); });
+  app.add_subcommand("panic-wipe", "destroy every key and cache on this device now (the account stays)")
+      ->callback([&] { status = PanicWipe(g); });
 
   auto* grp = app.add_subcommand("group", "create, join and run groups")->require_subcommand(1);
   auto* create = grp->add_subcommand("create", "start a moderated group");

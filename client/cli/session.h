@@ -16,8 +16,9 @@ namespace kith::cli {
 
 struct Globals {
   std::string home_dir;
+  int secrets_fd = -1;
   bool json = false;
-  Home home() const { return Home(home_dir.empty() ? Home::DefaultDir() : home_dir); }
+  Home home() const { return Home(home_dir.empty() ? Home::DefaultDir() : home_dir, secrets_fd); }
 };
 
 const char* RoleName(v1::Role role);

@@ -197,6 +197,13 @@ class Client {
   // Cancels the scheduled check-in; returns what was scheduled.
   absl::StatusOr<v1::Checkin> CancelCheckin();
   absl::StatusOr<v1::Checkin> GetCheckin();
+  // Seals each of `contents` as an alert to this person's circle now and
+  // arms the server to release them, one at a time, to whoever presents
+  // `token` (see DuressAlarm). Replaces any alarm armed before.
+  absl::Status ArmDuress(const crypto::Secret& token, const std::vector<v1::AlertContent>& contents);
+  absl::Status DisarmDuress();
+  // Presents a duress token (needs no session).
+  absl::Status TriggerDuress(const crypto::Secret& token, bool escalate);
   // Members whose stream or reads have received event `seq` of this
   // person's circle (owner only).
   absl::StatusOr<std::vector<std::string>> DeliveredTo(const std::string& circle_id, uint64_t seq);
@@ -215,6 +222,13 @@ class Client {
   absl::StatusOr<v1::AppendReply> Append(const v1::SignedEvent& event);
   using CheckinRpc = grpc::Status (v1::Kith::Stub::*)(grpc::ClientContext*, const v1::GroupRef&,
                                                        v1::Checkin*);
+  // Alert RAISEs in this person's own circle, sealed now to be released
+  // later by the server (check-ins, duress alarms).
+  struct SealedAlerts {
+    std::string circle_id;
+    std::vector<v1::SignedEvent> alerts;
+  };
+  absl::StatusOr<SealedAlerts> SealAlertsForLater(const std::vector<v1::AlertContent>& contents);
   // Runs a check-in RPC on this person's own circle.
   absl::StatusOr<v1::Checkin> CallOnOwnCircle(CheckinRpc rpc);
   GroupView& View(const std::string& group_id);

@@ -1,8 +1,9 @@
-// A person's long-term keys and the encrypted file that keeps them.
+// A person's long-term keys, and the recovery code they derive from.
 #ifndef KITH_CLIENT_IDENTITY_H_
 #define KITH_CLIENT_IDENTITY_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "kith.pb.h"
@@ -10,11 +11,34 @@
 
 namespace kith::client {
 
+// 16 random bytes that determine an identity's keys: written down once, at
+// `kith id create`, and never stored on the device, so a person whose
+// device was wiped or lost can restore their account from it alone.
+// Text form: 36 hex digits in groups of four, the last four a checksum
+// that catches a mistyped code before it derives the wrong keys.
+class RecoveryCode {
+ public:
+  static constexpr size_t kBytes = 16;
+  static RecoveryCode Generate();
+  // INVALID_ARGUMENT for a malformed or mistyped code. Spaces, dashes and
+  // case do not matter.
+  static absl::StatusOr<RecoveryCode> Parse(std::string_view text);
+  std::string ToString() const;
+  const crypto::Secret& bytes() const { return bytes_; }
+
+ private:
+  explicit RecoveryCode(crypto::Secret bytes) : bytes_(std::move(bytes)) {}
+  crypto::Secret bytes_;
+};
+
 struct Identity {
   std::string name;
   crypto::SigningKeyPair sign;
   crypto::BoxKeyPair box;
 
+  // The identity `code` determines (see docs/protocol.md, "Recovery").
+  static Identity FromRecoveryCode(std::string name, const RecoveryCode& code);
+  // An identity whose recovery code nobody keeps (tests, decoy profiles).
   static Identity Generate(std::string name);
   // Derived from the signing key: the id the server and every member use.
   std::string user_id() const;
@@ -23,15 +47,6 @@ struct Identity {
   // A login request answering the server's challenge `nonce`.
   v1::LoginRequest SignLogin(std::string_view nonce) const;
 };
-
-// The keystore file: "KITHKEY1" || salt (16) || opslimit (u64) || memlimit
-// (u64) || nonce (24) || XChaCha20-Poly1305 ciphertext of the secrets under
-// an Argon2id key from the passphrase, with everything before the
-// ciphertext as associated data. The file opens only with the passphrase.
-absl::Status SaveIdentity(const std::string& path, const Identity& identity,
-                          std::string_view passphrase);
-// PERMISSION_DENIED for a wrong passphrase, NOT_FOUND for no file.
-absl::StatusOr<Identity> LoadIdentity(const std::string& path, std::string_view passphrase);
 
 }  // namespace kith::client
 

@@ -146,6 +146,12 @@ SigningKeyPair GenerateSigningKeyPair() {
   return kp;
 }
 
+SigningKeyPair SigningKeyPairFromSeed(const Secret& seed) {
+  SigningKeyPair kp{std::string(kSignPublicKeyBytes, '\0'), Secret(kSignSecretKeyBytes)};
+  crypto_sign_seed_keypair(U(kp.public_key), kp.secret_key.data(), seed.data());
+  return kp;
+}
+
 std::string Sign(const Secret& secret_key, std::string_view label, std::string_view message) {
   std::string input = Labelled(label, message);
   std::string sig(kSignatureBytes, '\0');
@@ -165,6 +171,12 @@ bool Verify(std::string_view public_key, std::string_view label, std::string_vie
 BoxKeyPair GenerateBoxKeyPair() {
   BoxKeyPair kp{std::string(kBoxPublicKeyBytes, '\0'), Secret(kBoxSecretKeyBytes)};
   crypto_box_keypair(U(kp.public_key), kp.secret_key.data());
+  return kp;
+}
+
+BoxKeyPair BoxKeyPairFromSeed(const Secret& seed) {
+  BoxKeyPair kp{std::string(kBoxPublicKeyBytes, '\0'), Secret(kBoxSecretKeyBytes)};
+  crypto_box_seed_keypair(U(kp.public_key), kp.secret_key.data(), seed.data());
   return kp;
 }
 

@@ -87,6 +87,8 @@ struct SigningKeyPair {
   Secret secret_key;       // 64 bytes
 };
 SigningKeyPair GenerateSigningKeyPair();
+// The key pair a 32-byte seed determines (crypto_sign_seed_keypair).
+SigningKeyPair SigningKeyPairFromSeed(const Secret& seed);
 
 // Signs label || 0x00 || message.
 std::string Sign(const Secret& secret_key, std::string_view label, std::string_view message);
@@ -100,6 +102,8 @@ struct BoxKeyPair {
   Secret secret_key;       // 32 bytes
 };
 BoxKeyPair GenerateBoxKeyPair();
+// The key pair a 32-byte seed determines (crypto_box_seed_keypair).
+BoxKeyPair BoxKeyPairFromSeed(const Secret& seed);
 
 // Anonymous sealed box (crypto_box_seal) to `public_key`.
 std::string Seal(std::string_view public_key, std::string_view plaintext);

@@ -39,6 +39,14 @@ inline constexpr std::string_view kEventLabel = "kith/v1/event";
 inline constexpr std::string_view kLoginLabel = "kith/v1/login";
 inline constexpr std::string_view kCheckpointLabel = "kith/v1/checkpoint";
 
+// Recovery codes (client side): the identity's seeds are KDF(master, 1 and
+// 2, kRecoveryKdfContext) of master = H(kRecoveryLabel, code).
+inline constexpr std::string_view kRecoveryLabel = "kith/v1/recovery";
+inline constexpr std::string_view kRecoveryCheckLabel = "kith/v1/recovery-check";
+inline constexpr std::string_view kRecoveryKdfContext = "kithrcvr";
+// A duress token is stored by the server only as H(kDuressLabel, token).
+inline constexpr std::string_view kDuressLabel = "kith/v1/duress";
+
 inline constexpr size_t kMaxReportNoteBytes = 1024;
 
 // Alerts: a note or location is at most 1 KiB; an unanswered alert is sent

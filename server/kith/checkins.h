@@ -50,9 +50,6 @@ class Checkins {
   std::map<std::string, Entry> by_group_ ABSL_GUARDED_BY(mu_);
 };
 
-// The alert id inside a stored check-in's event ("" if it does not parse).
-std::string CheckinAlertId(const v1::CheckinRequest& checkin);
-
 }  // namespace kith::server
 
 #endif  // KITH_SERVER_CHECKINS_H_

@@ -17,7 +17,8 @@ class DB;
 
 namespace kith::server {
 
-class RocksStore final : public EventLog, public AccountStore, public CheckinStore {
+class RocksStore final : public EventLog, public AccountStore, public CheckinStore,
+                         public DuressStore {
  public:
   // Opens or creates the database in `dir`.
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir);
@@ -41,6 +42,10 @@ class RocksStore final : public EventLog, public AccountStore, public CheckinSto
   absl::Status ForEachCheckin(
       const std::function<void(const v1::CheckinRequest&)>& fn) const override;
 
+  absl::Status PutDuress(const v1::DuressAlarm& alarm) override;
+  absl::Status DeleteDuress(const std::string& group_id) override;
+  absl::Status ForEachDuress(const std::function<void(const v1::DuressAlarm&)>& fn) const override;
+
   // Key of an event in the events column family: group_id || big-endian seq,
   // so a group's events are contiguous and in order.
   static std::string EventKey(const std::string& group_id, uint64_t seq);
@@ -49,12 +54,18 @@ class RocksStore final : public EventLog, public AccountStore, public CheckinSto
   RocksStore() = default;
   absl::Status Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
                    const std::string& value);
+  absl::Status Delete(rocksdb::ColumnFamilyHandle* cf, const std::string& key, const char* what);
+  // Calls `fn` with each value of `cf` parsed as a `Proto`.
+  template <typename Proto>
+  absl::Status ForEachProto(rocksdb::ColumnFamilyHandle* cf, const char* what,
+                            const std::function<void(const Proto&)>& fn) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* accounts_ = nullptr;
   rocksdb::ColumnFamilyHandle* sessions_ = nullptr;
   rocksdb::ColumnFamilyHandle* checkins_ = nullptr;
+  rocksdb::ColumnFamilyHandle* duress_ = nullptr;
 };
 
 }  // namespace kith::server

@@ -11,6 +11,7 @@
 #include "kith/checkins.h"
 #include "kith/checkpoint_signer.h"
 #include "kith/clock.h"
+#include "kith/duress_alarms.h"
 #include "kith/group_registry.h"
 #include "kith/store.h"
 
@@ -26,7 +27,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // With `log_streams`, Follow streams log one request line when they end
   // (unary calls are logged by the request-log interceptor).
   KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-              const EventLog* log, Checkins* checkins, const CheckpointSigner* signer,
+              const EventLog* log, Checkins* checkins, DuressAlarms* duress,
+              const CheckpointSigner* signer,
               const Clock* clock, bool log_streams);
 
   grpc::ServerUnaryReactor* GetChallenge(grpc::CallbackServerContext* ctx, const v1::Empty* req,
@@ -69,6 +71,12 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
                                           const v1::GroupRef* req, v1::Checkin* reply) override;
   grpc::ServerUnaryReactor* GetCheckin(grpc::CallbackServerContext* ctx, const v1::GroupRef* req,
                                        v1::Checkin* reply) override;
+  grpc::ServerUnaryReactor* ArmDuress(grpc::CallbackServerContext* ctx, const v1::DuressAlarm* req,
+                                      v1::Empty* reply) override;
+  grpc::ServerUnaryReactor* DisarmDuress(grpc::CallbackServerContext* ctx, const v1::GroupRef* req,
+                                         v1::Empty* reply) override;
+  grpc::ServerUnaryReactor* TriggerDuress(grpc::CallbackServerContext* ctx,
+                                          const v1::DuressTrigger* req, v1::Empty* reply) override;
 
  private:
   absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;
@@ -78,6 +86,10 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // group that is not a circle, PERMISSION_DENIED for anyone but its owner.
   absl::StatusOr<GroupEntry*> FindOwnCircle(const std::string& caller,
                                             const std::string& group_id) const;
+  // OK if `alert` is an Alert RAISE by `caller` in their own `circle`,
+  // signed, that the circle would accept now (check-ins, duress alarms).
+  absl::Status CheckSealedAlert(const std::string& caller, GroupEntry& circle,
+                                const v1::SignedEvent& alert) const;
   // Parses `event`, checks it is authored by `caller` and fits `route`
   // (kCreate for CreateGroup, kJoinRequest for JoinGroup, KIND_NOT_SET for
   // Append, which takes every other kind), verifies its signature, and
@@ -91,6 +103,7 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   Appender* const appender_;
   const EventLog* const log_;
   Checkins* const checkins_;
+  DuressAlarms* const duress_;
   const CheckpointSigner* const signer_;
   const Clock* const clock_;
   const bool log_streams_;

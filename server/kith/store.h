@@ -65,6 +65,16 @@ class CheckinStore {
       const std::function<void(const v1::CheckinRequest&)>& fn) const = 0;
 };
 
+// Duress alarms, one per circle, keyed by its group id. Thread-safe; every
+// write is durable when it returns.
+class DuressStore {
+ public:
+  virtual ~DuressStore() = default;
+  virtual absl::Status PutDuress(const v1::DuressAlarm& alarm) = 0;
+  virtual absl::Status DeleteDuress(const std::string& group_id) = 0;
+  virtual absl::Status ForEachDuress(const std::function<void(const v1::DuressAlarm&)>& fn) const = 0;
+};
+
 }  // namespace kith::server
 
 #endif  // KITH_SERVER_STORE_H_

@@ -1,0 +1,349 @@
+#include "account_commands.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <filesystem>
+#include <iostream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "kith/crypto.h"
+#include "kith/files.h"
+#include "kith/protocol.h"
+#include "output.h"
+
+namespace kith::cli {
+namespace {
+
+// Upper case, no colons: fingerprints compare however they were typed.
+std::string NormalFingerprint(std::string_view fp) {
+  std::string out;
+  for (char ch : fp) {
+    if (ch != ':') out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  }
+  return out;
+}
+
+// The certificate to pin: from --ca, or fetched on first contact and trusted
+// only once its fingerprint matches what the person was told out of band.
+absl::StatusOr<std::string> CertificateToPin(const ServerChoice& server) {
+  if (!server.ca_file.empty()) {
+    auto pem = ReadFile(server.ca_file);
+    if (!pem.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot read --ca ", server.ca_file));
+    return pem;
+  }
+  auto pem = client::FetchServerCertificate(server.address);
+  if (!pem.ok()) return pem.status();
+  auto presented = CertificateFingerprint(*pem);
+  if (!presented.ok()) return presented.status();
+  if (!server.fingerprint.empty()) {
+    if (NormalFingerprint(server.fingerprint) != NormalFingerprint(*presented)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "the server presents a certificate with fingerprint ", *presented,
+          ", not the one you gave: someone may be in the middle; do not register"));
+    }
+    return pem;
+  }
+  std::cerr << "The server presents a TLS certificate with SHA-256 fingerprint\n  " << *presented
+            << "\nCompare it with the fingerprint kithd printed when it started (or: openssl x509"
+               " -noout -fingerprint -sha256 -in DATA_DIR/tls/server.crt).\n";
+  auto same = AskYesNo("Do they match?");
+  if (!same.ok()) {
+    return absl::FailedPreconditionError(
+        "cannot ask whether to trust the server: pass --ca FILE or --fingerprint FP");
+  }
+  if (!*same) return absl::CancelledError("not trusting this server; nothing was saved");
+  return pem;
+}
+
+// Connects `identity` to the chosen server, whose `certificate` the person
+// trusts, logs in (publishing the identity first with `publish`) and pins
+// the server's keys in `home`.
+absl::StatusOr<std::unique_ptr<client::Client>> ConnectAndPin(const Home& home,
+                                                              const ServerChoice& server,
+                                                              const std::string& certificate,
+                                                              client::Identity identity,
+                                                              bool publish) {
+  auto c = client::Client::Connect({server.address, certificate, /*checkpoint_key=*/""},
+                                   std::move(identity));
+  if (!c.ok()) return c.status();
+  if (publish) {
+    if (auto s = (*c)->Register(); !s.ok()) return s;
+  }
+  if (auto s = (*c)->Login(); !s.ok()) return s;
+  // Pinned over the pinned TLS channel, at the same moment as the certificate.
+  auto checkpoint_key = (*c)->ServerKey();
+  if (!checkpoint_key.ok()) return checkpoint_key.status();
+  if (auto s = home.SaveServer(server.address, certificate, *checkpoint_key); !s.ok()) return s;
+  return c;
+}
+
+// Fails if `home` already holds an identity.
+absl::Status CheckNoIdentity(const Home& home) {
+  if (std::filesystem::exists(home.IdentityPath())) {
+    return absl::AlreadyExistsError(absl::StrCat("an identity already exists in ", home.dir(),
+                                                 "; use another --home for another identity"));
+  }
+  return home.Ensure();
+}
+
+// Overwrites the file at `path` with random bytes, flushes it to disk and unlinks it.
+void Shred(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd >= 0 && !ec) {
+    constexpr uintmax_t kChunk = 1 << 16;
+    for (uintmax_t done = 0; done < size;) {
+      const std::string noise = crypto::RandomBytes(std::min(kChunk, size - done));
+      if (::write(fd, noise.data(), noise.size()) != static_cast<ssize_t>(noise.size())) break;
+      done += noise.size();
+    }
+    ::fsync(fd);
+  }
+  if (fd >= 0) ::close(fd);
+  std::filesystem::remove(path, ec);
+}
+
+}  // namespace
+
+absl::Status IdCreate(const Globals& g, const std::string& name) {
+  Home home = g.home();
+  if (auto s = CheckNoIdentity(home); !s.ok()) return s;
+  if (name.empty() || name.size() > kMaxDisplayNameBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--name must be 1 to ", kMaxDisplayNameBytes, " bytes"));
+  }
+  auto passphrase = home.AskSecret("New passphrase: ", true);
+  if (!passphrase.ok()) return passphrase.status();
+  const client::RecoveryCode code = client::RecoveryCode::Generate();
+  client::Profile profile{client::Identity::FromRecoveryCode(name, code), {}, {}};
+  auto s = client::Keystore::Create(home.IdentityPath(), profile, *passphrase);
+  crypto::Wipe(*passphrase);
+  if (!s.ok()) return s;
+  std::string code_text = code.ToString();
+  const std::string user_id = Hex(profile.identity.user_id());
+  Record().Set("user_id", user_id).Set("name", name).Set("recovery_code", code_text).Print(
+      g.json, absl::StrCat("Created identity ", name, "\nUser id: ", user_id,
+                           "\nKeys are encrypted in ", home.IdentityPath(),
+                           "\n\nRecovery code: ", code_text,
+                           "\nWrite it down and keep it away from this device. It is the only way "
+                           "back into your account after 'kith panic-wipe' or a lost device, and "
+                           "it is not stored anywhere."));
+  crypto::Wipe(code_text);
+  return absl::OkStatus();
+}
+
+absl::Status IdShow(const Globals& g) {
+  auto keystore = g.home().Unlock();
+  if (!keystore.ok()) return keystore.status();
+  const client::Identity& id = keystore->profile().identity;
+  const std::string fingerprint = Hex(id.sign.public_key);
+  Record().Set("user_id", Hex(id.user_id())).Set("name", id.name).Set("fingerprint", fingerprint)
+      .Print(g.json, absl::StrCat("Name: ", id.name, "\nUser id: ", Hex(id.user_id()),
+                                  "\nSigning key fingerprint: ", fingerprint));
+  return absl::OkStatus();
+}
+
+absl::Status IdVerify(const Globals& g, const std::string& user_hex) {
+  auto user = crypto::FromHex(user_hex);
+  if (!user.ok() || user->size() != kIdBytes) {
+    return absl::InvalidArgumentError("USER is a 32-character user id");
+  }
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto bundle = (*c)->GetIdentity(*user);
+  if (!bundle.ok()) return bundle.status();
+  const std::string number = SafetyNumber((*c)->identity().sign.public_key, bundle->sign_pk());
+  Record().Set("user_id", user_hex).Set("name", bundle->name()).Set("safety_number", number)
+      .Print(g.json, absl::StrCat("Safety number with ", bundle->name(), " (", user_hex, "):\n",
+                                  number,
+                                  "\nCompare it with theirs in person or on a call you trust."));
+  return absl::OkStatus();
+}
+
+absl::Status Register(const Globals& g, const ServerChoice& server) {
+  Home home = g.home();
+  auto certificate = CertificateToPin(server);
+  if (!certificate.ok()) return certificate.status();
+  auto keystore = home.Unlock();
+  if (!keystore.ok()) return keystore.status();
+  auto c = ConnectAndPin(home, server, *certificate, keystore->profile().identity, /*publish=*/true);
+  if (!c.ok()) return c.status();
+  Record().Set("user_id", Hex((*c)->identity().user_id())).Set("server", server.address)
+      .Print(g.json, absl::StrCat("Registered with ", server.address,
+                                  "; its certificate is pinned in ", home.CertificatePath()));
+  return absl::OkStatus();
+}
+
+absl::Status Restore(const Globals& g, const ServerChoice& server) {
+  Home home = g.home();
+  if (auto s = CheckNoIdentity(home); !s.ok()) return s;
+  auto code_text = home.AskSecret("Recovery code: ", false);
+  if (!code_text.ok()) return code_text.status();
+  auto code = client::RecoveryCode::Parse(*code_text);
+  crypto::Wipe(*code_text);
+  if (!code.ok()) return code.status();
+  client::Identity identity = client::Identity::FromRecoveryCode("", *code);
+  auto certificate = CertificateToPin(server);
+  if (!certificate.ok()) return certificate.status();
+  auto c = ConnectAndPin(home, server, *certificate, identity, /*publish=*/false);
+  if (absl::IsUnauthenticated(c.status()) || absl::IsNotFound(c.status())) {
+    return absl::NotFoundError(
+        "that server has no account for this recovery code: check the code and the server");
+  }
+  if (!c.ok()) return c.status();
+  // The name comes back from the account's own signed bundle.
+  auto bundle = (*c)->GetIdentity(identity.user_id());
+  if (!bundle.ok()) return bundle.status();
+  if (bundle->box_pk() != identity.box.public_key) {
+    return absl::DataLossError("the server's record of this account has another encryption key");
+  }
+  identity.name = bundle->name();
+  auto passphrase = home.AskSecret("New passphrase: ", true);
+  if (!passphrase.ok()) return passphrase.status();
+  auto s = client::Keystore::Create(home.IdentityPath(), client::Profile{identity, {}, {}},
+                                    *passphrase);
+  crypto::Wipe(*passphrase);
+  if (!s.ok()) return s;
+  Record().Set("user_id", Hex(identity.user_id())).Set("name", identity.name)
+      .Print(g.json, absl::StrCat("Restored ", identity.name, " (", Hex(identity.user_id()),
+                                  "). Your groups and circle are back; set your safe word and "
+                                  "duress passphrase again if you used them."));
+  return absl::OkStatus();
+}
+
+absl::Status PanicWipe(const Globals& g) {
+  Home home = g.home();
+  std::error_code ec;
+  if (std::filesystem::exists(home.IdentityPath(), ec)) Shred(home.IdentityPath());
+  std::vector<std::filesystem::path> rest;
+  for (auto it = std::filesystem::recursive_directory_iterator(home.dir(), ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) rest.push_back(it->path());
+  }
+  for (const auto& path : rest) Shred(path);
+  std::filesystem::remove_all(home.dir(), ec);
+  if (ec) return absl::InternalError(absl::StrCat("could not remove ", home.dir(), ": ", ec.message()));
+  Record().Set("wiped", true).Print(g.json, "Wiped.");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<client::Keystore>> UnlockToChangeSafety(const Globals& g) {
+  Home home = g.home();
+  auto keystore = home.Unlock();
+  if (!keystore.ok()) return keystore.status();
+  if (keystore->profile().is_duress()) {
+    home.FireDuress(keystore->profile(), /*escalate=*/true);
+    return std::nullopt;
+  }
+  return std::optional<client::Keystore>(*std::move(keystore));
+}
+
+absl::Status SafeWordSet(const Globals& g) {
+  Home home = g.home();
+  auto keystore = home.Unlock();
+  if (!keystore.ok()) return keystore.status();
+  auto word = home.AskSecret("Safe word: ", true);
+  if (!word.ok()) return word.status();
+  const size_t size = word->size();
+  keystore->mutable_profile().safe_word = crypto::Secret::FromString(*word);
+  crypto::Wipe(*word);
+  if (size < 4 || size > 64) {
+    return absl::InvalidArgumentError("a safe word is 4 to 64 characters");
+  }
+  if (auto s = keystore->Save(); !s.ok()) return s;
+  Record().Set("safe_word", true).Print(
+      g.json, "Safe word set on this device only. Typed in any message, it is sent as written "
+              "and your circle is alerted (come now), without anything showing here.");
+  return absl::OkStatus();
+}
+
+absl::Status SafeWordOff(const Globals& g) {
+  auto keystore = UnlockToChangeSafety(g);
+  if (!keystore.ok()) return keystore.status();
+  if (*keystore) {
+    (*keystore)->mutable_profile().safe_word = crypto::Secret();
+    if (auto s = (*keystore)->Save(); !s.ok()) return s;
+  }
+  Record().Set("safe_word", false).Print(g.json, "Safe word turned off.");
+  return absl::OkStatus();
+}
+
+absl::Status DuressSet(const Globals& g) {
+  Home home = g.home();
+  auto keystore = UnlockToChangeSafety(g);
+  if (!keystore.ok()) return keystore.status();
+  auto passphrase = home.AskSecret("Duress passphrase: ", true);
+  if (!passphrase.ok()) return passphrase.status();
+  if (*keystore) {
+    const client::Identity& real = (*keystore)->profile().identity;
+    auto c = home.Connect(real);
+    if (!c.ok()) return c.status();
+    // The empty profile is a real account, so everything in it works as it
+    // would for anyone with no groups yet.
+    client::Profile duress{client::Identity::Generate(real.name), {},
+                           crypto::Secret::Random(crypto::kKeyBytes)};
+    auto decoy = home.Connect(duress.identity);
+    if (!decoy.ok()) return decoy.status();
+    if (auto s = (*decoy)->Register(); !s.ok()) return s;
+    v1::AlertContent opened, cancelled;
+    opened.set_level(v1::AlertContent::COME_NOW);
+    opened.set_note("My duress passphrase was used to unlock my device: someone may be forcing me.");
+    cancelled.set_level(v1::AlertContent::CALL_EMERGENCY);
+    cancelled.set_note("Under duress, someone tried to cancel my alerts from my device.");
+    if (auto s = (*c)->ArmDuress(duress.duress_token, {opened, cancelled}); !s.ok()) {
+      crypto::Wipe(*passphrase);
+      if (absl::IsNotFound(s)) {
+        return absl::FailedPreconditionError(
+            "a duress passphrase alerts your circle: invite someone with 'kith circle invite' first");
+      }
+      return s;
+    }
+    auto s = (*keystore)->SetOtherSlot(duress, *passphrase);
+    crypto::Wipe(*passphrase);
+    if (!s.ok()) return s;
+  }
+  Record().Set("duress", true).Print(
+      g.json, "Duress passphrase set. Unlocking with it opens an empty profile and silently "
+              "alerts your circle (come now); trying to cancel from there escalates instead.");
+  return absl::OkStatus();
+}
+
+absl::Status DuressOff(const Globals& g) {
+  Home home = g.home();
+  auto keystore = UnlockToChangeSafety(g);
+  if (!keystore.ok()) return keystore.status();
+  if (*keystore) {
+    auto c = home.Connect((*keystore)->profile().identity);
+    if (!c.ok()) return c.status();
+    if (auto s = (*c)->DisarmDuress(); !s.ok() && !absl::IsNotFound(s)) return s;
+    if (auto s = (*keystore)->ClearOtherSlot(); !s.ok()) return s;
+  }
+  Record().Set("duress", false).Print(g.json, "Duress passphrase removed.");
+  return absl::OkStatus();
+}
+
+bool ContainsSafeWord(std::string_view text, const crypto::Secret& safe_word) {
+  if (safe_word.empty()) return false;
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  std::string word = lower(safe_word.view());
+  const bool found = lower(text).find(word) != std::string::npos;
+  crypto::Wipe(word);
+  return found;
+}
+
+void AlertForSafeWord(client::Client& c) {
+  v1::AlertContent content;
+  content.set_level(v1::AlertContent::COME_NOW);
+  content.set_note("I typed my safe word in a message: I need you now.");
+  c.RaiseAlert(content).IgnoreError();
+}
+
+}  // namespace kith::cli

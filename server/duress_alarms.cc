@@ -1,0 +1,71 @@
+#include "kith/duress_alarms.h"
+
+#include <cstdio>
+
+#include "kith/sealed_alerts.h"
+
+namespace kith::server {
+
+absl::Status DuressAlarms::Load() {
+  absl::MutexLock lock(&mu_);
+  return store_->ForEachDuress([this](const v1::DuressAlarm& alarm) {
+    mu_.AssertHeld();
+    group_by_token_hash_[alarm.token_hash()] = alarm.group_id();
+    by_group_[alarm.group_id()] = alarm;
+  });
+}
+
+absl::Status DuressAlarms::Arm(v1::DuressAlarm alarm) {
+  alarm.set_released(0);
+  absl::MutexLock lock(&mu_);
+  if (auto s = store_->PutDuress(alarm); !s.ok()) return s;
+  if (auto old = by_group_.find(alarm.group_id()); old != by_group_.end()) {
+    group_by_token_hash_.erase(old->second.token_hash());
+  }
+  group_by_token_hash_[alarm.token_hash()] = alarm.group_id();
+  by_group_[alarm.group_id()] = std::move(alarm);
+  return absl::OkStatus();
+}
+
+absl::Status DuressAlarms::Disarm(const std::string& group_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_group_.find(group_id);
+  if (it == by_group_.end()) return absl::OkStatus();
+  if (auto s = store_->DeleteDuress(group_id); !s.ok()) return s;
+  group_by_token_hash_.erase(it->second.token_hash());
+  by_group_.erase(it);
+  return absl::OkStatus();
+}
+
+bool DuressAlarms::Armed(const std::string& group_id) const {
+  absl::MutexLock lock(&mu_);
+  return by_group_.contains(group_id);
+}
+
+std::optional<DuressAlarms::Due> DuressAlarms::Next(const std::string& token_hash,
+                                                  bool escalate) const {
+  absl::MutexLock lock(&mu_);
+  auto group = group_by_token_hash_.find(token_hash);
+  if (group == group_by_token_hash_.end()) return std::nullopt;
+  const v1::DuressAlarm& alarm = by_group_.at(group->second);
+  const int released = static_cast<int>(alarm.released());
+  if (released >= alarm.alerts_size() || (released > 0 && !escalate)) return std::nullopt;
+  return Due{alarm.group_id(), alarm.alerts(released)};
+}
+
+void DuressAlarms::Released(const std::string& group_id, const std::string& alert_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_group_.find(group_id);
+  if (it == by_group_.end()) return;
+  v1::DuressAlarm& alarm = it->second;
+  const int released = static_cast<int>(alarm.released());
+  if (released >= alarm.alerts_size() || SealedAlertId(alarm.alerts(released)) != alert_id) return;
+  alarm.set_released(released + 1);
+  // If this write is lost to a crash, the same alert is offered again and
+  // the log refuses it as a duplicate, which counts as released.
+  if (auto s = store_->PutDuress(alarm); !s.ok()) {
+    fprintf(stderr, "kithd: recording a released duress alert: %s\n", s.ToString().c_str());
+  }
+}
+
+}  // namespace kith::server

@@ -1,0 +1,53 @@
+// Duress alarms: for each circle at most one list of sealed alerts, kept
+// durably in a DuressStore and in memory by token hash. Presenting the
+// token releases the first alert, and each escalation the next. As with
+// check-ins, an alert id is accepted by the log once, so a release raced
+// or retried after a crash still reaches the circle exactly once.
+#ifndef KITH_SERVER_DURESS_ALARMS_H_
+#define KITH_SERVER_DURESS_ALARMS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "kith.pb.h"
+#include "kith/store.h"
+
+namespace kith::server {
+
+class DuressAlarms {
+ public:
+  static constexpr int kMaxAlerts = 4;
+
+  explicit DuressAlarms(DuressStore* store) : store_(store) {}
+  // Reads every stored alarm.
+  absl::Status Load();
+
+  // Stores `alarm` (with nothing released), replacing the circle's previous one.
+  absl::Status Arm(v1::DuressAlarm alarm);
+  absl::Status Disarm(const std::string& group_id);
+  bool Armed(const std::string& group_id) const;
+
+  // The alert to release for the token hashing to `token_hash`: the first
+  // if none has gone out; with `escalate`, the next; otherwise nothing.
+  struct Due {
+    std::string group_id;
+    v1::SignedEvent alert;
+  };
+  std::optional<Due> Next(const std::string& token_hash, bool escalate) const;
+  // Records that the alert of `group_id` with `alert_id` went out, if it is
+  // the next one due.
+  void Released(const std::string& group_id, const std::string& alert_id);
+
+ private:
+  DuressStore* const store_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, v1::DuressAlarm> by_group_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> group_by_token_hash_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace kith::server
+
+#endif  // KITH_SERVER_DURESS_ALARMS_H_

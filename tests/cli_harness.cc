@@ -1,0 +1,93 @@
+#include "cli_harness.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <google/protobuf/util/json_util.h>
+
+extern char** environ;
+
+namespace kith::testing {
+namespace {
+
+void WriteFile(const std::string& path, const std::string& data) {
+  FILE* f = fopen(path.c_str(), "wb");
+  fwrite(data.data(), 1, data.size(), f);
+  fclose(f);
+}
+
+}  // namespace
+
+pid_t CliTest::Spawn(const std::string& who, const std::vector<std::string>& args,
+                     const std::vector<std::string>& secrets, const std::string& input,
+                     const std::string& out, const std::string& err) const {
+  const std::string in_path = Home(who) + ".stdin", secrets_path = Home(who) + ".secrets";
+  WriteFile(in_path, input);
+  std::string lines;
+  for (const auto& s : secrets) lines += s + "\n";
+  WriteFile(secrets_path, lines);
+  std::vector<std::string> argv_s = {KithPath(), "--home", Home(who), "--secrets-fd", "3"};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    if (!std::string_view(*e).starts_with("KITH_")) env_s.push_back(*e);
+  }
+  std::vector<char*> env;
+  for (auto& e : env_s) env.push_back(e.data());
+  env.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 3, secrets_path.c_str(), O_RDONLY, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env.data()), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return pid;
+}
+
+CliResult CliTest::Kith(const std::string& who, const std::vector<std::string>& args,
+                        const std::vector<std::string>& secrets, const std::string& input) const {
+  const std::string out = Home(who) + ".out", err = Home(who) + ".err";
+  pid_t pid = Spawn(who, args, secrets, input, out, err);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
+}
+
+std::string CliTest::Ok(const std::string& who, const std::vector<std::string>& args,
+                        const std::string& input) const {
+  CliResult r = Kith(who, args, {kPassphrase}, input);
+  EXPECT_EQ(r.exit_code, 0) << "kith " << args[0] << ": " << r.err;
+  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+  return r.out;
+}
+
+google::protobuf::Struct CliTest::Json(const std::string& line) {
+  google::protobuf::Struct s;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &s).ok()) << line;
+  return s;
+}
+
+std::string CliTest::Field(const std::string& json_line, const std::string& key) {
+  return Json(json_line).fields().at(key).string_value();
+}
+
+std::string CliTest::Enroll(const std::string& who) const {
+  CliResult created = Kith(who, {"--json", "id", "create", "--name", who});
+  EXPECT_EQ(created.exit_code, 0) << created.err;
+  Ok(who, {"register", "--server", kithd_->address(), "--ca",
+           kithd_->data_dir() + "/tls/server.crt"});
+  return created.out;
+}
+
+}  // namespace kith::testing

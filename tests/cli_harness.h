@@ -1,0 +1,52 @@
+// Runs the real kith binary against the real kithd, as a person would,
+// with secrets handed over on a file descriptor (--secrets-fd), never on
+// the command line.
+#ifndef KITH_TESTS_CLI_HARNESS_H_
+#define KITH_TESTS_CLI_HARNESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include <google/protobuf/struct.pb.h>
+
+#include "test_support.h"
+
+namespace kith::testing {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+inline constexpr char kPassphrase[] = "pass phrase";
+
+class CliTest : public ServerTest {
+ protected:
+  std::string Home(const std::string& who) const { return dir_.path() + "/" + who; }
+
+  // Starts kith in a new session (no controlling terminal, so it can never
+  // prompt) with `secrets`, one per line, on descriptor 3 and `input` on
+  // standard input.
+  pid_t Spawn(const std::string& who, const std::vector<std::string>& args,
+              const std::vector<std::string>& secrets, const std::string& input,
+              const std::string& out, const std::string& err) const;
+  CliResult Kith(const std::string& who, const std::vector<std::string>& args,
+                 const std::vector<std::string>& secrets = {kPassphrase},
+                 const std::string& input = "") const;
+  // Runs and expects success; returns standard output without the newline.
+  std::string Ok(const std::string& who, const std::vector<std::string>& args,
+                 const std::string& input = "") const;
+
+  static google::protobuf::Struct Json(const std::string& line);
+  static std::string Field(const std::string& json_line, const std::string& key);
+
+  // `kith id create` and `kith register`; returns the create command's output.
+  std::string Enroll(const std::string& who) const;
+};
+
+}  // namespace kith::testing
+
+#endif  // KITH_TESTS_CLI_HARNESS_H_

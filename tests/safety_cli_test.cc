@@ -1,0 +1,194 @@
+// The threats a person's own device faces, with the real kith binary
+// against the real kithd: a seized phone after a panic wipe, a coerced
+// unlock with the duress passphrase, a safe word typed in a chat, and a
+// restore from nothing but the recovery code.
+#include <chrono>
+#include <filesystem>
+
+#include "absl/strings/str_split.h"
+#include "cli_harness.h"
+
+namespace kith::testing {
+namespace {
+
+class SafetyCliTest : public CliTest {
+ protected:
+  // `owner` invites `member` into their circle and `member` accepts.
+  void FormCircle(const std::string& owner, const std::string& member) {
+    const std::string member_id = Field(Ok(member, {"--json", "id", "show"}), "user_id");
+    Ok(owner, {"circle", "invite", member_id});
+    Ok(member, {"circle", "accept", owner});
+    Ok(owner, {"circle"});  // admits them
+  }
+  // The alerts `who` has received, one JSON object each.
+  std::vector<std::string> Alerts(const std::string& who) {
+    return absl::StrSplit(Ok(who, {"--json", "alerts"}), '\n', absl::SkipEmpty());
+  }
+  // Every file under `dir` that contains `needle`.
+  static std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle) {
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file() && ReadFile(it->path()).find(needle) != std::string::npos) {
+        found.push_back(it->path());
+      }
+    }
+    return found;
+  }
+};
+
+TEST_F(SafetyCliTest, PanicWipeLeavesNothingAndTheRecoveryCodeRestores) {
+  const std::string code = Field(Enroll("alice"), "recovery_code");
+  ASSERT_EQ(code.size(), 44u) << code;
+  Enroll("bartholomew");
+  const std::string alice_id = Field(Ok("alice", {"--json", "id", "show"}), "user_id");
+  const std::string group = Ok("alice", {"group", "create", "Zebra canary group"});
+  Ok("bartholomew", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  Ok("alice", {"group", "admit", group, "bartholomew"});
+  Ok("alice", {"send", group, "walrus canary message"});
+  FormCircle("alice", "bartholomew");
+  ASSERT_EQ(Kith("alice", {"id", "safe-word", "set"}, {kPassphrase, "lighthouse"}).exit_code, 0);
+  Ok("alice", {"mod", "audit", group, "--verify"});  // leaves a pinned checkpoint behind
+  ASSERT_FALSE(FilesContaining(dir_.path() + "/alice", "").empty());
+
+  // The device is seized: the wipe needs no passphrase and no network.
+  kithd_->Stop();
+  const auto start = std::chrono::steady_clock::now();
+  CliResult wiped = Kith("alice", {"panic-wipe"}, {});
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(wiped.exit_code, 0) << wiped.err;
+  EXPECT_LT(took, std::chrono::seconds(1));
+  for (const std::string& canary :
+       {std::string("Zebra canary"), std::string("walrus canary"), std::string("bartholomew"),
+        std::string("lighthouse"), alice_id, std::string("KITHKEY"), std::string("BEGIN CERT")}) {
+    EXPECT_TRUE(FilesContaining(dir_.path() + "/alice", canary).empty()) << canary;
+  }
+  EXPECT_FALSE(std::filesystem::exists(Home("alice") + "/identity.key"));
+  CliResult locked = Kith("alice", {"groups"});
+  EXPECT_EQ(locked.exit_code, 1);
+  EXPECT_NE(locked.err.find("not registered"), std::string::npos) << locked.err;
+
+  // Later, on this or any device: the code alone brings the account back.
+  ASSERT_OK(kithd_->Start());
+  const std::vector<std::string> server = {"--server", kithd_->address(), "--ca",
+                                           kithd_->data_dir() + "/tls/server.crt"};
+  auto restore = [&](const std::string& typed) {
+    std::vector<std::string> args = {"--json", "restore"};
+    args.insert(args.end(), server.begin(), server.end());
+    return Kith("alice", args, {typed, "new pass phrase"});
+  };
+  std::string typo = code;
+  typo[0] = typo[0] == 'a' ? 'b' : 'a';
+  CliResult mistyped = restore(typo);
+  EXPECT_EQ(mistyped.exit_code, 1);
+  EXPECT_NE(mistyped.err.find("typo"), std::string::npos) << mistyped.err;
+  CliResult restored = restore(code);
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_EQ(Field(restored.out, "user_id"), alice_id);
+  EXPECT_EQ(Field(restored.out, "name"), "alice");
+  const std::string read =
+      Kith("alice", {"read", group}, {"new pass phrase"}).out;
+  EXPECT_NE(read.find("walrus canary message"), std::string::npos) << read;
+  EXPECT_EQ(Kith("alice", {"id", "show"}, {kPassphrase}).exit_code, 1);  // the old passphrase is gone
+
+  // A well-formed code for an account that does not exist.
+  CliResult stranger = Kith("nobody", {"--json", "id", "create", "--name", "x"});
+  const std::string other_code = Field(stranger.out, "recovery_code");
+  std::filesystem::remove_all(Home("nobody"));
+  std::vector<std::string> args = {"restore"};
+  args.insert(args.end(), server.begin(), server.end());
+  CliResult unknown = Kith("nobody", args, {other_code, "x"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no account for this recovery code"), std::string::npos)
+      << unknown.err;
+}
+
+TEST_F(SafetyCliTest, SafeWordIsSentAsTypedAndSilentlyAlertsTheCircle) {
+  Enroll("alice");
+  Enroll("sam");
+  FormCircle("alice", "sam");
+  const std::string group = Ok("alice", {"group", "create", "Evening group"});
+  const std::string plain = Ok("alice", {"send", group, "see you at the pier"});
+  ASSERT_EQ(Kith("alice", {"id", "safe-word", "set"}, {kPassphrase, "Lighthouse"}).exit_code, 0);
+  EXPECT_TRUE(Alerts("sam").empty());
+
+  const std::string sent = Ok("alice", {"send", group, "meet me at the LIGHTHOUSE later"});
+  EXPECT_EQ(sent.substr(0, 6), plain.substr(0, 6));  // "Sent (": nothing else shows
+  EXPECT_EQ(sent.find("alert"), std::string::npos);
+  const std::string read = Ok("alice", {"read", group});
+  EXPECT_NE(read.find("meet me at the LIGHTHOUSE later"), std::string::npos);
+  auto alerts = Alerts("sam");
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(Field(alerts[0], "level"), "come-now");
+  EXPECT_EQ(Field(alerts[0], "from_name"), "alice");
+  EXPECT_NE(Field(alerts[0], "note").find("safe word"), std::string::npos);
+
+  ASSERT_EQ(Kith("alice", {"id", "safe-word", "off"}).exit_code, 0);
+  Ok("alice", {"send", group, "the lighthouse is lovely"});
+  EXPECT_EQ(Alerts("sam").size(), 1u);
+}
+
+TEST_F(SafetyCliTest, DuressUnlockLooksNormalAlertsOnceAndCancellingEscalates) {
+  Enroll("alice");
+  Enroll("sam");
+  Enroll("lee");  // a keystore with no duress passphrase, to compare with
+  const std::string real_id = Field(Ok("alice", {"--json", "id", "show"}), "user_id");
+  CliResult no_circle = Kith("alice", {"id", "duress", "set"}, {kPassphrase, "under duress"});
+  EXPECT_EQ(no_circle.exit_code, 1);
+  EXPECT_NE(no_circle.err.find("circle invite"), std::string::npos) << no_circle.err;
+  FormCircle("alice", "sam");
+  ASSERT_EQ(Kith("alice", {"id", "duress", "set"}, {kPassphrase, "under duress"}).exit_code, 0);
+  EXPECT_EQ(std::filesystem::file_size(Home("alice") + "/identity.key"),
+            std::filesystem::file_size(Home("lee") + "/identity.key"));
+  EXPECT_TRUE(Alerts("sam").empty());
+
+  // Someone forces the phone open: the duress passphrase opens a profile
+  // that behaves like anyone's, and the circle is told.
+  const std::vector<std::string> duress = {"under duress"};
+  CliResult shown = Kith("alice", {"id", "show"}, duress);
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("Name: alice"), std::string::npos) << shown.out;
+  EXPECT_EQ(shown.out.find(real_id), std::string::npos);
+  EXPECT_EQ(Kith("alice", {"groups"}, duress).out, "No groups yet.\n");
+  auto alerts = Alerts("sam");
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(Field(alerts[0], "level"), "come-now");
+  EXPECT_NE(Field(alerts[0], "note").find("duress"), std::string::npos);
+  EXPECT_EQ(Kith("alice", {"groups"}, duress).exit_code, 0);
+  EXPECT_EQ(Alerts("sam").size(), 1u);  // one alert, however often it is opened
+
+  // Cancelling from the duress profile says it worked, and escalates.
+  CliResult checked_in = Kith("alice", {"checkin", "ok"}, duress);
+  EXPECT_EQ(checked_in.exit_code, 0) << checked_in.err;
+  EXPECT_EQ(checked_in.out, "Checked in: your circle will not be alerted.\n");
+  alerts = Alerts("sam");
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(Field(alerts[1], "level"), "call-emergency");
+  const std::string first_alert = Field(alerts[0], "alert_id");
+  CliResult resolved = Kith("alice", {"alert", "resolve", first_alert}, duress);
+  EXPECT_EQ(resolved.exit_code, 0) << resolved.err;
+  EXPECT_EQ(resolved.out, "Resolved: the circle knows you are OK.\n");
+  EXPECT_EQ(Kith("alice", {"id", "duress", "off"}, duress).out, "Duress passphrase removed.\n");
+  alerts = Alerts("sam");
+  for (const auto& a : alerts) EXPECT_FALSE(Json(a).fields().at("resolved").bool_value()) << a;
+  EXPECT_TRUE(Kith("alice", {"id", "show"}, duress).exit_code == 0);  // not removed by the duress profile
+
+  // The real passphrase still opens the real profile, which can resolve.
+  EXPECT_EQ(Field(Ok("alice", {"--json", "id", "show"}), "user_id"), real_id);
+  Ok("alice", {"alert", "resolve", first_alert});
+  Ok("alice", {"id", "duress", "off"});
+  EXPECT_EQ(Kith("alice", {"id", "show"}, duress).exit_code, 1);
+}
+
+TEST_F(SafetyCliTest, SecretsComeOnlyFromTheTerminalOrADescriptor) {
+  Enroll("alice");
+  CliResult none = Kith("alice", {"id", "show"}, {});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("--secrets-fd"), std::string::npos) << none.err;
+  CliResult argument = Kith("alice", {"id", "show", "--passphrase", "pass phrase"});
+  EXPECT_NE(argument.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace kith::testing
