@@ -51,6 +51,16 @@ absl::Status GroupView::Apply(const v1::Event& event) {
   hashes_.append(state_.head_hash());
   if (body.has_message()) return OpenMessage(event, body);
   if (body.has_alert() || body.has_realert()) RecordAlert(event, body);
+  if (body.has_evidence()) {
+    auto secret = epoch_secrets_.find(body.epoch());
+    auto entry = secret == epoch_secrets_.end()
+                     ? absl::StatusOr<v1::EvidenceEntry>(absl::DataLossError("no key"))
+                     : OpenEvidence(secret->second, body);
+    if (!entry.ok()) {
+      return absl::DataLossError(absl::StrCat("event ", event.seq(), ": ", entry.status().message()));
+    }
+    evidence_.push_back(*std::move(entry));
+  }
   Record(event, body);
   return absl::OkStatus();
 }
@@ -179,6 +189,20 @@ absl::StatusOr<v1::SignedEvent> GroupView::SealAlert(v1::Alert::Kind kind,
   alert->set_alert_id(alert_id);
   alert->set_realert_after_ms(realert_after_ms);
   if (auto s = kith::SealAlert(secret->second, content, &body); !s.ok()) return s;
+  return SignEvent(body, self_->sign.secret_key);
+}
+
+absl::StatusOr<v1::SignedEvent> GroupView::SealEvidence(const v1::EvidenceEntry& entry) const {
+  const std::string me = self_->user_id();
+  auto secret = epoch_secrets_.find(state_.epoch());
+  if (!state_.is_vault() || secret == epoch_secrets_.end()) {
+    return absl::FailedPreconditionError("this is not your vault");
+  }
+  v1::EventBody body;
+  body.set_group_id(state_.group_id());
+  body.set_author(me);
+  body.set_epoch(state_.epoch());
+  if (auto s = kith::SealEvidence(secret->second, entry, &body); !s.ok()) return s;
   return SignEvent(body, self_->sign.secret_key);
 }
 

@@ -41,4 +41,12 @@ v1::SignedEvent CheckpointSigner::SignServerEvent(const v1::EventBody& body) con
   return SignEvent(body, secret_key_);
 }
 
+v1::Timestamp CheckpointSigner::SignTimestamp(const std::string& hash, int64_t now_ms) const {
+  v1::Timestamp t;
+  t.set_hash(hash);
+  t.set_time_ms(now_ms);
+  t.set_signature(crypto::Sign(secret_key_, kTimestampLabel, TimestampSigningInput(hash, now_ms)));
+  return t;
+}
+
 }  // namespace kith::server

@@ -468,4 +468,16 @@ grpc::ServerUnaryReactor* KithService::TriggerDuress(grpc::CallbackServerContext
   return reactor;
 }
 
+grpc::ServerUnaryReactor* KithService::GetTimestamp(grpc::CallbackServerContext* ctx,
+                                                    const v1::TimestampRequest* req,
+                                                    v1::Timestamp* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  if (req->hash().size() != crypto::kHashBytes) {
+    return Done(ctx, absl::InvalidArgumentError("a timestamp is for a 32-byte hash"));
+  }
+  *reply = signer_->SignTimestamp(req->hash(), clock_->NowMs());
+  return Done(ctx, absl::OkStatus());
+}
+
 }  // namespace kith::server

@@ -5,8 +5,12 @@
 #include <chrono>
 #include <filesystem>
 
+#include <functional>
+
 #include "absl/strings/str_split.h"
 #include "cli_harness.h"
+#include "kith/event_builder.h"
+#include "kith/protocol.h"
 
 namespace kith::testing {
 namespace {
@@ -188,6 +192,111 @@ TEST_F(SafetyCliTest, SecretsComeOnlyFromTheTerminalOrADescriptor) {
   EXPECT_NE(none.err.find("--secrets-fd"), std::string::npos) << none.err;
   CliResult argument = Kith("alice", {"id", "show", "--passphrase", "pass phrase"});
   EXPECT_NE(argument.exit_code, 0);
+}
+
+TEST_F(SafetyCliTest, EvidenceIsTimestampedUnreadByTheServerAndAnExportShowsTampering) {
+  Enroll("alice");
+  const std::string photo = Home("alice") + ".photo";
+  {
+    FILE* f = fopen(photo.c_str(), "wb");
+    fputs("JPEG bytes of a bruise", f);
+    fclose(f);
+  }
+  Ok("alice", {"evidence", "add", "He took my phone and read my messages (canary-1)", "--attach", photo});
+  Ok("alice", {"evidence", "add", "-"}, "He turned up at my work uninvited (canary-2)\n");
+  Ok("alice", {"evidence", "add", "Voicemail threatening to take the kids (canary-3)"});
+  const std::string list = Ok("alice", {"evidence", "list"});
+  EXPECT_NE(list.find("[2] "), std::string::npos) << list;
+  EXPECT_NE(list.find("uninvited (canary-2)"), std::string::npos) << list;
+  EXPECT_NE(list.find("(attached: alice.photo)"), std::string::npos) << list;
+
+  const std::string out = dir_.path() + "/export";
+  Ok("alice", {"evidence", "export", out});
+  EXPECT_EQ(ReadFile(out + "/attachments/1-alice.photo"), "JPEG bytes of a bruise");
+  EXPECT_EQ(std::filesystem::status(out + "/evidence.jsonl").permissions() &
+                std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
+  // Offline: nothing but the folder (no identity, no server).
+  auto verify = [&](const std::string& dir) { return Kith("nobody", {"evidence", "verify", dir}, {}); };
+  CliResult intact = verify(out);
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+  EXPECT_NE(intact.out.find("Intact: 3 entries"), std::string::npos) << intact.out;
+
+  // Each kind of tampering is named.
+  auto tampered = [&](const std::string& name, const std::function<void(std::vector<std::string>&)>& edit,
+                      const std::string& attachment = "JPEG bytes of a bruise") {
+    const std::string dir = dir_.path() + "/" + name;
+    std::filesystem::create_directories(dir + "/attachments");
+    std::filesystem::copy_file(out + "/head.json", dir + "/head.json");
+    std::vector<std::string> lines = absl::StrSplit(ReadFile(out + "/evidence.jsonl"), '\n', absl::SkipEmpty());
+    edit(lines);
+    std::string joined;
+    for (const auto& l : lines) joined += l + "\n";
+    FILE* f = fopen((dir + "/evidence.jsonl").c_str(), "wb");
+    fputs(joined.c_str(), f);
+    fclose(f);
+    f = fopen((dir + "/attachments/1-alice.photo").c_str(), "wb");
+    fputs(attachment.c_str(), f);
+    fclose(f);
+    CliResult r = verify(dir);
+    EXPECT_EQ(r.exit_code, 1) << name;
+    return r.out;
+  };
+  auto replace = [](std::string& s, const std::string& from, const std::string& to) {
+    s.replace(s.find(from), from.size(), to);
+  };
+  EXPECT_NE(tampered("edited", [&](auto& l) { replace(l[1], "at my work", "at my home"); })
+                .find("entry 2 was edited"), std::string::npos);
+  EXPECT_NE(tampered("removed", [](auto& l) { l.erase(l.begin() + 1); }).find("entry 2 was removed"),
+            std::string::npos);
+  EXPECT_NE(tampered("cut", [](auto& l) { l.pop_back(); }).find("cut from the end"),
+            std::string::npos);
+  EXPECT_NE(tampered("photo", [](auto&) {}, "a different picture").find("entry 1 was edited"),
+            std::string::npos);
+
+  // The server stored and timestamped the entries without reading them.
+  kithd_->Stop();
+  for (const char* canary : {"canary-1", "canary-2", "canary-3", "JPEG bytes"}) {
+    EXPECT_TRUE(FilesContaining(kithd_->data_dir(), canary).empty()) << canary;
+  }
+}
+
+TEST_F(SafetyCliTest, AVaultTakesOnlyItsOwnersEvidence) {
+  auto alice = Client("alice");
+  auto mallory = Client("mallory");
+  auto entry = alice->AddEvidence("first", "", "");
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  auto vault = alice->OwnVault(false);
+  ASSERT_TRUE(vault.ok());
+  auto append = [](client::Client& c, const v1::SignedEvent& event) {
+    grpc::ClientContext ctx;
+    c.Prepare(&ctx);
+    v1::AppendRequest req;
+    *req.mutable_event() = event;
+    v1::AppendReply reply;
+    return c.stub()->Append(&ctx, req, &reply).error_code();
+  };
+  // Nobody else reads it, and nobody can be invited into it.
+  EXPECT_EQ(mallory->Sync(*vault).status().code(), absl::StatusCode::kPermissionDenied);
+  auto view = alice->Sync(*vault);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(append(*alice, client::BuildAddressedInvite(alice->identity(), (*view)->state(),
+                                                        mallory->identity().user_id())),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ((*view)->evidence().size(), 1u);
+  EXPECT_EQ((*view)->state().members().size(), 1u);
+  // An evidence entry anywhere but a vault is refused, by the client and the server.
+  const std::string group = CreateGroupWith(*alice, {});
+  auto group_view = alice->Sync(group);
+  ASSERT_TRUE(group_view.ok());
+  EXPECT_EQ((*group_view)->SealEvidence(*entry).status().code(), absl::StatusCode::kFailedPrecondition);
+  v1::EventBody body;
+  body.set_group_id(group);
+  body.set_author(alice->identity().user_id());
+  body.set_epoch((*group_view)->state().epoch());
+  body.mutable_evidence()->set_ciphertext("sealed elsewhere");
+  EXPECT_EQ(append(*alice, SignEvent(body, alice->identity().sign.secret_key)),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

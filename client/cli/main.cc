@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "account_commands.h"
 #include "circle_commands.h"
+#include "evidence_commands.h"
 #include "home.h"
 #include "kith/crypto.h"
 #include "kith/duration.h"
@@ -497,6 +498,22 @@ int main(int argc, char** argv) {
   checkin->add_subcommand("stop", "cancel the pending check-in and any repeats")->callback([&] {
     status = CheckinCancel(g, /*check_in=*/false);
   });
+
+  auto* evidence = app.add_subcommand("evidence", "a dated, tamper-evident, encrypted log of what happened")
+                      ->require_subcommand(1);
+  std::string attach, server_key;
+  auto* evidence_add = evidence->add_subcommand("add", "record what happened (TEXT '-' reads standard input)");
+  evidence_add->add_option("TEXT", text)->required();
+  evidence_add->add_option("--attach", attach, "a file to keep with it (up to 512 KiB)");
+  evidence_add->callback([&] { status = EvidenceAdd(g, text, attach); });
+  evidence->add_subcommand("list", "every entry, oldest first")->callback([&] { status = EvidenceList(g); });
+  auto* evidence_export = evidence->add_subcommand("export", "write every entry, in the clear, to a new folder");
+  evidence_export->add_option("DIR", text)->required();
+  evidence_export->callback([&] { status = EvidenceExport(g, text); });
+  auto* evidence_verify = evidence->add_subcommand("verify", "check an export offline: order, timestamps, signatures");
+  evidence_verify->add_option("DIR", text)->required();
+  evidence_verify->add_option("--server-key", server_key, "the server's checkpoint key, hex, to pin");
+  evidence_verify->callback([&] { status = EvidenceVerify(g, text, server_key); });
 
   std::string duration = "30m";
   auto* pause = app.add_subcommand("pause", "step away from a group for a while (the group sees it)");

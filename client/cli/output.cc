@@ -21,12 +21,16 @@ Record& Record::Set(const std::string& key, bool value) {
   return *this;
 }
 
-void PrintJsonLine(const google::protobuf::Message& message) {
+std::string JsonLine(const google::protobuf::Message& message) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  std::printf("%s\n", out.c_str());
+  return out;
+}
+
+void PrintJsonLine(const google::protobuf::Message& message) {
+  std::printf("%s\n", JsonLine(message).c_str());
 }
 
 void Record::Print(bool json, const std::string& text) const {

@@ -10,7 +10,9 @@
 
 namespace kith::cli {
 
-// Prints `message` as one line of JSON, keeping proto field names.
+// `message` as one line of JSON, keeping proto field names (bytes in base64).
+std::string JsonLine(const google::protobuf::Message& message);
+// Prints JsonLine(message) and a newline.
 void PrintJsonLine(const google::protobuf::Message& message);
 
 // One result. Fields are kept for JSON; `text` is what a person sees.

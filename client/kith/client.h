@@ -208,6 +208,21 @@ class Client {
   // person's circle (owner only).
   absl::StatusOr<std::vector<std::string>> DeliveredTo(const std::string& circle_id, uint64_t seq);
 
+  // --- The evidence log, in this person's vault (client/evidence.cc) ---
+
+  // This person's vault's group id; with `create`, made on first use.
+  absl::StatusOr<std::string> OwnVault(bool create);
+  // Adds an entry: chains it to the last one, has the server timestamp its
+  // hash (checked against the pinned key), seals it and appends it.
+  absl::StatusOr<v1::EvidenceEntry> AddEvidence(std::string text, std::string attachment_name,
+                                                std::string attachment);
+  // Every entry, in order (empty without a vault).
+  absl::StatusOr<std::vector<v1::EvidenceEntry>> Evidence();
+  // A server-signed head over `entries`, for an export.
+  absl::StatusOr<v1::EvidenceHead> SignEvidenceHead(const std::vector<v1::EvidenceEntry>& entries);
+  // The server's signature over `hash` and the time it saw it, checked.
+  absl::StatusOr<v1::Timestamp> GetTimestamp(const std::string& hash);
+
   absl::StatusOr<v1::GroupList> Groups();
 
   // For tests and tools that speak the protocol directly.

@@ -128,6 +128,8 @@ class GroupView {
   // before they arrive.
   void set_server_key(std::string key) { state_.set_server_key(std::move(key)); }
   const std::vector<AuditEntry>& audit() const { return audit_; }
+  // A vault's evidence entries, in log order.
+  const std::vector<v1::EvidenceEntry>& evidence() const { return evidence_; }
   // A member's display name from the log (members, pending and former), or
   // the first 8 hex digits of their id.
   std::string NameOf(const std::string& user_id) const;
@@ -141,6 +143,8 @@ class GroupView {
   absl::StatusOr<v1::SignedEvent> SealAlert(v1::Alert::Kind kind, const std::string& alert_id,
                                             uint64_t realert_after_ms,
                                             const v1::AlertContent& content) const;
+  // Seals an evidence entry into this vault under the current epoch.
+  absl::StatusOr<v1::SignedEvent> SealEvidence(const v1::EvidenceEntry& entry) const;
   // Seals `contents` as this member's next messages, in order, in one pass
   // along the ratchet (for a sender that pipelines).
   absl::StatusOr<std::vector<v1::SignedEvent>> SealMessages(
@@ -169,6 +173,7 @@ class GroupView {
   std::vector<AuditEntry> audit_;
   std::vector<AlertRecord> alerts_;
   std::vector<AlertNotice> alert_notices_;
+  std::vector<v1::EvidenceEntry> evidence_;
   std::map<std::string, std::string> names_;  // everyone the log introduced
 };
 

@@ -69,8 +69,8 @@ absl::Status CheckCharter(const v1::Charter& charter) {
   if (!v1::GroupKind_IsValid(charter.kind())) {
     return absl::InvalidArgumentError("unknown group kind");
   }
-  if (charter.kind() == v1::KIND_CIRCLE && charter.rules_size() > 0) {
-    return absl::InvalidArgumentError("a circle has no ground rules");
+  if (charter.kind() != v1::KIND_SUPPORT_GROUP && charter.rules_size() > 0) {
+    return absl::InvalidArgumentError("only support groups have ground rules");
   }
   if (charter.rules_version() != 1) {
     return absl::InvalidArgumentError("a new group's rules version must be 1");
@@ -162,6 +162,12 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
             "stale epoch ", body.epoch(), ": the group is at epoch ", epoch_,
             "; refresh the group and try again"));
       }
+      // A vault is one person's private log: it holds their evidence and nothing else.
+      if (is_vault() != body.has_evidence()) {
+        return body.has_evidence()
+                   ? absl::InvalidArgumentError("evidence entries belong in their author's vault")
+                   : absl::FailedPreconditionError("a vault holds only its owner's evidence entries");
+      }
       switch (body.kind_case()) {
         case v1::EventBody::kInvite: kind_status = CheckInvite(body); break;
         case v1::EventBody::kCommit: kind_status = CheckCommit(body); break;
@@ -174,6 +180,11 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
         case v1::EventBody::kRealert:
           kind_status = is_circle() ? alerts_.CheckRealert(body.realert(), now_ms)
                                     : absl::InvalidArgumentError("only circles have alerts");
+          break;
+        case v1::EventBody::kEvidence:
+          kind_status = RoleOf(body.author()) == v1::ROLE_OWNER
+                            ? absl::OkStatus()
+                            : absl::PermissionDeniedError("only the vault's owner writes in it");
           break;
         default: return absl::InvalidArgumentError("unknown event kind");
       }
@@ -253,6 +264,7 @@ absl::Status GroupState::CheckInvite(const v1::EventBody& body) const {
 
 absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body) const {
   if (!created()) return absl::FailedPreconditionError("group does not exist yet");
+  if (is_vault()) return absl::FailedPreconditionError("nobody joins another person's vault");
   const auto& j = body.join_request();
   if (auto s = ValidateBundle(j.member()); !s.ok()) return s;
   if (body.author() != UserIdFor(j.member().sign_pk())) {
@@ -589,7 +601,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       alerts_.Apply(body, event.seq(), event.server_time_ms());
       break;
     case v1::EventBody::kReport:
-      break;
+    case v1::EventBody::kEvidence:
     case v1::EventBody::KIND_NOT_SET:
       break;
   }

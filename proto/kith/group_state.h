@@ -108,6 +108,7 @@ class GroupState {
 
   const std::string& owner() const { return owner_; }
   bool is_circle() const { return charter_.kind() == v1::KIND_CIRCLE; }
+  bool is_vault() const { return charter_.kind() == v1::KIND_VAULT; }
   // People an open addressed invitation names.
   const std::set<std::string>& invited() const { return invited_; }
   bool IsInvited(const std::string& user_id) const { return invited_.contains(user_id); }

@@ -171,6 +171,42 @@ crypto::Secret AlertKey(const crypto::Secret& epoch_secret) {
   return crypto::DeriveKey(epoch_secret, 1, "kithalrt");
 }
 
+std::string EvidenceAssociatedData(const v1::EventBody& body) {
+  std::string ad = "kith/v1/evidence";
+  ad.append(body.group_id());
+  AppendU64(ad, body.epoch());
+  ad.append(body.author());
+  return ad;
+}
+
+crypto::Secret EvidenceKey(const crypto::Secret& epoch_secret) {
+  return crypto::DeriveKey(epoch_secret, 2, "kithevid");
+}
+
+// `message` serialized, padded and encrypted under `key` with a fresh nonce.
+void SealPadded(const crypto::Secret& key, std::string_view ad,
+                const google::protobuf::MessageLite& message, std::string* nonce,
+                std::string* ciphertext) {
+  std::string plaintext = message.SerializeAsString();
+  std::string padded = crypto::Pad(plaintext, kPadBlockBytes);
+  crypto::Wipe(plaintext);
+  *nonce = crypto::RandomBytes(crypto::kAeadNonceBytes);
+  *ciphertext = crypto::AeadEncrypt(key, *nonce, ad, padded);
+  crypto::Wipe(padded);
+}
+
+// False if the ciphertext does not open or parse as `out`.
+bool OpenPadded(const crypto::Secret& key, std::string_view ad, std::string_view nonce,
+                std::string_view ciphertext, google::protobuf::MessageLite* out) {
+  auto padded = crypto::AeadDecrypt(key, nonce, ad, ciphertext);
+  if (!padded) return false;
+  auto plaintext = crypto::Unpad(*padded, kPadBlockBytes);
+  crypto::Wipe(*padded);
+  const bool parsed = plaintext.ok() && out->ParseFromString(*plaintext);
+  if (plaintext.ok()) crypto::Wipe(*plaintext);
+  return parsed;
+}
+
 }  // namespace
 
 absl::Status SealAlert(const crypto::Secret& epoch_secret, const v1::AlertContent& content,
@@ -179,30 +215,43 @@ absl::Status SealAlert(const crypto::Secret& epoch_secret, const v1::AlertConten
     return absl::InvalidArgumentError(
         absl::StrCat("an alert's note and location are at most ", kMaxAlertTextBytes, " bytes each"));
   }
-  std::string plaintext = content.SerializeAsString();
-  std::string padded = crypto::Pad(plaintext, kPadBlockBytes);
-  crypto::Wipe(plaintext);
   v1::Alert* alert = body->mutable_alert();
-  alert->set_nonce(crypto::RandomBytes(crypto::kAeadNonceBytes));
-  alert->set_ciphertext(
-      crypto::AeadEncrypt(AlertKey(epoch_secret), alert->nonce(), AlertAssociatedData(*body), padded));
-  crypto::Wipe(padded);
+  SealPadded(AlertKey(epoch_secret), AlertAssociatedData(*body), content, alert->mutable_nonce(),
+             alert->mutable_ciphertext());
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::AlertContent> OpenAlert(const crypto::Secret& epoch_secret,
                                            const v1::EventBody& body) {
-  const v1::Alert& alert = body.alert();
-  auto padded = crypto::AeadDecrypt(AlertKey(epoch_secret), alert.nonce(),
-                                    AlertAssociatedData(body), alert.ciphertext());
-  if (!padded) return absl::DataLossError("alert does not decrypt");
-  auto plaintext = crypto::Unpad(*padded, kPadBlockBytes);
-  crypto::Wipe(*padded);
   v1::AlertContent content;
-  const bool parsed = plaintext.ok() && content.ParseFromString(*plaintext);
-  if (plaintext.ok()) crypto::Wipe(*plaintext);
-  if (!parsed) return absl::DataLossError("alert content is malformed");
+  if (!OpenPadded(AlertKey(epoch_secret), AlertAssociatedData(body), body.alert().nonce(),
+                  body.alert().ciphertext(), &content)) {
+    return absl::DataLossError("alert does not open, or its content is malformed");
+  }
   return content;
+}
+
+absl::Status SealEvidence(const crypto::Secret& epoch_secret, const v1::EvidenceEntry& entry,
+                          v1::EventBody* body) {
+  if (entry.text().size() > kMaxEvidenceTextBytes || entry.attachment().size() > kMaxAttachmentBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "an evidence entry's text is at most ", kMaxEvidenceTextBytes / 1024,
+        " KiB and its attachment at most ", kMaxAttachmentBytes / 1024, " KiB"));
+  }
+  v1::Evidence* evidence = body->mutable_evidence();
+  SealPadded(EvidenceKey(epoch_secret), EvidenceAssociatedData(*body), entry,
+             evidence->mutable_nonce(), evidence->mutable_ciphertext());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::EvidenceEntry> OpenEvidence(const crypto::Secret& epoch_secret,
+                                               const v1::EventBody& body) {
+  v1::EvidenceEntry entry;
+  if (!OpenPadded(EvidenceKey(epoch_secret), EvidenceAssociatedData(body), body.evidence().nonce(),
+                  body.evidence().ciphertext(), &entry)) {
+    return absl::DataLossError("evidence entry does not open, or is malformed");
+  }
+  return entry;
 }
 
 }  // namespace kith

@@ -81,6 +81,15 @@ absl::Status SealAlert(const crypto::Secret& epoch_secret, const v1::AlertConten
 absl::StatusOr<v1::AlertContent> OpenAlert(const crypto::Secret& epoch_secret,
                                            const v1::EventBody& body);
 
+// Evidence entries: an EvidenceEntry, padded, under KDF(epoch secret, 2,
+// "kithevid"), with "kith/v1/evidence" || group_id || u64(epoch) || author
+// as associated data. Sets body's evidence.
+absl::Status SealEvidence(const crypto::Secret& epoch_secret, const v1::EvidenceEntry& entry,
+                          v1::EventBody* body);
+// DATA_LOSS if it does not open or parse.
+absl::StatusOr<v1::EvidenceEntry> OpenEvidence(const crypto::Secret& epoch_secret,
+                                               const v1::EventBody& body);
+
 }  // namespace kith
 
 #endif  // KITH_MESSAGE_CRYPTO_H_

@@ -126,6 +126,37 @@ std::string FrankingTag(const crypto::Secret& franking_key, std::string_view gro
   return tag;
 }
 
+std::string TimestampSigningInput(std::string_view hash, int64_t time_ms) {
+  std::string input(hash);
+  AppendU64(input, static_cast<uint64_t>(time_ms));
+  return input;
+}
+
+bool VerifyTimestamp(const v1::Timestamp& timestamp, std::string_view server_pk) {
+  return timestamp.hash().size() == crypto::kHashBytes &&
+         crypto::Verify(server_pk, kTimestampLabel,
+                        TimestampSigningInput(timestamp.hash(), timestamp.time_ms()),
+                        timestamp.signature());
+}
+
+std::string EvidenceEntryHash(const v1::EvidenceEntry& entry) {
+  std::string input;
+  AppendU64(input, entry.index());
+  input.append(entry.prev_hash());
+  input.append(entry.salt());
+  AppendField(input, entry.text());
+  AppendField(input, entry.attachment_name());
+  AppendField(input, entry.attachment());
+  return crypto::Hash("kith/v1/evidence", input);
+}
+
+std::string EvidenceHeadHash(uint64_t count, std::string_view head_hash) {
+  std::string input;
+  AppendU64(input, count);
+  input.append(head_hash);
+  return crypto::Hash("kith/v1/evidence-head", input);
+}
+
 std::string InviteCodeHash(std::string_view invite_secret) {
   return crypto::Hash("kith/v1/invite", invite_secret);
 }

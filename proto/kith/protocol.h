@@ -92,6 +92,21 @@ bool VerifyCheckpoint(const v1::Checkpoint& checkpoint, std::string_view server_
 std::string FrankingTag(const crypto::Secret& franking_key, std::string_view group_id,
                         uint64_t epoch, std::string_view sender, std::string_view text);
 
+// Evidence (docs/protocol.md, "Evidence"). The server signs
+// hash || u64(time_ms) under kTimestampLabel with its checkpoint key.
+inline constexpr std::string_view kTimestampLabel = "kith/v1/timestamp";
+// The owner signs each entry's hash, and an export's head hash, under this.
+inline constexpr std::string_view kEvidenceAuthorLabel = "kith/v1/evidence-author";
+inline constexpr size_t kMaxEvidenceTextBytes = 16 * 1024;
+inline constexpr size_t kMaxAttachmentBytes = 512 * 1024;
+std::string TimestampSigningInput(std::string_view hash, int64_t time_ms);
+bool VerifyTimestamp(const v1::Timestamp& timestamp, std::string_view server_pk);
+// H("kith/v1/evidence", u64(index) || prev_hash || salt || field(text) ||
+// field(attachment_name) || field(attachment)).
+std::string EvidenceEntryHash(const v1::EvidenceEntry& entry);
+// H("kith/v1/evidence-head", u64(count) || head_hash).
+std::string EvidenceHeadHash(uint64_t count, std::string_view head_hash);
+
 std::string InviteCodeHash(std::string_view invite_secret);
 // Hash of everything a joiner reads in a charter; joiners sign it.
 std::string CharterHash(const v1::Charter& charter);

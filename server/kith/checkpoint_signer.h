@@ -26,6 +26,8 @@ class CheckpointSigner {
   // Signs one of the server's own events (a re-alert), as SignEvent does a
   // member's; clients check it against the same pinned key.
   v1::SignedEvent SignServerEvent(const v1::EventBody& body) const;
+  // Signs that the server saw `hash` (which it cannot read) at `now_ms`.
+  v1::Timestamp SignTimestamp(const std::string& hash, int64_t now_ms) const;
 
  private:
   CheckpointSigner(std::string public_key, crypto::Secret secret_key)

@@ -77,6 +77,9 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
                                          v1::Empty* reply) override;
   grpc::ServerUnaryReactor* TriggerDuress(grpc::CallbackServerContext* ctx,
                                           const v1::DuressTrigger* req, v1::Empty* reply) override;
+  grpc::ServerUnaryReactor* GetTimestamp(grpc::CallbackServerContext* ctx,
+                                         const v1::TimestampRequest* req,
+                                         v1::Timestamp* reply) override;
 
  private:
   absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;
