@@ -33,10 +33,7 @@ absl::StatusOr<Proto> ParseJson(const std::string& line, const std::string& wher
 }  // namespace
 
 absl::Status EvidenceAdd(const Globals& g, std::string text, const std::string& attach) {
-  if (text == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-  }
+  text = TextArgument(std::move(text));
   if (text.empty()) return absl::InvalidArgumentError("say what happened");
   std::string attachment, attachment_name;
   if (!attach.empty()) {

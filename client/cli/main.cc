@@ -219,10 +219,7 @@ absl::Status Groups(const Globals& g) {
 }
 
 absl::Status Send(const Globals& g, const std::string& group_arg, std::string text, bool yes) {
-  if (text == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-  }
+  text = TextArgument(std::move(text));
   if (text.empty()) return absl::InvalidArgumentError("nothing to send");
   Home home = g.home();
   auto keystore = home.Unlock();

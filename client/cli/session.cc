@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <iostream>
+#include <iterator>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +23,13 @@ const char* RoleName(v1::Role role) {
 }
 
 std::string Hex(const std::string& bytes) { return crypto::ToHex(bytes); }
+
+std::string TextArgument(std::string text) {
+  if (text != "-") return text;
+  text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -27,6 +27,8 @@ std::string Hex(const std::string& bytes);
 std::string TimeOfDay(int64_t ms);
 // "45m", "3h", "2d": how long ago or how long, roughly.
 std::string RoughDuration(int64_t ms);
+// `text`, or standard input (without trailing newlines) if it is "-".
+std::string TextArgument(std::string text);
 // The local clock, in milliseconds since the Unix epoch.
 int64_t NowMs();
 
