@@ -111,6 +111,19 @@ absl::StatusOr<Client::RaisedAlert> Client::RaiseAlert(const v1::AlertContent& c
   return raised;
 }
 
+absl::Status Client::NotifyCircle(const std::string& what) {
+  v1::AlertContent content;
+  content.set_settings_changed(true);
+  content.set_note(what);
+  auto raised = RaiseAlert(content);
+  // No circle, or nobody in it yet: there is nobody to tell.
+  if (absl::IsNotFound(raised.status()) || absl::IsFailedPrecondition(raised.status())) {
+    return absl::OkStatus();
+  }
+  if (!raised.ok()) return raised.status();
+  return AnswerAlert(raised->circle_id, raised->alert_id, v1::Alert::RESOLVE, v1::AlertContent());
+}
+
 absl::Status Client::AnswerAlert(const std::string& circle_id, std::string_view alert_id,
                                  v1::Alert::Kind kind, const v1::AlertContent& content) {
   auto view = Sync(circle_id);

@@ -128,9 +128,19 @@ TEST_F(SafetyCliTest, SafeWordIsSentAsTypedAndSilentlyAlertsTheCircle) {
   EXPECT_EQ(Field(alerts[0], "from_name"), "alice");
   EXPECT_NE(Field(alerts[0], "note").find("safe word"), std::string::npos);
 
+  // Turning it off, or stopping check-ins, tells the circle; nobody is asked to act.
   ASSERT_EQ(Kith("alice", {"id", "safe-word", "off"}).exit_code, 0);
   Ok("alice", {"send", group, "the lighthouse is lovely"});
-  EXPECT_EQ(Alerts("sam").size(), 1u);
+  Ok("alice", {"checkin", "schedule", "--in", "1h"});
+  Ok("alice", {"checkin", "stop"});
+  alerts = Alerts("sam");
+  ASSERT_EQ(alerts.size(), 3u);
+  for (int i : {1, 2}) {
+    EXPECT_EQ(Field(alerts[i], "level"), "settings-changed");
+    EXPECT_TRUE(Json(alerts[i]).fields().at("resolved").bool_value());
+  }
+  EXPECT_NE(Field(alerts[1], "note").find("safe word was turned off"), std::string::npos);
+  EXPECT_NE(Field(alerts[2], "note").find("Check-ins were stopped"), std::string::npos);
 }
 
 TEST_F(SafetyCliTest, DuressUnlockLooksNormalAlertsOnceAndCancellingEscalates) {

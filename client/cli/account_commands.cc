@@ -265,6 +265,10 @@ absl::Status SafeWordOff(const Globals& g) {
   auto keystore = UnlockToChangeSafety(g);
   if (!keystore.ok()) return keystore.status();
   if (*keystore) {
+    // The circle hears of it first: it cannot be turned off unnoticed.
+    auto c = g.home().Connect((*keystore)->profile().identity);
+    if (!c.ok()) return c.status();
+    if (auto s = (*c)->NotifyCircle("The safe word was turned off."); !s.ok()) return s;
     (*keystore)->mutable_profile().safe_word = crypto::Secret();
     if (auto s = (*keystore)->Save(); !s.ok()) return s;
   }
@@ -321,6 +325,7 @@ absl::Status DuressOff(const Globals& g) {
     if (!c.ok()) return c.status();
     if (auto s = (*c)->DisarmDuress(); !s.ok() && !absl::IsNotFound(s)) return s;
     if (auto s = (*keystore)->ClearOtherSlot(); !s.ok()) return s;
+    if (auto s = (*c)->NotifyCircle("The duress passphrase was removed."); !s.ok()) return s;
   }
   Record().Set("duress", false).Print(g.json, "Duress passphrase removed.");
   return absl::OkStatus();

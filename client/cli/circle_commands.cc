@@ -104,14 +104,19 @@ std::string Answers(const GroupView& view, const AlertRecord& a) {
 void PrintAlert(const Globals& g, const std::string& circle, const GroupView& view,
                 const AlertRecord& a, const std::string& heading) {
   const v1::AlertContent& c = a.content;
-  const std::string level = a.readable ? client::AlertLevelName(c.level()) : "unreadable";
+  const std::string level = !a.readable           ? "unreadable"
+                            : c.settings_changed() ? "settings-changed"
+                                                   : client::AlertLevelName(c.level());
   Record r;
   r.Set("alert_id", Hex(a.alert_id)).Set("circle_id", Hex(circle)).Set("from", Hex(a.raiser));
   r.Set("from_name", view.NameOf(a.raiser)).Set("level", level).Set("test", c.test());
   r.Set("note", c.note()).Set("location", c.location()).Set("time_ms", double(a.raised_ms));
   r.Set("attempts", double(a.attempts)).Set("resolved", a.resolved);
   r.Set("acknowledged", !a.acks.empty()).Set("acks", Answers(view, a));
-  std::string text = absl::StrCat(heading, c.test() ? "TEST ALERT (no action needed) " : "ALERT ",
+  std::string text = absl::StrCat(heading,
+                                   c.settings_changed() ? "NOTICE (no action needed) "
+                                   : c.test()           ? "TEST ALERT (no action needed) "
+                                                        : "ALERT ",
                                    "[", ShortId(a.alert_id), "] from ", view.NameOf(a.raiser), ": ",
                                    level, ", ", TimeOfDay(a.raised_ms));
   if (!a.readable) absl::StrAppend(&text, " (sealed before you joined; you cannot read it)");
@@ -207,7 +212,8 @@ absl::Status CheckinCancel(const Globals& g, bool check_in) {
     return absl::FailedPreconditionError("no check-in is scheduled (it may already have gone out)");
   }
   print();
-  if (!check_in || cancelled->every_ms() == 0) return absl::OkStatus();
+  if (!check_in) return (*c)->NotifyCircle("Check-ins were stopped.");
+  if (cancelled->every_ms() == 0) return absl::OkStatus();
   int64_t next = cancelled->deadline_ms();
   while (next <= NowMs() + 60'000) next += static_cast<int64_t>(cancelled->every_ms());
   return Schedule(g, **c, next, cancelled->every_ms(), "");

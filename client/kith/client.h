@@ -183,6 +183,10 @@ class Client {
   // is resolved.
   absl::StatusOr<RaisedAlert> RaiseAlert(const v1::AlertContent& content,
                                          uint64_t realert_after_ms = kDefaultRealertMs);
+  // Tells this person's circle, sealed, that a safety setting changed
+  // (`what`): raised and resolved at once, so nobody is asked to act and
+  // nothing is sent again. Nothing to do without a circle or contacts.
+  absl::Status NotifyCircle(const std::string& what);
   // Acknowledges (ACK, a member) or resolves (RESOLVE, the raiser) an
   // alert of `circle_id`; `alert_id` as FindAlert takes it.
   absl::Status AnswerAlert(const std::string& circle_id, std::string_view alert_id,
