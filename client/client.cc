@@ -19,8 +19,9 @@ constexpr char kServerName[] = "kithd";
 constexpr int kAppendAttempts = 4;
 
 bool Retryable(const absl::Status& s) {
-  // A stale epoch or a counter someone else's write overtook: sync and rebuild.
-  return absl::IsFailedPrecondition(s) || absl::IsAlreadyExists(s);
+  // A stale epoch or a counter someone else's write overtook: sync and
+  // rebuild. A boundary's refusal stands however often it is asked.
+  return (absl::IsFailedPrecondition(s) && s.message() != kNotAccepting) || absl::IsAlreadyExists(s);
 }
 
 }  // namespace

@@ -34,9 +34,8 @@ void SealEpochSecret(const std::string& group_id, uint64_t epoch, const crypto::
   *confirmation = EpochConfirmation(secret, group_id, epoch);
 }
 
-}  // namespace
-
-NewGroup BuildCreate(const Identity& author, v1::Charter charter) {
+// A new group owned by `author`; with `peer`, a direct conversation with them.
+NewGroup BuildGroup(const Identity& author, v1::Charter charter, const v1::IdentityBundle* peer) {
   charter.set_rules_version(1);
   const std::string nonce = crypto::RandomBytes(kIdBytes);
   NewGroup out{GroupIdFor(author.sign.public_key, nonce), {}};
@@ -48,11 +47,28 @@ NewGroup BuildCreate(const Identity& author, v1::Charter charter) {
   create->set_nonce(nonce);
   *create->mutable_creator() = author.Bundle();
   *create->mutable_charter() = std::move(charter);
-  SealEpochSecret(out.group_id, 1, crypto::Secret::Random(crypto::kKeyBytes),
-                  {{author.user_id(), author.box.public_key}}, create->mutable_secrets(),
-                  create->mutable_confirmation());
+  std::map<std::string, std::string> members = {{author.user_id(), author.box.public_key}};
+  if (peer != nullptr) {
+    *create->mutable_peer() = *peer;
+    members[UserIdFor(peer->sign_pk())] = peer->box_pk();
+  }
+  SealEpochSecret(out.group_id, 1, crypto::Secret::Random(crypto::kKeyBytes), members,
+                  create->mutable_secrets(), create->mutable_confirmation());
   out.create = SignEvent(body, author.sign.secret_key);
   return out;
+}
+
+}  // namespace
+
+NewGroup BuildCreate(const Identity& author, v1::Charter charter) {
+  return BuildGroup(author, std::move(charter), nullptr);
+}
+
+NewGroup BuildDirectCreate(const Identity& author, const v1::IdentityBundle& peer) {
+  v1::Charter charter;
+  charter.set_kind(v1::KIND_DIRECT);
+  charter.set_name("Direct");
+  return BuildGroup(author, std::move(charter), &peer);
 }
 
 v1::SignedEvent BuildInvite(const Identity& author, const GroupState& state,

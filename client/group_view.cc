@@ -33,7 +33,7 @@ absl::Status GroupView::Apply(const v1::Event& event) {
   const std::string me = self_->user_id();
   const google::protobuf::RepeatedPtrField<v1::SealedSecret>* sealed = nullptr;
   const std::string* confirmation = nullptr;
-  if (body.has_create() && body.author() == me) {
+  if (body.has_create() && next.IsMember(me)) {  // the creator, or a direct conversation's peer
     sealed = &body.create().secrets();
     confirmation = &body.create().confirmation();
   } else if (body.has_commit() && next.IsMember(me)) {
@@ -74,6 +74,9 @@ void GroupView::Record(const v1::Event& event, const v1::EventBody& body) {
     case v1::EventBody::kCreate:
       entry.action = "create";
       names_[body.author()] = body.create().creator().name();
+      if (body.create().has_peer()) {
+        names_[UserIdFor(body.create().peer().sign_pk())] = body.create().peer().name();
+      }
       break;
     case v1::EventBody::kInvite:
       entry.action = "invite";

@@ -7,9 +7,16 @@
 
 namespace kith::server {
 
-AlertTimer::AlertTimer(GroupRegistry* groups, Checkins* checkins, Appender* appender,
-                       const CheckpointSigner* signer, const Clock* clock)
-    : groups_(groups), checkins_(checkins), appender_(appender), signer_(signer), clock_(clock),
+AlertTimer::AlertTimer(GroupRegistry* groups, Checkins* checkins, Boundaries* boundaries,
+                       Appender* appender, Waker* waker, const CheckpointSigner* signer,
+                       const Clock* clock)
+    : groups_(groups),
+      checkins_(checkins),
+      boundaries_(boundaries),
+      appender_(appender),
+      waker_(waker),
+      signer_(signer),
+      clock_(clock),
       thread_([this] { Run(); }) {}
 
 AlertTimer::~AlertTimer() {
@@ -30,6 +37,7 @@ void AlertTimer::Run() {
     const int64_t now = clock_->NowMs();
     ReleaseDueCheckins(now);
     SendDueRealerts(now);
+    for (GroupEntry* entry : boundaries_->ReleaseHolds(now)) waker_->Post(entry);
   }
 }
 

@@ -8,8 +8,14 @@
 
 namespace kith::server {
 
-Appender::Appender(EventLog* log, GroupRegistry* groups, const Clock* clock, Waker* waker)
-    : log_(log), groups_(groups), clock_(clock), waker_(waker), thread_([this] { Run(); }) {}
+Appender::Appender(EventLog* log, GroupRegistry* groups, Boundaries* boundaries,
+                   const Clock* clock, Waker* waker)
+    : log_(log),
+      groups_(groups),
+      boundaries_(boundaries),
+      clock_(clock),
+      waker_(waker),
+      thread_([this] { Run(); }) {}
 
 Appender::~Appender() {
   Stop();
@@ -75,14 +81,22 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
       }
       // Only this thread creates entries, so a group appears in the registry
       // only once its creation event has been accepted.
-      if (auto s = GroupState().Check(r.event, r.body, SignatureCheck::kTrustStored, now); !s.ok()) {
+      absl::Status s = GroupState().Check(r.event, r.body, SignatureCheck::kTrustStored, now);
+      if (s.ok()) s = boundaries_->Admit(nullptr, r.body, now);
+      if (s.ok() && r.body.create().has_peer() &&
+          groups_->FindDirect(r.body.author(), UserIdFor(r.body.create().peer().sign_pk()))) {
+        s = absl::AlreadyExistsError("you already have a direct conversation with this person");
+      }
+      if (!s.ok()) {
         results.push_back(s);
         continue;
       }
       entry = groups_->FindOrCreate(group_id);
     }
     absl::MutexLock lock(&entry->mu);
-    if (auto s = entry->state.Check(r.event, r.body, SignatureCheck::kTrustStored, now); !s.ok()) {
+    absl::Status s = entry->state.Check(r.event, r.body, SignatureCheck::kTrustStored, now);
+    if (s.ok() && !r.body.has_create()) s = boundaries_->Admit(entry, r.body, now);
+    if (!s.ok()) {
       results.push_back(s);
       continue;
     }
@@ -95,7 +109,8 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
     *event->mutable_signed_() = std::move(r.event);
     std::string hash = EventHash(*event);
     entry->state.Apply(body, *event, hash);
-    entry->NoteApplied(body, event->seq());
+    entry->NoteApplied(body, *event);
+    boundaries_->NoteApplied(*entry, body, *event, now);
     groups_->NoteEvent(entry, body);
     v1::AppendReply reply;
     reply.set_group_id(group_id);

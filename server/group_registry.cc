@@ -1,8 +1,26 @@
 #include "kith/group_registry.h"
 
+#include <algorithm>
+
+#include "kith/protocol.h"
+
 namespace kith::server {
 
-void GroupEntry::NoteApplied(const v1::EventBody& body, uint64_t seq) {
+namespace {
+
+std::pair<std::string, std::string> Pair(const std::string& a, const std::string& b) {
+  return a < b ? std::make_pair(a, b) : std::make_pair(b, a);
+}
+
+}  // namespace
+
+void GroupEntry::NoteApplied(const v1::EventBody& body, const v1::Event& event) {
+  const uint64_t seq = event.seq();
+  if (body.has_message() && state.is_direct()) {
+    std::deque<int64_t>& times = sent_at_[body.author()];
+    times.push_back(event.server_time_ms());
+    if (times.size() > kMaxDailyLimit + 1) times.pop_front();
+  }
   if (body.has_leave()) departed_at_[body.author()] = seq;
   if (body.has_moderation() && (body.moderation().action() == v1::Moderation::REMOVE ||
                                 body.moderation().action() == v1::Moderation::BAN)) {
@@ -51,8 +69,25 @@ void GroupEntry::WakeWaiters() {
   }
 }
 
+size_t GroupEntry::SentSince(const std::string& author, int64_t since_ms) const {
+  auto it = sent_at_.find(author);
+  if (it == sent_at_.end()) return 0;
+  // Counted, not searched: a wall clock set back leaves the times unsorted.
+  return std::count_if(it->second.begin(), it->second.end(),
+                       [since_ms](int64_t t) { return t >= since_ms; });
+}
+
+void GroupEntry::Hold(const std::string& user_id, uint64_t seq) { held_from_.emplace(user_id, seq); }
+
+bool GroupEntry::ReleaseHolds(const std::function<bool(const std::string&)>& over) {
+  return std::erase_if(held_from_, [&over](const auto& hold) { return over(hold.first); }) > 0;
+}
+
 uint64_t GroupEntry::ReadableHead(const std::string& user_id) const {
-  if (state.IsMember(user_id)) return durable_head;
+  if (state.IsMember(user_id)) {
+    auto held = held_from_.find(user_id);
+    return held == held_from_.end() ? durable_head : std::min(durable_head, held->second - 1);
+  }
   auto it = departed_at_.find(user_id);
   return it == departed_at_.end() ? 0 : std::min(it->second, durable_head);
 }
@@ -105,10 +140,22 @@ void GroupRegistry::NoteEvent(GroupEntry* entry, const v1::EventBody& body) {
   if (body.has_create() || body.has_join_request()) involved = &body.author();
   if (body.has_invite() && !body.invite().invitee().empty()) involved = &body.invite().invitee();
   const bool raise = body.has_alert() && body.alert().kind() == v1::Alert::RAISE;
+  std::string peer;
+  if (body.has_create() && body.create().has_peer()) peer = UserIdFor(body.create().peer().sign_pk());
   if (involved == nullptr && !raise) return;
   absl::MutexLock lock(&mu_);
   if (involved != nullptr) by_user_[*involved].insert(entry);
   if (raise) alerting_.insert(entry);
+  if (!peer.empty()) {
+    by_user_[peer].insert(entry);
+    direct_.emplace(Pair(body.author(), peer), entry);
+  }
+}
+
+GroupEntry* GroupRegistry::FindDirect(const std::string& a, const std::string& b) const {
+  absl::MutexLock lock(&mu_);
+  auto it = direct_.find(Pair(a, b));
+  return it == direct_.end() ? nullptr : it->second;
 }
 
 std::vector<GroupEntry*> GroupRegistry::Alerting() const {

@@ -15,6 +15,7 @@ constexpr char kAccountsCf[] = "accounts";
 constexpr char kSessionsCf[] = "sessions";
 constexpr char kCheckinsCf[] = "checkins";
 constexpr char kDuressCf[] = "duress";
+constexpr char kBoundariesCf[] = "boundaries";
 
 absl::Status FromRocks(const rocksdb::Status& s, const char* what) {
   if (s.ok()) return absl::OkStatus();
@@ -50,7 +51,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
       {kAccountsCf, cf_options},
       {kSessionsCf, cf_options},
       {kCheckinsCf, cf_options},
-      {kDuressCf, cf_options}};
+      {kDuressCf, cf_options},
+      {kBoundariesCf, cf_options}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, dir, families, &handles, &raw);
@@ -64,12 +66,13 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   store->sessions_ = handles[3];
   store->checkins_ = handles[4];
   store->duress_ = handles[5];
+  store->boundaries_ = handles[6];
   return store;
 }
 
 RocksStore::~RocksStore() {
   if (!db_) return;
-  for (auto* cf : {events_, accounts_, sessions_, checkins_, duress_}) db_->DestroyColumnFamilyHandle(cf);
+  for (auto* cf : {events_, accounts_, sessions_, checkins_, duress_, boundaries_}) db_->DestroyColumnFamilyHandle(cf);
   db_->Close().PermitUncheckedError();
 }
 
@@ -120,15 +123,7 @@ absl::Status RocksStore::PutAccount(const std::string& user_id, const v1::Identi
 
 absl::Status RocksStore::ForEachAccount(
     const std::function<void(const std::string&, const v1::IdentityBundle&)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), accounts_));
-  v1::IdentityBundle bundle;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (!bundle.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("a stored account does not parse");
-    }
-    fn(it->key().ToString(), bundle);
-  }
-  return FromRocks(it->status(), "scanning accounts");
+  return ForEachProto(accounts_, "account", fn);
 }
 
 absl::Status RocksStore::PutSession(const std::string& token_hash, const SessionRecord& s) {
@@ -164,7 +159,8 @@ absl::Status RocksStore::DeleteCheckin(const std::string& group_id) {
 
 absl::Status RocksStore::ForEachCheckin(
     const std::function<void(const v1::CheckinRequest&)>& fn) const {
-  return ForEachProto(checkins_, "check-in", fn);
+  return ForEachProto<v1::CheckinRequest>(
+      checkins_, "check-in", [&fn](const std::string&, const v1::CheckinRequest& c) { fn(c); });
 }
 
 absl::Status RocksStore::PutDuress(const v1::DuressAlarm& alarm) {
@@ -177,7 +173,18 @@ absl::Status RocksStore::DeleteDuress(const std::string& group_id) {
 
 absl::Status RocksStore::ForEachDuress(
     const std::function<void(const v1::DuressAlarm&)>& fn) const {
-  return ForEachProto(duress_, "duress alarm", fn);
+  return ForEachProto<v1::DuressAlarm>(
+      duress_, "duress alarm", [&fn](const std::string&, const v1::DuressAlarm& a) { fn(a); });
+}
+
+absl::Status RocksStore::PutBoundaries(const std::string& user_id,
+                                       const v1::Boundaries& boundaries) {
+  return Put(boundaries_, user_id, boundaries.SerializeAsString());
+}
+
+absl::Status RocksStore::ForEachBoundaries(
+    const std::function<void(const std::string&, const v1::Boundaries&)>& fn) const {
+  return ForEachProto(boundaries_, "boundary setting", fn);
 }
 
 absl::Status RocksStore::Delete(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
@@ -187,14 +194,14 @@ absl::Status RocksStore::Delete(rocksdb::ColumnFamilyHandle* cf, const std::stri
 
 template <typename Proto>
 absl::Status RocksStore::ForEachProto(rocksdb::ColumnFamilyHandle* cf, const char* what,
-                                      const std::function<void(const Proto&)>& fn) const {
+                                      const std::function<void(const std::string&, const Proto&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
   Proto value;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (!value.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(absl::StrCat("a stored ", what, " does not parse"));
     }
-    fn(value);
+    fn(it->key().ToString(), value);
   }
   return FromRocks(it->status(), absl::StrCat("scanning ", what, "s").c_str());
 }

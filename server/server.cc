@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "kith/appender.h"
 #include "kith/authenticator.h"
+#include "kith/boundaries.h"
 #include "kith/checkpoint_signer.h"
 #include "kith/crypto.h"
 #include "kith/encoded_event.h"
@@ -26,10 +27,12 @@
 namespace kith::server {
 namespace {
 
-// Rebuilds every group's state from the log. Signatures were verified when
-// each event was appended, so replay trusts them; the chain is still checked.
-absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
-  return log.ForEach([&groups](const v1::Event& event) -> absl::Status {
+// Rebuilds every group's state, and the holds of people in quiet hours at
+// `now_ms`, from the log. Signatures were verified when each event was
+// appended, so replay trusts them; the chain is still checked.
+absl::Status Replay(const EventLog& log, GroupRegistry& groups, Boundaries& boundaries,
+                    int64_t now_ms) {
+  return log.ForEach([&](const v1::Event& event) -> absl::Status {
     GroupEntry* entry = groups.FindOrCreate(event.group_id());
     absl::MutexLock lock(&entry->mu);
     auto applied = entry->state.ApplyLogged(event, SignatureCheck::kTrustStored);
@@ -39,7 +42,8 @@ absl::Status Replay(const EventLog& log, GroupRegistry& groups) {
                                               applied.status().message()));
     }
     const v1::EventBody& body = *applied;
-    entry->NoteApplied(body, event.seq());
+    entry->NoteApplied(body, event);
+    boundaries.NoteApplied(*entry, body, event, now_ms);
     groups.NoteEvent(entry, body);
     entry->AddDurable(event.seq(), entry->state.head_hash(), EncodeForBatch(event));
     return absl::OkStatus();
@@ -69,18 +73,22 @@ class ServerImpl final : public Server {
     store_ = *std::move(store);
     auth_ = std::make_unique<Authenticator>(store_.get(), options.clock, options.session_ttl_ms);
     if (auto s = auth_->Load(); !s.ok()) return s;
-    if (auto s = Replay(*store_, groups_); !s.ok()) return s;
+    boundaries_ = std::make_unique<Boundaries>(store_.get());
+    if (auto s = boundaries_->Load(); !s.ok()) return s;
+    if (auto s = Replay(*store_, groups_, *boundaries_, options.clock->NowMs()); !s.ok()) return s;
     waker_ = std::make_unique<Waker>();
-    appender_ = std::make_unique<Appender>(store_.get(), &groups_, options.clock, waker_.get());
+    appender_ = std::make_unique<Appender>(store_.get(), &groups_, boundaries_.get(), options.clock,
+                                           waker_.get());
     checkins_ = std::make_unique<Checkins>(store_.get());
     if (auto s = checkins_->Load(); !s.ok()) return s;
     duress_ = std::make_unique<DuressAlarms>(store_.get());
     if (auto s = duress_->Load(); !s.ok()) return s;
-    alert_timer_ = std::make_unique<AlertTimer>(&groups_, checkins_.get(), appender_.get(),
-                                                signer_.get(), options.clock);
+    alert_timer_ = std::make_unique<AlertTimer>(&groups_, checkins_.get(), boundaries_.get(),
+                                                appender_.get(), waker_.get(), signer_.get(),
+                                                options.clock);
     service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get(),
-                                             checkins_.get(), duress_.get(), signer_.get(), options.clock,
-                                             options.log_requests);
+                                             checkins_.get(), duress_.get(), boundaries_.get(),
+                                             signer_.get(), options.clock, options.log_requests);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -122,6 +130,7 @@ class ServerImpl final : public Server {
     appender_.reset();  // answers anything still queued, then joins
     waker_.reset();
     service_.reset();
+    boundaries_.reset();
     auth_.reset();
     store_.reset();
   }
@@ -135,6 +144,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<Appender> appender_;
   std::unique_ptr<Checkins> checkins_;
   std::unique_ptr<DuressAlarms> duress_;
+  std::unique_ptr<Boundaries> boundaries_;
   std::unique_ptr<AlertTimer> alert_timer_;
   std::unique_ptr<KithService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -33,13 +33,15 @@ absl::Status CheckId(const std::string& id, const char* what) {
 
 KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
                          const EventLog* log, Checkins* checkins, DuressAlarms* duress,
-                         const CheckpointSigner* signer, const Clock* clock, bool log_streams)
+                         Boundaries* boundaries, const CheckpointSigner* signer,
+                         const Clock* clock, bool log_streams)
     : auth_(auth),
       groups_(groups),
       appender_(appender),
       log_(log),
       checkins_(checkins),
       duress_(duress),
+      boundaries_(boundaries),
       signer_(signer),
       clock_(clock),
       log_streams_(log_streams) {}
@@ -287,6 +289,7 @@ grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* c
     v1::GroupSummary* g = reply->add_groups();
     g->set_invited(invited);
     g->set_owner(state.owner());
+    if (state.is_direct()) g->set_peer(state.PeerOf(*caller));
     g->set_group_id(state.group_id());
     *g->mutable_charter() = state.charter();
     g->set_role(state.RoleOf(*caller));
@@ -478,6 +481,24 @@ grpc::ServerUnaryReactor* KithService::GetTimestamp(grpc::CallbackServerContext*
   }
   *reply = signer_->SignTimestamp(req->hash(), clock_->NowMs());
   return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::GetBoundaries(grpc::CallbackServerContext* ctx,
+                                                     const v1::Empty*, v1::Boundaries* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  *reply = boundaries_->Get(*caller);
+  return Done(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KithService::SetBoundaries(grpc::CallbackServerContext* ctx,
+                                                     const v1::Boundaries* req,
+                                                     v1::Boundaries* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto set = boundaries_->Set(*caller, *req, clock_->NowMs());
+  if (set.ok()) *reply = *std::move(set);
+  return Done(ctx, set.status());
 }
 
 }  // namespace kith::server

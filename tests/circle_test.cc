@@ -11,7 +11,7 @@
 #include "kith/checkins.h"
 #include "kith/rocks_store.h"
 #include "kith/server.h"
-#include "manual_clock.h"
+#include "clocked_server.h"
 #include "stored_log.h"
 #include "test_support.h"
 
@@ -237,38 +237,8 @@ TEST_F(CircleTest, CirclesRefuseWhatSupportGroupsDo) {
 constexpr int64_t kMinute = 60'000;
 
 // Re-alerts and check-ins, with kithd in this process on a clock the test turns.
-class ClockedCircleTest : public ::testing::Test {
+class ClockedCircleTest : public ClockedServerTest {
  protected:
-  void SetUp() override { StartServer(); }
-  void Restart() {
-    server_->Shutdown();
-    server_.reset();
-    StartServer();
-  }
-  void StartServer() {
-    server::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.path() + "/data";
-    options.log_requests = false;
-    options.clock = &clock_;
-    auto server = server::Server::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-  }
-  std::unique_ptr<client::Client> Connect(client::Identity identity) {
-    auto c = client::Client::Connect(
-        {absl::StrCat("127.0.0.1:", server_->port()), server_->certificate_pem(), ""},
-        std::move(identity));
-    EXPECT_TRUE(c.ok()) << c.status();
-    EXPECT_OK((*c)->Register());
-    return *std::move(c);
-  }
-  // Runs `fn` on the stopped server's store, as an operator's tool could.
-  absl::Status WithStore(const std::function<absl::Status(server::RocksStore&)>& fn) {
-    auto store = server::RocksStore::Open(dir_.path() + "/data/db");
-    if (!store.ok()) return store.status();
-    return fn(**store);
-  }
   // The circle's alerts as `c` reads them, once there are `want` or after
   // a second of real time.
   size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want) {
@@ -294,10 +264,6 @@ class ClockedCircleTest : public ::testing::Test {
     }
     return seen;
   }
-
-  TempDir dir_;
-  ManualClock clock_;
-  std::unique_ptr<server::Server> server_;
 };
 
 TEST_F(ClockedCircleTest, AnUnansweredAlertIsSentAgainOnScheduleOnceEachTimeAcrossARestart) {

@@ -1,7 +1,8 @@
 // The threats a person's own device faces, with the real kith binary
 // against the real kithd: a seized phone after a panic wipe, a coerced
-// unlock with the duress passphrase, a safe word typed in a chat, and a
-// restore from nothing but the recovery code.
+// unlock with the duress passphrase, a safe word typed in a chat, a
+// restore from nothing but the recovery code, and a sender a boundary
+// refuses.
 #include <chrono>
 #include <filesystem>
 
@@ -307,6 +308,43 @@ TEST_F(SafetyCliTest, AVaultTakesOnlyItsOwnersEvidence) {
   body.mutable_evidence()->set_ciphertext("sealed elsewhere");
   EXPECT_EQ(append(*alice, SignEvent(body, alice->identity().sign.secret_key)),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(SafetyCliTest, ABoundaryTellsTheRefusedSenderNothingMore) {
+  Enroll("alice");
+  Enroll("bob");
+  const std::string bob_id = Field(Ok("bob", {"--json", "id", "show"}), "user_id");
+  Ok("alice", {"dm", bob_id, "hello bob"});
+  EXPECT_NE(Ok("bob", {"dm", "alice"}).find("hello bob"), std::string::npos);
+
+  auto expect_refused = [&](const CliResult& r) {
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("not accepting messages from you right now"), std::string::npos) << r.err;
+    for (const char* hint : {"block", "cool", "limit", "quiet", "boundar"}) {
+      EXPECT_EQ(r.err.find(hint), std::string::npos) << r.err;
+    }
+  };
+  Ok("bob", {"block", "alice"});
+  EXPECT_NE(Ok("bob", {"boundary", "list"}).find("Blocked: alice"), std::string::npos);
+  expect_refused(Kith("alice", {"dm", bob_id, "why"}));
+  Ok("bob", {"unblock", "alice"});
+  Ok("bob", {"boundary", "cool-off", "alice", "48h"});
+  expect_refused(Kith("alice", {"dm", bob_id, "-"}, {kPassphrase}, "please"));
+  Ok("bob", {"boundary", "cool-off", "alice", "off"});
+  Ok("bob", {"boundary", "limit", "alice", "2/day", "--tz", "Europe/Berlin"});
+  Ok("alice", {"dm", bob_id, "-"}, "second");
+  expect_refused(Kith("alice", {"dm", bob_id, "third"}));
+  Ok("bob", {"boundary", "quiet-hours", "22:00-07:00"});
+
+  const std::string list = Ok("bob", {"boundary", "list"});
+  EXPECT_NE(list.find("Quiet hours 22:00-07:00 (Europe/Berlin)"), std::string::npos) << list;
+  EXPECT_NE(list.find("Limit: alice"), std::string::npos) << list;
+  EXPECT_NE(list.find("2 times a day"), std::string::npos) << list;
+  EXPECT_EQ(list.find("Cool-off"), std::string::npos) << list;
+  EXPECT_EQ(list.find("Blocked"), std::string::npos) << list;
+  const CliResult bad = Kith("bob", {"boundary", "quiet-hours", "7pm-7am"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("HH:MM-HH:MM"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -23,33 +23,6 @@ using client::AlertRecord;
 using client::Client;
 using client::GroupView;
 
-// A person named by user id, or by name or id prefix among the people in
-// groups this person belongs to.
-absl::StatusOr<std::string> ResolvePerson(Client& c, const std::string& arg) {
-  if (arg.size() == 2 * kIdBytes) {
-    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
-  }
-  auto groups = c.Groups();
-  if (!groups.ok()) return groups.status();
-  std::vector<std::string> found;
-  for (const v1::GroupSummary& s : groups->groups()) {
-    if (s.invited() || s.pending()) continue;
-    auto view = c.Sync(s.group_id());
-    if (!view.ok()) return view.status();
-    auto id = ResolveUser((*view)->state(), arg);
-    if (id.ok() && *id != c.identity().user_id() &&
-        std::find(found.begin(), found.end(), *id) == found.end()) {
-      found.push_back(*id);
-    }
-  }
-  if (found.size() == 1) return found[0];
-  if (found.empty()) {
-    return absl::NotFoundError(absl::StrCat(
-        "nobody in your groups matches '", arg, "': ask them for their user id ('kith id show')"));
-  }
-  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several people; use the id"));
-}
-
 absl::StatusOr<v1::AlertContent::Level> ParseLevel(const std::string& level) {
   for (auto l : {v1::AlertContent::CHECK_ON_ME, v1::AlertContent::COME_NOW,
                  v1::AlertContent::CALL_EMERGENCY}) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "account_commands.h"
+#include "boundary_commands.h"
 #include "circle_commands.h"
 #include "evidence_commands.h"
 #include "home.h"
@@ -211,14 +212,20 @@ absl::Status Groups(const Globals& g) {
   if (list->groups().empty() && !g.json) std::cout << "No groups yet." << std::endl;
   for (const auto& gr : list->groups()) {
     const char* role = gr.pending() ? "pending" : RoleName(gr.role());
-    Record().Set("group_id", Hex(gr.group_id())).Set("name", gr.charter().name())
+    const std::string name = gr.charter().kind() == v1::KIND_DIRECT
+                                 ? absl::StrCat("direct with ", Hex(gr.peer()))
+                                 : gr.charter().name();
+    Record().Set("group_id", Hex(gr.group_id())).Set("name", name)
         .Set("role", role).Set("head_seq", double(gr.head_seq()))
-        .Print(g.json, absl::StrCat(Hex(gr.group_id()), "  ", gr.charter().name(), "  (", role, ")"));
+        .Print(g.json, absl::StrCat(Hex(gr.group_id()), "  ", name, "  (", role, ")"));
   }
   return absl::OkStatus();
 }
 
-absl::Status Send(const Globals& g, const std::string& group_arg, std::string text, bool yes) {
+// Sends to the group `target` names or, with `direct`, to the person it
+// names, starting a direct conversation with them if need be.
+absl::Status Send(const Globals& g, const std::string& target, std::string text, bool yes,
+                  bool direct) {
   text = TextArgument(std::move(text));
   if (text.empty()) return absl::InvalidArgumentError("nothing to send");
   Home home = g.home();
@@ -226,7 +233,14 @@ absl::Status Send(const Globals& g, const std::string& group_arg, std::string te
   if (!keystore.ok()) return keystore.status();
   auto c = home.Connect(keystore->profile().identity);
   if (!c.ok()) return c.status();
-  auto group_id = ResolveGroup(**c, group_arg);
+  absl::StatusOr<std::string> group_id;
+  if (!direct) {
+    group_id = ResolveGroup(**c, target);
+  } else if (auto person = ResolvePerson(**c, target); person.ok()) {
+    group_id = (*c)->OpenDirect(*person, /*create=*/true);
+  } else {
+    group_id = person.status();
+  }
   if (!group_id.ok()) return group_id.status();
   // The rules the member verified in the log and accepted, not the server's
   // say-so; syncing here costs Send nothing, as it reuses the view.
@@ -235,16 +249,16 @@ absl::Status Send(const Globals& g, const std::string& group_arg, std::string te
   auto overridden = ReviewBeforeSending(text, (*view)->state().charter(), yes);
   if (!overridden.ok()) return overridden.status();
   auto seq = (*c)->Send(*group_id, text, *overridden);
-  if (!seq.ok()) return seq.status();
+  // The safe word alerts the circle even if the message itself was refused.
   if (ContainsSafeWord(text, keystore->profile().safe_word)) AlertForSafeWord(**c);
+  if (!seq.ok()) return seq.status();
   Record().Set("group_id", Hex(*group_id)).Set("seq", double(*seq))
       .Set("overridden_rules", absl::StrJoin(*overridden, ","))
       .Print(g.json, absl::StrCat("Sent (", *seq, ")"));
   return absl::OkStatus();
 }
 
-absl::Status Read(const Globals& g, const std::string& group_arg, uint64_t since) {
-  auto session = OpenGroup(g, group_arg);
+absl::Status Read(const Globals& g, absl::StatusOr<GroupSession> session, uint64_t since) {
   if (!session.ok()) return session.status();
   auto& c = session->client;
   const std::string& group_id = session->group;
@@ -409,11 +423,19 @@ int main(int argc, char** argv) {
   send->add_option("TEXT", text)->required();
   bool yes = false;
   send->add_flag("--yes", yes, "send even if the message may break a ground rule (moderators see it)");
-  send->callback([&] { status = Send(g, group, text, yes); });
+  send->callback([&] { status = Send(g, group, text, yes, /*direct=*/false); });
   auto* read = app.add_subcommand("read", "print a group's messages");
   read->add_option("GROUP", group)->required();
   read->add_option("--since", since, "first sequence number to print");
-  read->callback([&] { status = Read(g, group, since); });
+  read->callback([&] { status = Read(g, OpenGroup(g, group), since); });
+  auto* dm = app.add_subcommand("dm", "write to USER directly (no TEXT: read your conversation)");
+  dm->add_option("USER", user, "user id, or a name or id prefix from your groups")->required();
+  dm->add_option("TEXT", text, "the message ('-' reads standard input)");
+  dm->add_option("--since", since, "reading: first sequence number to print");
+  dm->callback([&] {
+    status = text.empty() ? Read(g, OpenDirect(g, user), since)
+                          : Send(g, user, text, /*yes=*/false, /*direct=*/true);
+  });
   auto* follow = app.add_subcommand("follow", "print messages (or, with --alerts, alerts) as they arrive");
   follow->add_option("GROUP", group);
   follow->add_option("--since", since, "start from this sequence number");
@@ -428,6 +450,34 @@ int main(int argc, char** argv) {
       status = Follow(g, group, since);
     }
   });
+
+  auto* boundary = app.add_subcommand("boundary", "limits on who writes to you directly, and when")
+                       ->require_subcommand(1);
+  std::string time_zone, window, amount;
+  boundary->add_subcommand("list", "every boundary the server enforces for you")->callback([&] {
+    status = BoundaryList(g);
+  });
+  auto* quiet = boundary->add_subcommand(
+      "quiet-hours", "hold direct messages back during WINDOW, e.g. 22:00-07:00 ('off' ends it)");
+  quiet->add_option("WINDOW", window)->required();
+  quiet->add_option("--tz", time_zone, "your time zone, e.g. Europe/Berlin (kept; UTC until set)");
+  quiet->callback([&] { status = BoundaryQuietHours(g, window, time_zone); });
+  auto* limit = boundary->add_subcommand("limit", "let USER write at most N times a day, e.g. 3/day ('off' ends it)");
+  limit->add_option("USER", user)->required();
+  limit->add_option("LIMIT", amount)->required();
+  limit->add_option("--tz", time_zone, "the time zone whose days count, e.g. Europe/Berlin");
+  limit->callback([&] { status = BoundaryLimit(g, user, amount, time_zone); });
+  auto* cool_off = boundary->add_subcommand("cool-off", "refuse USER's messages for DURATION, e.g. 48h ('off' ends it)");
+  cool_off->add_option("USER", user)->required();
+  cool_off->add_option("DURATION", amount)->required();
+  cool_off->callback([&] { status = BoundaryCoolOff(g, user, amount); });
+  for (bool block : {true, false}) {
+    auto* cmd = app.add_subcommand(block ? "block" : "unblock",
+                                   block ? "refuse USER's direct messages and circle invitations"
+                                         : "accept USER's messages again");
+    cmd->add_option("USER", user)->required();
+    cmd->callback([&, block] { status = Block(g, user, block); });
+  }
 
   auto* circle = app.add_subcommand("circle", "your circle of trusted contacts (alone: list it)")
                      ->require_subcommand(0, 1);

@@ -90,10 +90,45 @@ absl::StatusOr<std::string> ResolveUser(const GroupState& state, const std::stri
   return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several people; use the id"));
 }
 
+absl::StatusOr<std::string> ResolvePerson(client::Client& c, const std::string& arg) {
+  if (arg.size() == 2 * kIdBytes) {
+    if (auto id = crypto::FromHex(arg); id.ok()) return *id;
+  }
+  auto groups = c.Groups();
+  if (!groups.ok()) return groups.status();
+  std::vector<std::string> found;
+  for (const v1::GroupSummary& s : groups->groups()) {
+    if (s.invited() || s.pending()) continue;
+    auto view = c.Sync(s.group_id());
+    if (!view.ok()) return view.status();
+    auto id = ResolveUser((*view)->state(), arg);
+    if (id.ok() && *id != c.identity().user_id() &&
+        std::find(found.begin(), found.end(), *id) == found.end()) {
+      found.push_back(*id);
+    }
+  }
+  if (found.size() == 1) return found[0];
+  if (found.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "nobody in your groups matches '", arg, "': ask them for their user id ('kith id show')"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("'", arg, "' matches several people; use the id"));
+}
+
 absl::StatusOr<GroupSession> OpenGroup(const Globals& g, const std::string& group_arg) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
   auto group = ResolveGroup(**c, group_arg);
+  if (!group.ok()) return group.status();
+  return GroupSession{*std::move(c), *std::move(group)};
+}
+
+absl::StatusOr<GroupSession> OpenDirect(const Globals& g, const std::string& person_arg) {
+  auto c = g.home().Connect();
+  if (!c.ok()) return c.status();
+  auto person = ResolvePerson(**c, person_arg);
+  if (!person.ok()) return person.status();
+  auto group = (*c)->OpenDirect(*person, /*create=*/false);
   if (!group.ok()) return group.status();
   return GroupSession{*std::move(c), *std::move(group)};
 }

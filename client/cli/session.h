@@ -38,12 +38,19 @@ absl::StatusOr<std::string> ResolveGroup(client::Client& c, const std::string& a
 // group's members and pending joiners.
 absl::StatusOr<std::string> ResolveUser(const GroupState& state, const std::string& arg);
 
+// A person named by user id, or by name or id prefix among the people in
+// groups this person belongs to.
+absl::StatusOr<std::string> ResolvePerson(client::Client& c, const std::string& arg);
+
 // A connected client and the group `group_arg` names.
 struct GroupSession {
   std::unique_ptr<client::Client> client;
   std::string group;
 };
 absl::StatusOr<GroupSession> OpenGroup(const Globals& g, const std::string& group_arg);
+// A connected client and the direct conversation with the person
+// `person_arg` names (NOT_FOUND if there is none yet).
+absl::StatusOr<GroupSession> OpenDirect(const Globals& g, const std::string& person_arg);
 
 }  // namespace kith::cli
 

@@ -227,6 +227,17 @@ class Client {
   // The server's signature over `hash` and the time it saw it, checked.
   absl::StatusOr<v1::Timestamp> GetTimestamp(const std::string& hash);
 
+  // --- Direct conversations and boundaries (client/direct.cc) ---
+
+  // The direct conversation with `user_id`; with `create`, started on first
+  // use (refused if their boundaries refuse this person). Send and Sync
+  // take its id like any group's.
+  absl::StatusOr<std::string> OpenDirect(const std::string& user_id, bool create);
+  // This person's boundaries as the server enforces them. Set replaces
+  // them all; read, change and set.
+  absl::StatusOr<v1::Boundaries> GetBoundaries();
+  absl::StatusOr<v1::Boundaries> SetBoundaries(const v1::Boundaries& boundaries);
+
   absl::StatusOr<v1::GroupList> Groups();
 
   // For tests and tools that speak the protocol directly.

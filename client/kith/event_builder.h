@@ -19,6 +19,8 @@ struct NewGroup {
 };
 // A new group owned by `author`, at epoch 1 with a fresh secret sealed to them.
 NewGroup BuildCreate(const Identity& author, v1::Charter charter);
+// A direct conversation between `author` and `peer`, sealed to both.
+NewGroup BuildDirectCreate(const Identity& author, const v1::IdentityBundle& peer);
 
 v1::SignedEvent BuildInvite(const Identity& author, const GroupState& state,
                             const std::string& invite_secret);

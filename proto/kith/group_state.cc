@@ -107,6 +107,13 @@ v1::Role GroupState::RoleOf(const std::string& user_id) const {
   return it == members_.end() ? v1::ROLE_NONE : it->second.role;
 }
 
+std::string GroupState::PeerOf(const std::string& user_id) const {
+  for (const auto& [id, info] : members_) {
+    if (id != user_id) return id;
+  }
+  return {};
+}
+
 uint64_t GroupState::NextCounter(const std::string& user_id) const {
   auto it = last_counter_.find(user_id);
   return it == last_counter_.end() ? 1 : it->second + 1;
@@ -161,6 +168,10 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
         return absl::FailedPreconditionError(absl::StrCat(
             "stale epoch ", body.epoch(), ": the group is at epoch ", epoch_,
             "; refresh the group and try again"));
+      }
+      if (is_direct() && !body.has_message()) {
+        return absl::FailedPreconditionError(
+            "a direct conversation holds only its two people's messages");
       }
       // A vault is one person's private log: it holds their evidence and nothing else.
       if (is_vault() != body.has_evidence()) {
@@ -229,7 +240,16 @@ absl::Status GroupState::CheckCreate(const v1::EventBody& body) const {
   }
   if (body.epoch() != 1) return absl::InvalidArgumentError("a group starts at epoch 1");
   if (auto s = CheckCharter(c.charter()); !s.ok()) return s;
-  return CheckSecrets(c.secrets(), {body.author()}, c.confirmation());
+  if (c.charter().kind() != v1::KIND_DIRECT) {
+    if (c.has_peer()) return absl::InvalidArgumentError("only a direct conversation names a peer");
+    return CheckSecrets(c.secrets(), {body.author()}, c.confirmation());
+  }
+  if (auto s = ValidateBundle(c.peer()); !s.ok()) return s;
+  const std::string peer = UserIdFor(c.peer().sign_pk());
+  if (peer == body.author()) {
+    return absl::InvalidArgumentError("a direct conversation is with someone else");
+  }
+  return CheckSecrets(c.secrets(), {body.author(), peer}, c.confirmation());
 }
 
 absl::Status GroupState::CheckInvite(const v1::EventBody& body) const {
@@ -545,6 +565,12 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       owner.role = v1::ROLE_OWNER;
       owner.accepted_rules_version = c.charter().rules_version();
       owner.admitted_epoch = 1;
+      if (is_direct()) {
+        MemberInfo& peer = members_[UserIdFor(c.peer().sign_pk())];
+        peer.bundle = c.peer();
+        peer.accepted_rules_version = c.charter().rules_version();
+        peer.admitted_epoch = 1;
+      }
       break;
     }
     case v1::EventBody::kInvite:

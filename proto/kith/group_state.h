@@ -109,6 +109,9 @@ class GroupState {
   const std::string& owner() const { return owner_; }
   bool is_circle() const { return charter_.kind() == v1::KIND_CIRCLE; }
   bool is_vault() const { return charter_.kind() == v1::KIND_VAULT; }
+  bool is_direct() const { return charter_.kind() == v1::KIND_DIRECT; }
+  // In a direct conversation: the member who is not `user_id`.
+  std::string PeerOf(const std::string& user_id) const;
   // People an open addressed invitation names.
   const std::set<std::string>& invited() const { return invited_; }
   bool IsInvited(const std::string& user_id) const { return invited_.contains(user_id); }

@@ -97,6 +97,13 @@ std::string FrankingTag(const crypto::Secret& franking_key, std::string_view gro
 inline constexpr std::string_view kTimestampLabel = "kith/v1/timestamp";
 // The owner signs each entry's hash, and an export's head hash, under this.
 inline constexpr std::string_view kEvidenceAuthorLabel = "kith/v1/evidence-author";
+// Boundaries: the most messages a person may allow one sender per day, and
+// how many people one person's boundaries may name in all.
+inline constexpr uint32_t kMaxDailyLimit = 1000;
+inline constexpr size_t kMaxBoundaryEntries = 1000;
+// Refusal by a boundary, whichever it is: the sender learns no more.
+inline constexpr char kNotAccepting[] = "not accepting messages from you right now";
+
 inline constexpr size_t kMaxEvidenceTextBytes = 16 * 1024;
 inline constexpr size_t kMaxAttachmentBytes = 512 * 1024;
 std::string TimestampSigningInput(std::string_view hash, int64_t time_ms);

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "kith.pb.h"
+#include "kith/boundaries.h"
 #include "kith/clock.h"
 #include "kith/group_registry.h"
 #include "kith/store.h"
@@ -30,8 +31,10 @@ class Appender {
   static constexpr size_t kMaxQueued = 20000;
   static constexpr size_t kMaxBatch = 512;
 
-  // Followers of groups that gain events are woken through `waker`.
-  Appender(EventLog* log, GroupRegistry* groups, const Clock* clock, Waker* waker);
+  // Followers of groups that gain events are woken through `waker`; every
+  // event the group's state accepts must pass `boundaries` too.
+  Appender(EventLog* log, GroupRegistry* groups, Boundaries* boundaries, const Clock* clock,
+           Waker* waker);
   ~Appender();  // Stops, answering queued requests first.
 
   // Queues `event`, whose body the caller parsed (GroupState::Parse) into
@@ -53,6 +56,7 @@ class Appender {
 
   EventLog* const log_;
   GroupRegistry* const groups_;
+  Boundaries* const boundaries_;
   const Clock* const clock_;
   Waker* const waker_;
   absl::Mutex mu_;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -55,14 +56,30 @@ class GroupEntry {
   // Members who have received event `seq`.
   std::vector<std::string> ReachedBy(uint64_t seq) const ABSL_LOCKS_EXCLUDED(delivery_mu_);
 
-  // Records the departure side effects of an applied event.
-  void NoteApplied(const v1::EventBody& body, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Records the side effects of an applied event: departures, and in a
+  // direct conversation the time of each message.
+  void NoteApplied(const v1::EventBody& body, const v1::Event& event)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Direct conversations: how many messages `author` wrote at or after
+  // `since_ms` (server time), counting no more than kMaxDailyLimit + 1.
+  size_t SentSince(const std::string& author, int64_t since_ms) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu);
+
+  // Quiet hours: `user_id` reads nothing from event `seq` on until the hold
+  // is released (a later hold keeps the first one's place), so held events
+  // reach them later, in order.
+  void Hold(const std::string& user_id, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Releases the holds of the people `over` names; true if any was released.
+  bool ReleaseHolds(const std::function<bool(const std::string& user_id)>& over)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  bool holding() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return !held_from_.empty(); }
   // Adds a durable event, encoded for fan-out (EncodeForBatch), in order,
   // and advances durable_head. Call WakeWaiters() after releasing `mu`.
   void AddDurable(uint64_t seq, std::string hash, grpc::Slice encoded)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // The highest sequence number `user_id` may read: the durable head for a
-  // member, the event that removed them for a former member, 0 for anyone else.
+  // member (or the event before their hold), the event that removed them for
+  // a former member, 0 for anyone else.
   uint64_t ReadableHead(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu);
   // Appends to `out` the encoded durable events from `from` on, up to `to`,
   // while they are still in memory, stopping once `max_bytes` are taken
@@ -86,6 +103,10 @@ class GroupEntry {
   size_t recent_bytes_ ABSL_GUARDED_BY(mu) = 0;
   // Former members: the sequence number of the event by which they left.
   std::map<std::string, uint64_t> departed_at_ ABSL_GUARDED_BY(mu);
+  // Direct conversations: server times of each author's latest messages.
+  std::map<std::string, std::deque<int64_t>> sent_at_ ABSL_GUARDED_BY(mu);
+  // Members whose reading is held, and the first event held back.
+  std::map<std::string, uint64_t> held_from_ ABSL_GUARDED_BY(mu);
   absl::Mutex waiters_mu_;
   std::set<Waiter*> waiting_ ABSL_GUARDED_BY(waiters_mu_);
   mutable absl::Mutex delivery_mu_;
@@ -99,12 +120,15 @@ class GroupRegistry {
   GroupEntry* Find(const std::string& group_id) const;
   GroupEntry* FindOrCreate(const std::string& group_id);
   // Indexes an event just applied to `entry`: who created, asked to join or
-  // was invited to the group (so a person's groups are found without
-  // scanning every group), and which circles have alerts raised.
+  // was invited to the group, or is a direct conversation's peer (so a
+  // person's groups are found without scanning every group), which direct
+  // conversation two people have, and which circles have alerts raised.
   void NoteEvent(GroupEntry* entry, const v1::EventBody& body);
   // Every group `user_id` ever created, asked to join or was invited to
   // (the caller checks current membership under the entry's lock).
   std::vector<GroupEntry*> GroupsOf(const std::string& user_id) const;
+  // The direct conversation between `a` and `b`, or null.
+  GroupEntry* FindDirect(const std::string& a, const std::string& b) const;
   // Circles that had an alert raised and may still have one unanswered.
   std::vector<GroupEntry*> Alerting() const;
   // Forgets `entry` as alerting. Call with entry->mu held, having seen no
@@ -116,6 +140,8 @@ class GroupRegistry {
   std::map<std::string, std::unique_ptr<GroupEntry>> groups_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::set<GroupEntry*>> by_user_ ABSL_GUARDED_BY(mu_);
   std::set<GroupEntry*> alerting_ ABSL_GUARDED_BY(mu_);
+  // Direct conversations by their two people's ids, the lesser first.
+  std::map<std::pair<std::string, std::string>, GroupEntry*> direct_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kith::server

@@ -1,5 +1,5 @@
 // The embedded store: one RocksDB database with a column family per concern
-// (events, accounts, sessions, check-ins) and its write-ahead log on. Every write is
+// (events, accounts, sessions, check-ins, duress alarms, boundaries) and its write-ahead log on. Every write is
 // synced before it returns.
 #ifndef KITH_SERVER_ROCKS_STORE_H_
 #define KITH_SERVER_ROCKS_STORE_H_
@@ -18,7 +18,7 @@ class DB;
 namespace kith::server {
 
 class RocksStore final : public EventLog, public AccountStore, public CheckinStore,
-                         public DuressStore {
+                         public DuressStore, public BoundaryStore {
  public:
   // Opens or creates the database in `dir`.
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir);
@@ -46,6 +46,10 @@ class RocksStore final : public EventLog, public AccountStore, public CheckinSto
   absl::Status DeleteDuress(const std::string& group_id) override;
   absl::Status ForEachDuress(const std::function<void(const v1::DuressAlarm&)>& fn) const override;
 
+  absl::Status PutBoundaries(const std::string& user_id, const v1::Boundaries& boundaries) override;
+  absl::Status ForEachBoundaries(
+      const std::function<void(const std::string&, const v1::Boundaries&)>& fn) const override;
+
   // Key of an event in the events column family: group_id || big-endian seq,
   // so a group's events are contiguous and in order.
   static std::string EventKey(const std::string& group_id, uint64_t seq);
@@ -55,10 +59,10 @@ class RocksStore final : public EventLog, public AccountStore, public CheckinSto
   absl::Status Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
                    const std::string& value);
   absl::Status Delete(rocksdb::ColumnFamilyHandle* cf, const std::string& key, const char* what);
-  // Calls `fn` with each value of `cf` parsed as a `Proto`.
+  // Calls `fn` with each key of `cf` and its value parsed as a `Proto`.
   template <typename Proto>
   absl::Status ForEachProto(rocksdb::ColumnFamilyHandle* cf, const char* what,
-                            const std::function<void(const Proto&)>& fn) const;
+                            const std::function<void(const std::string&, const Proto&)>& fn) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
@@ -66,6 +70,7 @@ class RocksStore final : public EventLog, public AccountStore, public CheckinSto
   rocksdb::ColumnFamilyHandle* sessions_ = nullptr;
   rocksdb::ColumnFamilyHandle* checkins_ = nullptr;
   rocksdb::ColumnFamilyHandle* duress_ = nullptr;
+  rocksdb::ColumnFamilyHandle* boundaries_ = nullptr;
 };
 
 }  // namespace kith::server

@@ -8,6 +8,7 @@
 #include "kith.grpc.pb.h"
 #include "kith/appender.h"
 #include "kith/authenticator.h"
+#include "kith/boundaries.h"
 #include "kith/checkins.h"
 #include "kith/checkpoint_signer.h"
 #include "kith/clock.h"
@@ -28,8 +29,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // (unary calls are logged by the request-log interceptor).
   KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
               const EventLog* log, Checkins* checkins, DuressAlarms* duress,
-              const CheckpointSigner* signer,
-              const Clock* clock, bool log_streams);
+              Boundaries* boundaries, const CheckpointSigner* signer, const Clock* clock,
+              bool log_streams);
 
   grpc::ServerUnaryReactor* GetChallenge(grpc::CallbackServerContext* ctx, const v1::Empty* req,
                                          v1::Challenge* reply) override;
@@ -80,6 +81,11 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   grpc::ServerUnaryReactor* GetTimestamp(grpc::CallbackServerContext* ctx,
                                          const v1::TimestampRequest* req,
                                          v1::Timestamp* reply) override;
+  grpc::ServerUnaryReactor* GetBoundaries(grpc::CallbackServerContext* ctx, const v1::Empty* req,
+                                          v1::Boundaries* reply) override;
+  grpc::ServerUnaryReactor* SetBoundaries(grpc::CallbackServerContext* ctx,
+                                          const v1::Boundaries* req,
+                                          v1::Boundaries* reply) override;
 
  private:
   absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;
@@ -107,6 +113,7 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   const EventLog* const log_;
   Checkins* const checkins_;
   DuressAlarms* const duress_;
+  Boundaries* const boundaries_;
   const CheckpointSigner* const signer_;
   const Clock* const clock_;
   const bool log_streams_;

@@ -75,6 +75,17 @@ class DuressStore {
   virtual absl::Status ForEachDuress(const std::function<void(const v1::DuressAlarm&)>& fn) const = 0;
 };
 
+// People's boundaries, keyed by user id. Thread-safe; every write is
+// durable when it returns.
+class BoundaryStore {
+ public:
+  virtual ~BoundaryStore() = default;
+  virtual absl::Status PutBoundaries(const std::string& user_id,
+                                     const v1::Boundaries& boundaries) = 0;
+  virtual absl::Status ForEachBoundaries(
+      const std::function<void(const std::string&, const v1::Boundaries&)>& fn) const = 0;
+};
+
 }  // namespace kith::server
 
 #endif  // KITH_SERVER_STORE_H_

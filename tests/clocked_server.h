@@ -1,0 +1,63 @@
+// A test fixture running the real server in this process, on a loopback
+// port, with a clock the test turns by hand, and restartable on the same
+// data directory.
+#ifndef KITH_TESTS_CLOCKED_SERVER_H_
+#define KITH_TESTS_CLOCKED_SERVER_H_
+
+#include <functional>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "kith/client.h"
+#include "kith/rocks_store.h"
+#include "kith/server.h"
+#include "manual_clock.h"
+#include "test_support.h"
+
+namespace kith::testing {
+
+class ClockedServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer(); }
+  // Restarts on the same data; the port changes, so reconnect clients.
+  void Restart() {
+    server_->Shutdown();
+    server_.reset();
+    StartServer();
+  }
+  void StartServer() {
+    server::ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = dir_.path() + "/data";
+    options.log_requests = false;
+    options.clock = &clock_;
+    auto server = server::Server::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+  // A registered client of the running server.
+  std::unique_ptr<client::Client> Connect(client::Identity identity) {
+    auto c = client::Client::Connect(
+        {absl::StrCat("127.0.0.1:", server_->port()), server_->certificate_pem(), ""},
+        std::move(identity));
+    EXPECT_TRUE(c.ok()) << c.status();
+    EXPECT_OK((*c)->Register());
+    return *std::move(c);
+  }
+  // Runs `fn` on the stopped server's store, as an operator's tool could.
+  absl::Status WithStore(const std::function<absl::Status(server::RocksStore&)>& fn) {
+    auto store = server::RocksStore::Open(dir_.path() + "/data/db");
+    if (!store.ok()) return store.status();
+    return fn(**store);
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<server::Server> server_;
+};
+
+}  // namespace kith::testing
+
+#endif  // KITH_TESTS_CLOCKED_SERVER_H_
