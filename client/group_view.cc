@@ -51,17 +51,27 @@ absl::Status GroupView::Apply(const v1::Event& event) {
   hashes_.append(state_.head_hash());
   if (body.has_message()) return OpenMessage(event, body);
   if (body.has_alert() || body.has_realert()) RecordAlert(event, body);
-  if (body.has_evidence()) {
-    auto secret = epoch_secrets_.find(body.epoch());
-    auto entry = secret == epoch_secrets_.end()
-                     ? absl::StatusOr<v1::EvidenceEntry>(absl::DataLossError("no key"))
-                     : OpenEvidence(secret->second, body);
-    if (!entry.ok()) {
-      return absl::DataLossError(absl::StrCat("event ", event.seq(), ": ", entry.status().message()));
+  if (body.has_evidence() || body.has_plan()) {
+    if (auto s = OpenRecord(event, body); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("event ", event.seq(), ": ", s.message()));
     }
-    evidence_.push_back(*std::move(entry));
   }
   Record(event, body);
+  return absl::OkStatus();
+}
+
+absl::Status GroupView::OpenRecord(const v1::Event& event, const v1::EventBody& body) {
+  auto secret = epoch_secrets_.find(body.epoch());
+  if (secret == epoch_secrets_.end()) return absl::DataLossError("no key for its epoch");
+  if (body.has_evidence()) {
+    auto entry = OpenEvidence(secret->second, body);
+    if (!entry.ok()) return entry.status();
+    evidence_.push_back(*std::move(entry));
+    return absl::OkStatus();
+  }
+  auto section = OpenPlan(secret->second, body);
+  if (!section.ok()) return section.status();
+  plan_.push_back({event.seq(), event.server_time_ms(), body.author(), *std::move(section)});
   return absl::OkStatus();
 }
 
@@ -195,18 +205,32 @@ absl::StatusOr<v1::SignedEvent> GroupView::SealAlert(v1::Alert::Kind kind,
   return SignEvent(body, self_->sign.secret_key);
 }
 
-absl::StatusOr<v1::SignedEvent> GroupView::SealEvidence(const v1::EvidenceEntry& entry) const {
-  const std::string me = self_->user_id();
+absl::StatusOr<v1::SignedEvent> GroupView::SealRecord(
+    const std::function<absl::Status(const crypto::Secret&, v1::EventBody*)>& seal) const {
   auto secret = epoch_secrets_.find(state_.epoch());
-  if (!state_.is_vault() || secret == epoch_secrets_.end()) {
-    return absl::FailedPreconditionError("this is not your vault");
-  }
+  if (secret == epoch_secrets_.end()) return absl::FailedPreconditionError("no key for this epoch");
   v1::EventBody body;
   body.set_group_id(state_.group_id());
-  body.set_author(me);
+  body.set_author(self_->user_id());
   body.set_epoch(state_.epoch());
-  if (auto s = kith::SealEvidence(secret->second, entry, &body); !s.ok()) return s;
+  if (auto s = seal(secret->second, &body); !s.ok()) return s;
   return SignEvent(body, self_->sign.secret_key);
+}
+
+absl::StatusOr<v1::SignedEvent> GroupView::SealEvidence(const v1::EvidenceEntry& entry) const {
+  if (!state_.is_vault()) return absl::FailedPreconditionError("this is not your vault");
+  return SealRecord([&](const crypto::Secret& secret, v1::EventBody* body) {
+    return kith::SealEvidence(secret, entry, body);
+  });
+}
+
+absl::StatusOr<v1::SignedEvent> GroupView::SealPlan(const v1::PlanSection& section) const {
+  if (!state_.is_vault() && !state_.is_direct()) {
+    return absl::FailedPreconditionError("a plan lives in a vault or a direct conversation");
+  }
+  return SealRecord([&](const crypto::Secret& secret, v1::EventBody* body) {
+    return kith::SealPlan(secret, section, body);
+  });
 }
 
 const Message* GroupView::FindMessage(uint64_t seq) const {

@@ -165,7 +165,7 @@ absl::Status Boundaries::Admit(const GroupEntry* entry, const v1::EventBody& bod
     recipient = UserIdFor(body.create().peer().sign_pk());
   } else if (entry == nullptr) {
     return absl::OkStatus();
-  } else if (body.has_message() && entry->state.is_direct()) {
+  } else if (entry->state.is_direct()) {  // a message or a shared plan section
     recipient = entry->state.PeerOf(body.author());
     direct = entry;
   } else if (body.has_invite() && entry->state.is_circle()) {
@@ -180,7 +180,7 @@ absl::Status Boundaries::Admit(const GroupEntry* entry, const v1::EventBody& bod
 
 void Boundaries::NoteApplied(GroupEntry& entry, const v1::EventBody& body, const v1::Event& event,
                              int64_t now_ms) {
-  if (!body.has_message() || !entry.state.is_direct()) return;
+  if (!entry.state.is_direct() || body.has_create()) return;
   const std::string recipient = entry.state.PeerOf(body.author());
   absl::MutexLock lock(&mu_);
   auto it = by_user_.find(recipient);

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_split.h"
 #include "cli_harness.h"
+#include "kith/files.h"
 
 namespace kith::testing {
 namespace {
@@ -382,6 +383,38 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
   CliResult member = Kith("sam", {"checkin", "schedule", "--in", "1h"});
   EXPECT_EQ(member.exit_code, 1);
   EXPECT_NE(member.err.find("no circle yet"), std::string::npos) << member.err;
+}
+
+TEST_F(CliTest, SafetyPlanSectionsAreWrittenSharedUnsharedAndVersioned) {
+  Enroll("alice");
+  Enroll("bob");
+  const std::string bob_id = Field(Ok("bob", {"--json", "id", "show"}), "user_id");
+  EXPECT_NE(Ok("alice", {"plan", "edit"}).find("reasons-for-living"), std::string::npos);
+  Ok("alice", {"dm", bob_id, "can I share my plan with you?"});
+  Ok("alice", {"plan", "edit", "safe-places", "the library on Main St"});
+  Ok("alice", {"plan", "share", "safe-places", "--with", "bob"});
+  const std::string shared = Ok("bob", {"plan", "show", "--from", "alice"});
+  EXPECT_NE(shared.find("Safe places"), std::string::npos) << shared;
+  EXPECT_NE(shared.find("the library on Main St"), std::string::npos) << shared;
+
+  Ok("alice", {"plan", "unshare", "safe-places", "--with", "bob"});
+  Ok("alice", {"plan", "edit", "safe-places", "-"}, "Aunt Jo's flat");
+  EXPECT_NE(Ok("bob", {"plan", "show", "--from", "alice"}).find("Nothing is shared"), std::string::npos);
+  const std::string mine = Ok("alice", {"plan", "show", "safe-places"});
+  EXPECT_NE(mine.find("Aunt Jo's flat"), std::string::npos) << mine;
+  EXPECT_NE(mine.find("version 4"), std::string::npos) << mine;
+  const std::string history = Ok("alice", {"plan", "history", "safe-places"});
+  EXPECT_NE(history.find("version 1"), std::string::npos);
+  EXPECT_NE(history.find("shared with: bob"), std::string::npos) << history;
+
+  const std::string scan = dir_.path() + "/id-card.txt";
+  ASSERT_OK(WriteFileAtomically(scan, "ID 12345", 0600));
+  Ok("alice", {"plan", "edit", "documents", "ID card: in the red folder", "--attach", scan});
+  const std::string out_dir = dir_.path() + "/saved";
+  std::filesystem::create_directories(out_dir);
+  EXPECT_NE(Ok("alice", {"plan", "show", "documents", "--save", out_dir}).find("id-card.txt"),
+            std::string::npos);
+  EXPECT_EQ(ReadFile(out_dir + "/documents-id-card.txt"), "ID 12345");
 }
 
 }  // namespace

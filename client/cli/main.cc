@@ -19,6 +19,7 @@
 #include "kith/protocol.h"
 #include "kith/strike_ladder.h"
 #include "output.h"
+#include "plan_commands.h"
 #include "mod_commands.h"
 #include "rules_commands.h"
 #include "session.h"
@@ -450,6 +451,32 @@ int main(int argc, char** argv) {
       status = Follow(g, group, since);
     }
   });
+
+  auto* plan = app.add_subcommand("plan", "your safety plan, encrypted; share sections with your contacts")
+                   ->require_subcommand(1);
+  std::string section, save_dir;
+  std::vector<std::string> attachments;
+  auto* plan_edit = plan->add_subcommand("edit", "write a section (no SECTION: list them)");
+  plan_edit->add_option("SECTION", section);
+  plan_edit->add_option("TEXT", text, "the section's new text ('-' reads standard input)");
+  plan_edit->add_option("--attach", attachments, "add a document (a scan of an ID, ...)");
+  plan_edit->callback([&] { status = PlanEdit(g, section, text, attachments); });
+  auto* plan_show = plan->add_subcommand("show", "read your plan, or with --from what USER shares with you");
+  plan_show->add_option("SECTION", section);
+  plan_show->add_option("--from", user, "a contact who shares sections with you");
+  plan_show->add_option("--save", save_dir, "write the attachments into this folder");
+  plan_show->callback([&] { status = PlanShow(g, section, user, save_dir); });
+  for (bool share : {true, false}) {
+    auto* cmd = plan->add_subcommand(share ? "share" : "unshare",
+                                     share ? "let USER read SECTION, now and as it changes"
+                                           : "stop sharing SECTION with USER: no later version reaches them");
+    cmd->add_option("SECTION", section)->required();
+    cmd->add_option("--with", user, "the contact")->required();
+    cmd->callback([&, share] { status = PlanShare(g, section, user, share); });
+  }
+  auto* plan_history = plan->add_subcommand("history", "every version, oldest first");
+  plan_history->add_option("SECTION", section);
+  plan_history->callback([&] { status = PlanHistory(g, section); });
 
   auto* boundary = app.add_subcommand("boundary", "limits on who writes to you directly, and when")
                        ->require_subcommand(1);

@@ -227,6 +227,22 @@ class Client {
   // The server's signature over `hash` and the time it saw it, checked.
   absl::StatusOr<v1::Timestamp> GetTimestamp(const std::string& hash);
 
+  // --- The safety plan, in this person's vault (client/plan.cc) ---
+
+  // Every version of every section, oldest first (empty without a vault).
+  absl::StatusOr<std::vector<PlanRecord>> PlanHistory();
+  // Writes the next version of `section`: `text` (kept as it was if null),
+  // with `attach` added, and sends it to every contact it is shared with.
+  absl::StatusOr<v1::PlanSection> EditPlan(const std::string& section, const std::string* text,
+                                           std::vector<v1::PlanAttachment> attach);
+  // Starts or stops sharing `section` with `user_id`. Sharing sends the
+  // latest version now and each later one; unsharing sends a notice and
+  // nothing after it.
+  absl::StatusOr<v1::PlanSection> SharePlan(const std::string& section, const std::string& user_id,
+                                            bool share);
+  // The sections `owner_id` shares with this person now, at their latest versions.
+  absl::StatusOr<std::vector<PlanRecord>> SharedPlan(const std::string& owner_id);
+
   // --- Direct conversations and boundaries (client/direct.cc) ---
 
   // The direct conversation with `user_id`; with `create`, started on first
@@ -259,6 +275,12 @@ class Client {
     std::vector<v1::SignedEvent> alerts;
   };
   absl::StatusOr<SealedAlerts> SealAlertsForLater(const std::vector<v1::AlertContent>& contents);
+  // Appends `next` to the vault as its section's next version, then sends
+  // a copy to each of `deliver_to`, and to `unshared` (if set) the notice
+  // that the section is no longer shared with them.
+  absl::StatusOr<v1::PlanSection> CommitPlan(v1::PlanSection next,
+                                             const std::vector<std::string>& deliver_to,
+                                             const std::string& unshared);
   // Runs a check-in RPC on this person's own circle.
   absl::StatusOr<v1::Checkin> CallOnOwnCircle(CheckinRpc rpc);
   GroupView& View(const std::string& group_id);

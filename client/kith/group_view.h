@@ -5,6 +5,7 @@
 #define KITH_CLIENT_GROUP_VIEW_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string_view>
 #include <string>
@@ -39,6 +40,15 @@ struct ReportRecord {
   int64_t server_time_ms = 0;
   std::string reporter;  // user id
   v1::Report report;
+};
+
+// A version of a safety-plan section: in a vault, the owner's; in a direct
+// conversation, one shared by `author`.
+struct PlanRecord {
+  uint64_t seq = 0;
+  int64_t server_time_ms = 0;
+  std::string author;  // user id
+  v1::PlanSection section;
 };
 
 // One line of a group's audit trail: every event but messages, as people
@@ -130,6 +140,9 @@ class GroupView {
   const std::vector<AuditEntry>& audit() const { return audit_; }
   // A vault's evidence entries, in log order.
   const std::vector<v1::EvidenceEntry>& evidence() const { return evidence_; }
+  // Safety-plan pages (a vault's versions, or sections shared in a direct
+  // conversation), in log order.
+  const std::vector<PlanRecord>& plan() const { return plan_; }
   // A member's display name from the log (members, pending and former), or
   // the first 8 hex digits of their id.
   std::string NameOf(const std::string& user_id) const;
@@ -145,6 +158,8 @@ class GroupView {
                                             const v1::AlertContent& content) const;
   // Seals an evidence entry into this vault under the current epoch.
   absl::StatusOr<v1::SignedEvent> SealEvidence(const v1::EvidenceEntry& entry) const;
+  // Seals a plan page into this vault or direct conversation.
+  absl::StatusOr<v1::SignedEvent> SealPlan(const v1::PlanSection& section) const;
   // Seals `contents` as this member's next messages, in order, in one pass
   // along the ratchet (for a sender that pipelines).
   absl::StatusOr<std::vector<v1::SignedEvent>> SealMessages(
@@ -160,6 +175,11 @@ class GroupView {
   absl::Status OpenMessage(const v1::Event& event, const v1::EventBody& body);
   void Record(const v1::Event& event, const v1::EventBody& body);
   void RecordAlert(const v1::Event& event, const v1::EventBody& body);
+  // Opens an evidence entry or plan page and keeps it.
+  absl::Status OpenRecord(const v1::Event& event, const v1::EventBody& body);
+  // A signed event of this member's in the current epoch, its content set by `seal`.
+  absl::StatusOr<v1::SignedEvent> SealRecord(
+      const std::function<absl::Status(const crypto::Secret&, v1::EventBody*)>& seal) const;
 
   const Identity* self_;
   GroupState state_;
@@ -174,6 +194,7 @@ class GroupView {
   std::vector<AlertRecord> alerts_;
   std::vector<AlertNotice> alert_notices_;
   std::vector<v1::EvidenceEntry> evidence_;
+  std::vector<PlanRecord> plan_;
   std::map<std::string, std::string> names_;  // everyone the log introduced
 };
 

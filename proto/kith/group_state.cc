@@ -169,15 +169,23 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
             "stale epoch ", body.epoch(), ": the group is at epoch ", epoch_,
             "; refresh the group and try again"));
       }
-      if (is_direct() && !body.has_message()) {
+      // A vault is one person's private log: their evidence and safety plan.
+      // A direct conversation holds two people's messages and the plan
+      // sections they share.
+      if (is_vault() && !body.has_evidence() && !body.has_plan()) {
         return absl::FailedPreconditionError(
-            "a direct conversation holds only its two people's messages");
+            "a vault holds only its owner's evidence entries and safety plan");
       }
-      // A vault is one person's private log: it holds their evidence and nothing else.
-      if (is_vault() != body.has_evidence()) {
-        return body.has_evidence()
-                   ? absl::InvalidArgumentError("evidence entries belong in their author's vault")
-                   : absl::FailedPreconditionError("a vault holds only its owner's evidence entries");
+      if (is_direct() && !body.has_message() && !body.has_plan()) {
+        return absl::FailedPreconditionError(
+            "a direct conversation holds only its two people's messages and shared plan sections");
+      }
+      if (body.has_evidence() && !is_vault()) {
+        return absl::InvalidArgumentError("evidence entries belong in their author's vault");
+      }
+      if (body.has_plan() && !is_vault() && !is_direct()) {
+        return absl::InvalidArgumentError(
+            "a safety plan lives in its owner's vault and is shared in direct conversations");
       }
       switch (body.kind_case()) {
         case v1::EventBody::kInvite: kind_status = CheckInvite(body); break;
@@ -193,9 +201,10 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
                                     : absl::InvalidArgumentError("only circles have alerts");
           break;
         case v1::EventBody::kEvidence:
-          kind_status = RoleOf(body.author()) == v1::ROLE_OWNER
-                            ? absl::OkStatus()
-                            : absl::PermissionDeniedError("only the vault's owner writes in it");
+        case v1::EventBody::kPlan:
+          kind_status = is_vault() && RoleOf(body.author()) != v1::ROLE_OWNER
+                            ? absl::PermissionDeniedError("only the vault's owner writes in it")
+                            : absl::OkStatus();
           break;
         default: return absl::InvalidArgumentError("unknown event kind");
       }
@@ -628,6 +637,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       break;
     case v1::EventBody::kReport:
     case v1::EventBody::kEvidence:
+    case v1::EventBody::kPlan:
     case v1::EventBody::KIND_NOT_SET:
       break;
   }

@@ -171,16 +171,26 @@ crypto::Secret AlertKey(const crypto::Secret& epoch_secret) {
   return crypto::DeriveKey(epoch_secret, 1, "kithalrt");
 }
 
-std::string EvidenceAssociatedData(const v1::EventBody& body) {
-  std::string ad = "kith/v1/evidence";
+// A record sealed under the epoch (evidence, a plan page): its own
+// subkey and associated-data label keep one kind from passing for another.
+struct RecordKind {
+  uint64_t subkey_id;
+  const char* context;  // 8 bytes
+  std::string_view label;
+};
+constexpr RecordKind kEvidenceRecord{2, "kithevid", "kith/v1/evidence"};
+constexpr RecordKind kPlanRecord{3, "kithplan", "kith/v1/plan"};
+
+std::string RecordAssociatedData(const RecordKind& kind, const v1::EventBody& body) {
+  std::string ad(kind.label);
   ad.append(body.group_id());
   AppendU64(ad, body.epoch());
   ad.append(body.author());
   return ad;
 }
 
-crypto::Secret EvidenceKey(const crypto::Secret& epoch_secret) {
-  return crypto::DeriveKey(epoch_secret, 2, "kithevid");
+crypto::Secret RecordKey(const RecordKind& kind, const crypto::Secret& epoch_secret) {
+  return crypto::DeriveKey(epoch_secret, kind.subkey_id, kind.context);
 }
 
 // `message` serialized, padded and encrypted under `key` with a fresh nonce.
@@ -239,19 +249,44 @@ absl::Status SealEvidence(const crypto::Secret& epoch_secret, const v1::Evidence
         " KiB and its attachment at most ", kMaxAttachmentBytes / 1024, " KiB"));
   }
   v1::Evidence* evidence = body->mutable_evidence();
-  SealPadded(EvidenceKey(epoch_secret), EvidenceAssociatedData(*body), entry,
-             evidence->mutable_nonce(), evidence->mutable_ciphertext());
+  SealPadded(RecordKey(kEvidenceRecord, epoch_secret), RecordAssociatedData(kEvidenceRecord, *body),
+             entry, evidence->mutable_nonce(), evidence->mutable_ciphertext());
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::EvidenceEntry> OpenEvidence(const crypto::Secret& epoch_secret,
                                                const v1::EventBody& body) {
   v1::EvidenceEntry entry;
-  if (!OpenPadded(EvidenceKey(epoch_secret), EvidenceAssociatedData(body), body.evidence().nonce(),
-                  body.evidence().ciphertext(), &entry)) {
+  if (!OpenPadded(RecordKey(kEvidenceRecord, epoch_secret), RecordAssociatedData(kEvidenceRecord, body),
+                  body.evidence().nonce(), body.evidence().ciphertext(), &entry)) {
     return absl::DataLossError("evidence entry does not open, or is malformed");
   }
   return entry;
+}
+
+absl::Status SealPlan(const crypto::Secret& epoch_secret, const v1::PlanSection& section,
+                      v1::EventBody* body) {
+  size_t attached = 0;
+  for (const auto& a : section.attachments()) attached += a.data().size();
+  if (section.text().size() > kMaxEvidenceTextBytes || attached > kMaxAttachmentBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a plan section's text is at most ", kMaxEvidenceTextBytes / 1024,
+        " KiB and its attachments at most ", kMaxAttachmentBytes / 1024, " KiB together"));
+  }
+  v1::PlanPage* page = body->mutable_plan();
+  SealPadded(RecordKey(kPlanRecord, epoch_secret), RecordAssociatedData(kPlanRecord, *body), section,
+             page->mutable_nonce(), page->mutable_ciphertext());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::PlanSection> OpenPlan(const crypto::Secret& epoch_secret,
+                                         const v1::EventBody& body) {
+  v1::PlanSection section;
+  if (!OpenPadded(RecordKey(kPlanRecord, epoch_secret), RecordAssociatedData(kPlanRecord, body),
+                  body.plan().nonce(), body.plan().ciphertext(), &section)) {
+    return absl::DataLossError("plan page does not open, or is malformed");
+  }
+  return section;
 }
 
 }  // namespace kith

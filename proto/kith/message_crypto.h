@@ -90,6 +90,15 @@ absl::Status SealEvidence(const crypto::Secret& epoch_secret, const v1::Evidence
 absl::StatusOr<v1::EvidenceEntry> OpenEvidence(const crypto::Secret& epoch_secret,
                                                const v1::EventBody& body);
 
+// Safety plan pages: a PlanSection, padded, under KDF(epoch secret, 3,
+// "kithplan"), with "kith/v1/plan" || group_id || u64(epoch) || author as
+// associated data. Sets body's plan.
+absl::Status SealPlan(const crypto::Secret& epoch_secret, const v1::PlanSection& section,
+                      v1::EventBody* body);
+// DATA_LOSS if it does not open or parse.
+absl::StatusOr<v1::PlanSection> OpenPlan(const crypto::Secret& epoch_secret,
+                                         const v1::EventBody& body);
+
 }  // namespace kith
 
 #endif  // KITH_MESSAGE_CRYPTO_H_
