@@ -1,6 +1,7 @@
 #include "kith/boundaries.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -25,11 +26,12 @@ bool PlausibleZoneName(const std::string& name) {
   });
 }
 
-absl::Status CheckIds(const std::set<std::string>& seen, const std::string& id, const char* what) {
+// Adds a person named by a boundary of kind `what` to `seen`, once.
+absl::Status AddPerson(std::set<std::string>& seen, const std::string& id, const char* what) {
   if (id.size() != kIdBytes) {
     return absl::InvalidArgumentError(absl::StrCat("a ", what, " names a 16-byte user id"));
   }
-  if (seen.contains(id)) {
+  if (!seen.insert(id).second) {
     return absl::InvalidArgumentError(absl::StrCat("a person is named in two ", what, "s"));
   }
   return absl::OkStatus();
@@ -38,18 +40,18 @@ absl::Status CheckIds(const std::set<std::string>& seen, const std::string& id, 
 }  // namespace
 
 absl::Status Boundaries::Load() {
-  absl::Status status;
   absl::MutexLock lock(&mu_);
-  auto loaded = store_->ForEachBoundaries([&](const std::string& user_id, const v1::Boundaries& b) {
+  return store_->ForEachBoundaries([&](const std::string& user_id, const v1::Boundaries& b) {
     mu_.AssertHeld();
     Settings& settings = by_user_[user_id];
     settings.boundaries = b;
+    // A zone once accepted and since missing here (an older zone database)
+    // counts in UTC rather than keep everyone else's server down.
     if (!b.time_zone().empty() && !absl::LoadTimeZone(b.time_zone(), &settings.zone)) {
-      status = absl::DataLossError(absl::StrCat("stored time zone '", b.time_zone(),
-                                                "' is missing from this machine's zone database"));
+      fprintf(stderr, "kithd: time zone %s is missing from the zone database; using UTC\n",
+              b.time_zone().c_str());
     }
   });
-  return loaded.ok() ? status : loaded;
 }
 
 absl::StatusOr<v1::Boundaries> Boundaries::Set(const std::string& user_id, v1::Boundaries b,
@@ -76,8 +78,7 @@ absl::StatusOr<v1::Boundaries> Boundaries::Set(const std::string& user_id, v1::B
   }
   std::set<std::string> seen;
   for (const auto& limit : b.limits()) {
-    if (auto s = CheckIds(seen, limit.user(), "limit"); !s.ok()) return s;
-    seen.insert(limit.user());
+    if (auto s = AddPerson(seen, limit.user(), "limit"); !s.ok()) return s;
     if (limit.per_day() < 1 || limit.per_day() > kMaxDailyLimit) {
       return absl::InvalidArgumentError(
           absl::StrCat("a limit allows 1 to ", kMaxDailyLimit, " messages a day"));
@@ -85,8 +86,7 @@ absl::StatusOr<v1::Boundaries> Boundaries::Set(const std::string& user_id, v1::B
   }
   seen.clear();
   for (const auto& cool_off : b.cool_offs()) {
-    if (auto s = CheckIds(seen, cool_off.user(), "cool-off"); !s.ok()) return s;
-    seen.insert(cool_off.user());
+    if (auto s = AddPerson(seen, cool_off.user(), "cool-off"); !s.ok()) return s;
     if (cool_off.until_ms() > now_ms + kMaxCoolOffMs) {
       return absl::InvalidArgumentError("a cool-off lasts at most a year; block for longer");
     }
@@ -97,8 +97,7 @@ absl::StatusOr<v1::Boundaries> Boundaries::Set(const std::string& user_id, v1::B
                    cool_offs->end());
   seen.clear();
   for (const std::string& blocked : b.blocked()) {
-    if (auto s = CheckIds(seen, blocked, "block"); !s.ok()) return s;
-    seen.insert(blocked);
+    if (auto s = AddPerson(seen, blocked, "block"); !s.ok()) return s;
   }
   absl::MutexLock lock(&mu_);
   auto old = by_user_.find(user_id);

@@ -1,6 +1,5 @@
 #include "boundary_commands.h"
 
-#include <cstdio>
 #include <functional>
 #include <iostream>
 
@@ -17,16 +16,6 @@ using client::Client;
 
 std::string ClockTime(uint32_t minutes) {
   return absl::StrFormat("%02d:%02d", minutes / 60, minutes % 60);
-}
-
-absl::StatusOr<uint32_t> ParseClockTime(const std::string& hh_mm) {
-  int hour = -1, minute = -1;
-  char extra = 0;
-  if (std::sscanf(hh_mm.c_str(), "%d:%d%c", &hour, &minute, &extra) != 2 || hour < 0 ||
-      hour > 23 || minute < 0 || minute > 59) {
-    return absl::InvalidArgumentError("quiet hours are HH:MM-HH:MM, e.g. 22:00-07:00, or 'off'");
-  }
-  return static_cast<uint32_t>(hour * 60 + minute);
 }
 
 // A person as people read them: their name and the start of their id.
@@ -119,9 +108,10 @@ absl::Status BoundaryQuietHours(const Globals& g, const std::string& window,
     }
     const size_t dash = window.find('-');
     auto from = ParseClockTime(window.substr(0, dash));
-    if (!from.ok()) return from.status();
     auto to = ParseClockTime(dash == std::string::npos ? "" : window.substr(dash + 1));
-    if (!to.ok()) return to.status();
+    if (!from.ok() || !to.ok()) {
+      return absl::InvalidArgumentError("quiet hours are HH:MM-HH:MM, e.g. 22:00-07:00, or 'off'");
+    }
     b.set_quiet(true);
     b.set_quiet_start_min(*from);
     b.set_quiet_end_min(*to);

@@ -104,17 +104,15 @@ void PrintAlert(const Globals& g, const std::string& circle, const GroupView& vi
 
 // The next time the local clock reads HH:MM, as Unix milliseconds.
 absl::StatusOr<int64_t> NextLocalTime(const std::string& hh_mm) {
-  int hour = -1, minute = -1;
-  char extra = 0;
-  if (std::sscanf(hh_mm.c_str(), "%d:%d%c", &hour, &minute, &extra) != 2 || hour < 0 ||
-      hour > 23 || minute < 0 || minute > 59) {
+  auto minutes = ParseClockTime(hh_mm);
+  if (!minutes.ok()) {
     return absl::InvalidArgumentError("--by takes a time of day as HH:MM, e.g. 22:00");
   }
   const time_t now = std::time(nullptr);
   std::tm local{};
   localtime_r(&now, &local);
-  local.tm_hour = hour;
-  local.tm_min = minute;
+  local.tm_hour = static_cast<int>(*minutes / 60);
+  local.tm_min = static_cast<int>(*minutes % 60);
   local.tm_sec = 0;
   local.tm_isdst = -1;
   time_t at = std::mktime(&local);

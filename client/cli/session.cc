@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <iterator>
@@ -42,6 +43,16 @@ std::string RoughDuration(int64_t ms) {
   if (minutes < 120) return absl::StrCat(minutes, "m");
   if (minutes < 48 * 60) return absl::StrCat(minutes / 60, "h");
   return absl::StrCat(minutes / (24 * 60), "d");
+}
+
+absl::StatusOr<uint32_t> ParseClockTime(const std::string& hh_mm) {
+  int hour = -1, minute = -1;
+  char extra = 0;
+  if (std::sscanf(hh_mm.c_str(), "%d:%d%c", &hour, &minute, &extra) != 2 || hour < 0 ||
+      hour > 23 || minute < 0 || minute > 59) {
+    return absl::InvalidArgumentError(absl::StrCat("'", hh_mm, "' is not a time of day as HH:MM"));
+  }
+  return static_cast<uint32_t>(hour * 60 + minute);
 }
 
 std::string TimeOfDay(int64_t ms) {

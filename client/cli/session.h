@@ -29,6 +29,8 @@ std::string TimeOfDay(int64_t ms);
 std::string RoughDuration(int64_t ms);
 // `text`, or standard input (without trailing newlines) if it is "-".
 std::string TextArgument(std::string text);
+// "HH:MM" as minutes after midnight; INVALID_ARGUMENT if it is not one.
+absl::StatusOr<uint32_t> ParseClockTime(const std::string& hh_mm);
 // The local clock, in milliseconds since the Unix epoch.
 int64_t NowMs();
 
