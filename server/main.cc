@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   app.add_option("--session-ttl", session_ttl, "how long a login lasts, e.g. 30m or 12h")
       ->capture_default_str();
   app.add_flag("--quiet", quiet, "do not log one line per request");
+  app.add_option("--health-listen", options.health_listen,
+                 "host:port for a plaintext gRPC health service only, for probes (off by default)");
   CLI11_PARSE(app, argc, argv);
   auto ttl = kith::ParseDurationMs(session_ttl);
   if (!ttl.ok()) {

@@ -110,14 +110,33 @@ class ServerImpl final : public Server {
     if (!server_ || port_ == 0) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
     }
+    if (!options.health_listen.empty()) {
+      // Only the default health service: this builder registers nothing else.
+      grpc::ServerBuilder health;
+      health.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+      health.AddListeningPort(options.health_listen, grpc::InsecureServerCredentials(),
+                              &health_port_);
+      health_server_ = health.BuildAndStart();
+      if (!health_server_ || health_port_ == 0) {
+        return absl::UnavailableError(
+            absl::StrCat("cannot listen for health checks on ", options.health_listen));
+      }
+      health_server_->GetHealthCheckService()->SetServingStatus(true);
+    }
     server_->GetHealthCheckService()->SetServingStatus(true);
     return absl::OkStatus();
   }
 
   int port() const override { return port_; }
+  int health_port() const override { return health_port_; }
   const std::string& certificate_pem() const override { return certificate_pem_; }
 
   void Shutdown() override {
+    if (health_server_) {
+      health_server_->GetHealthCheckService()->SetServingStatus(false);
+      health_server_->Shutdown();
+      health_server_.reset();
+    }
     if (!server_) return;
     server_->GetHealthCheckService()->SetServingStatus(false);
     // Calls in flight get a grace period, then are cancelled. gRPC waits out
@@ -148,7 +167,9 @@ class ServerImpl final : public Server {
   std::unique_ptr<AlertTimer> alert_timer_;
   std::unique_ptr<KithService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
   int port_ = 0;
+  int health_port_ = 0;
   std::string certificate_pem_;
 };
 

@@ -8,7 +8,9 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/generic/generic_stub.h>
 
+#include "absl/strings/str_cat.h"
 #include "kith/crypto.h"
+#include "kith/server.h"
 #include "test_support.h"
 
 namespace kith::testing {
@@ -38,16 +40,50 @@ std::string String(const grpc::ByteBuffer& b) {
   return out;
 }
 
-TEST_F(KithdTest, ServesTheStandardHealthCheck) {
-  grpc::GenericStub stub(Channel());
+// Calls `method` on `channel` with serialized `request`; the reply's bytes
+// go to `response`.
+grpc::Status UnaryCall(std::shared_ptr<grpc::Channel> channel, const std::string& method,
+                       const std::string& request, std::string* response) {
+  grpc::GenericStub stub(std::move(channel));
   grpc::ClientContext ctx;
-  grpc::ByteBuffer request = Bytes(""), response;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::ByteBuffer request_bytes = Bytes(request), response_bytes;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request_bytes, &response_bytes,
                  [&](grpc::Status s) { done.set_value(s); });
-  ASSERT_TRUE(done.get_future().get().ok());
-  // HealthCheckResponse{status: SERVING (1)}: field 1, varint 1.
-  EXPECT_EQ(String(response), std::string("\x08\x01", 2));
+  grpc::Status status = done.get_future().get();
+  *response = String(response_bytes);
+  return status;
+}
+
+constexpr char kHealthCheck[] = "/grpc.health.v1.Health/Check";
+// HealthCheckResponse{status: SERVING (1)}: field 1, varint 1.
+const std::string kServing("\x08\x01", 2);
+
+TEST_F(KithdTest, ServesTheStandardHealthCheck) {
+  std::string response;
+  ASSERT_TRUE(UnaryCall(Channel(), kHealthCheck, "", &response).ok());
+  EXPECT_EQ(response, kServing);
+}
+
+TEST(HealthListenerTest, AnswersPlaintextProbesAndServesNothingElse) {
+  TempDir dir;
+  server::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.data_dir = dir.path() + "/data";
+  options.log_requests = false;
+  options.health_listen = "127.0.0.1:0";
+  auto server = server::Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_NE((*server)->health_port(), 0);
+  auto plain = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->health_port()),
+                                   grpc::InsecureChannelCredentials());
+  std::string response;
+  ASSERT_TRUE(UnaryCall(plain, kHealthCheck, "", &response).ok());
+  EXPECT_EQ(response, kServing);
+  EXPECT_EQ(UnaryCall(plain, "/kith.v1.Kith/GetServerKey", "", &response).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  (*server)->Shutdown();
 }
 
 TEST_F(KithdTest, ServesReflection) {

@@ -20,6 +20,10 @@ struct ServerOptions {
   int64_t session_ttl_ms = 12 * 3600 * 1000;
   bool log_requests = true;
   const Clock* clock = SystemClock();
+  // If set, host:port of a second, plaintext listener that serves only the
+  // standard gRPC health service (grpc.health.v1.Health), for orchestrators'
+  // probes, which do not speak TLS. It carries no user data.
+  std::string health_listen;
 };
 
 class Server {
@@ -30,6 +34,8 @@ class Server {
   virtual ~Server() = default;
 
   virtual int port() const = 0;
+  // The health listener's port; 0 without one.
+  virtual int health_port() const = 0;
   // The certificate clients pin (PEM).
   virtual const std::string& certificate_pem() const = 0;
   // Stops accepting calls, lets calls in progress finish (up to a deadline),
