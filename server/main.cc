@@ -21,10 +21,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--session-ttl", session_ttl, "how long a login lasts, e.g. 30m or 12h")
       ->capture_default_str();
+  std::string store = "rocksdb";
+  app.add_option("--store", store, "where state lives: rocksdb (embedded, under --data-dir) or postgres")
+      ->check(CLI::IsMember({"rocksdb", "postgres"}))
+      ->capture_default_str();
+  app.add_option("--pg", options.postgres,
+                 "with --store postgres: the libpq connection string, e.g. \"host=db dbname=kith\"");
   app.add_flag("--quiet", quiet, "do not log one line per request");
   app.add_option("--health-listen", options.health_listen,
                  "host:port for a plaintext gRPC health service only, for probes (off by default)");
   CLI11_PARSE(app, argc, argv);
+  if ((store == "postgres") != !options.postgres.empty()) {
+    fprintf(stderr, "kithd: --store postgres and --pg go together\n");
+    return 2;
+  }
   auto ttl = kith::ParseDurationMs(session_ttl);
   if (!ttl.ok()) {
     fprintf(stderr, "kithd: --session-ttl: %s\n", std::string(ttl.status().message()).c_str());

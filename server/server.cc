@@ -18,6 +18,7 @@
 #include "kith/alert_timer.h"
 #include "kith/checkins.h"
 #include "kith/duress_alarms.h"
+#include "kith/pg_store.h"
 #include "kith/request_log.h"
 #include "kith/rocks_store.h"
 #include "kith/service.h"
@@ -68,9 +69,15 @@ class ServerImpl final : public Server {
     auto signer = CheckpointSigner::LoadOrCreate(options.data_dir + "/checkpoint.key");
     if (!signer.ok()) return signer.status();
     signer_ = std::make_unique<CheckpointSigner>(*std::move(signer));
-    auto store = RocksStore::Open(options.data_dir + "/db");
-    if (!store.ok()) return store.status();
-    store_ = *std::move(store);
+    if (options.postgres.empty()) {
+      auto store = RocksStore::Open(options.data_dir + "/db");
+      if (!store.ok()) return store.status();
+      store_ = *std::move(store);
+    } else {
+      auto store = PgStore::Open(options.postgres);
+      if (!store.ok()) return store.status();
+      store_ = *std::move(store);
+    }
     auth_ = std::make_unique<Authenticator>(store_.get(), options.clock, options.session_ttl_ms);
     if (auto s = auth_->Load(); !s.ok()) return s;
     boundaries_ = std::make_unique<Boundaries>(store_.get());
@@ -155,7 +162,7 @@ class ServerImpl final : public Server {
   }
 
  private:
-  std::unique_ptr<RocksStore> store_;
+  std::unique_ptr<Store> store_;
   std::unique_ptr<CheckpointSigner> signer_;
   GroupRegistry groups_;
   std::unique_ptr<Authenticator> auth_;

@@ -17,8 +17,7 @@ class DB;
 
 namespace kith::server {
 
-class RocksStore final : public EventLog, public AccountStore, public CheckinStore,
-                         public DuressStore, public BoundaryStore {
+class RocksStore final : public Store {
  public:
   // Opens or creates the database in `dir`.
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir);

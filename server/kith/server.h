@@ -17,6 +17,10 @@ struct ServerOptions {
   // host:port; port 0 picks a free port (see Server::port()).
   std::string listen = "127.0.0.1:7443";
   std::string data_dir = "kith-data";
+  // If set, a libpq connection string: groups, accounts, timers and
+  // boundaries live in PostgreSQL rather than in the embedded RocksDB store
+  // under data_dir (which keeps the TLS identity and checkpoint key).
+  std::string postgres;
   int64_t session_ttl_ms = 12 * 3600 * 1000;
   bool log_requests = true;
   const Clock* clock = SystemClock();

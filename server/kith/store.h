@@ -86,6 +86,14 @@ class BoundaryStore {
       const std::function<void(const std::string&, const v1::Boundaries&)>& fn) const = 0;
 };
 
+// Every seam at once: what kithd runs on. RocksStore (embedded) and
+// PgStore (cluster mode) implement it.
+class Store : public EventLog,
+              public AccountStore,
+              public CheckinStore,
+              public DuressStore,
+              public BoundaryStore {};
+
 }  // namespace kith::server
 
 #endif  // KITH_SERVER_STORE_H_

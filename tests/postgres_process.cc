@@ -1,0 +1,78 @@
+#include "postgres_process.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+
+namespace kith::testing {
+namespace {
+
+constexpr char kBin[] = "/usr/lib/postgresql/15/bin";
+
+}  // namespace
+
+PostgresProcess::~PostgresProcess() {
+  if (running_) (void)Stop();
+}
+
+absl::Status PostgresProcess::Shell(const std::string& command) const {
+  const std::string as_owner =
+      geteuid() == 0 ? absl::StrCat("runuser -u postgres -- sh -c '", command, "'") : command;
+  const int rc = std::system(as_owner.c_str());
+  if (rc != 0) {
+    return absl::InternalError(absl::StrCat("'", command, "' failed (", rc, "); see ", root_,
+                                            "/postgres.log"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresProcess::Start() {
+  if (!std::filesystem::exists(data_dir() + "/PG_VERSION")) {
+    std::filesystem::create_directories(data_dir());
+    if (geteuid() == 0) {
+      // The cluster's owner must reach it through the test's directory.
+      chmod(root_.c_str(), 0711);
+      if (std::system(absl::StrCat("chown postgres: ", data_dir(), " && touch ", root_,
+                                   "/postgres.log && chown postgres: ", root_, "/postgres.log")
+                          .c_str()) != 0) {
+        return absl::InternalError("cannot hand the cluster directory to the postgres user");
+      }
+    }
+    if (auto s = Shell(absl::StrCat(kBin, "/initdb -D ", data_dir(),
+                                    " -U kith --auth=trust -E UTF8 >> ", root_, "/postgres.log 2>&1"));
+        !s.ok()) {
+      return s;
+    }
+  }
+  // A port below the ephemeral range; parallel tests may collide: try another.
+  std::mt19937 rng(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+  absl::Status last;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    const int port = port_ != 0 ? port_ : std::uniform_int_distribution<int>(20000, 32000)(rng);
+    last = Shell(absl::StrCat(kBin, "/pg_ctl -D ", data_dir(), " -l ", root_,
+                              "/postgres.log -w -t 60 -o \"-p ", port, " -k ", data_dir(),
+                              " -c listen_addresses=127.0.0.1\" start > /dev/null"));
+    if (last.ok()) {
+      port_ = port;
+      running_ = true;
+      return last;
+    }
+  }
+  return last;
+}
+
+absl::Status PostgresProcess::Stop() {
+  running_ = false;
+  return Shell(absl::StrCat(kBin, "/pg_ctl -D ", data_dir(), " -m fast -w stop > /dev/null"));
+}
+
+std::string PostgresProcess::conninfo() const {
+  return absl::StrCat("host=127.0.0.1 port=", port_, " user=kith dbname=postgres");
+}
+
+}  // namespace kith::testing

@@ -1,0 +1,39 @@
+// Runs a real PostgreSQL 15 server for a test: a fresh cluster (initdb) in
+// a temporary directory, listening on 127.0.0.1 at a free port, the test's
+// role trusted. As root it runs as the 'postgres' system user, since
+// PostgreSQL refuses to run as root.
+#ifndef KITH_TESTS_POSTGRES_PROCESS_H_
+#define KITH_TESTS_POSTGRES_PROCESS_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace kith::testing {
+
+class PostgresProcess {
+ public:
+  // `root` (an existing directory) holds the cluster and its log.
+  explicit PostgresProcess(std::string root) : root_(std::move(root)) {}
+  ~PostgresProcess();  // stops a running server
+
+  // initdb on first start; then starts and waits until it accepts connections.
+  absl::Status Start();
+  // Fast shutdown: clients are disconnected, committed data stays.
+  absl::Status Stop();
+  // libpq connection string for the running server.
+  std::string conninfo() const;
+
+ private:
+  // Runs `command` through the shell, as the cluster's owner.
+  absl::Status Shell(const std::string& command) const;
+  std::string data_dir() const { return root_ + "/pg"; }
+
+  std::string root_;
+  int port_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace kith::testing
+
+#endif  // KITH_TESTS_POSTGRES_PROCESS_H_
