@@ -95,7 +95,13 @@ PgStore::~PgStore() {
 absl::Status PgStore::Exec(
     const std::string& sql, const std::vector<std::string>& params,
     const std::function<absl::Status(const std::vector<std::string>&)>& row) const {
-  if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);
+  // The writer lock belongs to this session: a new session would not hold
+  // it, and another node may hold it by now. So no reconnecting; the
+  // appender stops kithd at its next write, and a restart waits its turn.
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    return absl::UnavailableError(
+        "lost the PostgreSQL session, and with it this node's writer lock; restart kithd");
+  }
   std::vector<const char*> values;
   std::vector<int> lengths, formats(params.size(), 1);
   for (const std::string& p : params) {
