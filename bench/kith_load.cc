@@ -9,6 +9,10 @@
 //       Then half of the measured saturation rate, paced, for latency.
 //   kith_load idle [--followers 5000] [--group-size 50] [--connections 100]
 //       kithd's memory with that many idle follower streams.
+//   kith_load --cluster fanout ...
+//       The same, against cluster mode: a PostgreSQL primary with a
+//       synchronous standby and two kithd nodes on it, all started here;
+//       members alternate between the nodes, senders and followers alike.
 //
 // Prints "RESULT <figure> <value> <unit>" lines, the format of the machine
 // limits kit in shared/bench/limits, so bench/run.sh can set them side by side.
@@ -19,6 +23,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -34,6 +39,7 @@
 #include "kith/event_builder.h"
 #include "kith/protocol.h"
 #include "kithd_process.h"
+#include "postgres_process.h"
 
 namespace kith::bench {
 namespace {
@@ -71,32 +77,58 @@ void Die(const std::string& what, const absl::Status& s) {
   std::exit(1);
 }
 
-// The server under load: started here unless --target names one.
+// The servers under load: started here unless --target names one.
 struct Target {
   std::unique_ptr<testing::TempDir> dir;
-  std::unique_ptr<testing::KithdProcess> kithd;
-  std::string address;
+  std::unique_ptr<testing::PostgresProcess> primary, standby;  // cluster mode
+  std::vector<std::unique_ptr<testing::KithdProcess>> nodes;
+  std::vector<std::string> addresses;
   std::string ca_pem;
-  int pid() const { return kithd ? kithd->pid() : 0; }
+  // The one kithd's process id, if this tool started one alone.
+  int pid() const { return nodes.size() == 1 ? nodes[0]->pid() : 0; }
+  std::string key_prefix() const { return nodes.size() > 1 ? "kith.cluster2" : "kith"; }
 };
 
-Target StartTarget(const std::string& address, const std::string& ca_file) {
+Target StartTarget(const std::string& address, const std::string& ca_file, bool cluster) {
   Target t;
   if (!address.empty()) {
-    t.address = address;
+    t.addresses.push_back(address);
     t.ca_pem = testing::ReadFile(ca_file);
     return t;
   }
   t.dir = std::make_unique<testing::TempDir>();
-  t.kithd = std::make_unique<testing::KithdProcess>(t.dir->path());
-  if (auto s = t.kithd->Start(); !s.ok()) Die("starting kithd", s);
-  t.address = t.kithd->address();
-  t.ca_pem = t.kithd->certificate_pem();
+  std::vector<std::string> args;
+  if (cluster) {
+    std::fprintf(stderr, "kith_load: starting PostgreSQL, a synchronous standby and two kithd nodes...\n");
+    for (const char* d : {"/primary", "/standby", "/a", "/b"}) {
+      std::filesystem::create_directory(t.dir->path() + d);
+    }
+    t.primary = std::make_unique<testing::PostgresProcess>(t.dir->path() + "/primary");
+    t.standby = std::make_unique<testing::PostgresProcess>(t.dir->path() + "/standby");
+    if (auto s = t.primary->Start(); !s.ok()) Die("starting PostgreSQL", s);
+    if (auto s = t.standby->StartStandbyOf(*t.primary); !s.ok()) Die("starting the standby", s);
+    if (auto s = t.primary->RequireSynchronousStandby(); !s.ok()) Die("making it synchronous", s);
+    args = {"--store", "postgres", "--pg", t.primary->conninfo()};
+  }
+  for (const char* name : cluster ? std::vector<const char*>{"/a", "/b"} : std::vector<const char*>{""}) {
+    auto node = std::make_unique<testing::KithdProcess>(t.dir->path() + name, args);
+    // Cluster nodes share one identity: the first node's, copied before the second starts.
+    if (!t.nodes.empty()) {
+      std::filesystem::copy(t.nodes[0]->data_dir(), node->data_dir(),
+                            std::filesystem::copy_options::recursive);
+    }
+    if (auto s = node->Start(); !s.ok()) Die("starting kithd", s);
+    t.addresses.push_back(node->address());
+    t.ca_pem = node->certificate_pem();
+    t.nodes.push_back(std::move(node));
+  }
   return t;
 }
 
-std::unique_ptr<client::Client> NewMember(const Target& t, const std::string& name) {
-  auto c = client::Client::Connect({t.address, t.ca_pem, ""}, client::Identity::Generate(name));
+// Member i connects to node i mod nodes.
+std::unique_ptr<client::Client> NewMember(const Target& t, const std::string& name, size_t i) {
+  auto c = client::Client::Connect({t.addresses[i % t.addresses.size()], t.ca_pem, ""},
+                                   client::Identity::Generate(name));
   if (!c.ok()) Die("connecting", c.status());
   if (auto s = (*c)->Register(); !s.ok()) Die("registering", s);
   return *std::move(c);
@@ -205,7 +237,7 @@ void Fanout(const Target& target, const FanoutOptions& o) {
   std::vector<std::unique_ptr<client::Client>> owned;
   std::vector<client::Client*> members;
   for (int i = 0; i < o.members; ++i) {
-    owned.push_back(NewMember(target, "member" + std::to_string(i)));
+    owned.push_back(NewMember(target, "member" + std::to_string(i), i));
     members.push_back(owned.back().get());
   }
   const std::string group = FormGroup(members, "load");
@@ -366,7 +398,7 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     return static_cast<double>(appends) / secs;
   };
 
-  const std::string key = "kith.fanout.m" + std::to_string(o.members);
+  const std::string key = target.key_prefix() + ".fanout.m" + std::to_string(o.members);
   std::fprintf(stderr, "kith_load: saturation, %d senders...\n", senders);
   auto [sat_begin, sat_end] = run_phase(o.warmup + o.seconds, 0);
   wait_for_followers();
@@ -414,7 +446,7 @@ void Idle(const Target& target, const IdleOptions& o) {
     args.SetSslTargetNameOverride("kithd");
     args.SetInt("kith.connection", i);  // distinct arguments: a connection each
     stubs.push_back(v1::Kith::NewStub(
-        grpc::CreateCustomChannel(target.address, grpc::SslCredentials(ssl), args)));
+        grpc::CreateCustomChannel(target.addresses[0], grpc::SslCredentials(ssl), args)));
   }
   auto login = [&](v1::Kith::Stub* stub, const client::Identity& id) {
     grpc::ClientContext c1;
@@ -438,7 +470,7 @@ void Idle(const Target& target, const IdleOptions& o) {
   for (int w = 0; w < 2; ++w) {
     threads.emplace_back([&, w] {
       for (int g = w; g < groups; g += 2) {
-        auto owner = NewMember(target, "owner" + std::to_string(g));
+        auto owner = NewMember(target, "owner" + std::to_string(g), 0);
         v1::Charter charter;
         charter.set_name("idle " + std::to_string(g));
         auto group = owner->CreateGroup(charter);
@@ -544,6 +576,9 @@ int main(int argc, char** argv) {
   std::string address, ca;
   app.add_option("--target", address, "HOST:PORT of a running kithd (default: start one)");
   app.add_option("--ca", ca, "its certificate, with --target");
+  bool cluster = false;
+  app.add_flag("--cluster", cluster,
+               "start cluster mode (PostgreSQL, a synchronous standby, two kithd nodes)");
   FanoutOptions f;
   auto* fanout = app.add_subcommand("fanout", "throughput and latency of one group");
   fanout->add_option("--members", f.members)->capture_default_str();
@@ -562,7 +597,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kith_load: idle measures kithd's memory, so it starts its own\n");
     return 2;
   }
-  Target target = StartTarget(address, ca);
+  if (cluster && (idle->parsed() || !address.empty())) {
+    std::fprintf(stderr, "kith_load: --cluster runs fanout against nodes it starts\n");
+    return 2;
+  }
+  Target target = StartTarget(address, ca, cluster);
   if (fanout->parsed()) Fanout(target, f);
   if (idle->parsed()) Idle(target, i);
   return 0;

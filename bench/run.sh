@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Kith's load figures beside this machine's raw limits, measured in the same
 # run: the bare gRPC fan-out baseline from ../shared/bench/limits and
-# kith_load against a real kithd, interleaved RUNS times, then medians.
-#   bench/run.sh                 (RUNS=3 by default; about 2 minutes a run)
+# kith_load against a real kithd and against cluster mode (two kithd nodes
+# on PostgreSQL with a synchronous standby), interleaved RUNS times, then
+# medians.
+#   bench/run.sh                 (RUNS=3 by default; about 3 minutes a run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-3}"
@@ -37,6 +39,7 @@ for run in $(seq "$RUNS"); do
   baseline 64
   baseline 8
   build/bench/kith_load fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
+  build/bench/kith_load --cluster fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
 done
 echo "idle followers" >&2
 build/bench/kith_load idle --followers 5000 2>/dev/null | grep '^RESULT' >> "$raw"
@@ -56,4 +59,6 @@ awk '{print $2, $3, $4}' "$raw" | sort -k1,1 -k2,2g | awk '
     k = medians["kith.fanout.m50.sat.deliveries_per_s"]
     b = medians["grpc.fanout.m50.w64.deliveries_per_s"]
     if (b > 0) printf "\nKith delivered messages/s at saturation: %.1f%% of bare gRPC fan-out (%.0f vs %.0f)\n", 100 * k / b, k, b
+    c = medians["kith.cluster2.fanout.m50.sat.deliveries_per_s"]
+    if (k > 0 && c > 0) printf "Cluster mode (2 nodes, synchronous standby) delivered messages/s at saturation: %.1f%% of embedded (%.0f vs %.0f)\n", 100 * c / k, c, k
   }' | tee "$OUT/summary.txt"

@@ -17,6 +17,9 @@ namespace {
 // The name kithd's self-signed certificate carries, whatever address is dialled.
 constexpr char kServerName[] = "kithd";
 constexpr int kAppendAttempts = 4;
+// Sends of one append whose answer was lost, and the pause before each resend.
+constexpr int kResendAttempts = 4;
+constexpr int kResendBackoffMs = 100;
 
 bool Retryable(const absl::Status& s) {
   // A stale epoch or a counter someone else's write overtook: sync and
@@ -27,7 +30,12 @@ bool Retryable(const absl::Status& s) {
 }  // namespace
 
 absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  absl::Status out(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  // Only an append's refusal carries details (kAppendedPayload).
+  if (!s.ok() && !s.error_details().empty()) {
+    out.SetPayload(kAppendedPayload, absl::Cord(s.error_details()));
+  }
+  return out;
 }
 
 namespace {
@@ -223,8 +231,22 @@ absl::StatusOr<v1::AppendReply> Client::Append(const v1::SignedEvent& event) {
   v1::AppendRequest req;
   *req.mutable_event() = event;
   v1::AppendReply reply;
-  if (auto s = Call([&](auto* ctx) { return stub_->Append(ctx, req, &reply); }); !s.ok()) return s;
-  return reply;
+  // An append whose answer was lost (the server or its node went away) may
+  // have been stored. The same signed event is sent again; if the first
+  // landed, the server refuses this one and hands back the first answer.
+  for (int attempt = 1;; ++attempt) {
+    auto s = Call([&](auto* ctx) { return stub_->Append(ctx, req, &reply); });
+    if (s.ok()) return reply;
+    if (attempt > 1 && absl::IsAlreadyExists(s)) {
+      if (auto first = s.GetPayload(kAppendedPayload); first && reply.ParseFromString(std::string(*first))) {
+        return reply;
+      }
+    }
+    if (!(absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) || attempt == kResendAttempts) {
+      return s;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kResendBackoffMs * attempt));
+  }
 }
 
 absl::Status Client::ReadInto(const std::string& group_id, GroupView& view) {

@@ -3,8 +3,14 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "kith/crypto.h"
 #include "kith/encoded_event.h"
 #include "kith/protocol.h"
+#include "kith/replay.h"
 
 namespace kith::server {
 
@@ -38,28 +44,87 @@ void Appender::Submit(v1::SignedEvent event, v1::EventBody body, Done done) {
   done(refused);
 }
 
+void Appender::CatchUp(const std::string& group_id, uint64_t seq) {
+  absl::MutexLock lock(&mu_);
+  uint64_t& target = catch_up_[group_id];
+  target = std::max(target, seq);
+}
+
 void Appender::Stop() {
   absl::MutexLock lock(&mu_);
   stopping_ = true;
 }
 
 void Appender::Run() {
-  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !queue_.empty() || !catch_up_.empty();
+  };
   for (;;) {
     std::deque<Request> batch;
+    std::map<std::string, uint64_t> catch_up;
     {
       absl::MutexLock lock(&mu_, absl::Condition(&ready));
-      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.empty() && catch_up_.empty()) return;  // stopping and drained
       while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      catch_up.swap(catch_up_);
     }
-    WriteBatch(batch);
+    WriteBatch(batch, std::move(catch_up));
   }
 }
 
-void Appender::WriteBatch(std::deque<Request>& batch) {
+absl::Status Appender::ReadUpTo(const std::string& group_id, uint64_t seq) {
+  GroupEntry* entry = groups_->Find(group_id);
+  uint64_t head = 0;
+  if (entry != nullptr) {
+    absl::MutexLock lock(&entry->mu);
+    head = entry->state.head_seq();
+  }
+  if (head >= seq) return absl::OkStatus();
+  const int64_t now = clock_->NowMs();
+  while (head < seq) {
+    std::vector<v1::Event> events;
+    const auto want = static_cast<uint32_t>(std::min<uint64_t>(seq - head, kCatchUpChunk));
+    if (auto s = log_->ReadRange(group_id, head + 1, want, &events); !s.ok()) return s;
+    if (events.empty()) return absl::DataLossError("the store's log ends before its head");
+    for (const v1::Event& event : events) {
+      if (event.seq() != head + 1) return absl::DataLossError("the store's log has a gap");
+      if (auto s = ApplyStored(event, *groups_, *boundaries_, now); !s.ok()) return s;
+      ++head;
+    }
+  }
+  waker_->Post(groups_->Find(group_id));
+  return absl::OkStatus();
+}
+
+std::set<std::string> Appender::LockAndCatchUp(const std::deque<Request>& batch,
+                                               std::map<std::string, uint64_t> catch_up) {
+  std::set<std::string> group_ids, creating, behind;
+  for (const Request& r : batch) {
+    group_ids.insert(r.body.group_id());
+    if (r.body.has_create()) creating.insert(r.body.group_id());
+  }
+  auto heads = group_ids.empty() ? std::map<std::string, uint64_t>{}
+                                 : log_->LockHeads(group_ids, creating);
+  if (!heads.ok()) {
+    fprintf(stderr, "kithd: cannot lock groups in the store: %s\n", heads.status().ToString().c_str());
+    behind = std::move(group_ids);
+  } else {
+    for (const auto& [group_id, head] : *heads) catch_up[group_id] = std::max(catch_up[group_id], head);
+  }
+  for (const auto& [group_id, seq] : catch_up) {
+    if (auto s = ReadUpTo(group_id, seq); !s.ok()) {
+      fprintf(stderr, "kithd: cannot catch up with group %s: %s\n",
+              crypto::ToHex(group_id).c_str(), s.ToString().c_str());
+      behind.insert(group_id);
+    }
+  }
+  return behind;
+}
+
+void Appender::WriteBatch(std::deque<Request>& batch, std::map<std::string, uint64_t> catch_up) {
   struct Accepted {
     GroupEntry* entry;
     std::unique_ptr<v1::Event> event;
@@ -69,10 +134,14 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
   std::vector<Accepted> accepted;
   std::vector<const v1::Event*> to_store;
   results.reserve(batch.size());
+  const std::set<std::string> behind = LockAndCatchUp(batch, std::move(catch_up));
   const int64_t now = clock_->NowMs();
-
   for (Request& r : batch) {
     const std::string& group_id = r.body.group_id();
+    if (behind.contains(group_id)) {
+      results.push_back(absl::UnavailableError("this group's log cannot be read right now; retry"));
+      continue;
+    }
     GroupEntry* entry = groups_->Find(group_id);
     if (entry == nullptr) {
       if (!r.body.has_create()) {
@@ -94,6 +163,23 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
       entry = groups_->FindOrCreate(group_id);
     }
     absl::MutexLock lock(&entry->mu);
+    if (const GroupEntry::Appended* earlier = entry->FindAppended(r.event.signature())) {
+      // An event already in the log (through this node or another): a
+      // replay, or a client resending what it got no answer for. Either
+      // way nothing is stored; the refusal carries the first answer
+      // (kAppendedPayload). If the first is in this batch it is not durable
+      // yet, so this too is answered after the batch is written.
+      v1::AppendReply first;
+      first.set_group_id(group_id);
+      first.set_seq(earlier->seq);
+      first.set_event_hash(earlier->hash);
+      absl::Status stored = absl::AlreadyExistsError(
+          absl::StrCat("this event is already in the log at seq ", earlier->seq,
+                       " (a replay, or a resend of an append that was stored)"));
+      stored.SetPayload(kAppendedPayload, absl::Cord(first.SerializeAsString()));
+      results.push_back(std::move(stored));
+      continue;
+    }
     absl::Status s = entry->state.Check(r.event, r.body, SignatureCheck::kTrustStored, now);
     if (s.ok() && !r.body.has_create()) s = boundaries_->Admit(entry, r.body, now);
     if (!s.ok()) {
@@ -121,13 +207,15 @@ void Appender::WriteBatch(std::deque<Request>& batch) {
     accepted.push_back({entry, std::move(event), std::move(hash)});
   }
 
-  if (!to_store.empty()) {
-    if (auto s = log_->Append(to_store); !s.ok()) {
+  // Also ends what LockHeads began when nothing was accepted.
+  if (auto s = log_->Append(to_store); !s.ok()) {
+    if (!to_store.empty()) {
       // The in-memory state already includes this batch. Serving on would
-      // acknowledge nothing durable, so stop; a restart rebuilds from disk.
+      // acknowledge nothing durable, so stop; a restart rebuilds from the store.
       fprintf(stderr, "kithd: fatal: durable append failed: %s\n", s.ToString().c_str());
       std::abort();
     }
+    fprintf(stderr, "kithd: releasing groups in the store: %s\n", s.ToString().c_str());
   }
   for (auto& a : accepted) {
     grpc::Slice encoded = EncodeForBatch(*a.event);

@@ -1,5 +1,7 @@
 #include "kith/authenticator.h"
 
+#include <cstdio>
+
 #include "kith/crypto.h"
 #include "kith/protocol.h"
 
@@ -64,7 +66,6 @@ absl::StatusOr<std::string> Authenticator::Register(const v1::IdentityBundle& bu
 
 absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& request) {
   const int64_t now = clock_->NowMs();
-  std::string sign_pk;
   {
     absl::MutexLock lock(&mu_);
     auto challenge = challenges_.find(request.nonce());
@@ -72,12 +73,10 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
       return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
     }
     challenges_.erase(challenge);  // single use, whatever the outcome
-    auto account = accounts_.find(request.user_id());
-    if (account == accounts_.end()) {
-      return absl::UnauthenticatedError("no account with this user id; register first");
-    }
-    sign_pk = account->second.sign_pk();
   }
+  auto account = FindAccount(request.user_id());
+  if (!account) return absl::UnauthenticatedError("no account with this user id; register first");
+  const std::string& sign_pk = account->sign_pk();
   if (!crypto::Verify(sign_pk, kLoginLabel, LoginSigningInput(request.nonce(), request.user_id()),
                       request.signature())) {
     return absl::UnauthenticatedError("login signature does not verify");
@@ -111,7 +110,7 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
   return reply;
 }
 
-absl::StatusOr<std::string> Authenticator::Authenticate(std::string_view authorization) const {
+absl::StatusOr<std::string> Authenticator::Authenticate(std::string_view authorization) {
   if (authorization.empty()) {
     return absl::UnauthenticatedError("no session: log in first");
   }
@@ -124,20 +123,53 @@ absl::StatusOr<std::string> Authenticator::Authenticate(std::string_view authori
   }
   // Looked up by hash: the comparison never touches the token itself.
   const std::string hash = TokenHash(*token);
-  absl::MutexLock lock(&mu_);
-  auto it = sessions_.find(hash);
-  if (it == sessions_.end()) return absl::UnauthenticatedError("unknown session: log in again");
-  if (it->second.expires_at_ms <= clock_->NowMs()) {
+  const std::optional<SessionRecord> session = FindSession(hash);
+  if (!session) return absl::UnauthenticatedError("unknown session: log in again");
+  if (session->expires_at_ms <= clock_->NowMs()) {
     return absl::UnauthenticatedError("session expired: log in again");
   }
-  return it->second.user_id;
+  return session->user_id;
 }
 
-std::optional<v1::IdentityBundle> Authenticator::Identity(const std::string& user_id) const {
+std::optional<v1::IdentityBundle> Authenticator::Identity(const std::string& user_id) {
+  return FindAccount(user_id);
+}
+
+void Authenticator::RefreshAccount(const std::string& user_id) {
+  auto account = store_->GetAccount(user_id);
+  if (!account.ok()) {
+    fprintf(stderr, "kithd: cannot read an account another node changed: %s\n",
+            account.status().ToString().c_str());
+    return;
+  }
   absl::MutexLock lock(&mu_);
-  auto it = accounts_.find(user_id);
-  if (it == accounts_.end()) return std::nullopt;
-  return it->second;
+  if (account->has_value()) {
+    accounts_[user_id] = **account;
+  } else {
+    accounts_.erase(user_id);
+  }
+}
+
+std::optional<v1::IdentityBundle> Authenticator::FindAccount(const std::string& user_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = accounts_.find(user_id); it != accounts_.end()) return it->second;
+  }
+  auto stored = store_->GetAccount(user_id);
+  if (!stored.ok() || !stored->has_value()) return std::nullopt;
+  absl::MutexLock lock(&mu_);
+  return accounts_[user_id] = **stored;
+}
+
+std::optional<SessionRecord> Authenticator::FindSession(const std::string& token_hash) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = sessions_.find(token_hash); it != sessions_.end()) return it->second;
+  }
+  auto stored = store_->GetSession(token_hash);
+  if (!stored.ok() || !stored->has_value()) return std::nullopt;
+  absl::MutexLock lock(&mu_);
+  return sessions_[token_hash] = **stored;
 }
 
 }  // namespace kith::server

@@ -43,15 +43,31 @@ absl::Status Boundaries::Load() {
   absl::MutexLock lock(&mu_);
   return store_->ForEachBoundaries([&](const std::string& user_id, const v1::Boundaries& b) {
     mu_.AssertHeld();
-    Settings& settings = by_user_[user_id];
-    settings.boundaries = b;
-    // A zone once accepted and since missing here (an older zone database)
-    // counts in UTC rather than keep everyone else's server down.
-    if (!b.time_zone().empty() && !absl::LoadTimeZone(b.time_zone(), &settings.zone)) {
-      fprintf(stderr, "kithd: time zone %s is missing from the zone database; using UTC\n",
-              b.time_zone().c_str());
-    }
+    Keep(user_id, b);
   });
+}
+
+void Boundaries::Refresh(const std::string& user_id) {
+  auto b = store_->GetBoundaries(user_id);
+  if (!b.ok()) {
+    fprintf(stderr, "kithd: cannot read boundaries another node changed: %s\n",
+            b.status().ToString().c_str());
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  Keep(user_id, b->value_or(v1::Boundaries()));
+}
+
+void Boundaries::Keep(const std::string& user_id, const v1::Boundaries& b) {
+  Settings& settings = by_user_[user_id];
+  settings.boundaries = b;
+  settings.zone = absl::UTCTimeZone();
+  // A zone once accepted and since missing here (an older zone database)
+  // counts in UTC rather than keep everyone else's server down.
+  if (!b.time_zone().empty() && !absl::LoadTimeZone(b.time_zone(), &settings.zone)) {
+    fprintf(stderr, "kithd: time zone %s is missing from the zone database; using UTC\n",
+            b.time_zone().c_str());
+  }
 }
 
 absl::StatusOr<v1::Boundaries> Boundaries::Set(const std::string& user_id, v1::Boundaries b,

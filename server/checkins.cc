@@ -14,6 +14,21 @@ absl::Status Checkins::Load() {
   });
 }
 
+void Checkins::Refresh(const std::string& group_id) {
+  auto checkin = store_->GetCheckin(group_id);
+  if (!checkin.ok()) {
+    fprintf(stderr, "kithd: cannot read a check-in another node changed: %s\n",
+            checkin.status().ToString().c_str());
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  if (checkin->has_value()) {
+    by_group_[group_id] = Entry{**std::move(checkin), 0};
+  } else {
+    by_group_.erase(group_id);
+  }
+}
+
 absl::Status Checkins::Schedule(const v1::CheckinRequest& checkin) {
   absl::MutexLock lock(&mu_);
   if (auto s = store_->PutCheckin(checkin); !s.ok()) return s;

@@ -10,31 +10,52 @@ absl::Status DuressAlarms::Load() {
   absl::MutexLock lock(&mu_);
   return store_->ForEachDuress([this](const v1::DuressAlarm& alarm) {
     mu_.AssertHeld();
-    group_by_token_hash_[alarm.token_hash()] = alarm.group_id();
-    by_group_[alarm.group_id()] = alarm;
+    Keep(alarm);
   });
+}
+
+void DuressAlarms::Refresh(const std::string& group_id) {
+  auto alarm = store_->GetDuress(group_id);
+  if (!alarm.ok()) {
+    fprintf(stderr, "kithd: cannot read a duress alarm another node changed: %s\n",
+            alarm.status().ToString().c_str());
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  if (alarm->has_value()) {
+    Keep(**std::move(alarm));
+  } else {
+    Forget(group_id);
+  }
 }
 
 absl::Status DuressAlarms::Arm(v1::DuressAlarm alarm) {
   alarm.set_released(0);
   absl::MutexLock lock(&mu_);
   if (auto s = store_->PutDuress(alarm); !s.ok()) return s;
-  if (auto old = by_group_.find(alarm.group_id()); old != by_group_.end()) {
-    group_by_token_hash_.erase(old->second.token_hash());
-  }
-  group_by_token_hash_[alarm.token_hash()] = alarm.group_id();
-  by_group_[alarm.group_id()] = std::move(alarm);
+  Keep(std::move(alarm));
   return absl::OkStatus();
 }
 
 absl::Status DuressAlarms::Disarm(const std::string& group_id) {
   absl::MutexLock lock(&mu_);
-  auto it = by_group_.find(group_id);
-  if (it == by_group_.end()) return absl::OkStatus();
+  if (!by_group_.contains(group_id)) return absl::OkStatus();
   if (auto s = store_->DeleteDuress(group_id); !s.ok()) return s;
+  Forget(group_id);
+  return absl::OkStatus();
+}
+
+void DuressAlarms::Keep(v1::DuressAlarm alarm) {
+  Forget(alarm.group_id());
+  group_by_token_hash_[alarm.token_hash()] = alarm.group_id();
+  by_group_[alarm.group_id()] = std::move(alarm);
+}
+
+void DuressAlarms::Forget(const std::string& group_id) {
+  auto it = by_group_.find(group_id);
+  if (it == by_group_.end()) return;
   group_by_token_hash_.erase(it->second.token_hash());
   by_group_.erase(it);
-  return absl::OkStatus();
 }
 
 bool DuressAlarms::Armed(const std::string& group_id) const {

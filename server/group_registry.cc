@@ -16,6 +16,13 @@ std::pair<std::string, std::string> Pair(const std::string& a, const std::string
 
 void GroupEntry::NoteApplied(const v1::EventBody& body, const v1::Event& event) {
   const uint64_t seq = event.seq();
+  const std::string& signature = event.signed_().signature();
+  appended_[signature] = Appended{seq, state.head_hash()};
+  appended_order_.push_back(signature);
+  if (appended_order_.size() > kRememberedAppends) {
+    appended_.erase(appended_order_.front());
+    appended_order_.pop_front();
+  }
   if (body.has_message() && state.is_direct()) {
     std::deque<int64_t>& times = sent_at_[body.author()];
     times.push_back(event.server_time_ms());
@@ -30,6 +37,11 @@ void GroupEntry::NoteApplied(const v1::EventBody& body, const v1::Event& event) 
     for (const auto& id : body.commit().remove()) departed_at_[id] = seq;
     for (const auto& id : body.commit().add()) departed_at_.erase(id);
   }
+}
+
+const GroupEntry::Appended* GroupEntry::FindAppended(const std::string& signature) const {
+  auto it = appended_.find(signature);
+  return it == appended_.end() ? nullptr : &it->second;
 }
 
 void GroupEntry::AddDurable(uint64_t seq, std::string hash, grpc::Slice encoded) {

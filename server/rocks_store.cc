@@ -77,6 +77,7 @@ RocksStore::~RocksStore() {
 }
 
 absl::Status RocksStore::Append(absl::Span<const v1::Event* const> events) {
+  if (events.empty()) return absl::OkStatus();
   rocksdb::WriteBatch batch;
   std::string value;
   for (const v1::Event* e : events) {
@@ -126,6 +127,11 @@ absl::Status RocksStore::ForEachAccount(
   return ForEachProto(accounts_, "account", fn);
 }
 
+absl::StatusOr<std::optional<v1::IdentityBundle>> RocksStore::GetAccount(
+    const std::string& user_id) const {
+  return GetProto<v1::IdentityBundle>(accounts_, user_id, "account");
+}
+
 absl::Status RocksStore::PutSession(const std::string& token_hash, const SessionRecord& s) {
   std::string value = s.user_id;
   AppendU64(value, static_cast<uint64_t>(s.expires_at_ms));
@@ -134,6 +140,17 @@ absl::Status RocksStore::PutSession(const std::string& token_hash, const Session
 
 absl::Status RocksStore::DeleteSession(const std::string& token_hash) {
   return FromRocks(db_->Delete(SyncedWrite(), sessions_, token_hash), "deleting a session");
+}
+
+absl::StatusOr<std::optional<SessionRecord>> RocksStore::GetSession(
+    const std::string& token_hash) const {
+  auto value = Get(sessions_, token_hash);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::nullopt;
+  const std::string& v = **value;
+  if (v.size() != kIdBytes + 8) return absl::DataLossError("a stored session does not parse");
+  return SessionRecord{v.substr(0, kIdBytes),
+                       static_cast<int64_t>(ReadU64(std::string_view(v).substr(kIdBytes)))};
 }
 
 absl::Status RocksStore::ForEachSession(
@@ -157,6 +174,11 @@ absl::Status RocksStore::DeleteCheckin(const std::string& group_id) {
   return Delete(checkins_, group_id, "deleting a check-in");
 }
 
+absl::StatusOr<std::optional<v1::CheckinRequest>> RocksStore::GetCheckin(
+    const std::string& group_id) const {
+  return GetProto<v1::CheckinRequest>(checkins_, group_id, "check-in");
+}
+
 absl::Status RocksStore::ForEachCheckin(
     const std::function<void(const v1::CheckinRequest&)>& fn) const {
   return ForEachProto<v1::CheckinRequest>(
@@ -171,6 +193,11 @@ absl::Status RocksStore::DeleteDuress(const std::string& group_id) {
   return Delete(duress_, group_id, "deleting a duress alarm");
 }
 
+absl::StatusOr<std::optional<v1::DuressAlarm>> RocksStore::GetDuress(
+    const std::string& group_id) const {
+  return GetProto<v1::DuressAlarm>(duress_, group_id, "duress alarm");
+}
+
 absl::Status RocksStore::ForEachDuress(
     const std::function<void(const v1::DuressAlarm&)>& fn) const {
   return ForEachProto<v1::DuressAlarm>(
@@ -182,6 +209,11 @@ absl::Status RocksStore::PutBoundaries(const std::string& user_id,
   return Put(boundaries_, user_id, boundaries.SerializeAsString());
 }
 
+absl::StatusOr<std::optional<v1::Boundaries>> RocksStore::GetBoundaries(
+    const std::string& user_id) const {
+  return GetProto<v1::Boundaries>(boundaries_, user_id, "boundary setting");
+}
+
 absl::Status RocksStore::ForEachBoundaries(
     const std::function<void(const std::string&, const v1::Boundaries&)>& fn) const {
   return ForEachProto(boundaries_, "boundary setting", fn);
@@ -190,6 +222,29 @@ absl::Status RocksStore::ForEachBoundaries(
 absl::Status RocksStore::Delete(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
                                 const char* what) {
   return FromRocks(db_->Delete(SyncedWrite(), cf, key), what);
+}
+
+absl::StatusOr<std::optional<std::string>> RocksStore::Get(rocksdb::ColumnFamilyHandle* cf,
+                                                         const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading");
+  return value;
+}
+
+template <typename Proto>
+absl::StatusOr<std::optional<Proto>> RocksStore::GetProto(rocksdb::ColumnFamilyHandle* cf,
+                                                          const std::string& key,
+                                                          const char* what) const {
+  auto value = Get(cf, key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::nullopt;
+  Proto proto;
+  if (!proto.ParseFromString(**value)) {
+    return absl::DataLossError(absl::StrCat("a stored ", what, " does not parse"));
+  }
+  return proto;
 }
 
 template <typename Proto>

@@ -19,6 +19,7 @@
 #include "kith/checkins.h"
 #include "kith/duress_alarms.h"
 #include "kith/pg_store.h"
+#include "kith/replay.h"
 #include "kith/request_log.h"
 #include "kith/rocks_store.h"
 #include "kith/service.h"
@@ -28,30 +29,7 @@
 namespace kith::server {
 namespace {
 
-// Rebuilds every group's state, and the holds of people in quiet hours at
-// `now_ms`, from the log. Signatures were verified when each event was
-// appended, so replay trusts them; the chain is still checked.
-absl::Status Replay(const EventLog& log, GroupRegistry& groups, Boundaries& boundaries,
-                    int64_t now_ms) {
-  return log.ForEach([&](const v1::Event& event) -> absl::Status {
-    GroupEntry* entry = groups.FindOrCreate(event.group_id());
-    absl::MutexLock lock(&entry->mu);
-    auto applied = entry->state.ApplyLogged(event, SignatureCheck::kTrustStored);
-    if (!applied.ok()) {
-      return absl::DataLossError(absl::StrCat("stored log of group ",
-                                              crypto::ToHex(event.group_id()), ": ",
-                                              applied.status().message()));
-    }
-    const v1::EventBody& body = *applied;
-    entry->NoteApplied(body, event);
-    boundaries.NoteApplied(*entry, body, event, now_ms);
-    groups.NoteEvent(entry, body);
-    entry->AddDurable(event.seq(), entry->state.head_hash(), EncodeForBatch(event));
-    return absl::OkStatus();
-  });
-}
-
-class ServerImpl final : public Server {
+class ServerImpl final : public Server, private StoreWatcher {
  public:
   static constexpr auto kShutdownGrace = std::chrono::seconds(2);
 
@@ -93,6 +71,9 @@ class ServerImpl final : public Server {
     alert_timer_ = std::make_unique<AlertTimer>(&groups_, checkins_.get(), boundaries_.get(),
                                                 appender_.get(), waker_.get(), signer_.get(),
                                                 options.clock);
+    // From here on, what other nodes sharing the store change reaches the
+    // parts that keep it in memory (including changes made since it opened).
+    store_->Watch(this);
     service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get(),
                                              checkins_.get(), duress_.get(), boundaries_.get(),
                                              signer_.get(), options.clock, options.log_requests);
@@ -152,6 +133,7 @@ class ServerImpl final : public Server {
     server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     server_->Wait();
     server_.reset();
+    store_->Watch(nullptr);
     alert_timer_.reset();
     appender_.reset();  // answers anything still queued, then joins
     waker_.reset();
@@ -162,6 +144,18 @@ class ServerImpl final : public Server {
   }
 
  private:
+  void OnAppended(const std::string& group_id, uint64_t seq) override {
+    appender_->CatchUp(group_id, seq);
+  }
+  void OnChanged(RecordKind kind, const std::string& key) override {
+    switch (kind) {
+      case RecordKind::kAccount: return auth_->RefreshAccount(key);
+      case RecordKind::kCheckin: return checkins_->Refresh(key);
+      case RecordKind::kDuress: return duress_->Refresh(key);
+      case RecordKind::kBoundaries: return boundaries_->Refresh(key);
+    }
+  }
+
   std::unique_ptr<Store> store_;
   std::unique_ptr<CheckpointSigner> signer_;
   GroupRegistry groups_;

@@ -13,6 +13,10 @@ namespace {
 
 // absl and gRPC share the canonical status codes, value for value.
 grpc::Status ToGrpc(const absl::Status& s) {
+  if (auto first = s.GetPayload(kAppendedPayload)) {
+    return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()),
+                        std::string(*first));
+  }
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
 }
 
@@ -55,6 +59,25 @@ absl::StatusOr<std::string> KithService::Caller(grpc::CallbackServerContext* ctx
 
 absl::StatusOr<GroupEntry*> KithService::FindGroup(const std::string& group_id) const {
   if (auto s = CheckId(group_id, "group id"); !s.ok()) return s;
+  auto shared_head = log_->SharedHead(group_id);
+  if (!shared_head.ok()) return absl::UnavailableError("the group store cannot be read; retry");
+  if (shared_head->has_value() && **shared_head > 0) {
+    const uint64_t head = **shared_head;
+    const absl::Time deadline = absl::Now() + kCatchUpWait;
+    appender_->CatchUp(group_id, head);
+    GroupEntry* entry = groups_->Find(group_id);
+    while (entry == nullptr && absl::Now() < deadline) {  // the writer makes it
+      absl::SleepFor(absl::Milliseconds(1));
+      entry = groups_->Find(group_id);
+    }
+    if (entry != nullptr) {
+      absl::MutexLock lock(&entry->mu);
+      auto caught_up = [entry, head]() ABSL_SHARED_LOCKS_REQUIRED(entry->mu) {
+        return entry->durable_head >= head;
+      };
+      entry->mu.AwaitWithDeadline(absl::Condition(&caught_up), deadline);
+    }
+  }
   GroupEntry* entry = groups_->Find(group_id);
   if (entry != nullptr) {
     absl::ReaderMutexLock lock(&entry->mu);

@@ -20,19 +20,6 @@ using Code = grpc::StatusCode;
 constexpr int kSessionTtlSeconds = 3;
 
 // Logs `c` in directly and returns the bearer token in hex.
-std::string LoginToken(client::Client& c) {
-  v1::Challenge challenge;
-  {
-    grpc::ClientContext ctx;
-    EXPECT_TRUE(c.stub()->GetChallenge(&ctx, v1::Empty(), &challenge).ok());
-  }
-  v1::LoginRequest req = c.identity().SignLogin(challenge.nonce());
-  v1::LoginReply reply;
-  grpc::ClientContext ctx;
-  EXPECT_TRUE(c.stub()->Login(&ctx, req, &reply).ok());
-  return crypto::ToHex(reply.token());
-}
-
 class AccessTest : public ServerTest {
  protected:
   std::vector<std::string> ServerArgs() const override {

@@ -16,22 +16,6 @@ constexpr int kMessagesPerSender = 30;
 
 class DeliveryTest : public ServerTest {};
 
-// Sends until acknowledged, riding out a server restart.
-uint64_t SendUntilAcked(client::Client& c, const std::string& group, const std::string& text) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (;;) {
-    auto seq = c.Send(group, text);
-    if (seq.ok()) return *seq;
-    EXPECT_TRUE(absl::IsUnavailable(seq.status()) || absl::IsDeadlineExceeded(seq.status()))
-        << seq.status();
-    if (std::chrono::steady_clock::now() > give_up) {
-      ADD_FAILURE() << "no acknowledgement for a minute: " << seq.status();
-      return 0;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
 TEST_F(DeliveryTest, EveryFollowerGetsEveryMessageOnceInOrderAcrossARestart) {
   auto owner = Client("owner");
   std::vector<std::unique_ptr<client::Client>> followers, senders;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validates what can be validated of deploy/ without a container runtime or
 # a cluster: every YAML file parses (and each Kubernetes object names its
-# apiVersion and kind), and the systemd unit passes systemd-analyze verify.
+# apiVersion and kind), every shell script parses, and the systemd unit
+# passes systemd-analyze verify.
 #   tests/deploy_check.sh SOURCE_DIR KITHD_BINARY
 set -euo pipefail
 src="$1"
@@ -19,6 +20,10 @@ for path in files:
             assert d.get("apiVersion") and d.get("kind"), f"{path}: an object without apiVersion or kind"
     print(f"ok {path.relative_to(root)}: {len(docs)} document(s)")
 PY
+for script in "$src"/deploy/*/*.sh; do
+  bash -n "$script"
+  echo "ok ${script#"$src/deploy/"}"
+done
 unit="$(mktemp --suffix=.service)"
 trap 'rm -f "$unit"' EXIT
 # The unit names the installed path; verify it against the binary just built.

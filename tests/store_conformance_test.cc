@@ -2,10 +2,16 @@
 // embedded RocksDB store and the PostgreSQL store, each real (PostgreSQL is
 // a server this test starts on 127.0.0.1). Both must keep what they
 // acknowledged across a reopen, keep each group's log in order, and
-// replace, delete and list their records alike.
+// replace, delete and list their records alike. Then what only a store that
+// several nodes share does: lock a group's log against other writers, and
+// tell each node what the others changed.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
 
 #include "kith/crypto.h"
 #include "kith/pg_store.h"
@@ -156,6 +162,19 @@ TYPED_TEST(StoreConformanceTest, AccountsAndSessionsAreReplacedDeletedAndListed)
   ASSERT_EQ(sessions.size(), 1u);
   EXPECT_EQ(sessions[token_b].user_id, user);
   EXPECT_EQ(sessions[token_b].expires_at_ms, 1'900'000'000'000);
+
+  // Point lookups agree with the scans.
+  auto account = this->store_->GetAccount(user);
+  ASSERT_OK(account.status());
+  ASSERT_TRUE(account->has_value());
+  EXPECT_EQ((*account)->name(), "dana r");
+  EXPECT_FALSE(this->store_->GetAccount(crypto::RandomBytes(16))->has_value());
+  auto session = this->store_->GetSession(token_b);
+  ASSERT_OK(session.status());
+  ASSERT_TRUE(session->has_value());
+  EXPECT_EQ((*session)->user_id, user);
+  EXPECT_EQ((*session)->expires_at_ms, 1'900'000'000'000);
+  EXPECT_FALSE(this->store_->GetSession(token_a)->has_value());
 }
 
 TYPED_TEST(StoreConformanceTest, TimersAlarmsAndBoundariesAreReplacedDeletedAndListed) {
@@ -194,6 +213,163 @@ TYPED_TEST(StoreConformanceTest, TimersAlarmsAndBoundariesAreReplacedDeletedAndL
   ASSERT_OK(this->store_->ForEachBoundaries(
       [&](const std::string& user, const v1::Boundaries& b) { zones[user] = b.time_zone(); }));
   EXPECT_EQ(zones, (std::map<std::string, std::string>{{circle, "Europe/Berlin"}}));
+
+  // Point lookups agree with the scans.
+  auto found_checkin = this->store_->GetCheckin(circle);
+  ASSERT_OK(found_checkin.status());
+  ASSERT_TRUE(found_checkin->has_value());
+  EXPECT_EQ((*found_checkin)->deadline_ms(), 2);
+  EXPECT_FALSE(this->store_->GetCheckin(other)->has_value());
+  EXPECT_FALSE(this->store_->GetDuress(circle)->has_value());
+  auto found_alarm = this->store_->GetDuress(other);
+  ASSERT_OK(found_alarm.status());
+  ASSERT_TRUE(found_alarm->has_value());
+  EXPECT_EQ((*found_alarm)->released(), 1u);
+  auto found_boundaries = this->store_->GetBoundaries(circle);
+  ASSERT_OK(found_boundaries.status());
+  ASSERT_TRUE(found_boundaries->has_value());
+  EXPECT_EQ((*found_boundaries)->blocked(0), other);
+  EXPECT_FALSE(this->store_->GetBoundaries(other)->has_value());
+}
+
+// What other nodes sharing a PostgreSQL store hear: records a watcher saw
+// change, and heads of logs appended elsewhere.
+class RecordingWatcher : public server::StoreWatcher {
+ public:
+  void OnAppended(const std::string& group_id, uint64_t seq) override {
+    absl::MutexLock lock(&mu_);
+    heads_[group_id] = std::max(heads_[group_id], seq);
+  }
+  void OnChanged(server::RecordKind kind, const std::string& key) override {
+    absl::MutexLock lock(&mu_);
+    changed_.emplace_back(static_cast<char>(kind), key);
+  }
+  // Waits up to 10 s for `group_id`'s head to reach `seq`.
+  bool HeardHead(const std::string& group_id, uint64_t seq) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      auto it = heads_.find(group_id);
+      return it != heads_.end() && it->second >= seq;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&reached), absl::Seconds(10));
+  }
+  bool HeardChange(char kind, const std::string& key) {
+    absl::MutexLock lock(&mu_);
+    auto heard = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return std::find(changed_.begin(), changed_.end(), std::make_pair(kind, key)) != changed_.end();
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&heard), absl::Seconds(10));
+  }
+  bool HeardAnyHead(const std::string& group_id) {
+    absl::MutexLock lock(&mu_);
+    return heads_.contains(group_id);
+  }
+  size_t changes() {
+    absl::MutexLock lock(&mu_);
+    return changed_.size();
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, uint64_t> heads_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<char, std::string>> changed_ ABSL_GUARDED_BY(mu_);
+};
+
+class SharedPostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK(crypto::Init());
+    ASSERT_OK(postgres_.Start());
+    for (auto* node : {&a_, &b_}) {
+      auto store = server::PgStore::Open(postgres_.conninfo());
+      ASSERT_TRUE(store.ok()) << store.status();
+      *node = *std::move(store);
+    }
+  }
+  TempDir dir_;
+  PostgresProcess postgres_{dir_.path()};
+  std::unique_ptr<server::PgStore> a_, b_;
+};
+
+TEST_F(SharedPostgresStoreTest, AGroupLockedByOneWriterWaitsForItsAppendAndAdvancesItsHead) {
+  const std::string group = crypto::RandomBytes(16), other = crypto::RandomBytes(16);
+  // A creation makes the head row; a group nobody creates has none, and
+  // one whose creation is not committed yet does not exist for others.
+  auto heads = a_->LockHeads({group, other}, {group});
+  ASSERT_OK(heads.status());
+  EXPECT_EQ(*heads, (std::map<std::string, uint64_t>{{group, 0}}));
+  auto not_yet = b_->LockHeads({group}, {});
+  ASSERT_OK(not_yet.status());
+  EXPECT_TRUE(not_yet->empty());
+  ASSERT_OK(b_->Append({}));
+  const v1::Event e1 = Event(group, 1), e2 = Event(group, 2), e3 = Event(group, 3);
+  ASSERT_OK(a_->Append(std::vector<const v1::Event*>{&e1}));
+
+  // The second writer's lock waits until the first has stored its batch,
+  // then sees the new head.
+  heads = a_->LockHeads({group}, {});
+  ASSERT_OK(heads.status());
+  EXPECT_EQ(heads->at(group), 1u);
+  std::promise<absl::StatusOr<std::map<std::string, uint64_t>>> b_heads;
+  auto b_result = b_heads.get_future();
+  std::thread b_locks([&] { b_heads.set_value(b_->LockHeads({group}, {})); });
+  EXPECT_EQ(b_result.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  ASSERT_OK(a_->Append(std::vector<const v1::Event*>{&e2}));
+  b_locks.join();
+  heads = b_result.get();
+  ASSERT_OK(heads.status());
+  EXPECT_EQ(heads->at(group), 2u);
+  ASSERT_OK(b_->Append(std::vector<const v1::Event*>{&e3}));
+  heads = a_->LockHeads({group}, {});
+  ASSERT_OK(heads.status());
+  EXPECT_EQ(heads->at(group), 3u);
+  ASSERT_OK(a_->Append({}));  // releases without storing anything
+  std::vector<v1::Event> read;
+  ASSERT_OK(b_->ReadRange(group, 1, 10, &read));
+  EXPECT_EQ(read.size(), 3u);
+}
+
+TEST_F(SharedPostgresStoreTest, AnAppendThatWouldForkALogStoresNothing) {
+  const std::string group = crypto::RandomBytes(16);
+  const v1::Event e1 = Event(group, 1), again = Event(group, 1), e2 = Event(group, 2);
+  ASSERT_OK(a_->Append(std::vector<const v1::Event*>{&e1}));
+  EXPECT_FALSE(b_->Append(std::vector<const v1::Event*>{&e2, &again}).ok());
+  std::vector<v1::Event> read;
+  ASSERT_OK(a_->ReadRange(group, 1, 10, &read));
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].SerializeAsString(), e1.SerializeAsString());
+}
+
+TEST_F(SharedPostgresStoreTest, EachNodeHearsWhatTheOtherChangedButNotItsOwnWrites) {
+  RecordingWatcher heard_by_a, heard_by_b;
+  a_->Watch(&heard_by_a);
+  b_->Watch(&heard_by_b);
+  const std::string group = crypto::RandomBytes(16), user = crypto::RandomBytes(16);
+  const v1::Event e1 = Event(group, 1), e2 = Event(group, 2);
+  ASSERT_OK(a_->LockHeads({group}, {group}).status());
+  ASSERT_OK(a_->Append(std::vector<const v1::Event*>{&e1, &e2}));
+  EXPECT_TRUE(heard_by_b.HeardHead(group, 2));
+
+  v1::Boundaries boundaries;
+  boundaries.add_blocked(crypto::RandomBytes(16));
+  ASSERT_OK(a_->PutBoundaries(user, boundaries));
+  v1::CheckinRequest checkin;
+  checkin.set_group_id(group);
+  ASSERT_OK(b_->PutCheckin(checkin));
+  ASSERT_OK(b_->DeleteCheckin(group));
+  EXPECT_TRUE(heard_by_b.HeardChange('b', user));
+  EXPECT_TRUE(heard_by_a.HeardChange('c', group));
+  // Sessions are looked up, not announced; a node's own writes are not news.
+  ASSERT_OK(a_->PutSession(crypto::RandomBytes(32), {user, 1}));
+  ASSERT_OK(b_->PutAccount(user, v1::IdentityBundle()));
+  EXPECT_TRUE(heard_by_a.HeardChange('a', user));
+  // Notifications arrive in commit order, so by now a's own append would
+  // have been heard.
+  EXPECT_FALSE(heard_by_a.HeardAnyHead(group));
+  EXPECT_EQ(heard_by_a.changes(), 3u);  // the check-in stored, removed; the account
+  EXPECT_EQ(heard_by_b.changes(), 1u);
+  a_->Watch(nullptr);
+  b_->Watch(nullptr);
 }
 
 }  // namespace

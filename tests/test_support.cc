@@ -1,5 +1,10 @@
 #include "test_support.h"
 
+#include <chrono>
+#include <thread>
+
+#include "kith/crypto.h"
+
 namespace kith::testing {
 
 std::unique_ptr<client::Client> NewClient(const KithdProcess& kithd, const std::string& name) {
@@ -32,6 +37,34 @@ std::string CreateGroupWith(client::Client& owner, const std::vector<client::Cli
     EXPECT_TRUE(admitted.ok()) << admitted;
   }
   return *group;
+}
+
+std::string LoginToken(client::Client& c) {
+  v1::Challenge challenge;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(c.stub()->GetChallenge(&ctx, v1::Empty(), &challenge).ok());
+  }
+  v1::LoginRequest req = c.identity().SignLogin(challenge.nonce());
+  v1::LoginReply reply;
+  grpc::ClientContext ctx;
+  EXPECT_TRUE(c.stub()->Login(&ctx, req, &reply).ok());
+  return crypto::ToHex(reply.token());
+}
+
+uint64_t SendUntilAcked(client::Client& c, const std::string& group, const std::string& text) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    auto seq = c.Send(group, text);
+    if (seq.ok()) return *seq;
+    EXPECT_TRUE(absl::IsUnavailable(seq.status()) || absl::IsDeadlineExceeded(seq.status()))
+        << seq.status();
+    if (std::chrono::steady_clock::now() > give_up) {
+      ADD_FAILURE() << "no acknowledgement for a minute: " << seq.status();
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace kith::testing

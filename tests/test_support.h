@@ -31,6 +31,14 @@ std::unique_ptr<client::Client> NewClient(const KithdProcess& kithd, const std::
 std::string CreateGroupWith(client::Client& owner, const std::vector<client::Client*>& members,
                             const std::string& name = "Test group");
 
+// Sends `text` until a send is acknowledged, riding out a server restart
+// (each failure must be UNAVAILABLE or DEADLINE_EXCEEDED); returns its
+// seq, or 0 after a minute without one (a test failure, reported).
+uint64_t SendUntilAcked(client::Client& c, const std::string& group, const std::string& text);
+
+// A fresh session token (hex) for `c`'s identity, logged in through its stub.
+std::string LoginToken(client::Client& c);
+
 // A test fixture with a running kithd.
 class ServerTest : public ::testing::Test {
  protected:

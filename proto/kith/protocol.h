@@ -104,6 +104,14 @@ inline constexpr size_t kMaxBoundaryEntries = 1000;
 // Refusal by a boundary, whichever it is: the sender learns no more.
 inline constexpr char kNotAccepting[] = "not accepting messages from you right now";
 
+// An append of an event already in the log (the same signed event: its
+// signature is the append's idempotency key) is refused with ALREADY_EXISTS
+// and, in the status details (gRPC's error_details; this payload of an
+// absl::Status), the serialized AppendReply the event got when it was
+// stored. A client resending an append whose answer it lost takes that as
+// its answer: the event landed once.
+inline constexpr char kAppendedPayload[] = "type.googleapis.com/kith.v1.AppendReply";
+
 inline constexpr size_t kMaxEvidenceTextBytes = 16 * 1024;
 inline constexpr size_t kMaxAttachmentBytes = 512 * 1024;
 std::string TimestampSigningInput(std::string_view hash, int64_t time_ms);

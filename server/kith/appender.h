@@ -2,13 +2,22 @@
 // thread takes them in batches, authorizes each against its group's state,
 // assigns sequence numbers, writes the whole batch in one synced write (group
 // commit), and only then publishes the events and answers the callers. An
-// event is acknowledged only after it is durable, and a group's order is
-// decided in one place, so it can never fork.
+// event is acknowledged only after it is durable. A group's state changes
+// on this thread only.
+//
+// On a store shared with other kithd nodes (cluster mode), each batch first
+// locks its groups' logs in the store (EventLog::LockHeads) and applies
+// what other nodes stored meanwhile, so it is checked and ordered against
+// the whole log; the lock lasts until the batch is stored. On either
+// store, then, a group's order is decided in one place at a time and can
+// never fork.
 #ifndef KITH_SERVER_APPENDER_H_
 #define KITH_SERVER_APPENDER_H_
 
 #include <deque>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -42,6 +51,10 @@ class Appender {
   // the writer thread (or at once if the request is refused).
   void Submit(v1::SignedEvent event, v1::EventBody body, Done done);
 
+  // Another node stored `group_id`'s events up to `seq`: they are applied
+  // (and its followers here woken) before the next batch is ordered.
+  void CatchUp(const std::string& group_id, uint64_t seq);
+
   // Answers everything queued, then refuses new work with UNAVAILABLE.
   void Stop();
 
@@ -51,8 +64,20 @@ class Appender {
     v1::EventBody body;
     Done done;
   };
+  // Events read back per store round trip while catching up.
+  static constexpr uint32_t kCatchUpChunk = 256;
+
   void Run();
-  void WriteBatch(std::deque<Request>& batch);
+  void WriteBatch(std::deque<Request>& batch, std::map<std::string, uint64_t> catch_up);
+  // Where other nodes write too (EventLog::LockHeads), locks the batch's
+  // groups; then applies what the store holds beyond this node's state, up
+  // to those heads and the `catch_up` targets. Returns the groups that
+  // could not be locked or brought up to date, whose requests are refused
+  // (UNAVAILABLE) rather than ordered against a stale state.
+  std::set<std::string> LockAndCatchUp(const std::deque<Request>& batch,
+                                       std::map<std::string, uint64_t> catch_up);
+  // Applies `group_id`'s stored events after its state's head, up to `seq`.
+  absl::Status ReadUpTo(const std::string& group_id, uint64_t seq);
 
   EventLog* const log_;
   GroupRegistry* const groups_;
@@ -61,6 +86,7 @@ class Appender {
   Waker* const waker_;
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

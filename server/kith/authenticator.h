@@ -37,10 +37,18 @@ class Authenticator {
   absl::StatusOr<v1::LoginReply> Login(const v1::LoginRequest& request);
   // Maps an "authorization" header value ("Bearer <hex>") to a user id.
   // UNAUTHENTICATED, with a reason a person can act on, otherwise.
-  absl::StatusOr<std::string> Authenticate(std::string_view authorization) const;
-  std::optional<v1::IdentityBundle> Identity(const std::string& user_id) const;
+  absl::StatusOr<std::string> Authenticate(std::string_view authorization);
+  std::optional<v1::IdentityBundle> Identity(const std::string& user_id);
+  // Reads `user_id`'s account again (another node stored or replaced it).
+  void RefreshAccount(const std::string& user_id);
 
  private:
+  // An account or session not in memory is looked up in the store (without
+  // holding mu_), since another node sharing it (cluster mode) may have made it.
+  std::optional<v1::IdentityBundle> FindAccount(const std::string& user_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  std::optional<SessionRecord> FindSession(const std::string& token_hash) ABSL_LOCKS_EXCLUDED(mu_);
+
   AccountStore* const store_;
   const Clock* const clock_;
   const int64_t session_ttl_ms_;

@@ -34,6 +34,8 @@ class Boundaries {
   explicit Boundaries(BoundaryStore* store) : store_(store) {}
   // Reads everyone's stored boundaries.
   absl::Status Load();
+  // Reads `user_id`'s boundaries again (another node changed them).
+  void Refresh(const std::string& user_id);
 
   // Checks `boundaries` and stores them as `user_id`'s, dropping cool-offs
   // already over at `now_ms`. Returns what is now enforced.
@@ -66,6 +68,8 @@ class Boundaries {
   static absl::Status Check(const Settings& settings, const std::string& sender, int64_t now_ms,
                             const GroupEntry* direct);
   int64_t QuietEndFor(const std::string& user_id, int64_t at_ms) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Enforces stored boundaries `b` for `user_id`.
+  void Keep(const std::string& user_id, const v1::Boundaries& b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   BoundaryStore* const store_;
   mutable absl::Mutex mu_;

@@ -26,6 +26,8 @@ class Checkins {
   explicit Checkins(CheckinStore* store) : store_(store) {}
   // Reads every stored check-in.
   absl::Status Load();
+  // Reads the check-in of `group_id` again (another node changed it).
+  void Refresh(const std::string& group_id);
 
   // Stores `checkin`, replacing the circle's previous one, durably.
   absl::Status Schedule(const v1::CheckinRequest& checkin);

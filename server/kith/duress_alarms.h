@@ -24,6 +24,8 @@ class DuressAlarms {
   explicit DuressAlarms(DuressStore* store) : store_(store) {}
   // Reads every stored alarm.
   absl::Status Load();
+  // Reads the alarm of `group_id` again (another node changed it).
+  void Refresh(const std::string& group_id);
 
   // Stores `alarm` (with nothing released), replacing the circle's previous one.
   absl::Status Arm(v1::DuressAlarm alarm);
@@ -42,6 +44,10 @@ class DuressAlarms {
   void Released(const std::string& group_id, const std::string& alert_id);
 
  private:
+  // Keeps `alarm` in memory, replacing the circle's previous one.
+  void Keep(v1::DuressAlarm alarm) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Forget(const std::string& group_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   DuressStore* const store_;
   mutable absl::Mutex mu_;
   std::map<std::string, v1::DuressAlarm> by_group_ ABSL_GUARDED_BY(mu_);

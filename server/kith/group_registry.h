@@ -56,10 +56,23 @@ class GroupEntry {
   // Members who have received event `seq`.
   std::vector<std::string> ReachedBy(uint64_t seq) const ABSL_LOCKS_EXCLUDED(delivery_mu_);
 
-  // Records the side effects of an applied event: departures, and in a
-  // direct conversation the time of each message.
+  // How many of a group's latest events are remembered by signature.
+  static constexpr size_t kRememberedAppends = 128;
+
+  // Records the side effects of an event just applied to `state`:
+  // departures, in a direct conversation the time of each message, and
+  // the event's signature.
   void NoteApplied(const v1::EventBody& body, const v1::Event& event)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // One of the latest events, found by its signature. A client that got no
+  // answer to an append sends the same signed event again, and it is
+  // answered as the first time rather than stored twice: the signature is
+  // the append's idempotency key (the body it signs is fresh each time).
+  struct Appended {
+    uint64_t seq = 0;
+    std::string hash;
+  };
+  const Appended* FindAppended(const std::string& signature) const ABSL_SHARED_LOCKS_REQUIRED(mu);
   // Direct conversations: how many messages `author` wrote at or after
   // `since_ms` (server time), counting no more than kMaxDailyLimit + 1.
   size_t SentSince(const std::string& author, int64_t since_ms) const
@@ -105,6 +118,9 @@ class GroupEntry {
   std::map<std::string, uint64_t> departed_at_ ABSL_GUARDED_BY(mu);
   // Direct conversations: server times of each author's latest messages.
   std::map<std::string, std::deque<int64_t>> sent_at_ ABSL_GUARDED_BY(mu);
+  // The latest events by signature, and their signatures oldest first.
+  std::map<std::string, Appended> appended_ ABSL_GUARDED_BY(mu);
+  std::deque<std::string> appended_order_ ABSL_GUARDED_BY(mu);
   // Members whose reading is held, and the first event held back.
   std::map<std::string, uint64_t> held_from_ ABSL_GUARDED_BY(mu);
   absl::Mutex waiters_mu_;

@@ -90,6 +90,9 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
  private:
   absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* ctx) const;
   // The created group `group_id`, or NOT_FOUND.
+  // The group, once this node has applied everything any node sharing its
+  // store had stored of it when asked (so a reader sees its own writes made
+  // through another node).
   absl::StatusOr<GroupEntry*> FindGroup(const std::string& group_id) const;
   // The circle `group_id` if `caller` owns it: FAILED_PRECONDITION for a
   // group that is not a circle, PERMISSION_DENIED for anyone but its owner.
@@ -110,6 +113,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   Authenticator* const auth_;
   GroupRegistry* const groups_;
   Appender* const appender_;
+  // How long a read waits for this node to catch up with other nodes.
+  static constexpr absl::Duration kCatchUpWait = absl::Seconds(2);
   const EventLog* const log_;
   Checkins* const checkins_;
   DuressAlarms* const duress_;

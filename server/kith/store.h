@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,8 +26,26 @@ class EventLog {
 
   // Stores `events` atomically and durably: when this returns OK every event
   // survives a crash of the process or the machine; on error none is stored.
+  // Ends what LockHeads began, even when `events` is empty.
   // REQUIRES: each event extends its group's log by exactly one sequence number.
   virtual absl::Status Append(absl::Span<const v1::Event* const> events) = 0;
+
+  // Where other kithd nodes append to the same logs (cluster mode), the
+  // writer calls this before ordering a batch: it locks the logs of
+  // `group_ids` against every other writer until the next Append, and
+  // returns the highest stored seq of each (0 for a group being created,
+  // named in `creating` too). On error nothing is locked. A log with a
+  // single writer, which always knows its heads, returns no heads.
+  virtual absl::StatusOr<std::map<std::string, uint64_t>> LockHeads(
+      const std::set<std::string>& group_ids, const std::set<std::string>& creating) {
+    return std::map<std::string, uint64_t>{};
+  }
+  // Cluster mode: the highest seq of `group_id` stored by any node (0 for a
+  // group nobody made), so a reader can catch up before it answers. A log
+  // with a single writer returns nothing.
+  virtual absl::StatusOr<std::optional<uint64_t>> SharedHead(const std::string& group_id) const {
+    return std::nullopt;
+  }
 
   // Events of `group_id` with seq in [from_seq, from_seq + limit), in order.
   virtual absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
@@ -45,11 +66,15 @@ class AccountStore {
  public:
   virtual ~AccountStore() = default;
   virtual absl::Status PutAccount(const std::string& user_id, const v1::IdentityBundle& bundle) = 0;
+  virtual absl::StatusOr<std::optional<v1::IdentityBundle>> GetAccount(
+      const std::string& user_id) const = 0;
   virtual absl::Status ForEachAccount(
       const std::function<void(const std::string&, const v1::IdentityBundle&)>& fn) const = 0;
   // Sessions are keyed by the hash of their bearer token, never the token.
   virtual absl::Status PutSession(const std::string& token_hash, const SessionRecord& s) = 0;
   virtual absl::Status DeleteSession(const std::string& token_hash) = 0;
+  virtual absl::StatusOr<std::optional<SessionRecord>> GetSession(
+      const std::string& token_hash) const = 0;
   virtual absl::Status ForEachSession(
       const std::function<void(const std::string&, const SessionRecord&)>& fn) const = 0;
 };
@@ -61,6 +86,8 @@ class CheckinStore {
   virtual ~CheckinStore() = default;
   virtual absl::Status PutCheckin(const v1::CheckinRequest& checkin) = 0;
   virtual absl::Status DeleteCheckin(const std::string& group_id) = 0;
+  virtual absl::StatusOr<std::optional<v1::CheckinRequest>> GetCheckin(
+      const std::string& group_id) const = 0;
   virtual absl::Status ForEachCheckin(
       const std::function<void(const v1::CheckinRequest&)>& fn) const = 0;
 };
@@ -72,6 +99,8 @@ class DuressStore {
   virtual ~DuressStore() = default;
   virtual absl::Status PutDuress(const v1::DuressAlarm& alarm) = 0;
   virtual absl::Status DeleteDuress(const std::string& group_id) = 0;
+  virtual absl::StatusOr<std::optional<v1::DuressAlarm>> GetDuress(
+      const std::string& group_id) const = 0;
   virtual absl::Status ForEachDuress(const std::function<void(const v1::DuressAlarm&)>& fn) const = 0;
 };
 
@@ -82,8 +111,29 @@ class BoundaryStore {
   virtual ~BoundaryStore() = default;
   virtual absl::Status PutBoundaries(const std::string& user_id,
                                      const v1::Boundaries& boundaries) = 0;
+  virtual absl::StatusOr<std::optional<v1::Boundaries>> GetBoundaries(
+      const std::string& user_id) const = 0;
   virtual absl::Status ForEachBoundaries(
       const std::function<void(const std::string&, const v1::Boundaries&)>& fn) const = 0;
+};
+
+// The kinds of record other nodes may change under a node (cluster mode).
+enum class RecordKind : char {
+  kAccount = 'a',
+  kCheckin = 'c',
+  kDuress = 'd',
+  kBoundaries = 'b',
+};
+
+// What a node hears of other nodes' writes to a shared store. Called from
+// the store's own thread; implementations must not block for long.
+class StoreWatcher {
+ public:
+  virtual ~StoreWatcher() = default;
+  // Another node stored events of `group_id` up to `seq`.
+  virtual void OnAppended(const std::string& group_id, uint64_t seq) = 0;
+  // Another node stored or removed the record of `kind` under `key`.
+  virtual void OnChanged(RecordKind kind, const std::string& key) = 0;
 };
 
 // Every seam at once: what kithd runs on. RocksStore (embedded) and
@@ -92,7 +142,13 @@ class Store : public EventLog,
               public AccountStore,
               public CheckinStore,
               public DuressStore,
-              public BoundaryStore {};
+              public BoundaryStore {
+ public:
+  // Tells `watcher`, until the store is destroyed, of every change another
+  // node makes, including those made since the store was opened. A store no
+  // other node writes never calls it.
+  virtual void Watch(StoreWatcher* watcher) {}
+};
 
 }  // namespace kith::server
 

@@ -1,0 +1,165 @@
+// Two kithd nodes in this process serving from one real PostgreSQL server,
+// with one clock the test turns: a check-in scheduled through one node is
+// released exactly once, by whichever node is up when it falls due, and
+// boundaries and accounts set through one node hold on the other.
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "kith/alert_timer.h"
+#include "kith/checkins.h"
+#include "kith/client.h"
+#include "kith/protocol.h"
+#include "kith/server.h"
+#include "manual_clock.h"
+#include "postgres_process.h"
+#include "test_support.h"
+
+namespace kith::testing {
+namespace {
+
+constexpr int64_t kMinute = 60'000;
+
+class ClusterNodesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directory(dir_.path() + "/pg");
+    ASSERT_OK(postgres_.Start());
+    a_ = StartNode("a");
+    // One deployment's nodes share the identity clients pin.
+    std::filesystem::copy(dir_.path() + "/a", dir_.path() + "/b",
+                          std::filesystem::copy_options::recursive);
+    b_ = StartNode("b");
+  }
+  std::unique_ptr<server::Server> StartNode(const std::string& name) {
+    server::ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = dir_.path() + "/" + name;
+    options.postgres = postgres_.conninfo();
+    options.log_requests = false;
+    options.clock = &clock_;
+    auto server = server::Server::Start(options);
+    EXPECT_TRUE(server.ok()) << server.status();
+    return server.ok() ? *std::move(server) : nullptr;
+  }
+  std::unique_ptr<client::Client> Connect(const server::Server& node, client::Identity identity,
+                                          bool register_first = true) {
+    auto c = client::Client::Connect(
+        {absl::StrCat("127.0.0.1:", node.port()), node.certificate_pem(), ""}, std::move(identity));
+    EXPECT_TRUE(c.ok()) << c.status();
+    if (register_first) EXPECT_OK((*c)->Register());
+    return *std::move(c);
+  }
+  // How many alerts `c` reads in `circle`, once there are `want` or after a
+  // second of real time.
+  static size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want) {
+    size_t seen = 0;
+    for (int i = 0; i < 50; ++i) {
+      auto view = c.Sync(circle);
+      EXPECT_TRUE(view.ok()) << view.status();
+      seen = view.ok() ? (*view)->alerts().size() : 0;
+      if (seen >= want) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return seen;
+  }
+  // `owner`'s circle with `contact` in it (invited and accepted).
+  static std::string CircleWith(client::Client& owner, client::Client& contact) {
+    EXPECT_OK(owner.CircleInvite(contact.identity().user_id()));
+    EXPECT_OK(contact.AnswerCircle(owner.identity().user_id(), /*accept=*/true));
+    auto circle = owner.OwnCircle(false);
+    EXPECT_TRUE(circle.ok()) << circle.status();
+    EXPECT_OK(owner.TendCircle(*circle).status());
+    return circle.ok() ? *circle : "";
+  }
+  static v1::AlertContent Missed() {
+    v1::AlertContent c;
+    c.set_level(v1::AlertContent::CHECK_ON_ME);
+    c.set_note("Dana did not check in after the meeting");
+    return c;
+  }
+
+  TempDir dir_;
+  PostgresProcess postgres_{dir_.path() + "/pg"};
+  ManualClock clock_;
+  std::unique_ptr<server::Server> a_, b_;
+};
+
+TEST_F(ClusterNodesTest, ACheckInIsReleasedOnceByEitherNodeAndByTheOtherWhenOneIsGone) {
+  // Through node a: the owner; through node b: the contact.
+  auto owner = Connect(*a_, client::Identity::Generate("dana"));
+  const client::Identity sam = client::Identity::Generate("sam");
+  auto contact = Connect(*b_, sam);
+  const std::string circle = CircleWith(*owner, *contact);
+  ASSERT_FALSE(circle.empty());
+
+  // Both nodes up: both timers see the deadline pass; one alert goes out.
+  ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
+  clock_.now_ms += 91 * kMinute;
+  EXPECT_EQ(AlertsSeen(*contact, circle, 1), 1u);
+  std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
+  EXPECT_EQ(AlertsSeen(*contact, circle, 2), 1u);
+
+  // Scheduled through node a, which then goes away: node b releases it.
+  ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
+  owner.reset();
+  a_->Shutdown();
+  a_.reset();
+  clock_.now_ms += 91 * kMinute;
+  EXPECT_EQ(AlertsSeen(*contact, circle, 2), 2u);
+  clock_.now_ms += 2 * server::Checkins::kRetryMs;
+  std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
+  EXPECT_EQ(AlertsSeen(*contact, circle, 3), 2u);
+}
+
+TEST_F(ClusterNodesTest, ABlockSetThroughOneNodeHoldsOnTheOther) {
+  const client::Identity alice_id = client::Identity::Generate("alice");
+  auto alice = Connect(*a_, alice_id);
+  auto bob = Connect(*b_, client::Identity::Generate("bob"));
+  const std::string bob_id = bob->identity().user_id();
+  auto dm = alice->OpenDirect(bob_id, /*create=*/true);
+  ASSERT_OK(dm.status());
+  ASSERT_OK(alice->Send(*dm, "hello").status());
+
+  v1::Boundaries blocks;
+  blocks.add_blocked(alice_id.user_id());
+  ASSERT_OK(bob->SetBoundaries(blocks).status());
+  // Node a hears of it as soon as it is committed; then every send is refused.
+  absl::Status refused;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    refused = alice->Send(*dm, "are you there").status();
+    if (!refused.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_EQ(refused.message(), kNotAccepting);
+  EXPECT_EQ(alice->Send(*dm, "please").status().message(), kNotAccepting);
+
+  // Lifted through node b: alice's next message is accepted through node a.
+  ASSERT_OK(bob->SetBoundaries(v1::Boundaries()).status());
+  absl::Status accepted = absl::UnknownError("not tried");
+  const auto lifted_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!accepted.ok() && std::chrono::steady_clock::now() < lifted_deadline) {
+    accepted = alice->Send(*dm, "thank you").status();
+    if (!accepted.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_OK(accepted);
+}
+
+TEST_F(ClusterNodesTest, SomeoneRegisteredThroughOneNodeLogsInAndIsFoundThroughTheOther) {
+  const client::Identity carol = client::Identity::Generate("carol");
+  auto on_a = Connect(*a_, carol);
+  auto on_b = Connect(*b_, carol, /*register_first=*/false);
+  auto groups = on_b->Groups();  // logs in through node b
+  EXPECT_OK(groups.status());
+  auto found = Connect(*b_, client::Identity::Generate("erin"))->GetIdentity(carol.user_id());
+  ASSERT_OK(found.status());
+  EXPECT_EQ(found->sign_pk(), carol.Bundle().sign_pk());
+}
+
+}  // namespace
+}  // namespace kith::testing
