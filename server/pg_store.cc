@@ -85,7 +85,6 @@ std::function<absl::Status(const std::string&, const std::string&)> Parsed(
 
 }  // namespace
 
-
 // One libpq connection, used by one caller at a time.
 class PgStore::Connection {
  public:
@@ -146,7 +145,7 @@ class PgStore::Connection {
     while (PGresult* result = PQgetResult(conn_)) {
       const ExecStatusType state = PQresultStatus(result);
       if (state == PGRES_SINGLE_TUPLE && status.ok()) {
-        status = row(Columns(result));
+        status = row(Columns(result, 0));
       } else if (state != PGRES_COMMAND_OK && state != PGRES_TUPLES_OK &&
                  state != PGRES_SINGLE_TUPLE && status.ok()) {
         status = Failed(result);
@@ -168,11 +167,7 @@ class PgStore::Connection {
     absl::Status status;
     if (state != PGRES_COMMAND_OK && state != PGRES_TUPLES_OK) status = Failed(result);
     for (int r = 0; status.ok() && row && r < PQntuples(result); ++r) {
-      Row columns;
-      for (int c = 0; c < PQnfields(result); ++c) {
-        columns.emplace_back(PQgetvalue(result, r, c), PQgetlength(result, r, c));
-      }
-      status = row(columns);
+      status = row(Columns(result, r));
     }
     std::string tag = PQcmdStatus(result);
     PQclear(result);
@@ -187,10 +182,10 @@ class PgStore::Connection {
     }
     return absl::OkStatus();
   }
-  static Row Columns(const PGresult* result) {
+  static Row Columns(const PGresult* result, int r) {
     Row columns;
     for (int c = 0; c < PQnfields(result); ++c) {
-      columns.emplace_back(PQgetvalue(result, 0, c), PQgetlength(result, 0, c));
+      columns.emplace_back(PQgetvalue(result, r, c), PQgetlength(result, r, c));
     }
     return columns;
   }
@@ -257,8 +252,9 @@ absl::StatusOr<std::map<std::string, uint64_t>> PgStore::LockHeads(
   std::vector<std::string> ids, new_rows;
   for (const std::string& id : group_ids) ids.push_back(ByteaLiteral(id));
   for (const std::string& id : creating) new_rows.push_back(absl::StrCat("(", ByteaLiteral(id), ", 0)"));
-  // A new group's head row is made first so that it can be locked; one
-  // whose creation is refused keeps a row with head 0, which no reader sees.
+  // A new group's head row is made first so that it can be locked. If its
+  // creation is refused, the row is rolled back, or, when the rest of the
+  // batch commits, stays with head 0, which readers take for no group.
   std::string sql = "BEGIN; ";
   if (!new_rows.empty()) {
     absl::StrAppend(&sql, "INSERT INTO kith_heads (group_id, head) VALUES ",

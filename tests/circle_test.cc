@@ -37,18 +37,6 @@ v1::AlertContent Ack(uint64_t eta_ms, const std::string& note) {
   return c;
 }
 
-// Joins `contacts` to `owner`'s circle (each accepts) and returns its id.
-std::string CircleWith(client::Client& owner, const std::vector<client::Client*>& contacts) {
-  for (client::Client* c : contacts) {
-    EXPECT_OK(owner.CircleInvite(c->identity().user_id()));
-    EXPECT_OK(c->AnswerCircle(owner.identity().user_id(), /*accept=*/true));
-  }
-  auto circle = owner.OwnCircle(false);
-  EXPECT_TRUE(circle.ok()) << circle.status();
-  EXPECT_OK(owner.TendCircle(*circle).status());
-  return circle.ok() ? *circle : "";
-}
-
 // Appends a hand-built event with `c`'s session, as a modified client could.
 grpc::StatusCode AppendRaw(client::Client& c, const v1::SignedEvent& event) {
   grpc::ClientContext ctx;
@@ -239,19 +227,6 @@ constexpr int64_t kMinute = 60'000;
 // Re-alerts and check-ins, with kithd in this process on a clock the test turns.
 class ClockedCircleTest : public ClockedServerTest {
  protected:
-  // The circle's alerts as `c` reads them, once there are `want` or after
-  // a second of real time.
-  size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want) {
-    size_t seen = 0;
-    for (int i = 0; i < 50; ++i) {
-      auto view = c.Sync(circle);
-      EXPECT_TRUE(view.ok()) << view.status();
-      seen = view.ok() ? (*view)->alerts().size() : 0;
-      if (seen >= want) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return seen;
-  }
   // The alert's attempts as `c` reads them, once they reach `want` or after
   // a second of real time.
   uint32_t AttemptsSeen(client::Client& c, const std::string& circle, uint32_t want) {

@@ -53,28 +53,6 @@ class ClusterNodesTest : public ::testing::Test {
     if (register_first) EXPECT_OK((*c)->Register());
     return *std::move(c);
   }
-  // How many alerts `c` reads in `circle`, once there are `want` or after a
-  // second of real time.
-  static size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want) {
-    size_t seen = 0;
-    for (int i = 0; i < 50; ++i) {
-      auto view = c.Sync(circle);
-      EXPECT_TRUE(view.ok()) << view.status();
-      seen = view.ok() ? (*view)->alerts().size() : 0;
-      if (seen >= want) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return seen;
-  }
-  // `owner`'s circle with `contact` in it (invited and accepted).
-  static std::string CircleWith(client::Client& owner, client::Client& contact) {
-    EXPECT_OK(owner.CircleInvite(contact.identity().user_id()));
-    EXPECT_OK(contact.AnswerCircle(owner.identity().user_id(), /*accept=*/true));
-    auto circle = owner.OwnCircle(false);
-    EXPECT_TRUE(circle.ok()) << circle.status();
-    EXPECT_OK(owner.TendCircle(*circle).status());
-    return circle.ok() ? *circle : "";
-  }
   static v1::AlertContent Missed() {
     v1::AlertContent c;
     c.set_level(v1::AlertContent::CHECK_ON_ME);
@@ -93,7 +71,7 @@ TEST_F(ClusterNodesTest, ACheckInIsReleasedOnceByEitherNodeAndByTheOtherWhenOneI
   auto owner = Connect(*a_, client::Identity::Generate("dana"));
   const client::Identity sam = client::Identity::Generate("sam");
   auto contact = Connect(*b_, sam);
-  const std::string circle = CircleWith(*owner, *contact);
+  const std::string circle = CircleWith(*owner, {contact.get()});
   ASSERT_FALSE(circle.empty());
 
   // Both nodes up: both timers see the deadline pass; one alert goes out.

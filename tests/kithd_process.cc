@@ -122,6 +122,14 @@ void KithdProcess::Kill() {
   pid_ = -1;
 }
 
+bool KithdProcess::Exited() {
+  if (!running()) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
+
 int KithdProcess::Stop() {
   if (!running()) return -1;
   ::kill(pid_, SIGTERM);

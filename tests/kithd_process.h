@@ -38,6 +38,8 @@ class KithdProcess {
   // SIGTERM; returns the exit code.
   int Stop();
   bool running() const { return pid_ > 0; }
+  // True, once, if kithd has exited since it started (then it is not running).
+  bool Exited();
   pid_t pid() const { return pid_; }
 
   int port() const { return port_; }

@@ -110,7 +110,11 @@ absl::Status PostgresProcess::RequireSynchronousStandby() {
 }
 
 absl::StatusOr<std::string> PostgresProcess::Query(const std::string& sql) const {
-  PGconn* conn = PQconnectdb(conninfo().c_str());
+  return QueryPostgres(conninfo(), sql);
+}
+
+absl::StatusOr<std::string> QueryPostgres(const std::string& conninfo, const std::string& sql) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
   absl::StatusOr<std::string> out;
   if (PQstatus(conn) != CONNECTION_OK) {
     out = absl::UnavailableError(PQerrorMessage(conn));

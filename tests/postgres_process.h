@@ -13,6 +13,10 @@
 
 namespace kith::testing {
 
+// Runs `sql` on the server `conninfo` names; the first column of its first
+// row as text, "" if none.
+absl::StatusOr<std::string> QueryPostgres(const std::string& conninfo, const std::string& sql);
+
 class PostgresProcess {
  public:
   // `root` (an existing directory) holds the cluster and its log.

@@ -39,6 +39,29 @@ std::string CreateGroupWith(client::Client& owner, const std::vector<client::Cli
   return *group;
 }
 
+std::string CircleWith(client::Client& owner, const std::vector<client::Client*>& contacts) {
+  for (client::Client* c : contacts) {
+    EXPECT_OK(owner.CircleInvite(c->identity().user_id()));
+    EXPECT_OK(c->AnswerCircle(owner.identity().user_id(), /*accept=*/true));
+  }
+  auto circle = owner.OwnCircle(false);
+  EXPECT_TRUE(circle.ok()) << circle.status();
+  EXPECT_OK(owner.TendCircle(*circle).status());
+  return circle.ok() ? *circle : "";
+}
+
+size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want) {
+  size_t seen = 0;
+  for (int i = 0; i < 50; ++i) {
+    auto view = c.Sync(circle);
+    EXPECT_TRUE(view.ok()) << view.status();
+    seen = view.ok() ? (*view)->alerts().size() : 0;
+    if (seen >= want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return seen;
+}
+
 std::string LoginToken(client::Client& c) {
   v1::Challenge challenge;
   {

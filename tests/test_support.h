@@ -31,6 +31,13 @@ std::unique_ptr<client::Client> NewClient(const KithdProcess& kithd, const std::
 std::string CreateGroupWith(client::Client& owner, const std::vector<client::Client*>& members,
                             const std::string& name = "Test group");
 
+// Joins `contacts` to `owner`'s circle (each accepts) and returns its id.
+std::string CircleWith(client::Client& owner, const std::vector<client::Client*>& contacts);
+
+// How many alerts `c` reads in `circle`, once there are `want` or after a
+// second of real time.
+size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want);
+
 // Sends `text` until a send is acknowledged, riding out a server restart
 // (each failure must be UNAVAILABLE or DEADLINE_EXCEEDED); returns its
 // seq, or 0 after a minute without one (a test failure, reported).
