@@ -121,6 +121,26 @@ std::set<std::string> Appender::LockAndCatchUp(const std::deque<Request>& batch,
       behind.insert(group_id);
     }
   }
+  if (boundaries_->shared()) {
+    // Boundaries another node set are read afresh, after the lock: one
+    // acknowledged before this batch began holds for it.
+    // If they cannot be read, what is addressed to that person waits.
+    std::map<std::string, std::set<std::string>> groups_by_addressee;
+    for (const Request& r : batch) {
+      GroupEntry* entry = groups_->Find(r.body.group_id());
+      std::optional<std::string> who;
+      if (entry == nullptr) {
+        who = Boundaries::Addressee(nullptr, r.body);
+      } else {
+        absl::ReaderMutexLock lock(&entry->mu);
+        who = Boundaries::Addressee(entry, r.body);
+      }
+      if (who) groups_by_addressee[*who].insert(r.body.group_id());
+    }
+    for (const auto& [user_id, group_ids] : groups_by_addressee) {
+      if (!boundaries_->Refresh(user_id).ok()) behind.insert(group_ids.begin(), group_ids.end());
+    }
+  }
   return behind;
 }
 

@@ -47,15 +47,20 @@ absl::Status Boundaries::Load() {
   });
 }
 
-void Boundaries::Refresh(const std::string& user_id) {
+absl::Status Boundaries::Refresh(const std::string& user_id) {
   auto b = store_->GetBoundaries(user_id);
   if (!b.ok()) {
     fprintf(stderr, "kithd: cannot read boundaries another node changed: %s\n",
             b.status().ToString().c_str());
-    return;
+    return b.status();
   }
   absl::MutexLock lock(&mu_);
-  Keep(user_id, b->value_or(v1::Boundaries()));
+  if (b->has_value()) {
+    Keep(user_id, **b);
+  } else {
+    by_user_.erase(user_id);
+  }
+  return absl::OkStatus();
 }
 
 void Boundaries::Keep(const std::string& user_id, const v1::Boundaries& b) {
@@ -172,24 +177,23 @@ absl::Status Boundaries::Check(const Settings& settings, const std::string& send
   return refused ? absl::FailedPreconditionError(kNotAccepting) : absl::OkStatus();
 }
 
+std::optional<std::string> Boundaries::Addressee(const GroupEntry* entry,
+                                                 const v1::EventBody& body) {
+  if (body.has_create() && body.create().has_peer()) return UserIdFor(body.create().peer().sign_pk());
+  if (entry == nullptr) return std::nullopt;
+  // A message or a shared plan section.
+  if (entry->state.is_direct()) return entry->state.PeerOf(body.author());
+  if (body.has_invite() && entry->state.is_circle()) return body.invite().invitee();
+  return std::nullopt;
+}
+
 absl::Status Boundaries::Admit(const GroupEntry* entry, const v1::EventBody& body,
                                int64_t now_ms) const {
-  std::string recipient;
-  const GroupEntry* direct = nullptr;
-  if (body.has_create() && body.create().has_peer()) {
-    recipient = UserIdFor(body.create().peer().sign_pk());
-  } else if (entry == nullptr) {
-    return absl::OkStatus();
-  } else if (entry->state.is_direct()) {  // a message or a shared plan section
-    recipient = entry->state.PeerOf(body.author());
-    direct = entry;
-  } else if (body.has_invite() && entry->state.is_circle()) {
-    recipient = body.invite().invitee();
-  } else {
-    return absl::OkStatus();
-  }
+  const std::optional<std::string> recipient = Addressee(entry, body);
+  if (!recipient) return absl::OkStatus();
+  const GroupEntry* direct = entry != nullptr && entry->state.is_direct() ? entry : nullptr;
   absl::MutexLock lock(&mu_);
-  auto it = by_user_.find(recipient);
+  auto it = by_user_.find(*recipient);
   return it == by_user_.end() ? absl::OkStatus() : Check(it->second, body.author(), now_ms, direct);
 }
 

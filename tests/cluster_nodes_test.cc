@@ -1,7 +1,7 @@
 // Two kithd nodes in this process serving from one real PostgreSQL server,
 // with one clock the test turns: a check-in scheduled through one node is
 // released exactly once, by whichever node is up when it falls due, and
-// boundaries and accounts set through one node hold on the other.
+// boundaries and accounts set through one node hold on the other at once.
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -22,6 +22,9 @@ namespace kith::testing {
 namespace {
 
 constexpr int64_t kMinute = 60'000;
+// How long an alert may take to be released, stored and read back through
+// two nodes and PostgreSQL on a busy machine.
+constexpr std::chrono::seconds kPatience{5};
 
 class ClusterNodesTest : public ::testing::Test {
  protected:
@@ -77,9 +80,9 @@ TEST_F(ClusterNodesTest, ACheckInIsReleasedOnceByEitherNodeAndByTheOtherWhenOneI
   // Both nodes up: both timers see the deadline pass; one alert goes out.
   ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
   clock_.now_ms += 91 * kMinute;
-  EXPECT_EQ(AlertsSeen(*contact, circle, 1), 1u);
+  EXPECT_EQ(AlertsSeen(*contact, circle, 1, kPatience), 1u);
   std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
-  EXPECT_EQ(AlertsSeen(*contact, circle, 2), 1u);
+  EXPECT_EQ(AlertsSeen(*contact, circle, 2, kPatience), 1u);
 
   // Scheduled through node a, which then goes away: node b releases it.
   ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
@@ -87,10 +90,10 @@ TEST_F(ClusterNodesTest, ACheckInIsReleasedOnceByEitherNodeAndByTheOtherWhenOneI
   a_->Shutdown();
   a_.reset();
   clock_.now_ms += 91 * kMinute;
-  EXPECT_EQ(AlertsSeen(*contact, circle, 2), 2u);
+  EXPECT_EQ(AlertsSeen(*contact, circle, 2, kPatience), 2u);
   clock_.now_ms += 2 * server::Checkins::kRetryMs;
   std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
-  EXPECT_EQ(AlertsSeen(*contact, circle, 3), 2u);
+  EXPECT_EQ(AlertsSeen(*contact, circle, 3, kPatience), 2u);
 }
 
 TEST_F(ClusterNodesTest, ABlockSetThroughOneNodeHoldsOnTheOther) {
@@ -105,27 +108,16 @@ TEST_F(ClusterNodesTest, ABlockSetThroughOneNodeHoldsOnTheOther) {
   v1::Boundaries blocks;
   blocks.add_blocked(alice_id.user_id());
   ASSERT_OK(bob->SetBoundaries(blocks).status());
-  // Node a hears of it as soon as it is committed; then every send is refused.
-  absl::Status refused;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < deadline) {
-    refused = alice->Send(*dm, "are you there").status();
-    if (!refused.ok()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Acknowledged through node b, so it holds for the very next send through
+  // node a: the writer reads the addressee's boundaries afresh.
+  for (const char* text : {"are you there", "please"}) {
+    const absl::Status refused = alice->Send(*dm, text).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+    EXPECT_EQ(refused.message(), kNotAccepting);
   }
-  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
-  EXPECT_EQ(refused.message(), kNotAccepting);
-  EXPECT_EQ(alice->Send(*dm, "please").status().message(), kNotAccepting);
-
   // Lifted through node b: alice's next message is accepted through node a.
   ASSERT_OK(bob->SetBoundaries(v1::Boundaries()).status());
-  absl::Status accepted = absl::UnknownError("not tried");
-  const auto lifted_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!accepted.ok() && std::chrono::steady_clock::now() < lifted_deadline) {
-    accepted = alice->Send(*dm, "thank you").status();
-    if (!accepted.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  EXPECT_OK(accepted);
+  EXPECT_OK(alice->Send(*dm, "thank you").status());
 }
 
 TEST_F(ClusterNodesTest, SomeoneRegisteredThroughOneNodeLogsInAndIsFoundThroughTheOther) {

@@ -50,16 +50,16 @@ std::string CircleWith(client::Client& owner, const std::vector<client::Client*>
   return circle.ok() ? *circle : "";
 }
 
-size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want) {
-  size_t seen = 0;
-  for (int i = 0; i < 50; ++i) {
+size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want,
+                  std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  for (;;) {
     auto view = c.Sync(circle);
     EXPECT_TRUE(view.ok()) << view.status();
-    seen = view.ok() ? (*view)->alerts().size() : 0;
-    if (seen >= want) break;
+    const size_t seen = view.ok() ? (*view)->alerts().size() : 0;
+    if (seen >= want || std::chrono::steady_clock::now() >= deadline) return seen;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return seen;
 }
 
 std::string LoginToken(client::Client& c) {

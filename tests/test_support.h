@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,9 +35,10 @@ std::string CreateGroupWith(client::Client& owner, const std::vector<client::Cli
 // Joins `contacts` to `owner`'s circle (each accepts) and returns its id.
 std::string CircleWith(client::Client& owner, const std::vector<client::Client*>& contacts);
 
-// How many alerts `c` reads in `circle`, once there are `want` or after a
-// second of real time.
-size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want);
+// How many alerts `c` reads in `circle`, once there are `want` or after
+// `patience` of real time.
+size_t AlertsSeen(client::Client& c, const std::string& circle, size_t want,
+                  std::chrono::milliseconds patience = std::chrono::seconds(1));
 
 // Sends `text` until a send is acknowledged, riding out a server restart
 // (each failure must be UNAVAILABLE or DEADLINE_EXCEEDED); returns its

@@ -16,6 +16,7 @@
 #define KITH_SERVER_BOUNDARIES_H_
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,11 +32,17 @@ namespace kith::server {
 
 class Boundaries {
  public:
-  explicit Boundaries(BoundaryStore* store) : store_(store) {}
+  // With `shared`, other nodes change boundaries in `store` too (cluster
+  // mode): the appender reads the addressee's afresh before admitting
+  // (Refresh), so a boundary set through any node holds from the moment it
+  // is acknowledged.
+  Boundaries(BoundaryStore* store, bool shared) : store_(store), shared_(shared) {}
+  bool shared() const { return shared_; }
   // Reads everyone's stored boundaries.
   absl::Status Load();
-  // Reads `user_id`'s boundaries again (another node changed them).
-  void Refresh(const std::string& user_id);
+  // Reads `user_id`'s boundaries again (another node changed them); on
+  // error keeps what it had.
+  absl::Status Refresh(const std::string& user_id);
 
   // Checks `boundaries` and stores them as `user_id`'s, dropping cool-offs
   // already over at `now_ms`. Returns what is now enforced.
@@ -43,6 +50,11 @@ class Boundaries {
                                      int64_t now_ms);
   v1::Boundaries Get(const std::string& user_id) const;
 
+  // The person whose boundaries decide whether `body` is admitted, if any:
+  // the peer of a direct conversation (created or written to), or the
+  // invitee into a circle. With the group's mutex held (shared), or null
+  // `entry` for a creation.
+  static std::optional<std::string> Addressee(const GroupEntry* entry, const v1::EventBody& body);
   // For an event its group's state accepted, with the group's mutex held
   // (for a creation, before the group exists): refuses it if the person it
   // is addressed to does not accept it from its author now.
@@ -72,6 +84,7 @@ class Boundaries {
   void Keep(const std::string& user_id, const v1::Boundaries& b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   BoundaryStore* const store_;
+  const bool shared_;
   mutable absl::Mutex mu_;
   std::map<std::string, Settings> by_user_ ABSL_GUARDED_BY(mu_);
   std::set<GroupEntry*> holding_ ABSL_GUARDED_BY(mu_);
