@@ -1,4 +1,4 @@
-// The single writer of kithd's logs. Requests from any thread queue here; one
+// The one writer of a kithd node. Requests from any thread queue here; one
 // thread takes them in batches, authorizes each against its group's state,
 // assigns sequence numbers, writes the whole batch in one synced write (group
 // commit), and only then publishes the events and answers the callers. An
