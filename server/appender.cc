@@ -101,7 +101,9 @@ absl::Status Appender::ReadUpTo(const std::string& group_id, uint64_t seq) {
 
 std::set<std::string> Appender::LockAndCatchUp(const std::deque<Request>& batch,
                                                std::map<std::string, uint64_t> catch_up) {
-  std::set<std::string> group_ids, creating, behind;
+  std::set<std::string> behind;
+  if (!log_->shared()) return behind;  // the one writer: nothing to lock or catch up
+  std::set<std::string> group_ids, creating;
   for (const Request& r : batch) {
     group_ids.insert(r.body.group_id());
     if (r.body.has_create()) creating.insert(r.body.group_id());
@@ -121,27 +123,26 @@ std::set<std::string> Appender::LockAndCatchUp(const std::deque<Request>& batch,
       behind.insert(group_id);
     }
   }
-  if (boundaries_->shared()) {
-    // Boundaries another node set are read afresh, after the lock: one
-    // acknowledged before this batch began holds for it.
-    // If they cannot be read, what is addressed to that person waits.
-    std::map<std::string, std::set<std::string>> groups_by_addressee;
-    for (const Request& r : batch) {
-      GroupEntry* entry = groups_->Find(r.body.group_id());
-      std::optional<std::string> who;
-      if (entry == nullptr) {
-        who = Boundaries::Addressee(nullptr, r.body);
-      } else {
-        absl::ReaderMutexLock lock(&entry->mu);
-        who = Boundaries::Addressee(entry, r.body);
-      }
-      if (who) groups_by_addressee[*who].insert(r.body.group_id());
-    }
-    for (const auto& [user_id, group_ids] : groups_by_addressee) {
-      if (!boundaries_->Refresh(user_id).ok()) behind.insert(group_ids.begin(), group_ids.end());
-    }
-  }
+  RefreshAddressees(batch, &behind);
   return behind;
+}
+
+void Appender::RefreshAddressees(const std::deque<Request>& batch, std::set<std::string>* behind) {
+  std::map<std::string, std::set<std::string>> groups_by_addressee;
+  for (const Request& r : batch) {
+    GroupEntry* entry = groups_->Find(r.body.group_id());
+    std::optional<std::string> who;
+    if (entry == nullptr) {
+      who = Boundaries::Addressee(nullptr, r.body);
+    } else {
+      absl::ReaderMutexLock lock(&entry->mu);
+      who = Boundaries::Addressee(entry, r.body);
+    }
+    if (who) groups_by_addressee[*who].insert(r.body.group_id());
+  }
+  for (const auto& [user_id, group_ids] : groups_by_addressee) {
+    if (!boundaries_->Refresh(user_id).ok()) behind->insert(group_ids.begin(), group_ids.end());
+  }
 }
 
 void Appender::WriteBatch(std::deque<Request>& batch, std::map<std::string, uint64_t> catch_up) {

@@ -120,16 +120,23 @@ absl::StatusOr<v1::Boundaries> Boundaries::Set(const std::string& user_id, v1::B
   for (const std::string& blocked : b.blocked()) {
     if (auto s = AddPerson(seen, blocked, "block"); !s.ok()) return s;
   }
-  absl::MutexLock lock(&mu_);
-  auto old = by_user_.find(user_id);
-  const v1::Boundaries* before = old == by_user_.end() ? nullptr : &old->second.boundaries;
-  const bool same_quiet = before != nullptr && before->quiet() == b.quiet() &&
+  // The store is written outside mu_, which the appender takes under a
+  // group's lock; set_mu_ keeps concurrent changes in the same order in
+  // the store and in memory.
+  absl::MutexLock setting(&set_mu_);
+  std::optional<v1::Boundaries> before;
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = by_user_.find(user_id); it != by_user_.end()) before = it->second.boundaries;
+  }
+  const bool same_quiet = before && before->quiet() == b.quiet() &&
                           before->time_zone() == b.time_zone() &&
                           before->quiet_start_min() == b.quiet_start_min() &&
                           before->quiet_end_min() == b.quiet_end_min();
   b.set_quiet_since_ms(same_quiet ? before->quiet_since_ms() : now_ms);
   settings.boundaries = b;
   if (auto s = store_->PutBoundaries(user_id, b); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
   by_user_[user_id] = std::move(settings);
   return b;
 }

@@ -16,9 +16,10 @@ std::pair<std::string, std::string> Pair(const std::string& a, const std::string
 
 void GroupEntry::NoteApplied(const v1::EventBody& body, const v1::Event& event) {
   const uint64_t seq = event.seq();
-  const std::string& signature = event.signed_().signature();
-  appended_[signature] = Appended{seq, state.head_hash()};
-  appended_order_.push_back(signature);
+  // One copy of the signature per event: the order keeps positions in the map.
+  auto [remembered, inserted] =
+      appended_.try_emplace(event.signed_().signature(), Appended{seq, state.head_hash()});
+  if (inserted) appended_order_.push_back(remembered);
   if (appended_order_.size() > kRememberedAppends) {
     appended_.erase(appended_order_.front());
     appended_order_.pop_front();

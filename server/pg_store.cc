@@ -334,7 +334,7 @@ absl::Status PgStore::Append(absl::Span<const v1::Event* const> events) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<uint64_t>> PgStore::SharedHead(const std::string& group_id) const {
+absl::StatusOr<uint64_t> PgStore::SharedHead(const std::string& group_id) const {
   uint64_t head = 0;
   auto s = Exec("SELECT head FROM kith_heads WHERE group_id = $1", {group_id}, [&head](const Row& row) {
     if (row[0].size() != 8) return absl::DataLossError("a stored group head does not parse");

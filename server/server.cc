@@ -58,7 +58,7 @@ class ServerImpl final : public Server, private StoreWatcher {
     }
     auth_ = std::make_unique<Authenticator>(store_.get(), options.clock, options.session_ttl_ms);
     if (auto s = auth_->Load(); !s.ok()) return s;
-    boundaries_ = std::make_unique<Boundaries>(store_.get(), /*shared=*/!options.postgres.empty());
+    boundaries_ = std::make_unique<Boundaries>(store_.get());
     if (auto s = boundaries_->Load(); !s.ok()) return s;
     if (auto s = Replay(*store_, groups_, *boundaries_, options.clock->NowMs()); !s.ok()) return s;
     waker_ = std::make_unique<Waker>();

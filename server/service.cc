@@ -59,24 +59,8 @@ absl::StatusOr<std::string> KithService::Caller(grpc::CallbackServerContext* ctx
 
 absl::StatusOr<GroupEntry*> KithService::FindGroup(const std::string& group_id) const {
   if (auto s = CheckId(group_id, "group id"); !s.ok()) return s;
-  auto shared_head = log_->SharedHead(group_id);
-  if (!shared_head.ok()) return absl::UnavailableError("the group store cannot be read; retry");
-  if (shared_head->has_value() && **shared_head > 0) {
-    const uint64_t head = **shared_head;
-    const absl::Time deadline = absl::Now() + kCatchUpWait;
-    appender_->CatchUp(group_id, head);
-    GroupEntry* entry = groups_->Find(group_id);
-    while (entry == nullptr && absl::Now() < deadline) {  // the writer makes it
-      absl::SleepFor(absl::Milliseconds(1));
-      entry = groups_->Find(group_id);
-    }
-    if (entry != nullptr) {
-      absl::MutexLock lock(&entry->mu);
-      auto caught_up = [entry, head]() ABSL_SHARED_LOCKS_REQUIRED(entry->mu) {
-        return entry->durable_head >= head;
-      };
-      entry->mu.AwaitWithDeadline(absl::Condition(&caught_up), deadline);
-    }
+  if (log_->shared()) {
+    if (auto s = CatchUpWithStore(group_id); !s.ok()) return s;
   }
   GroupEntry* entry = groups_->Find(group_id);
   if (entry != nullptr) {
@@ -84,6 +68,26 @@ absl::StatusOr<GroupEntry*> KithService::FindGroup(const std::string& group_id) 
     if (entry->state.created()) return entry;
   }
   return absl::NotFoundError("no such group");
+}
+
+absl::Status KithService::CatchUpWithStore(const std::string& group_id) const {
+  auto head = log_->SharedHead(group_id);
+  if (!head.ok()) return absl::UnavailableError("the group store cannot be read; retry");
+  if (*head == 0) return absl::OkStatus();  // no node has made this group
+  const absl::Time deadline = absl::Now() + kCatchUpWait;
+  appender_->CatchUp(group_id, *head);
+  GroupEntry* entry = groups_->Find(group_id);
+  while (entry == nullptr && absl::Now() < deadline) {  // the writer makes it
+    absl::SleepFor(absl::Milliseconds(1));
+    entry = groups_->Find(group_id);
+  }
+  if (entry == nullptr) return absl::OkStatus();
+  absl::MutexLock lock(&entry->mu);
+  auto caught_up = [entry, target = *head]() ABSL_SHARED_LOCKS_REQUIRED(entry->mu) {
+    return entry->durable_head >= target;
+  };
+  entry->mu.AwaitWithDeadline(absl::Condition(&caught_up), deadline);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<GroupEntry*> KithService::FindOwnCircle(const std::string& caller,

@@ -76,6 +76,11 @@ class Appender {
   // (UNAVAILABLE) rather than ordered against a stale state.
   std::set<std::string> LockAndCatchUp(const std::deque<Request>& batch,
                                        std::map<std::string, uint64_t> catch_up);
+  // Reads afresh the boundaries of everyone the batch's requests are
+  // addressed to (another node may have set them), after the locks, so one
+  // acknowledged before the batch began holds for it. Adds to `behind` the
+  // groups of requests whose addressee's boundaries cannot be read.
+  void RefreshAddressees(const std::deque<Request>& batch, std::set<std::string>* behind);
   // Applies `group_id`'s stored events after its state's head, up to `seq`.
   absl::Status ReadUpTo(const std::string& group_id, uint64_t seq);
 

@@ -32,16 +32,13 @@ namespace kith::server {
 
 class Boundaries {
  public:
-  // With `shared`, other nodes change boundaries in `store` too (cluster
-  // mode): the appender reads the addressee's afresh before admitting
-  // (Refresh), so a boundary set through any node holds from the moment it
-  // is acknowledged.
-  Boundaries(BoundaryStore* store, bool shared) : store_(store), shared_(shared) {}
-  bool shared() const { return shared_; }
+  explicit Boundaries(BoundaryStore* store) : store_(store) {}
   // Reads everyone's stored boundaries.
   absl::Status Load();
-  // Reads `user_id`'s boundaries again (another node changed them); on
-  // error keeps what it had.
+  // Reads `user_id`'s boundaries again (another node may have changed
+  // them); on error keeps what it had. In cluster mode the appender calls
+  // this for each addressee before admitting, so a boundary set through any
+  // node holds from the moment it is acknowledged.
   absl::Status Refresh(const std::string& user_id);
 
   // Checks `boundaries` and stores them as `user_id`'s, dropping cool-offs
@@ -84,7 +81,7 @@ class Boundaries {
   void Keep(const std::string& user_id, const v1::Boundaries& b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   BoundaryStore* const store_;
-  const bool shared_;
+  absl::Mutex set_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // held through Set, store write included
   mutable absl::Mutex mu_;
   std::map<std::string, Settings> by_user_ ABSL_GUARDED_BY(mu_);
   std::set<GroupEntry*> holding_ ABSL_GUARDED_BY(mu_);

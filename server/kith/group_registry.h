@@ -118,9 +118,9 @@ class GroupEntry {
   std::map<std::string, uint64_t> departed_at_ ABSL_GUARDED_BY(mu);
   // Direct conversations: server times of each author's latest messages.
   std::map<std::string, std::deque<int64_t>> sent_at_ ABSL_GUARDED_BY(mu);
-  // The latest events by signature, and their signatures oldest first.
+  // The latest events by signature, and where each is in that map, oldest first.
   std::map<std::string, Appended> appended_ ABSL_GUARDED_BY(mu);
-  std::deque<std::string> appended_order_ ABSL_GUARDED_BY(mu);
+  std::deque<std::map<std::string, Appended>::iterator> appended_order_ ABSL_GUARDED_BY(mu);
   // Members whose reading is held, and the first event held back.
   std::map<std::string, uint64_t> held_from_ ABSL_GUARDED_BY(mu);
   absl::Mutex waiters_mu_;

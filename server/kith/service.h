@@ -94,6 +94,10 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // store had stored of it when asked (so a reader sees its own writes made
   // through another node).
   absl::StatusOr<GroupEntry*> FindGroup(const std::string& group_id) const;
+  // Cluster mode: waits, up to kCatchUpWait, until this node has applied
+  // every event of `group_id` stored when called. UNAVAILABLE if the store
+  // cannot be read; after the wait, OK whatever was reached.
+  absl::Status CatchUpWithStore(const std::string& group_id) const;
   // The circle `group_id` if `caller` owns it: FAILED_PRECONDITION for a
   // group that is not a circle, PERMISSION_DENIED for anyone but its owner.
   absl::StatusOr<GroupEntry*> FindOwnCircle(const std::string& caller,

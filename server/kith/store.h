@@ -30,21 +30,23 @@ class EventLog {
   // REQUIRES: each event extends its group's log by exactly one sequence number.
   virtual absl::Status Append(absl::Span<const v1::Event* const> events) = 0;
 
-  // Where other kithd nodes append to the same logs (cluster mode), the
-  // writer calls this before ordering a batch: it locks the logs of
-  // `group_ids` against every other writer until the next Append, and
-  // returns the highest stored seq of each (0 for a group being created,
-  // named in `creating` too). On error nothing is locked. A log with a
-  // single writer, which always knows its heads, returns no heads.
+  // Whether other kithd nodes append to these logs too (cluster mode). If
+  // not, the one writer always knows every head, and the two calls below
+  // are never needed.
+  virtual bool shared() const { return false; }
+  // REQUIRES: shared(). The writer calls this before ordering a batch: it
+  // locks the logs of `group_ids` against every other writer until the next
+  // Append, and returns the highest stored seq of each that exists (0 for a
+  // group being created, named in `creating` too). On error nothing is
+  // locked.
   virtual absl::StatusOr<std::map<std::string, uint64_t>> LockHeads(
       const std::set<std::string>& group_ids, const std::set<std::string>& creating) {
-    return std::map<std::string, uint64_t>{};
+    return absl::UnimplementedError("this log has a single writer");
   }
-  // Cluster mode: the highest seq of `group_id` stored by any node (0 for a
-  // group nobody made), so a reader can catch up before it answers. A log
-  // with a single writer returns nothing.
-  virtual absl::StatusOr<std::optional<uint64_t>> SharedHead(const std::string& group_id) const {
-    return std::nullopt;
+  // REQUIRES: shared(). The highest seq of `group_id` stored by any node (0
+  // for a group nobody made), so a reader can catch up before it answers.
+  virtual absl::StatusOr<uint64_t> SharedHead(const std::string& group_id) const {
+    return absl::UnimplementedError("this log has a single writer");
   }
 
   // Events of `group_id` with seq in [from_seq, from_seq + limit), in order.
