@@ -50,6 +50,17 @@ void Appender::CatchUp(const std::string& group_id, uint64_t seq) {
   target = std::max(target, seq);
 }
 
+bool Appender::AwaitCatchUp(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  // Targets still queued go to the next batch; those taken went to the
+  // batch now being written, if any.
+  const uint64_t batch = catch_up_.empty() ? batches_begun_ : batches_begun_ + 1;
+  auto applied = [this, batch]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return batches_done_ >= batch;
+  };
+  return mu_.AwaitWithDeadline(absl::Condition(&applied), deadline);
+}
+
 void Appender::Stop() {
   absl::MutexLock lock(&mu_);
   stopping_ = true;
@@ -70,8 +81,11 @@ void Appender::Run() {
         queue_.pop_front();
       }
       catch_up.swap(catch_up_);
+      ++batches_begun_;
     }
     WriteBatch(batch, std::move(catch_up));
+    absl::MutexLock lock(&mu_);
+    ++batches_done_;
   }
 }
 

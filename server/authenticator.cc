@@ -18,15 +18,19 @@ std::string TokenHash(std::string_view token) { return crypto::Hash("kith/v1/tok
 Authenticator::Authenticator(AccountStore* store, const Clock* clock, int64_t session_ttl_ms)
     : store_(store), clock_(clock), session_ttl_ms_(session_ttl_ms) {}
 
-absl::Status Authenticator::Load() {
+absl::Status Authenticator::LoadAccounts() {
   absl::MutexLock lock(&mu_);
-  auto s = store_->ForEachAccount(
+  return store_->ForEachAccount(
       [this](const std::string& id, const v1::IdentityBundle& b)
           ABSL_NO_THREAD_SAFETY_ANALYSIS { accounts_[id] = b; });
-  if (!s.ok()) return s;
+}
+
+absl::Status Authenticator::Load() {
+  if (auto s = LoadAccounts(); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
   const int64_t now = clock_->NowMs();
   std::vector<std::string> expired;
-  s = store_->ForEachSession([&](const std::string& hash, const SessionRecord& r)
+  auto s = store_->ForEachSession([&](const std::string& hash, const SessionRecord& r)
                                  ABSL_NO_THREAD_SAFETY_ANALYSIS {
                                    if (r.expires_at_ms > now) {
                                      sessions_[hash] = r;

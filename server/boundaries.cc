@@ -41,10 +41,14 @@ absl::Status AddPerson(std::set<std::string>& seen, const std::string& id, const
 
 absl::Status Boundaries::Load() {
   absl::MutexLock lock(&mu_);
-  return store_->ForEachBoundaries([&](const std::string& user_id, const v1::Boundaries& b) {
+  std::map<std::string, Settings> held;
+  held.swap(by_user_);
+  auto s = store_->ForEachBoundaries([&](const std::string& user_id, const v1::Boundaries& b) {
     mu_.AssertHeld();
     Keep(user_id, b);
   });
+  if (!s.ok()) by_user_.swap(held);
+  return s;
 }
 
 absl::Status Boundaries::Refresh(const std::string& user_id) {

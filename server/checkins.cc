@@ -8,10 +8,14 @@ namespace kith::server {
 
 absl::Status Checkins::Load() {
   absl::MutexLock lock(&mu_);
-  return store_->ForEachCheckin([this](const v1::CheckinRequest& c) {
+  std::map<std::string, Entry> held;
+  held.swap(by_group_);
+  auto s = store_->ForEachCheckin([this](const v1::CheckinRequest& c) {
     mu_.AssertHeld();
     by_group_[c.group_id()] = Entry{c, 0};
   });
+  if (!s.ok()) by_group_.swap(held);
+  return s;
 }
 
 void Checkins::Refresh(const std::string& group_id) {

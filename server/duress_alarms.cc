@@ -8,10 +8,19 @@ namespace kith::server {
 
 absl::Status DuressAlarms::Load() {
   absl::MutexLock lock(&mu_);
-  return store_->ForEachDuress([this](const v1::DuressAlarm& alarm) {
+  std::map<std::string, v1::DuressAlarm> held;
+  std::map<std::string, std::string> held_index;
+  held.swap(by_group_);
+  held_index.swap(group_by_token_hash_);
+  auto s = store_->ForEachDuress([this](const v1::DuressAlarm& alarm) {
     mu_.AssertHeld();
     Keep(alarm);
   });
+  if (!s.ok()) {
+    by_group_.swap(held);
+    group_by_token_hash_.swap(held_index);
+  }
+  return s;
 }
 
 void DuressAlarms::Refresh(const std::string& group_id) {

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -36,6 +37,9 @@ COMMIT;
 
 constexpr char kAppended[] = "kith_appended";
 constexpr char kChanged[] = "kith_changed";
+// Not a channel: what the listener hears after it lost touch, for changes
+// whose notifications it may have missed.
+constexpr char kMissed[] = "";
 // PostgreSQL refuses notification payloads of 8000 bytes or more.
 constexpr size_t kMaxPayload = 7900;
 // How often the listener looks up from waiting to see if it should stop.
@@ -203,7 +207,8 @@ class PgStore::Connection {
 PgStore::PgStore(const std::string& conninfo)
     : shared_(std::make_unique<Connection>(conninfo)),
       writer_(std::make_unique<Connection>(conninfo)),
-      listener_(std::make_unique<Connection>(conninfo)) {}
+      listener_(std::make_unique<Connection>(conninfo)),
+      sync_channel_(absl::StrCat("kith_sync_", crypto::ToHex(crypto::RandomBytes(8)))) {}
 
 absl::StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo) {
   std::unique_ptr<PgStore> store(new PgStore(conninfo));
@@ -219,7 +224,7 @@ absl::StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& connin
     // meanwhile goes unheard.
     absl::MutexLock lock(&store->listener_->mu);
     if (auto pid = store->listener_->Open(); !pid.ok()) return pid.status();
-    auto s = store->listener_->Script(absl::StrCat("LISTEN ", kAppended, "; LISTEN ", kChanged));
+    auto s = store->listener_->Script(store->ListenStatement());
     if (!s.ok()) return s.status();
   }
   store->listen_thread_ = std::thread([s = store.get()] { s->Listen(); });
@@ -406,6 +411,26 @@ void PgStore::Watch(StoreWatcher* watcher) {
   early_.clear();
 }
 
+absl::Status PgStore::HearAllCommitted(absl::Time deadline) const {
+  uint64_t mark;
+  {
+    absl::MutexLock lock(&sync_mu_);
+    mark = ++syncs_asked_;
+  }
+  // Committed after every change the caller could have seen acknowledged.
+  if (auto s = Exec("SELECT pg_notify($1, $2)", {sync_channel_, absl::StrCat(mark)}); !s.ok()) {
+    return absl::UnavailableError("the cluster's store cannot be reached; retry");
+  }
+  absl::MutexLock lock(&sync_mu_);
+  auto heard = [this, mark]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
+    return syncs_heard_ >= mark;
+  };
+  if (!sync_mu_.AwaitWithDeadline(absl::Condition(&heard), deadline)) {
+    return absl::UnavailableError("this node has not yet heard every change made through the others; retry");
+  }
+  return absl::OkStatus();
+}
+
 void PgStore::Listen() {
   bool listening = true;  // Open() began listening
   while (!stopping_) {
@@ -429,7 +454,10 @@ bool PgStore::Hear(std::vector<Notification>* heard) {
     return false;
   }
   while (PGnotify* n = PQnotifies(conn)) {
-    if (n->be_pid != shared_pid_ && n->be_pid != writer_pid_) heard->emplace_back(n->relname, n->extra);
+    // This node's own changes are not news, but its marks are.
+    if (n->relname == sync_channel_ || (n->be_pid != shared_pid_ && n->be_pid != writer_pid_)) {
+      heard->emplace_back(n->relname, n->extra);
+    }
     PQfreemem(n);
   }
   return true;
@@ -439,9 +467,15 @@ bool PgStore::Relisten(std::vector<Notification>* heard) {
   absl::MutexLock lock(&listener_->mu);
   auto pid = listener_->Open();
   absl::Status s = pid.status();
-  if (s.ok()) s = listener_->Script(absl::StrCat("LISTEN ", kAppended, "; LISTEN ", kChanged)).status();
+  if (s.ok()) s = listener_->Script(ListenStatement()).status();
   // Whatever was announced meanwhile went unheard, so every group's head
-  // is news.
+  // is news, and so is every record; every mark asked for so far is
+  // passed once they are heard.
+  uint64_t asked;
+  {
+    absl::MutexLock lock(&sync_mu_);
+    asked = syncs_asked_;
+  }
   if (s.ok()) {
     s = listener_->Script("SELECT encode(group_id, 'hex') || ' ' || head FROM kith_heads WHERE head > 0",
                           [heard](const Row& row) {
@@ -453,10 +487,23 @@ bool PgStore::Relisten(std::vector<Notification>* heard) {
     listener_->Close();
     return false;
   }
+  heard->emplace_back(kMissed, "");
+  heard->emplace_back(sync_channel_, absl::StrCat(asked));
   return true;
 }
 
+std::string PgStore::ListenStatement() const {
+  return absl::StrCat("LISTEN ", kAppended, "; LISTEN ", kChanged, "; LISTEN ", sync_channel_);
+}
+
 void PgStore::Deliver(const std::string& channel, const std::string& payload) {
+  if (channel == sync_channel_) {
+    uint64_t mark = 0;
+    std::from_chars(payload.data(), payload.data() + payload.size(), mark);
+    absl::MutexLock lock(&sync_mu_);
+    syncs_heard_ = std::max(syncs_heard_, mark);
+    return;
+  }
   absl::MutexLock lock(&watch_mu_);
   if (watcher_ == nullptr) {
     early_.emplace_back(channel, payload);
@@ -476,6 +523,8 @@ void PgStore::Tell(const std::string& channel, const std::string& payload) {
         watcher_->OnAppended(*group_id, seq);
       }
     }
+  } else if (channel == kMissed) {
+    watcher_->OnMissed();
   } else if (payload.size() > 2) {
     auto key = crypto::FromHex(std::string_view(payload).substr(2));
     if (key.ok()) watcher_->OnChanged(static_cast<RecordKind>(payload[0]), *key);

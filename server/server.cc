@@ -155,6 +155,12 @@ class ServerImpl final : public Server, private StoreWatcher {
       case RecordKind::kBoundaries: (void)boundaries_->Refresh(key); return;
     }
   }
+  void OnMissed() override {
+    for (absl::Status s : {auth_->LoadAccounts(), checkins_->Load(), duress_->Load(),
+                           boundaries_->Load()}) {
+      if (!s.ok()) fprintf(stderr, "kithd: cannot reread what other nodes changed: %s\n", s.ToString().c_str());
+    }
+  }
 
   std::unique_ptr<Store> store_;
   std::unique_ptr<CheckpointSigner> signer_;

@@ -36,13 +36,13 @@ absl::Status CheckId(const std::string& id, const char* what) {
 }  // namespace
 
 KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-                         const EventLog* log, Checkins* checkins, DuressAlarms* duress,
+                         const Store* store, Checkins* checkins, DuressAlarms* duress,
                          Boundaries* boundaries, const CheckpointSigner* signer,
                          const Clock* clock, bool log_streams)
     : auth_(auth),
       groups_(groups),
       appender_(appender),
-      log_(log),
+      store_(store),
       checkins_(checkins),
       duress_(duress),
       boundaries_(boundaries),
@@ -59,7 +59,7 @@ absl::StatusOr<std::string> KithService::Caller(grpc::CallbackServerContext* ctx
 
 absl::StatusOr<GroupEntry*> KithService::FindGroup(const std::string& group_id) const {
   if (auto s = CheckId(group_id, "group id"); !s.ok()) return s;
-  if (log_->shared()) {
+  if (store_->shared()) {
     if (auto s = CatchUpWithStore(group_id); !s.ok()) return s;
   }
   GroupEntry* entry = groups_->Find(group_id);
@@ -71,7 +71,7 @@ absl::StatusOr<GroupEntry*> KithService::FindGroup(const std::string& group_id) 
 }
 
 absl::Status KithService::CatchUpWithStore(const std::string& group_id) const {
-  auto head = log_->SharedHead(group_id);
+  auto head = store_->SharedHead(group_id);
   if (!head.ok()) return absl::UnavailableError("the group store cannot be read; retry");
   if (*head == 0) return absl::OkStatus();  // no node has made this group
   const absl::Time deadline = absl::Now() + kCatchUpWait;
@@ -87,6 +87,16 @@ absl::Status KithService::CatchUpWithStore(const std::string& group_id) const {
     return entry->durable_head >= target;
   };
   entry->mu.AwaitWithDeadline(absl::Condition(&caught_up), deadline);
+  return absl::OkStatus();
+}
+
+absl::Status KithService::CatchUpWithCluster() const {
+  if (!store_->shared()) return absl::OkStatus();
+  const absl::Time deadline = absl::Now() + kCatchUpWait;
+  if (auto s = store_->HearAllCommitted(deadline); !s.ok()) return s;
+  if (!appender_->AwaitCatchUp(deadline)) {
+    return absl::UnavailableError("this node is still applying changes made through the others; retry");
+  }
   return absl::OkStatus();
 }
 
@@ -270,7 +280,7 @@ grpc::ServerUnaryReactor* KithService::ReadEvents(grpc::CallbackServerContext* c
   if (from > readable) return Done(ctx, absl::OkStatus());
   limit = static_cast<uint32_t>(std::min<uint64_t>(limit, readable - from + 1));
   std::vector<v1::Event> events;
-  if (auto s = log_->ReadRange(req->group_id(), from, limit, &events); !s.ok()) {
+  if (auto s = store_->ReadRange(req->group_id(), from, limit, &events); !s.ok()) {
     return Done(ctx, s);
   }
   if (!events.empty() && circle) (*entry)->NoteDelivered(*caller, events.back().seq());
@@ -299,7 +309,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* KithService::Follow(grpc::CallbackSe
     }
     circle = (*entry)->state.is_circle();
   }
-  return new FollowReactor(*entry, log_, req.group_id(), *caller, req.from_seq(), circle,
+  return new FollowReactor(*entry, store_, req.group_id(), *caller, req.from_seq(), circle,
                            log_streams_);
 }
 
@@ -307,6 +317,7 @@ grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* c
                                                   const v1::Empty*, v1::GroupList* reply) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return Done(ctx, caller.status());
+  if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
   for (GroupEntry* entry : groups_->GroupsOf(*caller)) {
     absl::ReaderMutexLock lock(&entry->mu);
     const GroupState& state = entry->state;
@@ -435,6 +446,7 @@ grpc::ServerUnaryReactor* KithService::CancelCheckin(grpc::CallbackServerContext
   if (!caller.ok()) return Done(ctx, caller.status());
   auto entry = FindOwnCircle(*caller, req->group_id());
   if (!entry.ok()) return Done(ctx, entry.status());
+  if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
   auto cancelled = checkins_->Cancel(req->group_id());
   if (!cancelled.ok()) return Done(ctx, cancelled.status());
   *reply = Describe(*cancelled);
@@ -447,6 +459,7 @@ grpc::ServerUnaryReactor* KithService::GetCheckin(grpc::CallbackServerContext* c
   if (!caller.ok()) return Done(ctx, caller.status());
   auto entry = FindOwnCircle(*caller, req->group_id());
   if (!entry.ok()) return Done(ctx, entry.status());
+  if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
   *reply = Describe(checkins_->Get(req->group_id()));
   return Done(ctx, absl::OkStatus());
 }
@@ -476,6 +489,7 @@ grpc::ServerUnaryReactor* KithService::DisarmDuress(grpc::CallbackServerContext*
   if (!caller.ok()) return Done(ctx, caller.status());
   auto entry = FindOwnCircle(*caller, req->group_id());
   if (!entry.ok()) return Done(ctx, entry.status());
+  if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
   return Done(ctx, duress_->Disarm(req->group_id()));
 }
 
@@ -486,6 +500,8 @@ grpc::ServerUnaryReactor* KithService::TriggerDuress(grpc::CallbackServerContext
   if (req->token().size() != crypto::kKeyBytes) {
     return Done(ctx, absl::InvalidArgumentError("a duress token is 32 bytes"));
   }
+  // An alarm armed through another node fires here too.
+  if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
   auto due = duress_->Next(crypto::Hash(kDuressLabel, req->token()), req->escalate());
   if (!due) return Done(ctx, absl::OkStatus());
   auto* reactor = ctx->DefaultReactor();
@@ -514,6 +530,7 @@ grpc::ServerUnaryReactor* KithService::GetBoundaries(grpc::CallbackServerContext
                                                      const v1::Empty*, v1::Boundaries* reply) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return Done(ctx, caller.status());
+  if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
   *reply = boundaries_->Get(*caller);
   return Done(ctx, absl::OkStatus());
 }

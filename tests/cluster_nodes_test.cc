@@ -96,6 +96,47 @@ TEST_F(ClusterNodesTest, ACheckInIsReleasedOnceByEitherNodeAndByTheOtherWhenOneI
   EXPECT_EQ(AlertsSeen(*contact, circle, 3, kPatience), 2u);
 }
 
+TEST_F(ClusterNodesTest, WhatIsAcknowledgedThroughOneNodeIsReadThroughTheOtherAtOnce) {
+  // Each round reads through node b the moment node a has answered, so a
+  // node that answered from memory before hearing of the change would fail
+  // some round.
+  constexpr int kRounds = 20;
+  const client::Identity dana = client::Identity::Generate("dana");
+  auto owner_on_a = Connect(*a_, dana);
+  auto owner_on_b = Connect(*b_, dana, /*register_first=*/false);
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE(round);
+    // The groups someone is in: an invitation into the circle.
+    auto contact = Connect(*b_, client::Identity::Generate(absl::StrCat("contact", round)));
+    ASSERT_OK(owner_on_a->CircleInvite(contact->identity().user_id()));
+    ASSERT_OK(contact->AnswerCircle(dana.user_id(), /*accept=*/true));
+    if (round == 0) ASSERT_OK(owner_on_a->TendCircle(*owner_on_a->OwnCircle(false)).status());
+
+    // A check-in: scheduled through a, seen and cancelled through b, gone on a.
+    const int64_t deadline = clock_.now_ms + (90 + round) * kMinute;
+    ASSERT_OK(owner_on_a->ScheduleCheckin(deadline, 0, Missed()).status());
+    auto seen = owner_on_b->GetCheckin();
+    ASSERT_OK(seen.status());
+    EXPECT_TRUE(seen->scheduled());
+    EXPECT_EQ(seen->deadline_ms(), deadline);
+    auto cancelled = owner_on_b->CancelCheckin();
+    ASSERT_OK(cancelled.status());
+    EXPECT_EQ(cancelled->deadline_ms(), deadline);
+    auto after = owner_on_a->GetCheckin();
+    ASSERT_OK(after.status());
+    EXPECT_FALSE(after->scheduled());
+
+    // Boundaries: set through a, read through b.
+    v1::Boundaries blocks;
+    blocks.add_blocked(contact->identity().user_id());
+    ASSERT_OK(owner_on_a->SetBoundaries(blocks).status());
+    auto read = owner_on_b->GetBoundaries();
+    ASSERT_OK(read.status());
+    ASSERT_EQ(read->blocked_size(), 1);
+    EXPECT_EQ(read->blocked(0), contact->identity().user_id());
+  }
+}
+
 TEST_F(ClusterNodesTest, ABlockSetThroughOneNodeHoldsOnTheOther) {
   const client::Identity alice_id = client::Identity::Generate("alice");
   auto alice = Connect(*a_, alice_id);

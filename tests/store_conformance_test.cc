@@ -244,6 +244,10 @@ class RecordingWatcher : public server::StoreWatcher {
     absl::MutexLock lock(&mu_);
     changed_.emplace_back(static_cast<char>(kind), key);
   }
+  void OnMissed() override {
+    absl::MutexLock lock(&mu_);
+    ++missed_;
+  }
   // Waits up to 10 s for `group_id`'s head to reach `seq`.
   bool HeardHead(const std::string& group_id, uint64_t seq) {
     absl::MutexLock lock(&mu_);
@@ -268,11 +272,16 @@ class RecordingWatcher : public server::StoreWatcher {
     absl::MutexLock lock(&mu_);
     return changed_.size();
   }
+  int missed() {
+    absl::MutexLock lock(&mu_);
+    return missed_;
+  }
 
  private:
   absl::Mutex mu_;
   std::map<std::string, uint64_t> heads_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<char, std::string>> changed_ ABSL_GUARDED_BY(mu_);
+  int missed_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 class SharedPostgresStoreTest : public ::testing::Test {
@@ -370,6 +379,36 @@ TEST_F(SharedPostgresStoreTest, EachNodeHearsWhatTheOtherChangedButNotItsOwnWrit
   EXPECT_EQ(heard_by_b.changes(), 1u);
   a_->Watch(nullptr);
   b_->Watch(nullptr);
+}
+
+TEST_F(SharedPostgresStoreTest, HearingAllCommittedPassesOnEveryChangeMadeBefore) {
+  RecordingWatcher heard_by_a;
+  a_->Watch(&heard_by_a);
+  for (size_t i = 1; i <= 20; ++i) {
+    ASSERT_OK(b_->PutBoundaries(crypto::RandomBytes(16), v1::Boundaries()));
+    ASSERT_OK(a_->HearAllCommitted(absl::Now() + absl::Seconds(10)));
+    EXPECT_EQ(heard_by_a.changes(), i);  // already passed on, not merely on its way
+  }
+  a_->Watch(nullptr);
+}
+
+TEST_F(SharedPostgresStoreTest, ANodeThatLostTouchIsToldItMayHaveMissedChanges) {
+  RecordingWatcher heard_by_a;
+  a_->Watch(&heard_by_a);
+  // Both stores' listening connections go; what b changes meanwhile, a
+  // cannot be notified of.
+  auto ended = QueryPostgres(postgres_.conninfo(),
+                             "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
+                             "WHERE query LIKE 'LISTEN %'");
+  ASSERT_OK(ended.status());
+  EXPECT_EQ(*ended, "2");
+  v1::CheckinRequest checkin;
+  checkin.set_group_id(crypto::RandomBytes(16));
+  ASSERT_OK(b_->PutCheckin(checkin));
+  // Once a listens again it says so, and a reader's wait then ends.
+  ASSERT_OK(a_->HearAllCommitted(absl::Now() + absl::Seconds(10)));
+  EXPECT_EQ(heard_by_a.missed(), 1);
+  a_->Watch(nullptr);
 }
 
 }  // namespace

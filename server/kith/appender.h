@@ -54,6 +54,9 @@ class Appender {
   // Another node stored `group_id`'s events up to `seq`: they are applied
   // (and its followers here woken) before the next batch is ordered.
   void CatchUp(const std::string& group_id, uint64_t seq);
+  // Returns once everything CatchUp was told before the call is applied;
+  // false if `deadline` passed first.
+  bool AwaitCatchUp(absl::Time deadline);
 
   // Answers everything queued, then refuses new work with UNAVAILABLE.
   void Stop();
@@ -92,6 +95,9 @@ class Appender {
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);
+  // Batches the writer thread has taken from the queue, and finished.
+  uint64_t batches_begun_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t batches_done_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

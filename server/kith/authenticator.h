@@ -30,6 +30,8 @@ class Authenticator {
 
   // Loads accounts and unexpired sessions from the store.
   absl::Status Load();
+  // Reads every stored account again (another node may have replaced some).
+  absl::Status LoadAccounts();
 
   absl::StatusOr<std::string> NewChallenge();
   // Stores the bundle (idempotent; a newly signed bundle replaces the old).

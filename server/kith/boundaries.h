@@ -33,7 +33,8 @@ namespace kith::server {
 class Boundaries {
  public:
   explicit Boundaries(BoundaryStore* store) : store_(store) {}
-  // Reads everyone's stored boundaries.
+  // Reads everyone's stored boundaries, in place of those it held; on
+  // error keeps what it had.
   absl::Status Load();
   // Reads `user_id`'s boundaries again (another node may have changed
   // them); on error keeps what it had. In cluster mode the appender calls

@@ -24,7 +24,8 @@ class Checkins {
   static constexpr int64_t kRetryMs = 60'000;
 
   explicit Checkins(CheckinStore* store) : store_(store) {}
-  // Reads every stored check-in.
+  // Reads every stored check-in, in place of those it held; on error keeps
+  // what it had.
   absl::Status Load();
   // Reads the check-in of `group_id` again (another node changed it).
   void Refresh(const std::string& group_id);

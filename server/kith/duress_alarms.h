@@ -22,7 +22,8 @@ class DuressAlarms {
   static constexpr int kMaxAlerts = 4;
 
   explicit DuressAlarms(DuressStore* store) : store_(store) {}
-  // Reads every stored alarm.
+  // Reads every stored alarm, in place of those it held; on error keeps
+  // what it had.
   absl::Status Load();
   // Reads the alarm of `group_id` again (another node changed it).
   void Refresh(const std::string& group_id);

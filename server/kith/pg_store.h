@@ -84,6 +84,7 @@ class PgStore final : public Store {
       const std::function<void(const std::string&, const v1::Boundaries&)>& fn) const override;
 
   void Watch(StoreWatcher* watcher) override;
+  absl::Status HearAllCommitted(absl::Time deadline) const override;
 
  private:
   class Connection;
@@ -114,7 +115,10 @@ class PgStore final : public Store {
   // Connects and listens again, hearing every group's head as news; false
   // if the server cannot be reached.
   bool Relisten(std::vector<Notification>* heard);
-  // Passes a notification to the watcher, or keeps it until there is one.
+  // The statement that listens on every channel this store hears.
+  std::string ListenStatement() const;
+  // Passes a notification to the watcher, or keeps it until there is one;
+  // one on sync_channel_ marks everything before it as heard.
   void Deliver(const std::string& channel, const std::string& payload);
   void Tell(const std::string& channel, const std::string& payload)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(watch_mu_);
@@ -131,6 +135,13 @@ class PgStore final : public Store {
   StoreWatcher* watcher_ ABSL_GUARDED_BY(watch_mu_) = nullptr;
   // Notifications heard before Watch(): (channel, payload).
   std::vector<Notification> early_ ABSL_GUARDED_BY(watch_mu_);
+  // HearAllCommitted's marks: a notification on this node's own channel,
+  // committed after the changes a reader waits for, is heard after them
+  // (PostgreSQL delivers notifications in commit order).
+  const std::string sync_channel_;
+  mutable absl::Mutex sync_mu_;
+  mutable uint64_t syncs_asked_ ABSL_GUARDED_BY(sync_mu_) = 0;
+  uint64_t syncs_heard_ ABSL_GUARDED_BY(sync_mu_) = 0;
   std::atomic<bool> stopping_{false};
   std::thread listen_thread_;
 };

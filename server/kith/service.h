@@ -28,7 +28,7 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // With `log_streams`, Follow streams log one request line when they end
   // (unary calls are logged by the request-log interceptor).
   KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
-              const EventLog* log, Checkins* checkins, DuressAlarms* duress,
+              const Store* store, Checkins* checkins, DuressAlarms* duress,
               Boundaries* boundaries, const CheckpointSigner* signer, const Clock* clock,
               bool log_streams);
 
@@ -98,6 +98,12 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // every event of `group_id` stored when called. UNAVAILABLE if the store
   // cannot be read; after the wait, OK whatever was reached.
   absl::Status CatchUpWithStore(const std::string& group_id) const;
+  // Cluster mode: waits, up to kCatchUpWait, until this node has applied
+  // every change other nodes had stored when called, so reads of what it
+  // keeps in memory (the groups someone is in, check-ins, duress alarms,
+  // boundaries) see writes acknowledged through any node. UNAVAILABLE if
+  // that cannot be confirmed in time.
+  absl::Status CatchUpWithCluster() const;
   // The circle `group_id` if `caller` owns it: FAILED_PRECONDITION for a
   // group that is not a circle, PERMISSION_DENIED for anyone but its owner.
   absl::StatusOr<GroupEntry*> FindOwnCircle(const std::string& caller,
@@ -119,7 +125,7 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   Appender* const appender_;
   // How long a read waits for this node to catch up with other nodes.
   static constexpr absl::Duration kCatchUpWait = absl::Seconds(2);
-  const EventLog* const log_;
+  const Store* const store_;
   Checkins* const checkins_;
   DuressAlarms* const duress_;
   Boundaries* const boundaries_;

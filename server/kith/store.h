@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "kith.pb.h"
 
@@ -136,6 +137,10 @@ class StoreWatcher {
   virtual void OnAppended(const std::string& group_id, uint64_t seq) = 0;
   // Another node stored or removed the record of `kind` under `key`.
   virtual void OnChanged(RecordKind kind, const std::string& key) = 0;
+  // The store may have missed some news of changed records (it lost touch
+  // with the other nodes for a while): every record kept in memory is to
+  // be read again. Missed appends are passed on as OnAppended.
+  virtual void OnMissed() = 0;
 };
 
 // Every seam at once: what kithd runs on. RocksStore (embedded) and
@@ -150,6 +155,12 @@ class Store : public EventLog,
   // node makes, including those made since the store was opened. A store no
   // other node writes never calls it.
   virtual void Watch(StoreWatcher* watcher) {}
+  // Returns once every change other nodes had committed when it was called
+  // has been passed to the watcher, so a reader that then waits for the
+  // watcher's work sees what it wrote through any node. UNAVAILABLE if
+  // that cannot be confirmed by `deadline`. A store no other node writes
+  // has nothing to hear.
+  virtual absl::Status HearAllCommitted(absl::Time deadline) const { return absl::OkStatus(); }
 };
 
 }  // namespace kith::server
