@@ -61,31 +61,76 @@ bool Appender::AwaitCatchUp(absl::Time deadline) {
   return mu_.AwaitWithDeadline(absl::Condition(&applied), deadline);
 }
 
+void Appender::WarmUp(std::vector<std::pair<std::string, uint64_t>> heads) {
+  absl::MutexLock lock(&mu_);
+  warming_.insert(warming_.end(), std::make_move_iterator(heads.begin()),
+                  std::make_move_iterator(heads.end()));
+  warm_ = warming_.empty();
+}
+
+bool Appender::AwaitWarm(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto warm = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return warm_.load(); };
+  return mu_.AwaitWithDeadline(absl::Condition(&warm), deadline);
+}
+
 void Appender::Stop() {
   absl::MutexLock lock(&mu_);
   stopping_ = true;
 }
 
 void Appender::Run() {
-  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return stopping_ || !queue_.empty() || !catch_up_.empty();
+  // Only this thread reads these: when the warm-up next goes on, after a
+  // slice that failed whole (the store is failing, or a log is damaged),
+  // and how long the next such pause lasts. Requests are never paused.
+  absl::Time warm_resume = absl::InfinitePast();
+  absl::Duration warm_pause = kWarmUpRetry;
+  auto ready = [this, &warm_resume]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !queue_.empty() || !catch_up_.empty() ||
+           (!warming_.empty() && absl::Now() >= warm_resume);
   };
   for (;;) {
     std::deque<Request> batch;
     std::map<std::string, uint64_t> catch_up;
+    std::vector<std::pair<std::string, uint64_t>> warm_slice;
     {
-      absl::MutexLock lock(&mu_, absl::Condition(&ready));
-      if (queue_.empty() && catch_up_.empty()) return;  // stopping and drained
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithDeadline(absl::Condition(&ready),
+                            warming_.empty() ? absl::InfiniteFuture() : warm_resume);
+      if (stopping_ && queue_.empty() && catch_up_.empty()) return;  // drained
       while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
       catch_up.swap(catch_up_);
+      while (!warming_.empty() && warm_slice.size() < kWarmUpSlice && absl::Now() >= warm_resume) {
+        warm_slice.push_back(std::move(warming_.front()));
+        warming_.pop_front();
+      }
+      if (batch.empty() && catch_up.empty() && warm_slice.empty()) continue;
       ++batches_begun_;
     }
-    WriteBatch(batch, std::move(catch_up));
+    for (const auto& [group_id, head] : warm_slice) {
+      catch_up[group_id] = std::max(catch_up[group_id], head);
+    }
+    const std::set<std::string> behind = WriteBatch(batch, std::move(catch_up));
     absl::MutexLock lock(&mu_);
     ++batches_done_;
+    if (warm_slice.empty()) continue;
+    size_t failed = 0;
+    for (auto& head : warm_slice) {
+      if (!behind.contains(head.first)) continue;
+      warming_.push_back(std::move(head));  // tried again after the rest
+      ++failed;
+    }
+    if (warming_.empty()) {
+      warm_ = true;
+    } else if (failed == warm_slice.size()) {
+      warm_resume = absl::Now() + warm_pause;
+      warm_pause = std::min(2 * warm_pause, kWarmUpRetryMax);
+    } else {
+      warm_pause = kWarmUpRetry;
+    }
   }
 }
 
@@ -159,7 +204,8 @@ void Appender::RefreshAddressees(const std::deque<Request>& batch, std::set<std:
   }
 }
 
-void Appender::WriteBatch(std::deque<Request>& batch, std::map<std::string, uint64_t> catch_up) {
+std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
+                                           std::map<std::string, uint64_t> catch_up) {
   struct Accepted {
     GroupEntry* entry;
     std::unique_ptr<v1::Event> event;
@@ -187,6 +233,10 @@ void Appender::WriteBatch(std::deque<Request>& batch, std::map<std::string, uint
       // only once its creation event has been accepted.
       absl::Status s = GroupState().Check(r.event, r.body, SignatureCheck::kTrustStored, now);
       if (s.ok()) s = boundaries_->Admit(nullptr, r.body, now);
+      if (s.ok() && r.body.create().has_peer() && !warm_) {
+        s = absl::UnavailableError(
+            "this node is still loading conversations from the cluster; retry in a moment");
+      }
       if (s.ok() && r.body.create().has_peer() &&
           groups_->FindDirect(r.body.author(), UserIdFor(r.body.create().peer().sign_pk()))) {
         s = absl::AlreadyExistsError("you already have a direct conversation with this person");
@@ -260,6 +310,7 @@ void Appender::WriteBatch(std::deque<Request>& batch, std::map<std::string, uint
   // Answer the writers first; fan-out is the waker's work, not theirs.
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
   for (auto& a : accepted) waker_->Post(a.entry);
+  return behind;
 }
 
 }  // namespace kith::server

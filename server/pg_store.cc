@@ -350,6 +350,17 @@ absl::StatusOr<uint64_t> PgStore::SharedHead(const std::string& group_id) const 
   return head;
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> PgStore::SharedHeads() const {
+  std::vector<std::pair<std::string, uint64_t>> heads;
+  auto s = Exec("SELECT group_id, head FROM kith_heads WHERE head > 0", {}, [&heads](const Row& row) {
+    if (row[1].size() != 8) return absl::DataLossError("a stored group head does not parse");
+    heads.emplace_back(row[0], ReadU64(row[1]));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return heads;
+}
+
 absl::Status PgStore::ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
                                 std::vector<v1::Event>* out) const {
   return Exec(

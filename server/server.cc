@@ -60,10 +60,19 @@ class ServerImpl final : public Server, private StoreWatcher {
     if (auto s = auth_->Load(); !s.ok()) return s;
     boundaries_ = std::make_unique<Boundaries>(store_.get());
     if (auto s = boundaries_->Load(); !s.ok()) return s;
-    if (auto s = Replay(*store_, groups_, *boundaries_, options.clock->NowMs()); !s.ok()) return s;
+    // A node of a cluster serves at once and loads the groups meanwhile;
+    // on its own, it knows every group before it serves.
+    if (!store_->shared()) {
+      if (auto s = Replay(*store_, groups_, *boundaries_, options.clock->NowMs()); !s.ok()) return s;
+    }
     waker_ = std::make_unique<Waker>();
     appender_ = std::make_unique<Appender>(store_.get(), &groups_, boundaries_.get(), options.clock,
                                            waker_.get());
+    if (store_->shared()) {
+      auto heads = store_->SharedHeads();
+      if (!heads.ok()) return heads.status();
+      appender_->WarmUp(*std::move(heads));
+    }
     checkins_ = std::make_unique<Checkins>(store_.get());
     if (auto s = checkins_->Load(); !s.ok()) return s;
     duress_ = std::make_unique<DuressAlarms>(store_.get());

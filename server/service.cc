@@ -100,6 +100,14 @@ absl::Status KithService::CatchUpWithCluster() const {
   return absl::OkStatus();
 }
 
+absl::Status KithService::AwaitEveryGroup() const {
+  if (auto s = CatchUpWithCluster(); !s.ok()) return s;
+  if (!appender_->AwaitWarm(absl::Now() + kCatchUpWait)) {
+    return absl::UnavailableError("this node has just started and is still loading groups; retry in a moment");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<GroupEntry*> KithService::FindOwnCircle(const std::string& caller,
                                                        const std::string& group_id) const {
   auto entry = FindGroup(group_id);
@@ -317,7 +325,7 @@ grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* c
                                                   const v1::Empty*, v1::GroupList* reply) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return Done(ctx, caller.status());
-  if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
+  if (auto s = AwaitEveryGroup(); !s.ok()) return Done(ctx, s);
   for (GroupEntry* entry : groups_->GroupsOf(*caller)) {
     absl::ReaderMutexLock lock(&entry->mu);
     const GroupState& state = entry->state;

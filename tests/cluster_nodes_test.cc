@@ -32,10 +32,16 @@ class ClusterNodesTest : public ::testing::Test {
     std::filesystem::create_directory(dir_.path() + "/pg");
     ASSERT_OK(postgres_.Start());
     a_ = StartNode("a");
-    // One deployment's nodes share the identity clients pin.
-    std::filesystem::copy(dir_.path() + "/a", dir_.path() + "/b",
-                          std::filesystem::copy_options::recursive);
-    b_ = StartNode("b");
+    b_ = StartNodeLike("b", "a");
+  }
+  // A node that shares `like`'s identity (which clients pin), as one
+  // deployment's nodes do, with nothing else in its data directory.
+  std::unique_ptr<server::Server> StartNodeLike(const std::string& name, const std::string& like) {
+    const std::string from = dir_.path() + "/" + like, to = dir_.path() + "/" + name;
+    std::filesystem::create_directory(to);
+    std::filesystem::copy(from + "/tls", to + "/tls", std::filesystem::copy_options::recursive);
+    std::filesystem::copy(from + "/checkpoint.key", to + "/checkpoint.key");
+    return StartNode(name);
   }
   std::unique_ptr<server::Server> StartNode(const std::string& name) {
     server::ServerOptions options;
@@ -135,6 +141,46 @@ TEST_F(ClusterNodesTest, WhatIsAcknowledgedThroughOneNodeIsReadThroughTheOtherAt
     ASSERT_EQ(read->blocked_size(), 1);
     EXPECT_EQ(read->blocked(0), contact->identity().user_id());
   }
+}
+
+TEST_F(ClusterNodesTest, ANodeStartedEmptyServesAtOnceAndListsGroupsOnlyOnceItHasThemAll) {
+  const client::Identity kim = client::Identity::Generate("kim");
+  auto owner = Connect(*a_, client::Identity::Generate("rosa"));
+  auto member = Connect(*a_, kim);
+  const std::string group = CreateGroupWith(*owner, {member.get()}, "Thursday");
+  for (int i = 0; i < 5; ++i) ASSERT_OK(owner->Send(group, absl::StrCat("before ", i)).status());
+
+  // A group whose log ends before its head: a node that starts now can
+  // never finish loading every group.
+  ASSERT_OK(postgres_.Query(absl::StrCat("INSERT INTO kith_heads VALUES (decode('",
+                                         std::string(32, 'e'), "', 'hex'), 5)"))
+                .status());
+  auto c = StartNodeLike("c", "a");
+  ASSERT_NE(c, nullptr);
+  auto member_on_c = Connect(*c, kim, /*register_first=*/false);
+  // It serves a group as soon as it is asked for it: reads, and sends.
+  auto view = member_on_c->Sync(group);
+  ASSERT_OK(view.status());
+  ASSERT_EQ((*view)->messages().size(), 5u);
+  EXPECT_EQ((*view)->messages().back().text, "before 4");
+  ASSERT_OK(member_on_c->Send(group, "through c").status());
+  // What spans every group waits, rather than answer from part of them.
+  const absl::Status listed = member_on_c->Groups().status();
+  EXPECT_EQ(listed.code(), absl::StatusCode::kUnavailable) << listed;
+  EXPECT_EQ(listed.message(), "this node has just started and is still loading groups; retry in a moment");
+  const absl::Status opened = member_on_c->OpenDirect(owner->identity().user_id(), true).status();
+  EXPECT_EQ(opened.code(), absl::StatusCode::kUnavailable) << opened;
+
+  // Once a node has loaded every group, it lists them.
+  ASSERT_OK(postgres_.Query("DELETE FROM kith_heads WHERE group_id NOT IN (SELECT group_id FROM kith_events)")
+                .status());
+  auto d = StartNodeLike("d", "a");
+  ASSERT_NE(d, nullptr);
+  auto groups = Connect(*d, kim, /*register_first=*/false)->Groups();
+  ASSERT_OK(groups.status());
+  ASSERT_EQ(groups->groups_size(), 1);
+  EXPECT_EQ(groups->groups(0).group_id(), group);
+  EXPECT_EQ(owner->Sync(group).value()->messages().back().text, "through c");
 }
 
 TEST_F(ClusterNodesTest, ABlockSetThroughOneNodeHoldsOnTheOther) {

@@ -14,12 +14,15 @@
 #ifndef KITH_SERVER_APPENDER_H_
 #define KITH_SERVER_APPENDER_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -58,6 +61,17 @@ class Appender {
   // false if `deadline` passed first.
   bool AwaitCatchUp(absl::Time deadline);
 
+  // Cluster mode, at start: `heads` are the head of every group in the
+  // store, which this node has not read. The writer applies them a few
+  // groups at a time between batches, and a request for any group loads
+  // that one first, so the node serves before it has read them all. Only
+  // what spans every group (someone's list of groups, the one direct
+  // conversation per pair) waits for the end: warm() is false until then.
+  void WarmUp(std::vector<std::pair<std::string, uint64_t>> heads);
+  bool warm() const { return warm_; }
+  // Returns warm(), waiting for it until `deadline`.
+  bool AwaitWarm(absl::Time deadline);
+
   // Answers everything queued, then refuses new work with UNAVAILABLE.
   void Stop();
 
@@ -69,9 +83,16 @@ class Appender {
   };
   // Events read back per store round trip while catching up.
   static constexpr uint32_t kCatchUpChunk = 256;
+  // Groups warmed up between two batches.
+  static constexpr size_t kWarmUpSlice = 32;
+  // Pauses of the warm-up after a slice that failed whole, doubling.
+  static constexpr absl::Duration kWarmUpRetry = absl::Milliseconds(100);
+  static constexpr absl::Duration kWarmUpRetryMax = absl::Seconds(10);
 
   void Run();
-  void WriteBatch(std::deque<Request>& batch, std::map<std::string, uint64_t> catch_up);
+  // Returns the groups of `catch_up` that could not be brought up to date.
+  std::set<std::string> WriteBatch(std::deque<Request>& batch,
+                                   std::map<std::string, uint64_t> catch_up);
   // Where other nodes write too (EventLog::LockHeads), locks the batch's
   // groups; then applies what the store holds beyond this node's state, up
   // to those heads and the `catch_up` targets. Returns the groups that
@@ -95,6 +116,9 @@ class Appender {
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);
+  // Heads not yet applied by WarmUp; those that failed go round again.
+  std::deque<std::pair<std::string, uint64_t>> warming_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> warm_{true};
   // Batches the writer thread has taken from the queue, and finished.
   uint64_t batches_begun_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t batches_done_ ABSL_GUARDED_BY(mu_) = 0;

@@ -48,6 +48,7 @@ class PgStore final : public Store {
       const std::set<std::string>& group_ids, const std::set<std::string>& creating) override;
   bool shared() const override { return true; }
   absl::StatusOr<uint64_t> SharedHead(const std::string& group_id) const override;
+  absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> SharedHeads() const override;
   absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
                          std::vector<v1::Event>* out) const override;
   absl::Status ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const override;

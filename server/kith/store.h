@@ -49,6 +49,10 @@ class EventLog {
   virtual absl::StatusOr<uint64_t> SharedHead(const std::string& group_id) const {
     return absl::UnimplementedError("this log has a single writer");
   }
+  // REQUIRES: shared(). The head of every group any node has made.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> SharedHeads() const {
+    return absl::UnimplementedError("this log has a single writer");
+  }
 
   // Events of `group_id` with seq in [from_seq, from_seq + limit), in order.
   virtual absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
