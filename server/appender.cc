@@ -15,12 +15,13 @@
 namespace kith::server {
 
 Appender::Appender(EventLog* log, GroupRegistry* groups, Boundaries* boundaries,
-                   const Clock* clock, Waker* waker)
+                   const Clock* clock, Waker* waker, EventLog* cache)
     : log_(log),
       groups_(groups),
       boundaries_(boundaries),
       clock_(clock),
       waker_(waker),
+      cache_(cache),
       thread_([this] { Run(); }) {}
 
 Appender::~Appender() {
@@ -61,7 +62,22 @@ bool Appender::AwaitCatchUp(absl::Time deadline) {
   return mu_.AwaitWithDeadline(absl::Condition(&applied), deadline);
 }
 
+void Appender::KeepInCache(absl::Span<const v1::Event* const> events) {
+  if (cache_ == nullptr || events.empty()) return;
+  if (auto s = cache_->Append(events); !s.ok()) {
+    fprintf(stderr, "kithd: the node's cache stops here (%s); a restart rebuilds it\n",
+            s.ToString().c_str());
+    cache_ = nullptr;
+  }
+}
+
 void Appender::WarmUp(std::vector<std::pair<std::string, uint64_t>> heads) {
+  std::erase_if(heads, [this](const auto& head) {  // those known already
+    GroupEntry* entry = groups_->Find(head.first);
+    if (entry == nullptr) return false;
+    absl::MutexLock lock(&entry->mu);
+    return entry->state.head_seq() >= head.second;
+  });
   absl::MutexLock lock(&mu_);
   warming_.insert(warming_.end(), std::make_move_iterator(heads.begin()),
                   std::make_move_iterator(heads.end()));
@@ -148,11 +164,20 @@ absl::Status Appender::ReadUpTo(const std::string& group_id, uint64_t seq) {
     const auto want = static_cast<uint32_t>(std::min<uint64_t>(seq - head, kCatchUpChunk));
     if (auto s = log_->ReadRange(group_id, head + 1, want, &events); !s.ok()) return s;
     if (events.empty()) return absl::DataLossError("the store's log ends before its head");
+    std::vector<const v1::Event*> applied;
+    absl::Status s;
     for (const v1::Event& event : events) {
-      if (event.seq() != head + 1) return absl::DataLossError("the store's log has a gap");
-      if (auto s = ApplyStored(event, *groups_, *boundaries_, now); !s.ok()) return s;
+      if (event.seq() != head + 1) {
+        s = absl::DataLossError("the store's log has a gap");
+      } else {
+        s = ApplyStored(event, *groups_, *boundaries_, now);
+      }
+      if (!s.ok()) break;
+      applied.push_back(&event);
       ++head;
     }
+    KeepInCache(applied);
+    if (!s.ok()) return s;
   }
   waker_->Post(groups_->Find(group_id));
   return absl::OkStatus();
@@ -302,6 +327,7 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
     }
     fprintf(stderr, "kithd: releasing groups in the store: %s\n", s.ToString().c_str());
   }
+  KeepInCache(to_store);
   for (auto& a : accepted) {
     grpc::Slice encoded = EncodeForBatch(*a.event);
     absl::MutexLock lock(&a.entry->mu);

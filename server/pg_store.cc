@@ -195,8 +195,14 @@ class PgStore::Connection {
   }
   absl::Status Failed(const PGresult* result) {
     const std::string why = absl::StrCat("PostgreSQL: ", PQresultErrorMessage(result));
-    // A lost server is worth retrying elsewhere or later; anything else is ours.
-    if (PQstatus(conn_) != CONNECTION_OK) return absl::UnavailableError(why);
+    // A server lost, or shutting down or failing over (SQLSTATE classes 08
+    // and 57, which arrive before the connection is seen to close), is
+    // worth retrying elsewhere or later; anything else is ours.
+    const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    const std::string_view error_class = sqlstate == nullptr ? "" : std::string_view(sqlstate).substr(0, 2);
+    if (PQstatus(conn_) != CONNECTION_OK || error_class == "08" || error_class == "57") {
+      return absl::UnavailableError(why);
+    }
     return absl::InternalError(why);
   }
 

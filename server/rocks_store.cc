@@ -22,9 +22,9 @@ absl::Status FromRocks(const rocksdb::Status& s, const char* what) {
   return absl::InternalError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
 }
 
-rocksdb::WriteOptions SyncedWrite() {
+rocksdb::WriteOptions Writes(bool sync) {
   rocksdb::WriteOptions options;
-  options.sync = true;  // acknowledged only once on disk
+  options.sync = sync;  // if so, acknowledged only once on disk
   return options;
 }
 
@@ -36,7 +36,10 @@ std::string RocksStore::EventKey(const std::string& group_id, uint64_t seq) {
   return key;
 }
 
-absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir) {
+RocksStore::RocksStore(bool sync_writes) : sync_writes_(sync_writes) {}
+
+absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir,
+                                                              bool sync_writes) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -57,7 +60,7 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, dir, families, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "opening the database");
-  std::unique_ptr<RocksStore> store(new RocksStore);
+  std::unique_ptr<RocksStore> store(new RocksStore(sync_writes));
   store->db_.reset(raw);
   // handles[0] is the default family, which Kith does not use.
   store->db_->DestroyColumnFamilyHandle(handles[0]);
@@ -84,7 +87,7 @@ absl::Status RocksStore::Append(absl::Span<const v1::Event* const> events) {
     e->SerializeToString(&value);
     batch.Put(events_, EventKey(e->group_id(), e->seq()), value);
   }
-  return FromRocks(db_->Write(SyncedWrite(), &batch), "appending events");
+  return FromRocks(db_->Write(Writes(sync_writes_), &batch), "appending events");
 }
 
 absl::Status RocksStore::ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
@@ -115,7 +118,7 @@ absl::Status RocksStore::ForEach(const std::function<absl::Status(const v1::Even
 
 absl::Status RocksStore::Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
                              const std::string& value) {
-  return FromRocks(db_->Put(SyncedWrite(), cf, key, value), "writing");
+  return FromRocks(db_->Put(Writes(sync_writes_), cf, key, value), "writing");
 }
 
 absl::Status RocksStore::PutAccount(const std::string& user_id, const v1::IdentityBundle& bundle) {
@@ -139,7 +142,7 @@ absl::Status RocksStore::PutSession(const std::string& token_hash, const Session
 }
 
 absl::Status RocksStore::DeleteSession(const std::string& token_hash) {
-  return FromRocks(db_->Delete(SyncedWrite(), sessions_, token_hash), "deleting a session");
+  return FromRocks(db_->Delete(Writes(sync_writes_), sessions_, token_hash), "deleting a session");
 }
 
 absl::StatusOr<std::optional<SessionRecord>> RocksStore::GetSession(
@@ -221,7 +224,7 @@ absl::Status RocksStore::ForEachBoundaries(
 
 absl::Status RocksStore::Delete(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
                                 const char* what) {
-  return FromRocks(db_->Delete(SyncedWrite(), cf, key), what);
+  return FromRocks(db_->Delete(Writes(sync_writes_), cf, key), what);
 }
 
 absl::StatusOr<std::optional<std::string>> RocksStore::Get(rocksdb::ColumnFamilyHandle* cf,

@@ -14,6 +14,7 @@
 #include "kith/crypto.h"
 #include "kith/encoded_event.h"
 #include "kith/group_registry.h"
+#include "kith/node_cache.h"
 #include "kith/protocol.h"
 #include "kith/alert_timer.h"
 #include "kith/checkins.h"
@@ -60,14 +61,22 @@ class ServerImpl final : public Server, private StoreWatcher {
     if (auto s = auth_->Load(); !s.ok()) return s;
     boundaries_ = std::make_unique<Boundaries>(store_.get());
     if (auto s = boundaries_->Load(); !s.ok()) return s;
-    // A node of a cluster serves at once and loads the groups meanwhile;
-    // on its own, it knows every group before it serves.
-    if (!store_->shared()) {
-      if (auto s = Replay(*store_, groups_, *boundaries_, options.clock->NowMs()); !s.ok()) return s;
+    // On its own, a node knows every group before it serves. A node of a
+    // cluster knows what its cache holds, serves, and loads the rest
+    // meanwhile.
+    if (store_->shared()) {
+      auto cache = OpenNodeCache(options.data_dir + "/cache", *store_);
+      if (!cache.ok()) return cache.status();
+      cache_ = std::move(cache->store);
+      fprintf(stderr, "kithd: %s%llu events in the node's cache\n",
+              cache->wiped ? "wiped a cache that did not match the database; " : "",
+              static_cast<unsigned long long>(cache->events));
     }
+    const EventLog& known = cache_ ? *cache_ : *store_;
+    if (auto s = Replay(known, groups_, *boundaries_, options.clock->NowMs()); !s.ok()) return s;
     waker_ = std::make_unique<Waker>();
     appender_ = std::make_unique<Appender>(store_.get(), &groups_, boundaries_.get(), options.clock,
-                                           waker_.get());
+                                           waker_.get(), cache_.get());
     if (store_->shared()) {
       auto heads = store_->SharedHeads();
       if (!heads.ok()) return heads.status();
@@ -145,6 +154,7 @@ class ServerImpl final : public Server, private StoreWatcher {
     store_->Watch(nullptr);
     alert_timer_.reset();
     appender_.reset();  // answers anything still queued, then joins
+    cache_.reset();
     waker_.reset();
     service_.reset();
     boundaries_.reset();
@@ -172,6 +182,7 @@ class ServerImpl final : public Server, private StoreWatcher {
   }
 
   std::unique_ptr<Store> store_;
+  std::unique_ptr<RocksStore> cache_;  // cluster mode (node_cache.h)
   std::unique_ptr<CheckpointSigner> signer_;
   GroupRegistry groups_;
   std::unique_ptr<Authenticator> auth_;

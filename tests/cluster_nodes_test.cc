@@ -183,6 +183,52 @@ TEST_F(ClusterNodesTest, ANodeStartedEmptyServesAtOnceAndListsGroupsOnlyOnceItHa
   EXPECT_EQ(owner->Sync(group).value()->messages().back().text, "through c");
 }
 
+TEST_F(ClusterNodesTest, ARestartedNodeServesFromItsCacheWhatTheDatabaseStillHolds) {
+  const client::Identity kim = client::Identity::Generate("kim");
+  auto owner = Connect(*a_, client::Identity::Generate("rosa"));
+  auto member = Connect(*b_, kim);
+  const std::string group = CreateGroupWith(*owner, {member.get()}, "Thursday");
+  for (int i = 1; i <= 4; ++i) ASSERT_OK(owner->Send(group, absl::StrCat("message ", i)).status());
+  auto texts = [&](server::Server& node) {
+    std::vector<std::string> out;
+    auto reader = Connect(node, kim, /*register_first=*/false);
+    auto view = reader->Sync(group);
+    EXPECT_OK(view.status());
+    if (view.ok()) {
+      for (const auto& m : (*view)->messages()) out.push_back(m.text);
+    }
+    return out;
+  };
+  ASSERT_EQ(texts(*b_).size(), 4u);  // node b has applied, and cached, them all
+  member.reset();
+
+  // Stopped, it misses two messages; restarted, it has all six in order.
+  b_->Shutdown();
+  b_.reset();
+  EXPECT_FALSE(std::filesystem::is_empty(dir_.path() + "/b/cache"));
+  for (int i = 5; i <= 6; ++i) ASSERT_OK(owner->Send(group, absl::StrCat("message ", i)).status());
+  b_ = StartNode("b");
+  ASSERT_NE(b_, nullptr);
+  EXPECT_EQ(texts(*b_), (std::vector<std::string>{"message 1", "message 2", "message 3",
+                                                  "message 4", "message 5", "message 6"}));
+
+  // The database goes back to an older state (restored from a backup taken
+  // before the last three messages): node b's cache is ahead of it, so the
+  // node drops it and serves what the database holds.
+  b_->Shutdown();
+  b_.reset();
+  a_->Shutdown();
+  a_.reset();
+  const std::string head = *postgres_.Query("SELECT max(head) FROM kith_heads");
+  const int kept = std::stoi(head) - 3;
+  ASSERT_OK(postgres_.Query(absl::StrCat("DELETE FROM kith_events WHERE seq > ", kept)).status());
+  ASSERT_OK(postgres_.Query(absl::StrCat("UPDATE kith_heads SET head = ", kept, " WHERE head = ", head))
+                .status());
+  b_ = StartNode("b");
+  ASSERT_NE(b_, nullptr);
+  EXPECT_EQ(texts(*b_), (std::vector<std::string>{"message 1", "message 2", "message 3"}));
+}
+
 TEST_F(ClusterNodesTest, ABlockSetThroughOneNodeHoldsOnTheOther) {
   const client::Identity alice_id = client::Identity::Generate("alice");
   auto alice = Connect(*a_, alice_id);

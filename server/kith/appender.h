@@ -44,9 +44,11 @@ class Appender {
   static constexpr size_t kMaxBatch = 512;
 
   // Followers of groups that gain events are woken through `waker`; every
-  // event the group's state accepts must pass `boundaries` too.
+  // event the group's state accepts must pass `boundaries` too. A cluster
+  // node passes its `cache` (node_cache.h), which gets every event the
+  // node applies, in order, after `log` has it.
   Appender(EventLog* log, GroupRegistry* groups, Boundaries* boundaries, const Clock* clock,
-           Waker* waker);
+           Waker* waker, EventLog* cache = nullptr);
   ~Appender();  // Stops, answering queued requests first.
 
   // Queues `event`, whose body the caller parsed (GroupState::Parse) into
@@ -107,12 +109,16 @@ class Appender {
   void RefreshAddressees(const std::deque<Request>& batch, std::set<std::string>* behind);
   // Applies `group_id`'s stored events after its state's head, up to `seq`.
   absl::Status ReadUpTo(const std::string& group_id, uint64_t seq);
+  // Writes `events` to the cache, if there is one. After a failed write it
+  // writes nothing more, so each cached log stays a prefix of the truth.
+  void KeepInCache(absl::Span<const v1::Event* const> events);
 
   EventLog* const log_;
   GroupRegistry* const groups_;
   Boundaries* const boundaries_;
   const Clock* const clock_;
   Waker* const waker_;
+  EventLog* cache_;  // only the writer thread uses it; null once a write failed
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);

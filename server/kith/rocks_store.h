@@ -1,6 +1,8 @@
 // The embedded store: one RocksDB database with a column family per concern
 // (events, accounts, sessions, check-ins, duress alarms, boundaries) and
-// its write-ahead log on. Every write is synced before it returns.
+// its write-ahead log on. Every write is synced before it returns, unless it
+// is opened as a cluster node's cache (node_cache.h), whose truth is
+// elsewhere.
 #ifndef KITH_SERVER_ROCKS_STORE_H_
 #define KITH_SERVER_ROCKS_STORE_H_
 
@@ -20,7 +22,8 @@ namespace kith::server {
 class RocksStore final : public Store {
  public:
   // Opens or creates the database in `dir`.
-  static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir);
+  static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir,
+                                                          bool sync_writes = true);
   ~RocksStore() override;
 
   absl::Status Append(absl::Span<const v1::Event* const> events) override;
@@ -64,7 +67,7 @@ class RocksStore final : public Store {
   static std::string EventKey(const std::string& group_id, uint64_t seq);
 
  private:
-  RocksStore() = default;
+  explicit RocksStore(bool sync_writes);
   absl::Status Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
                    const std::string& value);
   absl::Status Delete(rocksdb::ColumnFamilyHandle* cf, const std::string& key, const char* what);
@@ -80,6 +83,7 @@ class RocksStore final : public Store {
   absl::Status ForEachProto(rocksdb::ColumnFamilyHandle* cf, const char* what,
                             const std::function<void(const std::string&, const Proto&)>& fn) const;
 
+  const bool sync_writes_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* accounts_ = nullptr;

@@ -1,0 +1,85 @@
+#include "kith/node_cache.h"
+
+#include <filesystem>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "kith/crypto.h"
+#include "kith/protocol.h"
+
+namespace kith::server {
+
+namespace {
+
+struct CachedHead {
+  uint64_t seq = 0;
+  std::string hash;  // EventHash of the event at seq
+};
+
+// The head of every cached log, or an error naming the first log that is
+// not whole.
+absl::StatusOr<std::map<std::string, CachedHead>> CachedHeads(const EventLog& cache) {
+  std::map<std::string, CachedHead> heads;
+  auto s = cache.ForEach([&heads](const v1::Event& event) -> absl::Status {
+    CachedHead& head = heads[event.group_id()];
+    const std::string& prev = head.seq == 0 ? GenesisPrevHash() : head.hash;
+    if (event.seq() != head.seq + 1 || event.prev_hash() != prev) {
+      return absl::DataLossError(
+          absl::StrCat("the cached log of group ", crypto::ToHex(event.group_id()),
+                       " breaks at seq ", event.seq()));
+    }
+    head = {event.seq(), EventHash(event)};
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return heads;
+}
+
+// Whether every cached log ends on the event `truth` holds at its seq (one
+// round trip per group); the first that does not is named in `why`.
+absl::StatusOr<bool> MatchesTruth(const std::map<std::string, CachedHead>& cached,
+                                  const EventLog& truth, std::string* why) {
+  for (const auto& [group_id, head] : cached) {
+    std::vector<v1::Event> stored;
+    if (auto s = truth.ReadRange(group_id, head.seq, 1, &stored); !s.ok()) return s;
+    if (stored.empty() || stored[0].seq() != head.seq || EventHash(stored[0]) != head.hash) {
+      *why = absl::StrCat("the cached log of group ", crypto::ToHex(group_id), " at seq ",
+                          head.seq, " is not the database's");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<NodeCache> OpenNodeCache(const std::string& dir, const EventLog& truth) {
+  NodeCache cache;
+  auto store = RocksStore::Open(dir, /*sync_writes=*/false);
+  std::string why;
+  if (!store.ok()) {
+    why = store.status().ToString();
+  } else if (auto heads = CachedHeads(**store); !heads.ok()) {
+    why = heads.status().ToString();
+  } else {
+    auto matches = MatchesTruth(*heads, truth, &why);
+    if (!matches.ok()) return matches.status();  // the database failed, not the cache
+    if (*matches) {
+      for (const auto& [group_id, head] : *heads) cache.events += head.seq;
+      cache.store = *std::move(store);
+      return cache;
+    }
+  }
+  fprintf(stderr, "kithd: wiping the node's cache: %s\n", why.c_str());
+  if (store.ok()) store->reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot wipe the node's cache ", dir, ": ", ec.message()));
+  cache.wiped = true;
+  auto fresh = RocksStore::Open(dir, /*sync_writes=*/false);
+  if (!fresh.ok()) return fresh.status();
+  cache.store = *std::move(fresh);
+  return cache;
+}
+
+}  // namespace kith::server
