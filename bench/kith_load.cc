@@ -114,8 +114,9 @@ Target StartTarget(const std::string& address, const std::string& ca_file, bool 
     auto node = std::make_unique<testing::KithdProcess>(t.dir->path() + name, args);
     // Cluster nodes share one identity: the first node's, copied before the second starts.
     if (!t.nodes.empty()) {
-      std::filesystem::copy(t.nodes[0]->data_dir(), node->data_dir(),
-                            std::filesystem::copy_options::recursive);
+      if (auto s = testing::ShareNodeIdentity(t.nodes[0]->data_dir(), node->data_dir()); !s.ok()) {
+        Die("sharing the identity", s);
+      }
     }
     if (auto s = node->Start(); !s.ok()) Die("starting kithd", s);
     t.addresses.push_back(node->address());

@@ -56,10 +56,14 @@ absl::StatusOr<bool> MatchesTruth(const std::map<std::string, CachedHead>& cache
 absl::StatusOr<NodeCache> OpenNodeCache(const std::string& dir, const EventLog& truth) {
   NodeCache cache;
   auto store = RocksStore::Open(dir, /*sync_writes=*/false);
-  std::string why;
   if (!store.ok()) {
-    why = store.status().ToString();
-  } else if (auto heads = CachedHeads(**store); !heads.ok()) {
+    // Not wiped: the likeliest cause is another kithd on this data directory.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot open the node's cache ", dir, " (", store.status().message(),
+        "): give each node its own data directory; with the node stopped, the cache may be deleted"));
+  }
+  std::string why;
+  if (auto heads = CachedHeads(**store); !heads.ok()) {
     why = heads.status().ToString();
   } else {
     auto matches = MatchesTruth(*heads, truth, &why);
@@ -71,7 +75,7 @@ absl::StatusOr<NodeCache> OpenNodeCache(const std::string& dir, const EventLog& 
     }
   }
   fprintf(stderr, "kithd: wiping the node's cache: %s\n", why.c_str());
-  if (store.ok()) store->reset();
+  store->reset();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot wipe the node's cache ", dir, ": ", ec.message()));

@@ -30,7 +30,7 @@ class ClusterHaTest : public ::testing::Test {
     a_ = std::make_unique<KithdProcess>(dir_.path() + "/a", args);
     b_ = std::make_unique<KithdProcess>(dir_.path() + "/b", args);
     ASSERT_OK(a_->Start());
-    std::filesystem::copy(a_->data_dir(), b_->data_dir(), std::filesystem::copy_options::recursive);
+    ASSERT_OK(ShareNodeIdentity(a_->data_dir(), b_->data_dir()));
     ASSERT_OK(b_->Start());
   }
   // The supervisor's part: a node that exited is started again.

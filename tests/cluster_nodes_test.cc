@@ -34,13 +34,10 @@ class ClusterNodesTest : public ::testing::Test {
     a_ = StartNode("a");
     b_ = StartNodeLike("b", "a");
   }
-  // A node that shares `like`'s identity (which clients pin), as one
-  // deployment's nodes do, with nothing else in its data directory.
+  // A node that shares `like`'s identity, with nothing else in its data
+  // directory.
   std::unique_ptr<server::Server> StartNodeLike(const std::string& name, const std::string& like) {
-    const std::string from = dir_.path() + "/" + like, to = dir_.path() + "/" + name;
-    std::filesystem::create_directory(to);
-    std::filesystem::copy(from + "/tls", to + "/tls", std::filesystem::copy_options::recursive);
-    std::filesystem::copy(from + "/checkpoint.key", to + "/checkpoint.key");
+    EXPECT_OK(ShareNodeIdentity(dir_.path() + "/" + like, dir_.path() + "/" + name));
     return StartNode(name);
   }
   std::unique_ptr<server::Server> StartNode(const std::string& name) {

@@ -36,7 +36,7 @@ class ClusterTest : public ::testing::Test {
     ASSERT_OK(a_->Start());
     // The nodes of one deployment share the identity clients pin: its TLS
     // certificate and its checkpoint key.
-    std::filesystem::copy(a_->data_dir(), b_->data_dir(), std::filesystem::copy_options::recursive);
+    ASSERT_OK(ShareNodeIdentity(a_->data_dir(), b_->data_dir()));
     ASSERT_OK(b_->Start());
   }
 

@@ -31,6 +31,15 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+absl::Status ShareNodeIdentity(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  std::filesystem::create_directories(to, ec);
+  if (!ec) std::filesystem::copy(from + "/tls", to + "/tls", std::filesystem::copy_options::recursive, ec);
+  if (!ec) std::filesystem::copy(from + "/checkpoint.key", to + "/checkpoint.key", ec);
+  if (ec) return absl::InternalError(absl::StrCat("copying a node's identity: ", ec.message()));
+  return absl::OkStatus();
+}
+
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
   std::string templ = absl::StrCat(base && *base ? base : "/tmp", "/kith-test-XXXXXX");

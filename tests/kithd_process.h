@@ -68,6 +68,12 @@ std::string KithPath();
 // Reads a whole file ("" if it does not exist).
 std::string ReadFile(const std::string& path);
 
+// Gives the node with data directory `to` the identity of the node with
+// `from`, as one deployment's nodes share it: its TLS certificate and key
+// (which clients pin) and its checkpoint key. Nothing else: each node's
+// cache is its own.
+absl::Status ShareNodeIdentity(const std::string& from, const std::string& to);
+
 }  // namespace kith::testing
 
 #endif  // KITH_TESTS_KITHD_PROCESS_H_

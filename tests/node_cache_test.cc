@@ -123,5 +123,15 @@ TEST_F(NodeCacheTest, ADatabaseThatCannotBeReadWipesNothing) {
   EXPECT_EQ(Reopen(/*expect_wiped=*/false).size(), 3u);
 }
 
+TEST_F(NodeCacheTest, ACacheAnotherProcessHoldsIsLeftAlone) {
+  Cache(Slice(stored_, 0, 3));
+  auto held = server::OpenNodeCache(cache_dir(), *truth_);
+  ASSERT_OK(held.status());
+  auto again = server::OpenNodeCache(cache_dir(), *truth_);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition) << again.status();
+  held->store.reset();
+  EXPECT_EQ(Reopen(/*expect_wiped=*/false).size(), 3u);
+}
+
 }  // namespace
 }  // namespace kith::testing

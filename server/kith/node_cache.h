@@ -31,7 +31,9 @@ struct NodeCache {
 };
 
 // Opens the cache in `dir` (creating it if missing) and checks it against
-// `truth`, a shared log; wipes it if it does not hold.
+// `truth`, a shared log; wipes it if it does not hold. FAILED_PRECONDITION,
+// wiping nothing, if it cannot be opened (another process has it);
+// `truth`'s error if the database cannot be read.
 absl::StatusOr<NodeCache> OpenNodeCache(const std::string& dir, const EventLog& truth);
 
 }  // namespace kith::server
