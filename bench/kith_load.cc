@@ -13,6 +13,10 @@
 //       The same, against cluster mode: a PostgreSQL primary with a
 //       synchronous standby and two kithd nodes on it, all started here;
 //       members alternate between the nodes, senders and followers alike.
+//   kith_load --cluster start [--groups 1000] [--messages 20]
+//       Fills the cluster through its nodes, then starts a third node with
+//       an empty data directory, and again with the cache it made: how
+//       long until it serves one group, and until it has every group.
 //
 // Prints "RESULT <figure> <value> <unit>" lines, the format of the machine
 // limits kit in shared/bench/limits, so bench/run.sh can set them side by side.
@@ -82,6 +86,7 @@ struct Target {
   std::unique_ptr<testing::TempDir> dir;
   std::unique_ptr<testing::PostgresProcess> primary, standby;  // cluster mode
   std::vector<std::unique_ptr<testing::KithdProcess>> nodes;
+  std::vector<std::string> node_args;  // kithd's arguments beyond the defaults
   std::vector<std::string> addresses;
   std::string ca_pem;
   // The one kithd's process id, if this tool started one alone.
@@ -110,6 +115,7 @@ Target StartTarget(const std::string& address, const std::string& ca_file, bool 
     if (auto s = t.primary->RequireSynchronousStandby(); !s.ok()) Die("making it synchronous", s);
     args = {"--store", "postgres", "--pg", t.primary->conninfo()};
   }
+  t.node_args = args;
   for (const char* name : cluster ? std::vector<const char*>{"/a", "/b"} : std::vector<const char*>{""}) {
     auto node = std::make_unique<testing::KithdProcess>(t.dir->path() + name, args);
     // Cluster nodes share one identity: the first node's, copied before the second starts.
@@ -421,6 +427,80 @@ void Fanout(const Target& target, const FanoutOptions& o) {
   }
 }
 
+struct StartOptions {
+  int groups = 1000;
+  int messages = 20;
+  int owners = 8;
+};
+
+// How long a node takes, from its launch, to serve one group's log and to
+// list every group (which it answers only once it has loaded them all).
+void TimeNodeStart(testing::KithdProcess& node, const Target& target, const client::Identity& owner,
+                   const std::string& group, const std::string& key) {
+  const auto launched = Clock::now();
+  if (auto s = node.Start(); !s.ok()) Die("starting the third node", s);
+  const auto serving = Clock::now();
+  auto reader = client::Client::Connect({node.address(), target.ca_pem, ""}, owner);
+  if (!reader.ok()) Die("connecting", reader.status());
+  auto view = (*reader)->Sync(group);
+  if (!view.ok()) Die("reading a group through the new node", view.status());
+  const auto first_read = Clock::now();
+  for (;;) {
+    auto listed = (*reader)->Groups();
+    if (listed.ok()) break;
+    if (!absl::IsUnavailable(listed.status())) Die("listing groups", listed.status());
+  }
+  const auto all = Clock::now();
+  auto ms = [launched](Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(t - launched).count();
+  };
+  Result(key + ".serving_ms", ms(serving), "ms");
+  Result(key + ".first_group_read_ms", ms(first_read), "ms");
+  Result(key + ".all_groups_ms", ms(all), "ms");
+}
+
+void Start(const Target& target, const StartOptions& o) {
+  std::fprintf(stderr, "kith_load: %d groups of %d messages through %zu nodes...\n", o.groups,
+               o.messages, target.addresses.size());
+  std::vector<client::Identity> owners;
+  std::vector<std::vector<std::string>> groups(o.owners);
+  for (int i = 0; i < o.owners; ++i) owners.push_back(client::Identity::Generate("owner"));
+  std::vector<std::thread> fill;
+  for (int i = 0; i < o.owners; ++i) {
+    fill.emplace_back([&, i] {
+      auto owner = client::Client::Connect(
+          {target.addresses[i % target.addresses.size()], target.ca_pem, ""}, owners[i]);
+      if (!owner.ok()) Die("connecting", owner.status());
+      if (auto s = (*owner)->Register(); !s.ok()) Die("registering", s);
+      for (int g = i; g < o.groups; g += o.owners) {
+        v1::Charter charter;
+        charter.set_name(absl::StrCat("Group ", g));
+        auto group = (*owner)->CreateGroup(charter);
+        if (!group.ok()) Die("creating a group", group.status());
+        for (int m = 0; m < o.messages; ++m) {
+          if (auto sent = (*owner)->Send(*group, absl::StrCat("message ", m)); !sent.ok()) {
+            Die("sending", sent.status());
+          }
+        }
+        groups[i].push_back(*group);
+      }
+    });
+  }
+  for (auto& t : fill) t.join();
+  const std::string key = absl::StrCat(target.key_prefix(), ".start.g", o.groups, ".m", o.messages);
+  Result(key + ".events", static_cast<double>(o.groups) * (o.messages + 1), "events");
+
+  testing::KithdProcess node(target.dir->path() + "/c", target.node_args);
+  if (auto s = testing::ShareNodeIdentity(target.nodes[0]->data_dir(), node.data_dir()); !s.ok()) {
+    Die("sharing the identity", s);
+  }
+  std::fprintf(stderr, "kith_load: starting a third node, empty...\n");
+  TimeNodeStart(node, target, owners[0], groups[0].back(), key + ".empty");
+  node.Stop();
+  std::fprintf(stderr, "kith_load: starting it again, on its cache...\n");
+  TimeNodeStart(node, target, owners[0], groups[0].back(), key + ".cached");
+}
+
 struct IdleOptions {
   int followers = 5000;
   int group_size = 50;
@@ -588,6 +668,10 @@ int main(int argc, char** argv) {
   fanout->add_option("--text-bytes", f.text_bytes)->capture_default_str();
   fanout->add_option("--messages", f.messages_per_sender, "sealed in advance per sender")
       ->capture_default_str();
+  StartOptions st;
+  auto* start = app.add_subcommand("start", "how soon a new or restarted cluster node serves");
+  start->add_option("--groups", st.groups)->capture_default_str();
+  start->add_option("--messages", st.messages, "per group")->capture_default_str();
   IdleOptions i;
   auto* idle = app.add_subcommand("idle", "kithd's memory with many idle followers");
   idle->add_option("--followers", i.followers)->capture_default_str();
@@ -599,11 +683,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cluster && (idle->parsed() || !address.empty())) {
-    std::fprintf(stderr, "kith_load: --cluster runs fanout against nodes it starts\n");
+    std::fprintf(stderr, "kith_load: --cluster runs fanout or start against nodes it starts\n");
+    return 2;
+  }
+  if (start->parsed() && !cluster) {
+    std::fprintf(stderr, "kith_load: start measures cluster nodes: add --cluster\n");
     return 2;
   }
   Target target = StartTarget(address, ca, cluster);
   if (fanout->parsed()) Fanout(target, f);
   if (idle->parsed()) Idle(target, i);
+  if (start->parsed()) Start(target, st);
   return 0;
 }

@@ -43,6 +43,10 @@ for run in $(seq "$RUNS"); do
 done
 echo "idle followers" >&2
 build/bench/kith_load idle --followers 5000 2>/dev/null | grep '^RESULT' >> "$raw"
+echo "cluster node start, empty and on its cache" >&2
+for run in $(seq "$RUNS"); do
+  build/bench/kith_load --cluster start --groups 1000 --messages 20 2>/dev/null | grep '^RESULT' >> "$raw"
+done
 
 # Median of each figure over the runs.
 awk '{print $2, $3, $4}' "$raw" | sort -k1,1 -k2,2g | awk '
@@ -61,4 +65,7 @@ awk '{print $2, $3, $4}' "$raw" | sort -k1,1 -k2,2g | awk '
     if (b > 0) printf "\nKith delivered messages/s at saturation: %.1f%% of bare gRPC fan-out (%.0f vs %.0f)\n", 100 * k / b, k, b
     c = medians["kith.cluster2.fanout.m50.sat.deliveries_per_s"]
     if (k > 0 && c > 0) printf "Cluster mode (2 nodes, synchronous standby) delivered messages/s at saturation: %.1f%% of embedded (%.0f vs %.0f)\n", 100 * c / k, c, k
+    e = medians["kith.cluster2.start.g1000.m20.empty.first_group_read_ms"]
+    a = medians["kith.cluster2.start.g1000.m20.empty.all_groups_ms"]
+    if (e > 0 && a > 0) printf "A new cluster node served a group %.0f ms after launch; it had all 1,000 groups at %.0f ms\n", e, a
   }' | tee "$OUT/summary.txt"
