@@ -1,5 +1,6 @@
 #include "kith/node_cache.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 

@@ -68,10 +68,10 @@ class Appender {
   // groups at a time between batches, and a request for any group loads
   // that one first, so the node serves before it has read them all. Only
   // what spans every group (someone's list of groups, the one direct
-  // conversation per pair) waits for the end: warm() is false until then.
+  // conversation per pair) waits for the end.
   void WarmUp(std::vector<std::pair<std::string, uint64_t>> heads);
-  bool warm() const { return warm_; }
-  // Returns warm(), waiting for it until `deadline`.
+  // Returns once every head WarmUp was given is applied; false if
+  // `deadline` passed first.
   bool AwaitWarm(absl::Time deadline);
 
   // Answers everything queued, then refuses new work with UNAVAILABLE.
@@ -124,7 +124,7 @@ class Appender {
   std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);
   // Heads not yet applied by WarmUp; those that failed go round again.
   std::deque<std::pair<std::string, uint64_t>> warming_ ABSL_GUARDED_BY(mu_);
-  std::atomic<bool> warm_{true};
+  std::atomic<bool> warm_{true};  // nothing left in warming_; read without mu_ too
   // Batches the writer thread has taken from the queue, and finished.
   uint64_t batches_begun_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t batches_done_ ABSL_GUARDED_BY(mu_) = 0;

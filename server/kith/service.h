@@ -105,7 +105,7 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   // that cannot be confirmed in time.
   absl::Status CatchUpWithCluster() const;
   // CatchUpWithCluster, and on a node just started, waits until it has
-  // loaded every group (Appender::warm), for answers that span them all.
+  // loaded every group (Appender::AwaitWarm), for answers that span them all.
   absl::Status AwaitEveryGroup() const;
   // The circle `group_id` if `caller` owns it: FAILED_PRECONDITION for a
   // group that is not a circle, PERMISSION_DENIED for anyone but its owner.
