@@ -356,6 +356,22 @@ absl::StatusOr<uint64_t> PgStore::SharedHead(const std::string& group_id) const 
   return head;
 }
 
+absl::Status PgStore::ReadAt(absl::Span<const std::pair<std::string, uint64_t>> places,
+                              std::vector<v1::Event>* out) const {
+  constexpr size_t kPlacesPerQuery = 1000;
+  for (size_t first = 0; first < places.size(); first += kPlacesPerQuery) {
+    std::vector<std::string> rows;
+    for (const auto& [group_id, seq] : places.subspan(first, kPlacesPerQuery)) {
+      rows.push_back(absl::StrCat("(", ByteaLiteral(group_id), ", ", seq, ")"));
+    }
+    auto s = Exec(absl::StrCat("SELECT event FROM kith_events WHERE (group_id, seq) IN (",
+                               absl::StrJoin(rows, ", "), ")"),
+                  {}, [out](const Row& row) { return ParseInto(row[0], "event", &out->emplace_back()); });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> PgStore::SharedHeads() const {
   std::vector<std::pair<std::string, uint64_t>> heads;
   auto s = Exec("SELECT group_id, head FROM kith_heads WHERE head > 0", {}, [&heads](const Row& row) {

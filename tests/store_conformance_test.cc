@@ -9,6 +9,7 @@
 
 #include <future>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -230,6 +231,22 @@ TYPED_TEST(StoreConformanceTest, TimersAlarmsAndBoundariesAreReplacedDeletedAndL
   ASSERT_TRUE(found_boundaries->has_value());
   EXPECT_EQ((*found_boundaries)->blocked(0), other);
   EXPECT_FALSE(this->store_->GetBoundaries(other)->has_value());
+}
+
+TYPED_TEST(StoreConformanceTest, ReadAtFindsTheEventAtEachPlaceThatHasOne) {
+  const std::string a = crypto::RandomBytes(16), b = crypto::RandomBytes(16);
+  const std::vector<v1::Event> events = {Event(a, 1), Event(a, 2), Event(a, 3), Event(b, 1), Event(b, 2)};
+  ASSERT_OK(this->Append(events));
+  // More places than one PostgreSQL query takes; most of them empty.
+  std::vector<std::pair<std::string, uint64_t>> places = {{a, 0}, {b, 1}, {a, 9}, {b, 3}};
+  for (int i = 0; i < 1200; ++i) places.emplace_back(crypto::RandomBytes(16), 1);
+  places.emplace_back(a, 2);
+  std::vector<v1::Event> found;
+  ASSERT_OK(this->store_->ReadAt(places, &found));
+  std::set<std::string> got;
+  for (const v1::Event& e : found) got.insert(e.SerializeAsString());
+  EXPECT_EQ(found.size(), 2u);
+  EXPECT_EQ(got, (std::set<std::string>{events[1].SerializeAsString(), events[3].SerializeAsString()}));
 }
 
 // What other nodes sharing a PostgreSQL store hear: records a watcher saw

@@ -58,6 +58,18 @@ class EventLog {
   virtual absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
                                  std::vector<v1::Event>* out) const = 0;
 
+  // The stored event at each (group id, seq) of `places`, for those that
+  // exist, in no particular order.
+  virtual absl::Status ReadAt(absl::Span<const std::pair<std::string, uint64_t>> places,
+                              std::vector<v1::Event>* out) const {
+    for (const auto& [group_id, seq] : places) {
+      const size_t had = out->size();
+      if (auto s = ReadRange(group_id, seq, 1, out); !s.ok()) return s;
+      if (out->size() > had && out->back().seq() != seq) out->pop_back();  // a later one
+    }
+    return absl::OkStatus();
+  }
+
   // Every stored event, group by group, each group in sequence order.
   // Stops at the first error `fn` returns.
   virtual absl::Status ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const = 0;
