@@ -15,7 +15,7 @@
 namespace kith::server {
 
 Appender::Appender(EventLog* log, GroupRegistry* groups, Boundaries* boundaries,
-                   const Clock* clock, Waker* waker, EventLog* cache)
+                   const Clock* clock, Waker* waker, NodeCache* cache)
     : log_(log),
       groups_(groups),
       boundaries_(boundaries),
@@ -64,7 +64,7 @@ bool Appender::AwaitCatchUp(absl::Time deadline) {
 
 void Appender::KeepInCache(absl::Span<const v1::Event* const> events) {
   if (cache_ == nullptr || events.empty()) return;
-  if (auto s = cache_->Append(events); !s.ok()) {
+  if (auto s = cache_->store->Append(events); !s.ok()) {
     fprintf(stderr, "kithd: the node's cache stops here (%s); a restart rebuilds it\n",
             s.ToString().c_str());
     cache_ = nullptr;
@@ -158,11 +158,19 @@ absl::Status Appender::ReadUpTo(const std::string& group_id, uint64_t seq) {
     head = entry->state.head_seq();
   }
   if (head >= seq) return absl::OkStatus();
+  uint64_t cached = 0;  // the cache holds [1, cached] of this log, as checked
+  if (cache_ != nullptr) {
+    auto it = cache_->heads.find(group_id);
+    if (it != cache_->heads.end()) cached = it->second;
+  }
   const int64_t now = clock_->NowMs();
   while (head < seq) {
+    const bool from_cache = cache_ != nullptr && head < cached;
+    const EventLog& source = from_cache ? *cache_->store : *log_;
     std::vector<v1::Event> events;
-    const auto want = static_cast<uint32_t>(std::min<uint64_t>(seq - head, kCatchUpChunk));
-    if (auto s = log_->ReadRange(group_id, head + 1, want, &events); !s.ok()) return s;
+    const uint64_t until = from_cache ? std::min(seq, cached) : seq;
+    const auto want = static_cast<uint32_t>(std::min<uint64_t>(until - head, kCatchUpChunk));
+    if (auto s = source.ReadRange(group_id, head + 1, want, &events); !s.ok()) return s;
     if (events.empty()) return absl::DataLossError("the store's log ends before its head");
     std::vector<const v1::Event*> applied;
     absl::Status s;
@@ -176,9 +184,10 @@ absl::Status Appender::ReadUpTo(const std::string& group_id, uint64_t seq) {
       applied.push_back(&event);
       ++head;
     }
-    KeepInCache(applied);
+    if (!from_cache) KeepInCache(applied);
     if (!s.ok()) return s;
   }
+  if (cached != 0 && head >= cached && cache_ != nullptr) cache_->heads.erase(group_id);
   waker_->Post(groups_->Find(group_id));
   return absl::OkStatus();
 }

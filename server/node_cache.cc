@@ -80,7 +80,10 @@ absl::StatusOr<NodeCache> OpenNodeCache(const std::string& dir, const EventLog& 
     auto matches = MatchesTruth(*heads, truth, &why);
     if (!matches.ok()) return matches.status();  // the database failed, not the cache
     if (*matches) {
-      for (const auto& [group_id, head] : *heads) cache.events += head.seq;
+      for (const auto& [group_id, head] : *heads) {
+        cache.heads[group_id] = head.seq;
+        cache.events += head.seq;
+      }
       cache.store = *std::move(store);
       return cache;
     }

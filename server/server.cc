@@ -62,18 +62,18 @@ class ServerImpl final : public Server, private StoreWatcher {
     boundaries_ = std::make_unique<Boundaries>(store_.get());
     if (auto s = boundaries_->Load(); !s.ok()) return s;
     // On its own, a node knows every group before it serves. A node of a
-    // cluster knows what its cache holds, serves, and loads the rest
-    // meanwhile.
+    // cluster serves at once and loads groups meanwhile, from its checked
+    // cache as far as that goes.
     if (store_->shared()) {
       auto cache = OpenNodeCache(options.data_dir + "/cache", *store_);
       if (!cache.ok()) return cache.status();
-      cache_ = std::move(cache->store);
       fprintf(stderr, "kithd: %s%llu events in the node's cache\n",
               cache->wiped ? "wiped a cache that did not match the database; " : "",
               static_cast<unsigned long long>(cache->events));
+      cache_ = std::make_unique<NodeCache>(*std::move(cache));
+    } else if (auto s = Replay(*store_, groups_, *boundaries_, options.clock->NowMs()); !s.ok()) {
+      return s;
     }
-    const EventLog& known = cache_ ? *cache_ : *store_;
-    if (auto s = Replay(known, groups_, *boundaries_, options.clock->NowMs()); !s.ok()) return s;
     waker_ = std::make_unique<Waker>();
     appender_ = std::make_unique<Appender>(store_.get(), &groups_, boundaries_.get(), options.clock,
                                            waker_.get(), cache_.get());
@@ -182,7 +182,7 @@ class ServerImpl final : public Server, private StoreWatcher {
   }
 
   std::unique_ptr<Store> store_;
-  std::unique_ptr<RocksStore> cache_;  // cluster mode (node_cache.h)
+  std::unique_ptr<NodeCache> cache_;  // cluster mode
   std::unique_ptr<CheckpointSigner> signer_;
   GroupRegistry groups_;
   std::unique_ptr<Authenticator> auth_;

@@ -30,6 +30,7 @@
 #include "kith/boundaries.h"
 #include "kith/clock.h"
 #include "kith/group_registry.h"
+#include "kith/node_cache.h"
 #include "kith/store.h"
 #include "kith/waker.h"
 
@@ -45,10 +46,11 @@ class Appender {
 
   // Followers of groups that gain events are woken through `waker`; every
   // event the group's state accepts must pass `boundaries` too. A cluster
-  // node passes its `cache` (node_cache.h), which gets every event the
-  // node applies, in order, after `log` has it.
+  // node passes its checked `cache` (node_cache.h): groups load from it as
+  // far as it holds them, and it gets every later event the node applies,
+  // in order, after `log` has it.
   Appender(EventLog* log, GroupRegistry* groups, Boundaries* boundaries, const Clock* clock,
-           Waker* waker, EventLog* cache = nullptr);
+           Waker* waker, NodeCache* cache = nullptr);
   ~Appender();  // Stops, answering queued requests first.
 
   // Queues `event`, whose body the caller parsed (GroupState::Parse) into
@@ -107,7 +109,8 @@ class Appender {
   // acknowledged before the batch began holds for it. Adds to `behind` the
   // groups of requests whose addressee's boundaries cannot be read.
   void RefreshAddressees(const std::deque<Request>& batch, std::set<std::string>* behind);
-  // Applies `group_id`'s stored events after its state's head, up to `seq`.
+  // Applies `group_id`'s stored events after its state's head, up to `seq`:
+  // from the cache as far as it held them when checked, then from `log`.
   absl::Status ReadUpTo(const std::string& group_id, uint64_t seq);
   // Writes `events` to the cache, if there is one. After a failed write it
   // writes nothing more, so each cached log stays a prefix of the truth.
@@ -118,7 +121,7 @@ class Appender {
   Boundaries* const boundaries_;
   const Clock* const clock_;
   Waker* const waker_;
-  EventLog* cache_;  // only the writer thread uses it; null once a write failed
+  NodeCache* cache_;  // only the writer thread uses it; null once a write failed
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);

@@ -1,7 +1,7 @@
 // A cluster node's local cache of the group logs it has applied: a RocksDB
 // store in DIR/cache whose writes are not synced, since PostgreSQL holds
-// the truth. A restarted node replays it instead of reading every log from
-// the database, and then reads only what came after.
+// the truth. A restarted node loads groups from it rather than from the
+// database, which it asks only for what came after.
 //
 // The cache is trusted only once checked against the database. Every
 // cached log must be whole (from seq 1, each event chained to the one
@@ -14,6 +14,8 @@
 #ifndef KITH_SERVER_NODE_CACHE_H_
 #define KITH_SERVER_NODE_CACHE_H_
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -25,6 +27,8 @@ namespace kith::server {
 
 struct NodeCache {
   std::unique_ptr<RocksStore> store;
+  // How far `store` held each group's log when checked; it may grow since.
+  std::map<std::string, uint64_t> heads;
   // Events kept from before, and whether a cache found was wiped.
   uint64_t events = 0;
   bool wiped = false;
