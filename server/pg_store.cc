@@ -445,19 +445,31 @@ void PgStore::Watch(StoreWatcher* watcher) {
 }
 
 absl::Status PgStore::HearAllCommitted(absl::Time deadline) const {
-  uint64_t mark;
-  {
-    absl::MutexLock lock(&sync_mu_);
-    mark = ++syncs_asked_;
-  }
-  // Committed after every change the caller could have seen acknowledged.
-  if (auto s = Exec("SELECT pg_notify($1, $2)", {sync_channel_, absl::StrCat(mark)}); !s.ok()) {
-    return absl::UnavailableError("the cluster's store cannot be reached; retry");
-  }
   absl::MutexLock lock(&sync_mu_);
-  auto heard = [this, mark]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
-    return syncs_heard_ >= mark;
+  // Any mark asked from now on is committed after every change the caller
+  // could have seen acknowledged. Callers share marks: one is sent at a
+  // time, and it serves everyone who arrived before it was asked, so a
+  // burst of reads (or of unauthenticated duress triggers) costs the
+  // database one notification per round trip, not one per call.
+  const uint64_t mine = syncs_asked_ + 1;
+  auto heard = [this, mine]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
+    return syncs_heard_ >= mine;
   };
+  auto my_turn = [this, mine]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
+    return syncs_heard_ >= mine || syncs_asked_ >= mine || !sending_;
+  };
+  if (!sync_mu_.AwaitWithDeadline(absl::Condition(&my_turn), deadline)) {
+    return absl::UnavailableError("this node has not yet heard every change made through the others; retry");
+  }
+  if (syncs_asked_ < mine) {  // nobody has asked for a mark since this call began
+    sending_ = true;
+    const uint64_t mark = ++syncs_asked_;
+    sync_mu_.Unlock();
+    auto sent = Exec("SELECT pg_notify($1, $2)", {sync_channel_, absl::StrCat(mark)});
+    sync_mu_.Lock();
+    sending_ = false;
+    if (!sent.ok()) return absl::UnavailableError("the cluster's store cannot be reached; retry");
+  }
   if (!sync_mu_.AwaitWithDeadline(absl::Condition(&heard), deadline)) {
     return absl::UnavailableError("this node has not yet heard every change made through the others; retry");
   }

@@ -7,6 +7,7 @@
 // tell each node what the others changed.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <map>
 #include <set>
@@ -406,6 +407,33 @@ TEST_F(SharedPostgresStoreTest, HearingAllCommittedPassesOnEveryChangeMadeBefore
     ASSERT_OK(a_->HearAllCommitted(absl::Now() + absl::Seconds(10)));
     EXPECT_EQ(heard_by_a.changes(), i);  // already passed on, not merely on its way
   }
+  a_->Watch(nullptr);
+}
+
+TEST_F(SharedPostgresStoreTest, ReadersHearingAllCommittedAtOnceEachHearWhatCameBefore) {
+  RecordingWatcher heard_by_a;
+  a_->Watch(&heard_by_a);
+  std::atomic<size_t> stored{0};
+  std::atomic<int> early{0};
+  std::thread writer([&] {
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_OK(b_->PutBoundaries(crypto::RandomBytes(16), v1::Boundaries()));
+      ++stored;
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 8; ++r) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        const size_t before = stored;
+        ASSERT_OK(a_->HearAllCommitted(absl::Now() + absl::Seconds(10)));
+        if (heard_by_a.changes() < before) ++early;
+      }
+    });
+  }
+  writer.join();
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(early, 0);
   a_->Watch(nullptr);
 }
 

@@ -145,6 +145,7 @@ class PgStore final : public Store {
   const std::string sync_channel_;
   mutable absl::Mutex sync_mu_;
   mutable uint64_t syncs_asked_ ABSL_GUARDED_BY(sync_mu_) = 0;
+  mutable bool sending_ ABSL_GUARDED_BY(sync_mu_) = false;  // a mark's notification
   uint64_t syncs_heard_ ABSL_GUARDED_BY(sync_mu_) = 0;
   std::atomic<bool> stopping_{false};
   std::thread listen_thread_;
