@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "kith/crypto.h"
 #include "kith/encoded_event.h"
+#include "kith/node_cache.h"
 #include "kith/protocol.h"
 #include "kith/replay.h"
 
@@ -72,12 +73,6 @@ void Appender::KeepInCache(absl::Span<const v1::Event* const> events) {
 }
 
 void Appender::WarmUp(std::vector<std::pair<std::string, uint64_t>> heads) {
-  std::erase_if(heads, [this](const auto& head) {  // those known already
-    GroupEntry* entry = groups_->Find(head.first);
-    if (entry == nullptr) return false;
-    absl::MutexLock lock(&entry->mu);
-    return entry->state.head_seq() >= head.second;
-  });
   absl::MutexLock lock(&mu_);
   warming_.insert(warming_.end(), std::make_move_iterator(heads.begin()),
                   std::make_move_iterator(heads.end()));

@@ -74,8 +74,8 @@ void Boundaries::Keep(const std::string& user_id, const v1::Boundaries& b) {
   // A zone once accepted and since missing here (an older zone database)
   // counts in UTC rather than keep everyone else's server down.
   if (!b.time_zone().empty() && !absl::LoadTimeZone(b.time_zone(), &settings.zone)) {
-    fprintf(stderr, "kithd: time zone %s is missing from the zone database; using UTC\n",
-            b.time_zone().c_str());
+    // Not named: a person's time zone says where they are.
+    fprintf(stderr, "kithd: a stored time zone is missing from the zone database; using UTC\n");
   }
 }
 

@@ -23,11 +23,9 @@ absl::StatusOr<std::map<std::string, CachedHead>> CachedHeads(const EventLog& ca
   std::map<std::string, CachedHead> heads;
   auto s = cache.ForEach([&heads](const v1::Event& event) -> absl::Status {
     CachedHead& head = heads[event.group_id()];
-    const std::string& prev = head.seq == 0 ? GenesisPrevHash() : head.hash;
-    if (event.seq() != head.seq + 1 || event.prev_hash() != prev) {
-      return absl::DataLossError(
-          absl::StrCat("the cached log of group ", crypto::ToHex(event.group_id()),
-                       " breaks at seq ", event.seq()));
+    if (auto s = CheckLink(event, head.seq, head.hash); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("the cached log of group ",
+                                              crypto::ToHex(event.group_id()), ": ", s.message()));
     }
     head = {event.seq(), EventHash(event)};
     return absl::OkStatus();

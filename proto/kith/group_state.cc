@@ -675,16 +675,7 @@ void GroupState::ApplyModeration(const v1::Moderation& m, int64_t server_time_ms
 
 absl::StatusOr<v1::EventBody> GroupState::ApplyLogged(const v1::Event& event,
                                                       SignatureCheck signatures) {
-  if (event.seq() != head_seq_ + 1) {
-    return absl::DataLossError(absl::StrCat("event ", event.seq(), " arrived where ",
-                                            head_seq_ + 1, " was expected (a gap or replay)"));
-  }
-  const std::string expected_prev = created() ? head_hash_ : GenesisPrevHash();
-  if (event.prev_hash() != expected_prev) {
-    return absl::DataLossError(absl::StrCat(
-        "event ", event.seq(), " does not chain to event ", head_seq_,
-        ": event ", head_seq_, " (or this link) was altered after it was written"));
-  }
+  if (auto s = CheckLink(event, head_seq_, head_hash_); !s.ok()) return s;
   if (created() && event.group_id() != group_id_) {
     return absl::DataLossError(absl::StrCat("event ", event.seq(), " belongs to another group"));
   }

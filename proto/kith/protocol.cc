@@ -88,6 +88,19 @@ std::string LoginSigningInput(std::string_view nonce, std::string_view user_id) 
   return out;
 }
 
+absl::Status CheckLink(const v1::Event& event, uint64_t head_seq, const std::string& head_hash) {
+  if (event.seq() != head_seq + 1) {
+    return absl::DataLossError(absl::StrCat("event ", event.seq(), " arrived where ", head_seq + 1,
+                                            " was expected (a gap or replay)"));
+  }
+  if (event.prev_hash() != (head_seq == 0 ? GenesisPrevHash() : head_hash)) {
+    return absl::DataLossError(absl::StrCat(
+        "event ", event.seq(), " does not chain to event ", head_seq, ": event ", head_seq,
+        " (or this link) was altered after it was written"));
+  }
+  return absl::OkStatus();
+}
+
 std::string EventHash(const v1::Event& event) {
   std::string input;
   input.reserve(64 + event.signed_().body().size());

@@ -78,6 +78,10 @@ std::string LoginSigningInput(std::string_view nonce, std::string_view user_id);
 // The hash that chains the log: event seq's prev_hash is EventHash(event seq-1).
 std::string EventHash(const v1::Event& event);
 inline std::string GenesisPrevHash() { return std::string(crypto::kHashBytes, '\0'); }
+// OK if `event` is the next of a log whose last event is `head_seq` with
+// hash `head_hash` (ignored for an empty log, head_seq 0); DATA_LOSS
+// saying how it breaks otherwise.
+absl::Status CheckLink(const v1::Event& event, uint64_t head_seq, const std::string& head_hash);
 
 // group_id || seq || head_hash || server_time_ms: what the server signs.
 std::string CheckpointSigningInput(const v1::Checkpoint& checkpoint);

@@ -30,11 +30,12 @@
 #include "kith/boundaries.h"
 #include "kith/clock.h"
 #include "kith/group_registry.h"
-#include "kith/node_cache.h"
 #include "kith/store.h"
 #include "kith/waker.h"
 
 namespace kith::server {
+
+struct NodeCache;  // node_cache.h
 
 class Appender {
  public:
