@@ -130,10 +130,12 @@ Lexicon::Lexicon() {
             "gold-digging", "miserable", "two-faced", "backstabbing", "good-for-nothing",
             "manipulative", "disgusting", "crazy", "and", "or", "complete", "one", "bigger",
             "worse", "dumber", "greater", "huge", "massive", "proper", "right", "first-class",
-            "world-class", "textbook", "classic", "typical", "damned", "goddamn", "sorry"},
+            "world-class", "textbook", "classic", "typical", "damned", "goddamn", "sorry", "known",
+            "notorious", "compulsive", "serial", "habitual", "proven", "natural-born"},
            kFiller);
   AddWords({"are", "were", "is", "being", "been", "be", "sound", "seem", "look", "act", "acting",
-            "sounding", "looking", "behaving", "seeming", "r", "remain", "became", "become"},
+            "sounding", "looking", "behaving", "seeming", "r", "remain", "became", "become",
+            "behave", "behaves", "acts", "sounds", "seems", "looks"},
            kCopula);
 
   AddWords({"idiot", "idiots", "moron", "morons", "loser", "losers", "clown", "clowns", "jerk",
@@ -159,7 +161,14 @@ Lexicon::Lexicon() {
             "slimeball", "hick", "redneck", "peasant", "nut", "jackal", "goblin", "gremlin",
             "muppet", "plonker", "pillock", "prat", "dolt", "oaf", "ignoramus", "halfwits",
             "nitwits", "weirdos", "freeloaders", "narcissists", "sociopaths", "psychopaths",
-            "hypocrites", "cowards", "fools"},
+            "hypocrites", "cowards", "fools", "diva", "sicko", "bully", "bullies", "tramp",
+            "fatass", "know-it-all", "smartass", "wiseass", "doofus", "dingbat", "dunce",
+            "nincompoop", "scrounger", "loudmouth", "blabbermouth", "busybody", "bigot",
+            "hothead", "crook", "gaslighter", "gossip", "traitor", "backstabber", "charlatan",
+            "conman", "sleazeball", "numpty", "bellend", "wannabe", "poser", "slacker", "swine",
+            "snob", "crybabies", "pansy", "imbeciles", "dimwits", "dummies", "snakes", "rats",
+            "parasites", "leeches", "trolls", "gossips", "traitors", "bullies", "scumbags",
+            "creepo", "sleazebags", "dirtbags", "bozo", "bozos", "nutter", "headcase"},
            kInsultNoun);
   AddWords({"stupid", "dumb", "pathetic", "worthless", "useless", "disgusting", "spineless",
             "gutless", "gullible", "self-absorbed", "selfish", "lazy", "ugly", "brainless",
@@ -172,7 +181,12 @@ Lexicon::Lexicon() {
             "good-for-nothing", "miserable", "disgraceful", "fake", "weak", "toxic", "trashy",
             "nasty", "creepy", "weird", "annoying", "obnoxious", "insufferable", "unbearable",
             "dishonest", "lying", "cowardly", "retarded", "fat", "stupidest", "dumbest",
-            "laughable"},
+            "laughable", "dopey", "witless", "dimwitted", "gormless", "simple-minded",
+            "small-minded", "pig-headed", "thick-headed", "vain", "shameless", "spiteful",
+            "hateful", "heartless", "soulless", "deplorable", "nuts", "mental", "batshit",
+            "sleazy", "slimy", "shady", "crooked", "lousy", "rotten", "twisted", "sadistic",
+            "vicious", "malicious", "deceitful", "conniving", "scheming", "pompous", "smug",
+            "sanctimonious", "self-righteous"},
            kInsultAdj);
 
   AddPhrases(PhraseKind::kInsult,
@@ -205,17 +219,14 @@ Lexicon::Lexicon() {
 
   AddPhrases(PhraseKind::kContempt,
              {{"shut your mouth", 0.9}, {"shut it", 0.8}, {"shut your trap", 0.9},
-              {"shut your face", 0.9}, {"nobody asked", 0.85}, {"no one asked", 0.85},
-              {"nobody cares", 0.8}, {"no one cares", 0.8},
-              {"nobody wants to hear", 0.85}, {"no one wants to hear", 0.85},
-              {"nobody wants you", 0.9}, {"no one wants you", 0.9}, {"nobody likes you", 0.9},
-              {"no one likes you", 0.9}, {"get over yourself", 0.85},
+              {"shut your face", 0.9}, {"get over yourself", 0.85},
               {"cry me a river", 0.85}, {"boo hoo", 0.8}, {"boohoo", 0.8}, {"cool story", 0.8},
               {"go cry", 0.8}, {"cry about it", 0.8}, {"actual problems", 0.75},
               {"real problems", 0.6}, {"real mature", 0.85}, {"very mature", 0.6},
               {"pity party", 0.8}, {"trauma olympics", 0.85}, {"oppression olympics", 0.85},
               {"misery olympics", 0.85}, {"suffering olympics", 0.85}, {"sob story", 0.7},
-              {"bless your heart", 0.8}, {"oh great another", 0.7}, {"can't wait for tomorrow's", 0.6},
+              {"bless your heart", 0.8}, {"oh great another", 0.7},
+              {"can't wait for tomorrow's", 0.6},
               {"lucky you", 0.7}, {"must be nice", 0.7}, {"poor you", 0.7}, {"poor baby", 0.7},
               {"must be so hard", 0.55}, {"feel sorry for yourself", 0.8},
               {"feeling sorry for yourself", 0.8}, {"are a joke", 0.85}, {"grow up", 0.75},
@@ -229,7 +240,6 @@ Lexicon::Lexicon() {
               {"yeah right", 0.55}, {"lol ok", 0.7}, {"ok boomer", 0.8}, {"how original", 0.7},
               {"thanks for nothing", 0.75}, {"nice going", 0.6}, {"real helpful", 0.7},
               {"who do you think you are", 0.75}, {"what a joke", 0.75},
-              {"nobody believes you", 0.8}, {"no one believes you", 0.8},
               {"embarrassing yourself", 0.75}, {"learn to read", 0.8}, {"can you even read", 0.8},
               {"you're overreacting", 0.65}, {"you are overreacting", 0.65},
               {"you're being dramatic", 0.7}, {"you're so dramatic", 0.7},
@@ -237,21 +247,20 @@ Lexicon::Lexicon() {
               {"for the hundredth time", 0.45}, {"for the millionth time", 0.45},
               {"here we go again", 0.6}, {"here we go", 0.45}, {"play the victim", 0.75},
               {"playing the victim", 0.75}, {"playing victim", 0.75}, {"victim card", 0.75},
-              {"nobody gives a", 0.85}, {"no one gives a", 0.85}, {"who gives a", 0.7},
+              {"who gives a", 0.7},
               {"couldn't care less", 0.6}, {"big deal", 0.5}, {"so what", 0.5},
               {"get over it", 0.7}, {"deal with it", 0.5}, {"not my problem", 0.45},
               {"thanks for the novel", 0.7}, {"tl dr", 0.4}, {"tldr", 0.4},
-              {"and nobody cares", 0.85}, {"what else is new", 0.6},
+              {"what else is new", 0.6},
               {"keep telling yourself that", 0.8}, {"you wish", 0.6}, {"as if anyone", 0.75},
               {"stop being such a", 0.6}, {"how brave", 0.6}, {"so brave", 0.45},
               {"sob stories", 0.7}, {"like anyone believes", 0.8}, {"like anyone cares", 0.85},
               {"as if anyone cares", 0.85}, {"spare me", 0.7}, {"ok sweetie", 0.7},
               {"okay sweetie", 0.7}, {"sure sweetie", 0.7}, {"ok honey", 0.6},
-              {"whatever helps you sleep", 0.8}, {"nobody here cares", 0.85},
-              {"no one here cares", 0.85}, {"nobody in here cares", 0.85},
-              {"nobody here wants", 0.7}, {"that's rich", 0.6}, {"rich coming from you", 0.85},
+              {"whatever helps you sleep", 0.8}, {"that's rich", 0.6},
+              {"rich coming from you", 0.85},
               {"sure jan", 0.8}, {"totally believable", 0.6}, {"keep your pity party", 0.9},
-              {"nobody needs your", 0.7}, {"we get it", 0.5}, {"get it already", 0.5},
+              {"we get it", 0.5}, {"get it already", 0.5},
               {"not everything is about you", 0.75}, {"it's not all about you", 0.75},
               {"cry harder", 0.85}, {"stay mad", 0.7}, {"the world's smallest violin", 0.85},
               {"smallest violin", 0.85}, {"imagine thinking", 0.6}, {"you people", 0.4},
@@ -266,8 +275,43 @@ Lexicon::Lexicon() {
   AddPhrases(PhraseKind::kContempt,
              {{"no wonder", 0.75}, {"is a joke", 0.75}, {"made up", 0.5},
               {"making it up", 0.6}, {"making this up", 0.6},
-              {"get out", 0.45}, {"nobody wants", 0.6}},
+              {"get out", 0.45}},
              kNeedsYou);
+
+  AddPhrases(PhraseKind::kContempt,
+             {{"typical you", 0.8}, {"classic you", 0.75}, {"typical of you", 0.75},
+              {"how very you", 0.6},
+              {"always about you", 0.7}, {"can't take you seriously", 0.8},
+              {"hard to take you seriously", 0.8}, {"impossible to take you seriously", 0.85},
+              {"resident genius", 0.7}, {"resident expert", 0.65}, {"expert on everything", 0.75},
+              {"never heard that one before", 0.65}, {"laugh at you", 0.65},
+              {"laughs at you", 0.65}, {"laughing at you", 0.65}, {"laugh at your", 0.65},
+              {"laughs at your", 0.65}, {"laughing at your", 0.65}},
+             kNotAfterJoy);
+  AddPhrases(PhraseKind::kContempt,
+             {{"beneath", 0.7}, {"roll my eyes", 0.7}, {"roll our eyes", 0.7},
+              {"roll their eyes", 0.7}, {"rolls their eyes", 0.7}, {"rolling my eyes", 0.7},
+              {"rolling our eyes", 0.7}, {"rolls her eyes", 0.6}, {"rolls his eyes", 0.6}},
+             kNeedsYou);
+  AddPhrases(PhraseKind::kThreat, {{"this isn't over", 0.65}, {"this is not over", 0.65}},
+             kStandalone);
+  // "Making everything about you", "made it about yourself".
+  for (std::string_view verb : {"make", "makes", "making", "made"}) {
+    for (std::string_view object : {"everything about you", "everything about yourself",
+                                    "it about you", "this about you", "it about yourself"}) {
+      std::string phrase = std::string(verb) + " " + std::string(object);
+      AddPhrases(PhraseKind::kContempt, {{phrase, 0.7}}, kNotAfterJoy);
+    }
+  }
+  // "Must be lovely being perfect": envy worn as sarcasm. Not the hard
+  // feelings ("must be hard being ..."), which are sympathy.
+  for (std::string_view adjective : {"nice", "lovely", "fun", "great", "wonderful", "exhausting",
+                                     "tiring", "easy", "cool", "amazing", "fantastic"}) {
+    for (std::string_view tail : {"being", "to be"}) {
+      std::string phrase = "must be " + std::string(adjective) + " " + std::string(tail);
+      AddPhrases(PhraseKind::kContempt, {{phrase, 0.7}}, 0);
+    }
+  }
 
   AddPhrases(PhraseKind::kThreat,
              {{"you'll regret", 0.85}, {"you will regret", 0.85}, {"you'd regret", 0.7},
@@ -300,7 +344,7 @@ Lexicon::Lexicon() {
               {"you won't see it coming", 0.9}, {"you'll find out", 0.6}, {"mark my words", 0.6},
               {"teach you a lesson", 0.85}, {"kick your ass", 0.9}, {"beat you up", 0.9},
               {"beat the", 0.4}, {"someone should go", 0.5}, {"somebody should go", 0.5},
-              {"you'll wish", 0.7}, {"everyone will know", 0.6}, {"expose you", 0.85},
+              {"you'll wish", 0.7}, {"expose you", 0.85},
               {"going to regret", 0.85}, {"going regret", 0.85}, {"don't make me", 0.65},
               {"come find you", 0.8}, {"i'll post your", 0.75}, {"i will post your", 0.75},
               {"i'll share your", 0.6}, {"i'll leak your", 0.85}, {"your real name", 0.5},
@@ -312,7 +356,11 @@ Lexicon::Lexicon() {
               {"something happened to", 0.5}, {"something bad happens", 0.6},
               {"hurt your", 0.6}, {"you'll get hurt", 0.85}, {"you will get hurt", 0.85},
               {"or you'll", 0.5}, {"or i'll", 0.5}, {"cross me", 0.5}, {"crossing me", 0.5},
-              {"you're finished", 0.7}, {"you are finished", 0.7}, {"i'll end you", 0.95}},
+              {"you're finished", 0.7}, {"you are finished", 0.7}, {"i'll end you", 0.95},
+              {"make you regret", 0.85}, {"make you sorry", 0.8}, {"not done with you", 0.8},
+              {"not finished with you", 0.8}, {"easy it is to find", 0.8},
+              {"easy it would be", 0.45}, {"easy it'd be", 0.45}, {"to find you", 0.45},
+              {"see you there", 0.3}},
              0);
 
   AddPhrases(PhraseKind::kCrisis,
@@ -363,7 +411,15 @@ Lexicon::Lexicon() {
               {"not worth living", 0.9}, {"life isn't worth", 0.85}, {"ready to go", 0.4},
               {"he's coming", 0.5}, {"he's here", 0.6}, {"he has my", 0.5},
               {"i'm scared", 0.35}, {"so scared", 0.35}, {"easier if i", 0.5},
-              {"easier without me", 0.85}, {"better without me", 0.85}},
+              {"easier without me", 0.85}, {"better without me", 0.85},
+              {"see a way out", 0.8}, {"see a way through", 0.8}, {"no way through", 0.7},
+              {"keep myself safe", 0.85}, {"safe from myself", 0.9},
+              {"trust myself to stay safe", 0.9}, {"trust myself tonight", 0.8},
+              {"ending things", 0.8}, {"end things", 0.75}, {"thinking about ending", 0.85},
+              {"thinking of ending", 0.85}, {"i'm a burden", 0.5}, {"such a burden", 0.5},
+              {"am a burden", 0.5}, {"burden to everyone", 0.8}, {"if i was gone", 0.8},
+              {"if i were gone", 0.8}, {"if i wasn't around", 0.8}, {"if i weren't around", 0.8},
+              {"don't want to exist", 0.9}, {"stop existing", 0.85}, {"sleep forever", 0.7}},
              0);
   AddPhrases(PhraseKind::kCrisis,
              {{"kill me", 0.9}, {"going to kill me", 0.9}, {"hurt me", 0.8}},

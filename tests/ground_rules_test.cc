@@ -111,6 +111,75 @@ TEST(GroundRulesTest, ContemptIncludingPoliteAndSarcastic) {
   EXPECT_EQ(Flagged("Nobody asked me what I wanted, growing up."), 0);
 }
 
+TEST(GroundRulesTest, DismissingTheReaderIsContemptButKindUniversalsAreNot) {
+  EXPECT_EQ(Flagged("No one in this room takes your advice seriously, Gail."), kNoContempt);
+  EXPECT_EQ(Flagged("Honestly none of us care what you think."), kNoContempt);
+  EXPECT_EQ(Flagged("Not one person here asked for your life story."), kNoContempt);
+  EXPECT_EQ(Flagged("Nobody wants to hear it."), kNoContempt);
+  EXPECT_EQ(Flagged("Nobody wants you to leave, please stay."), 0);
+  EXPECT_EQ(Flagged("No one here will judge you for relapsing."), 0);
+  EXPECT_EQ(Flagged("It feels like nobody listens to me at home."), 0);
+  EXPECT_EQ(Flagged("Nobody cares about the past here, you're welcome as you are."), 0);
+  EXPECT_EQ(Flagged("Nobody needs to know you were here, it's confidential."), 0);
+}
+
+TEST(GroundRulesTest, SarcasmHasAShapeBeyondAListOfPhrases) {
+  EXPECT_EQ(SpanOf("Adorable how you think anyone reads your essays.", kNoContempt),
+            "Adorable how you think");
+  EXPECT_EQ(Flagged("Funny how you still believe you're the victim here."), kNoContempt);
+  EXPECT_EQ(Flagged("Oh look, another brilliant insight from the group."), kNoContempt);
+  EXPECT_EQ(Flagged("Nice try, Einstein."), kNoContempt);
+  EXPECT_EQ(Flagged("All you ever do is whine about your ex."), kNoContempt);
+  EXPECT_EQ(Flagged("You still don't get it, after all these months."), kNoContempt);
+  EXPECT_EQ(Flagged("Must be fun being the only one who's never wrong."), kNoContempt);
+  EXPECT_EQ(Flagged("We roll our eyes every time you share."), kNoContempt);
+  EXPECT_EQ(Flagged("Classic you, turning a simple question into a crisis."), kNoContempt);
+  // The same words, meant.
+  EXPECT_EQ(Flagged("Sweet that you thought of us, thank you!"), 0);
+  EXPECT_EQ(Flagged("Thank you for your brilliant idea about the meal rota."), 0);
+  EXPECT_EQ(Flagged("Funny how life works out sometimes."), 0);
+  EXPECT_EQ(Flagged("You don't understand how grateful I am."), 0);
+  EXPECT_EQ(Flagged("It must be hard being away from your kids."), 0);
+  EXPECT_EQ(Flagged("I used to whine constantly about my job, now I just quit."), 0);
+  EXPECT_EQ(Flagged("He always made everything about himself."), 0);
+  EXPECT_EQ(Flagged("Einstein was wrong about quantum mechanics, apparently."), 0);
+}
+
+TEST(GroundRulesTest, InsultsAsAddressOrAboutWhoeverDoesSomething) {
+  EXPECT_EQ(SpanOf("Hey dimwit, read the rules.", kNoNameCalling), "dimwit");
+  EXPECT_EQ(SpanOf("Move along, dummy, nobody needs this.", kNoNameCalling), "dummy");
+  EXPECT_EQ(Flagged("Only a fool would listen to that advice."), kNoNameCalling);
+  EXPECT_EQ(Flagged("Ben, who is a complete snake, should not be moderating."), kNoNameCalling);
+  EXPECT_EQ(Flagged("Nora, who's a known liar, shouldn't be believed."), kNoNameCalling);
+  EXPECT_EQ(Flagged("You behave like a spoiled diva every meeting."), kNoNameCalling);
+  EXPECT_EQ(Flagged("Stupid, I know, but I cried at the ending."), 0);
+  EXPECT_EQ(Flagged("He told me only a fool would leave him. I left anyway."), 0);
+  EXPECT_EQ(Flagged("My ex Dan, who is a liar, still has the car."), 0);
+}
+
+TEST(GroundRulesTest, ThreatsToFindOrExposeTheReader) {
+  EXPECT_EQ(Flagged("I know what time you leave the clinic."), kNoThreats);
+  EXPECT_EQ(Flagged("I've seen where you park your car."), kNoThreats);
+  EXPECT_EQ(Flagged("Everyone at your church will find out what you did."), kNoThreats);
+  EXPECT_EQ(Flagged("Report me again and I'll send your texts to your husband."), kNoThreats);
+  EXPECT_EQ(Flagged("Keep it up and I'll post the pictures of you."), kNoThreats);
+  EXPECT_EQ(Flagged("I'm gonna make you pay for this."), kNoThreats);
+  EXPECT_EQ(Flagged("This isn't over."), kNoThreats);
+  EXPECT_EQ(Flagged("I know where you're coming from, I felt the same."), 0);
+  EXPECT_EQ(Flagged("I know which group you mean now."), 0);
+  EXPECT_EQ(Flagged("I'll send you the screenshots of the schedule."), 0);
+  EXPECT_EQ(Flagged("My lawyer said they will know what happened once the report is in."), 0);
+  EXPECT_EQ(Flagged("This isn't over for me, the custody case goes on."), 0);
+}
+
+TEST(GroundRulesTest, ShoutingAtTheRoom) {
+  EXPECT_EQ(Flagged("WHY DOES EVERYONE KEEP IGNORING WHAT I WRITE"), kNoYelling);
+  EXPECT_EQ(SpanOf("Maria, I ASKED YOU A QUESTION AND I WANT AN ANSWER.", kNoYelling),
+            "ASKED YOU A QUESTION AND I WANT AN ANSWER");
+  EXPECT_EQ(Flagged("WHAT TIME IS THE MEETING TOMORROW"), 0);
+  EXPECT_EQ(Flagged("I USED TO THINK I WAS THE PROBLEM. I'M NOT."), 0);
+}
+
 TEST(GroundRulesTest, CrisisIsASignalNotAViolation) {
   Verdict v = CheckMessage("I have a bottle of pills in front of me and I don't know what to do.");
   EXPECT_TRUE(v.crisis);
@@ -118,6 +187,9 @@ TEST(GroundRulesTest, CrisisIsASignalNotAViolation) {
   EXPECT_TRUE(CheckMessage("He's drunk and says he's going to kill me.").crisis);
   EXPECT_FALSE(CheckMessage("He told me he'd hurt me if I ever left. That was years ago.").crisis);
   EXPECT_FALSE(CheckMessage("Dying at the newcomer who brought a whole cheesecake.").crisis);
+  EXPECT_TRUE(CheckMessage("I can't keep myself safe anymore.").crisis);
+  EXPECT_TRUE(CheckMessage("I can't see a way out of this anymore.").crisis);
+  EXPECT_FALSE(CheckMessage("I'm a burden sometimes, my therapist says that's a thought.").crisis);
   // Shouting in crisis is still shouting, and still a crisis.
   Verdict both = CheckMessage("YOU ALL IGNORED ME AND NOW IT DOESN'T MATTER, I'M ENDING IT");
   EXPECT_TRUE(both.crisis);
@@ -181,7 +253,8 @@ TEST_P(LabelledSetTest, MeetsTheTargets) {
 
 INSTANTIATE_TEST_SUITE_P(Sets, LabelledSetTest,
                          ::testing::Values("ground-rules-dev.jsonl", "ground-rules-holdout.jsonl",
-                                           "ground-rules-blind.jsonl"));
+                                           "ground-rules-blind.jsonl", "ground-rules-fresh.jsonl",
+                                           "ground-rules-sealed.jsonl"));
 
 TEST(EvaluationTest, CountsPerRuleAndHardNegatives) {
   std::vector<LabelledMessage> messages = {

@@ -1,0 +1,296 @@
+// Contempt: mockery, sarcasm and dismissal aimed at another member.
+#include <algorithm>
+
+#include "detectors.h"
+
+namespace kith::moderation {
+namespace {
+
+bool IsEyeRoll(std::string_view symbol) {
+  return symbol == "\xF0\x9F\x99\x84" /* U+1F644 */ || symbol == "\xF0\x9F\x98\x92" /* U+1F612 */;
+}
+
+// "Nobody here takes you seriously", "none of us care what you think": the
+// group said to care nothing for the reader. Not when framed as a feeling or
+// a fear ("it feels like nobody listens"), nor about something else
+// ("nobody cares about the past here").
+void CheckDismissal(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kVerbs[] = {
+      "cares",    "care",   "asked",   "wants",  "want",   "likes",     "believes", "believe",
+      "takes",    "take",   "listens", "reads",  "read",   "needs",     "gives",    "give",
+      "respects", "trusts", "buys",    "misses", "missed", "remembers", "wanted"};
+  // Verbs that dismiss without an object: "Nobody cares." "Who asked?"
+  static constexpr std::string_view kBare[] = {"cares", "care", "asked", "gives", "give"};
+  static constexpr std::string_view kBetween[] = {
+      "here",     "in",       "this",      "the",    "group",     "room",   "chat", "thread",
+      "of",       "us",       "else",      "at",     "all",       "really", "even", "ever",
+      "honestly", "actually", "seriously", "around", "literally", "still",  "will", "would",
+      "is",       "does",     "did",       "here's", "ever",      "truly"};
+  static constexpr std::string_view kFraming[] = {
+      "feel",   "feels", "felt", "feeling", "like", "seems",  "seemed", "worry", "worried",
+      "afraid", "if",    "when", "thought", "fear", "scared", "as",     "that",  "sure"};
+  static constexpr std::string_view kOtherObject[] = {
+      "the", "my", "our", "his", "her", "their", "me", "myself", "him", "them", "it's"};
+  for (uint32_t w = 0; w < a.words(); ++w) {
+    if (!a.plain(w)) continue;
+    const std::string& n = a.word(w).norm;
+    uint32_t next = w + 1;
+    auto follows = [&](uint32_t k, std::string_view word) {
+      return k < a.words() && a.same_sentence(k, w) && a.word(k).norm == word;
+    };
+    bool subject = n == "nobody" || n == "noone";
+    if (n == "no" && follows(w + 1, "one")) subject = true, next = w + 2;
+    if (n == "none" && follows(w + 1, "of") && follows(w + 2, "us")) subject = true, next = w + 3;
+    if (n == "not" && follows(w + 1, "one") &&
+        (follows(w + 2, "person") || follows(w + 2, "soul"))) {
+      subject = true, next = w + 3;
+    }
+    if (n == "not" && follows(w + 1, "a") && follows(w + 2, "single") &&
+        (follows(w + 3, "person") || follows(w + 3, "soul"))) {
+      subject = true, next = w + 4;
+    }
+    if (!subject) continue;
+    bool framed = false;
+    for (uint32_t k = w; k > 0 && w - k < 3 && a.same_sentence(k - 1, w); --k) {
+      if (OneOf(kFraming, a.word(k - 1).norm)) framed = true;
+    }
+    if (framed) continue;
+    uint32_t v = next;
+    while (v < a.words() && v < next + 4 && a.same_sentence(v, w) &&
+           !OneOf(kVerbs, a.word(v).norm) && OneOf(kBetween, a.word(v).norm)) {
+      ++v;
+    }
+    if (v >= a.words() || !a.same_sentence(v, w) || !OneOf(kVerbs, a.word(v).norm)) continue;
+    const bool bare = OneOf(kBare, a.word(v).norm);
+    uint32_t object = v + 1;
+    if (follows(object, "about") || follows(object, "for") || follows(object, "what")) ++object;
+    bool at_you = object < a.words() && a.same_sentence(object, w) && a.plain(object) &&
+                  a.is(object, kSecondPerson);
+    if (object < a.words() && a.same_sentence(object, w) &&
+        (OneOf(kOtherObject, a.word(object).norm) || a.word(object).norm == "to")) {
+      // "Nobody wants you to leave" and "nobody needs to know" are kind;
+      // "nobody wants to hear it" is not.
+      bool to_hear = a.word(object).norm == "to" &&
+                     (follows(object + 1, "hear") || follows(object + 1, "read"));
+      if (!to_hear) continue;
+      at_you = true;
+    }
+    if (!at_you) {
+      // "what you think", "a word you say": the reader, a little later.
+      for (uint32_t k = object; k < a.words() && k <= object + 2 && a.same_sentence(k, w); ++k) {
+        if (a.plain(k) && a.is(k, kSecondPerson)) at_you = true;
+      }
+    }
+    if (at_you && follows(object + 1, "to") && !bare) continue;  // "wants you to stay"
+    if (!at_you && !bare) continue;
+    ev.Add(at_you ? 0.8 : 0.75, a.word(w).begin, a.word(v).end);
+  }
+}
+
+// "Cute that you think ...", "funny how you still believe ...": a belief of
+// the reader's held up as a joke.
+void CheckMockedBelief(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kArch[] = {"cute",      "adorable", "sweet",      "funny",
+                                               "hilarious", "precious", "amusing",    "charming",
+                                               "priceless", "quaint",   "hysterical", "rich"};
+  static constexpr std::string_view kAdverbs[] = {"still",    "actually",  "really",    "even",
+                                                  "honestly", "seriously", "genuinely", "somehow",
+                                                  "truly",    "always"};
+  static constexpr std::string_view kBelief[] = {"think",  "believe", "imagine", "expect",
+                                                 "assume", "pretend", "act",     "consider",
+                                                 "reckon", "suppose"};
+  for (uint32_t w = 0; w + 3 < a.words(); ++w) {
+    if (!a.plain(w) || !OneOf(kArch, a.word(w).norm)) continue;
+    const std::string& joint = a.word(w + 1).norm;
+    if ((joint != "that" && joint != "how") || a.word(w + 2).norm != "you" ||
+        !a.same_sentence(w + 3, w)) {
+      continue;
+    }
+    uint32_t k = w + 3;
+    while (k < a.words() && k < w + 6 && a.same_sentence(k, w) && OneOf(kAdverbs, a.word(k).norm))
+      ++k;
+    if (k < a.words() && a.same_sentence(k, w) && OneOf(kBelief, a.word(k).norm)) {
+      ev.Add(0.75, a.word(w).begin, a.word(k).end);
+    }
+  }
+}
+
+// "another genius take", "truly groundbreaking advice": praise that no one
+// gives straight, with a marker of irony before it.
+void CheckIronicPraise(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kPraise[] = {
+      "genius",      "brilliant", "groundbreaking", "revolutionary", "earth-shattering",
+      "riveting",    "profound",  "stellar",        "life-changing", "mind-blowing",
+      "fascinating", "original",  "insightful",     "enlightening",  "visionary",
+      "deep",        "novel"};
+  static constexpr std::string_view kThings[] = {
+      "take",         "takes",         "insight",  "insights",   "idea",    "ideas",    "advice",
+      "contribution", "contributions", "post",     "posts",      "comment", "comments", "stuff",
+      "point",        "observation",   "thought",  "thoughts",   "wisdom",  "input",    "analysis",
+      "share",        "opinion",       "opinions", "suggestion", "plan",    "logic",    "theory",
+      "question",     "story",         "words",    "response"};
+  static constexpr std::string_view kMarkers[] = {"another", "wow",  "oh",    "truly",  "yet",
+                                                  "more",    "real", "such",  "look",   "ooh",
+                                                  "ah",      "gee",  "golly", "really", "so"};
+  for (uint32_t w = 0; w + 1 < a.words(); ++w) {
+    if (!a.plain(w) || !OneOf(kPraise, a.word(w).norm) || !a.same_sentence(w + 1, w) ||
+        !OneOf(kThings, a.word(w + 1).norm)) {
+      continue;
+    }
+    for (uint32_t k = w; k > 0 && w - k < 3 && a.same_sentence(k - 1, w); --k) {
+      if (OneOf(kMarkers, a.word(k - 1).norm)) {
+        ev.Add(0.7, a.word(k - 1).begin, a.word(w + 1).end);
+        break;
+      }
+    }
+  }
+}
+
+// "Nice try, Einstein." A mocking title as a form of address.
+void CheckMockingTitle(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kTitles[] = {"einstein",   "sherlock",    "genius",
+                                                 "smarty",     "smartypants", "hotshot",
+                                                 "mastermind", "professor",   "princess"};
+  for (uint32_t w = 0; w < a.words(); ++w) {
+    if (!a.plain(w) || !OneOf(kTitles, a.word(w).norm)) continue;
+    bool opens = w == 0 || !a.same_sentence(w - 1, w);
+    if (!opens && IsVocative(a, w, w)) ev.Add(0.7, a.word(w).begin, a.word(w).end);
+  }
+}
+
+// "All you do is whine", "your moaning": the reader's speech called noise.
+void CheckBelittledSpeech(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kNoise[] = {
+      "whine",   "whines",    "whining",    "whined",    "moan",       "moans",   "moaning",
+      "whinge",  "whinges",   "whinging",   "bitching",  "bleating",   "sulking", "griping",
+      "yapping", "yammering", "blubbering", "sniveling", "snivelling", "wailing"};
+  for (uint32_t w = 0; w < a.words(); ++w) {
+    if (!a.plain(w) || !OneOf(kNoise, a.word(w).norm)) continue;
+    for (uint32_t k = w; k > 0 && w - k < 5 && a.same_sentence(k - 1, w); --k) {
+      uint32_t c = k - 1;
+      if (a.is(c, kNegator) || a.is(c, kFirstPerson) || a.is(c, kThirdPerson)) break;
+      if (a.plain(c) && a.is(c, kSecondPerson)) {
+        ev.Add(0.7, a.word(c).begin, a.word(w).end);
+        break;
+      }
+    }
+  }
+}
+
+// "You just don't get it." "You'll never learn."
+void CheckWrittenOff(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kAdverbs[] = {"just",      "clearly", "still",    "really",
+                                                  "obviously", "simply",  "honestly", "truly"};
+  for (uint32_t w = 0; w + 2 < a.words(); ++w) {
+    const std::string& n = a.word(w).norm;
+    if (!a.plain(w) || (n != "you" && n != "you'll")) continue;
+    uint32_t k = w + 1;
+    bool adverb = false, never = false;
+    while (k < a.words() && a.same_sentence(k, w) && OneOf(kAdverbs, a.word(k).norm))
+      ++k, adverb = true;
+    if (k >= a.words() || !a.same_sentence(k, w)) continue;
+    const std::string& neg = a.word(k).norm;
+    if (neg == "never" || (neg == "will" && k + 1 < a.words() && a.word(k + 1).norm == "never")) {
+      never = true;
+      k += neg == "will" ? 2 : 1;
+    } else if (neg == "don't" || neg == "won't" || neg == "can't") {
+      ++k;
+    } else {
+      continue;
+    }
+    if (k >= a.words() || !a.same_sentence(k, w)) continue;
+    const std::string& verb = a.word(k).norm;
+    uint32_t end = k;
+    if (verb == "get" && k + 1 < a.words() && a.word(k + 1).norm == "it") {
+      end = k + 1;
+    } else if (verb != "learn" && verb != "understand") {
+      continue;
+    }
+    const Token* after = a.token_after(end);
+    bool final = IsSentenceEnd(after) || after->norm == ",";
+    if (adverb || (never && verb != "understand") || (final && verb != "understand")) {
+      ev.Add(0.65, a.word(w).begin, a.word(end).end);
+    }
+  }
+}
+
+}  // namespace
+
+void CheckContempt(const Analysis& a, Evidence& ev) {
+  CheckDismissal(a, ev);
+  CheckMockedBelief(a, ev);
+  CheckIronicPraise(a, ev);
+  CheckMockingTitle(a, ev);
+  CheckBelittledSpeech(a, ev);
+  CheckWrittenOff(a, ev);
+  for (const PhraseMatch& m : a.phrases()) {
+    const Phrase& p = *m.phrase;
+    if (p.kind != PhraseKind::kContempt || !a.plain(m)) continue;
+    if (!FlagsHold(a, m)) continue;
+    // "Nobody asked me": the sender is its object.
+    if (m.last_word + 1 < a.words() && a.same_sentence(m.last_word + 1, m.last_word) &&
+        (a.word(m.last_word + 1).norm == "me" || a.word(m.last_word + 1).norm == "myself")) {
+      continue;
+    }
+    ev.Add(p.confidence, a.begin(m), a.end(m));
+  }
+  bool mock_cue = false;
+  for (uint32_t w = 0; w < a.words(); ++w) {
+    if (!a.plain(w)) continue;
+    const Token& t = a.word(w);
+    const std::string& n = t.norm;
+    if (a.is(w, kMockCue) && n != "your" && n != "ur" && n != "another") mock_cue = true;
+    // A sentence of one sarcastic word: "Riveting."
+    bool alone = (w == 0 || !a.same_sentence(w - 1, w)) &&
+                 (w + 1 == a.words() || !a.same_sentence(w + 1, w));
+    if (alone) {
+      if (double c = Lexicon::Get().SarcasmConfidence(n); c > 0) ev.Add(c, t.begin, t.end);
+    }
+    // "your story is boring", "your trauma is a joke".
+    if (n == "your" || n == "ur") {
+      static constexpr std::string_view kJudgements[] = {
+          "boring",       "fake",     "pathetic",    "laughable", "ridiculous",
+          "nonsense",     "tiresome", "cringe",      "cringey",   "irrelevant",
+          "embarrassing", "fiction",  "exaggerated", "lies",      "attention"};
+      for (uint32_t k = w + 1; k < a.words() && k <= w + 5 && a.same_sentence(k, w); ++k) {
+        if (std::find(std::begin(kJudgements), std::end(kJudgements), a.word(k).norm) !=
+            std::end(kJudgements)) {
+          ev.Add(0.75, t.begin, a.word(k).end);
+          break;
+        }
+      }
+    }
+  }
+  for (const Token& t : a.text().tokens) {
+    if (t.kind == TokenKind::kSymbol && t.quote == 0 && IsEyeRoll(t.norm)) {
+      ev.Add(0.6, t.begin, t.end);
+      mock_cue = true;
+    }
+  }
+  // Scare quotes: lol ok "survivor", your "trauma", another "day one" post.
+  for (const Quote& q : a.text().quotes) {
+    if (q.words == 0 || q.words > 2 || q.first == 0) continue;
+    const Token& first = a.text().tokens[q.first];
+    // The word right before the opening quote.
+    const Token* before = nullptr;
+    for (uint32_t t = q.first; t > 0; --t) {
+      const Token& c = a.text().tokens[t - 1];
+      if (c.kind == TokenKind::kWord) {
+        before = &c;
+        break;
+      }
+      if (c.norm != ",") break;
+    }
+    if (before == nullptr) continue;
+    uint32_t cls = Lexicon::Get().Classes(before->norm);
+    if (cls & (kSpeechVerb)) continue;
+    const Token& last = a.text().tokens[q.last];
+    if (cls & kMockCue) {
+      ev.Add(0.7, before->begin, last.end);
+    } else if (mock_cue) {
+      ev.Add(0.55, first.begin, last.end);
+    }
+  }
+}
+
+}  // namespace kith::moderation

@@ -1,0 +1,165 @@
+// Threats: intimidation or harm, explicit or veiled, and threats to expose.
+#include <algorithm>
+
+#include "detectors.h"
+
+namespace kith::moderation {
+namespace {
+
+// "I'll hurt you", "I am going to destroy your ...": intent in the first
+// person, a harm verb, and a victim.
+void CheckHarmIntent(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kHarm[] = {
+      "kill",    "hurt", "smash", "break",  "beat",  "punch", "stab",     "shoot", "burn",
+      "destroy", "ruin", "end",   "expose", "wreck", "bash",  "strangle", "choke", "slap",
+      "kick",    "hunt", "dox",   "doxx",   "bury",  "cut",   "murder"};
+  static constexpr std::string_view kVictims[] = {"you", "your", "yourself", "him",  "her",
+                                                  "his", "them", "their",    "y'all"};
+  static constexpr std::string_view kSpread[] = {"share", "post",    "send",    "leak",
+                                                 "show",  "forward", "publish", "spread",
+                                                 "email", "upload",  "release"};
+  static constexpr std::string_view kPrivate[] = {
+      "photos",  "pictures", "pics",   "screenshots", "texts",   "messages",
+      "secrets", "nudes",    "videos", "chats",       "address", "number",
+      "details", "records",  "diary",  "letters",     "dms"};
+  auto in = [](const auto& list, const std::string& w) {
+    return std::find(std::begin(list), std::end(list), w) != std::end(list);
+  };
+  for (uint32_t w = 0; w < a.words(); ++w) {
+    const std::string& n = a.word(w).norm;
+    if (!a.plain(w)) continue;
+    // "I'll", "I will", "I'm going to", "I'm gonna" (read as "going").
+    bool intent = n == "i'll" || n == "we'll" ||
+                  ((n == "i" || n == "we") && w + 1 < a.words() && a.word(w + 1).norm == "will") ||
+                  ((n == "i'm" || n == "i" || n == "we're") && w + 1 < a.words() &&
+                   a.word(w + 1).norm == "going");
+    if (!intent) continue;
+    for (uint32_t k = w + 1; k < a.words() && k <= w + 6 && a.same_sentence(k, w); ++k) {
+      if (a.is(k, kNegator)) break;
+      const std::string& verb = a.word(k).norm;
+      if (in(kHarm, verb)) {
+        for (uint32_t v = k + 1; v < a.words() && v <= k + 5 && a.same_sentence(v, k); ++v) {
+          if (in(kVictims, a.word(v).norm)) {
+            ev.Add(0.9, a.word(w).begin, a.word(v).end);
+            break;
+          }
+        }
+        break;
+      }
+      if (in(kSpread, verb)) {
+        // Exposure: "I'll send your texts to ...", "I'll post the pictures
+        // of you". Not "I'll send you the photos", which only shares.
+        for (uint32_t v = k + 1; v < a.words() && v <= k + 5 && a.same_sentence(v, k); ++v) {
+          if (!in(kPrivate, a.word(v).norm)) continue;
+          bool yours = a.word(v - 1).norm == "your" ||
+                       (v + 2 < a.words() && a.word(v + 1).norm == "of" &&
+                        (a.word(v + 2).norm == "you" || a.word(v + 2).norm == "yourself"));
+          if (yours) ev.Add(0.85, a.word(w).begin, a.word(v).end);
+          break;
+        }
+        break;
+      }
+    }
+  }
+}
+
+// "I know where you park", "I know what time you leave work": the sender
+// shows they can find the reader. Not "I know where you're coming from".
+void CheckWhereabouts(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kWh[] = {"where", "which", "when", "what"};
+  static constexpr std::string_view kWhereabouts[] = {
+      "live", "lives", "work",  "works", "park",   "sleep", "stay",  "staying",
+      "go",   "goes",  "drive", "leave", "shop",   "eat",   "meet",  "walk",
+      "run",  "jog",   "pick",  "drop",  "take",   "hang",  "get",   "sit",
+      "pray", "drink", "moved", "move",  "sleeps", "parks", "leaves"};
+  static constexpr std::string_view kOwned[] = {
+      "address", "schedule",  "routine",  "car",    "plate", "route",    "school", "workplace",
+      "shift",   "shifts",    "building", "kids",   "kids'", "children", "street", "door",
+      "house",   "apartment", "flat",     "office", "gym",   "church",   "meeting"};
+  for (uint32_t w = 0; w + 2 < a.words(); ++w) {
+    const std::string& n = a.word(w).norm;
+    if (!a.plain(w) || (n != "i" && n != "i've" && n != "we")) continue;
+    uint32_t k = w + 1;
+    if (k < a.words() && (a.word(k).norm == "also" || a.word(k).norm == "already")) ++k;
+    if (k >= a.words() ||
+        (a.word(k).norm != "know" && a.word(k).norm != "seen" && a.word(k).norm != "found")) {
+      continue;
+    }
+    ++k;
+    if (k < a.words() && (a.word(k).norm == "exactly" || a.word(k).norm == "out")) ++k;
+    if (k >= a.words() || !a.same_sentence(k, w)) continue;
+    if (a.word(k).norm == "your" && k + 1 < a.words() && OneOf(kOwned, a.word(k + 1).norm)) {
+      ev.Add(0.8, a.word(w).begin, a.word(k + 1).end);
+      continue;
+    }
+    if (!OneOf(kWh, a.word(k).norm)) continue;
+    // The reader, then where they go, within the next few words.
+    for (uint32_t y = k + 1; y < a.words() && y <= k + 4 && a.same_sentence(y, k); ++y) {
+      if (a.word(y).norm != "you") continue;
+      for (uint32_t v = y + 1; v < a.words() && v <= y + 2 && a.same_sentence(v, y); ++v) {
+        if (OneOf(kWhereabouts, a.word(v).norm)) {
+          ev.Add(0.8, a.word(w).begin, a.word(v).end);
+          break;
+        }
+      }
+      break;
+    }
+  }
+}
+
+// "Everyone at your job will find out what you did": a threat to expose.
+void CheckExposure(const Analysis& a, Evidence& ev) {
+  for (uint32_t w = 0; w + 3 < a.words(); ++w) {
+    if (!a.plain(w)) continue;
+    const std::string& n = a.word(w).norm;
+    uint32_t k = w;
+    if (n == "will" || n == "gonna") {
+      k = w + 1;
+    } else if (n == "going" && a.word(w + 1).norm == "to") {
+      k = w + 2;
+    } else {
+      continue;
+    }
+    if (k + 1 >= a.words() || !a.same_sentence(k + 1, w)) continue;
+    // Others learn it, not the reader or the sender: "you will know what
+    // you need" is advice.
+    if (w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kSecondPerson | kFirstPerson)) continue;
+    const std::string& v = a.word(k).norm;
+    bool learn = (v == "find" && a.word(k + 1).norm == "out") || v == "know" || v == "learn";
+    if (!learn) continue;
+    uint32_t o = v == "find" ? k + 2 : k + 1;
+    auto word_is = [&](uint32_t i, std::string_view x) {
+      return i < a.words() && a.same_sentence(i, w) && a.word(i).norm == x;
+    };
+    static constexpr std::string_view kDeeds[] = {"did",  "done",  "really", "are",  "were",
+                                                  "said", "wrote", "posted", "hide", "hiding"};
+    bool about_you = (word_is(o, "about") && (word_is(o + 1, "you") || word_is(o + 1, "your"))) ||
+                     (word_is(o, "the") && word_is(o + 1, "truth") && word_is(o + 2, "about"));
+    if ((word_is(o, "what") || word_is(o, "who")) &&
+        (word_is(o + 1, "you") || word_is(o + 1, "you've") || word_is(o + 1, "you're"))) {
+      for (uint32_t d = o + 1; d <= o + 3 && d < a.words() && a.same_sentence(d, w); ++d) {
+        if (OneOf(kDeeds, a.word(d).norm)) about_you = true;
+      }
+    }
+    if (about_you) ev.Add(0.75, a.word(w).begin, a.word(o).end);
+  }
+}
+
+}  // namespace
+
+void CheckThreats(const Analysis& a, Evidence& ev) {
+  CheckWhereabouts(a, ev);
+  CheckExposure(a, ev);
+  for (const PhraseMatch& m : a.phrases()) {
+    const Phrase& p = *m.phrase;
+    if (p.kind != PhraseKind::kThreat || !a.plain(m) || !FlagsHold(a, m)) continue;
+    if (m.first_word > 0 && a.same_sentence(m.first_word - 1, m.first_word) &&
+        a.is(m.first_word - 1, kNegator)) {
+      continue;
+    }
+    ev.Add(p.confidence, a.begin(m), a.end(m));
+  }
+  CheckHarmIntent(a, ev);
+}
+
+}  // namespace kith::moderation
