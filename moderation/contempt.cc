@@ -38,7 +38,7 @@ void CheckDismissal(const Analysis& a, Evidence& ev) {
     auto follows = [&](uint32_t k, std::string_view word) {
       return k < a.words() && a.same_sentence(k, w) && a.word(k).norm == word;
     };
-    bool subject = n == "nobody" || n == "noone";
+    bool subject = n == "nobody" || n == "noone" || n == "nobody's";
     if (n == "no" && follows(w + 1, "one")) subject = true, next = w + 2;
     if (n == "none" && follows(w + 1, "of") && follows(w + 2, "us")) subject = true, next = w + 3;
     if (n == "not" && follows(w + 1, "one") &&
@@ -90,9 +90,6 @@ void CheckDismissal(const Analysis& a, Evidence& ev) {
 // "Cute that you think ...", "funny how you still believe ...": a belief of
 // the reader's held up as a joke.
 void CheckMockedBelief(const Analysis& a, Evidence& ev) {
-  static constexpr std::string_view kArch[] = {"cute",      "adorable", "sweet",      "funny",
-                                               "hilarious", "precious", "amusing",    "charming",
-                                               "priceless", "quaint",   "hysterical", "rich"};
   static constexpr std::string_view kAdverbs[] = {"still",    "actually",  "really",    "even",
                                                   "honestly", "seriously", "genuinely", "somehow",
                                                   "truly",    "always"};
@@ -100,7 +97,7 @@ void CheckMockedBelief(const Analysis& a, Evidence& ev) {
                                                  "assume", "pretend", "act",     "consider",
                                                  "reckon", "suppose"};
   for (uint32_t w = 0; w + 3 < a.words(); ++w) {
-    if (!a.plain(w) || !OneOf(kArch, a.word(w).norm)) continue;
+    if (!a.plain(w) || !a.is(w, kArchWord)) continue;
     const std::string& joint = a.word(w + 1).norm;
     if ((joint != "that" && joint != "how") || a.word(w + 2).norm != "you" ||
         !a.same_sentence(w + 3, w)) {
@@ -115,14 +112,54 @@ void CheckMockedBelief(const Analysis& a, Evidence& ev) {
   }
 }
 
+// "Interesting how your sobriety only lasts until the weekend": a pattern
+// in the reader's life pointed out with a raised eyebrow.
+void CheckInsinuation(const Analysis& a, Evidence& ev) {
+  // Not "always" or "never": "funny how you always know what to say" is fond.
+  static constexpr std::string_view kPattern[] = {"only", "conveniently", "suddenly", "somehow",
+                                                  "magically"};
+  for (uint32_t w = 0; w + 3 < a.words(); ++w) {
+    if (!a.plain(w) || !a.is(w, kEyebrow) || a.word(w + 1).norm != "how" ||
+        !a.is(w + 2, kSecondPerson)) {
+      continue;
+    }
+    for (uint32_t k = w + 3; k < a.words() && k <= w + 6 && a.same_sentence(k, w); ++k) {
+      if (OneOf(kPattern, a.word(k).norm)) {
+        ev.Add(0.7, a.word(w).begin, a.word(k).end);
+        break;
+      }
+    }
+  }
+}
+
+// "Imagine needing a support group for that": the reader's need held up
+// for the room to laugh at. Not the hopeful "imagine being free".
+void CheckImagine(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kMocked[] = {
+      "needing", "thinking", "believing", "crying", "posting", "whining", "caring", "getting",
+      "making", "acting", "pretending", "complaining", "bragging", "being", "having"};
+  static constexpr std::string_view kHopeful[] = {"free", "safe", "happy", "sober", "clean",
+                                                  "loved", "able", "well", "at"};
+  for (uint32_t w = 0; w + 1 < a.words(); ++w) {
+    bool opens = w == 0 || !a.same_sentence(w - 1, w);
+    if (!opens || !a.plain(w) || a.word(w).norm != "imagine" || !a.same_sentence(w + 1, w) ||
+        !OneOf(kMocked, a.word(w + 1).norm)) {
+      continue;
+    }
+    const std::string& gerund = a.word(w + 1).norm;
+    if ((gerund == "being" || gerund == "having") && w + 2 < a.words() &&
+        OneOf(kHopeful, a.word(w + 2).norm)) {
+      continue;
+    }
+    // "Imagine being" and "imagine having" are as often wistful as mocking.
+    ev.Add(gerund == "being" || gerund == "having" ? 0.4 : 0.7, a.word(w).begin,
+           a.word(w + 1).end);
+  }
+}
+
 // "another genius take", "truly groundbreaking advice": praise that no one
 // gives straight, with a marker of irony before it.
 void CheckIronicPraise(const Analysis& a, Evidence& ev) {
-  static constexpr std::string_view kPraise[] = {
-      "genius",      "brilliant", "groundbreaking", "revolutionary", "earth-shattering",
-      "riveting",    "profound",  "stellar",        "life-changing", "mind-blowing",
-      "fascinating", "original",  "insightful",     "enlightening",  "visionary",
-      "deep",        "novel"};
   static constexpr std::string_view kThings[] = {
       "take",         "takes",         "insight",  "insights",   "idea",    "ideas",    "advice",
       "contribution", "contributions", "post",     "posts",      "comment", "comments", "stuff",
@@ -133,7 +170,7 @@ void CheckIronicPraise(const Analysis& a, Evidence& ev) {
                                                   "more",    "real", "such",  "look",   "ooh",
                                                   "ah",      "gee",  "golly", "really", "so"};
   for (uint32_t w = 0; w + 1 < a.words(); ++w) {
-    if (!a.plain(w) || !OneOf(kPraise, a.word(w).norm) || !a.same_sentence(w + 1, w) ||
+    if (!a.plain(w) || !a.is(w, kIronicPraise) || !a.same_sentence(w + 1, w) ||
         !OneOf(kThings, a.word(w + 1).norm)) {
       continue;
     }
@@ -148,11 +185,8 @@ void CheckIronicPraise(const Analysis& a, Evidence& ev) {
 
 // "Nice try, Einstein." A mocking title as a form of address.
 void CheckMockingTitle(const Analysis& a, Evidence& ev) {
-  static constexpr std::string_view kTitles[] = {"einstein",   "sherlock",    "genius",
-                                                 "smarty",     "smartypants", "hotshot",
-                                                 "mastermind", "professor",   "princess"};
   for (uint32_t w = 0; w < a.words(); ++w) {
-    if (!a.plain(w) || !OneOf(kTitles, a.word(w).norm)) continue;
+    if (!a.plain(w) || !a.is(w, kMockTitle)) continue;
     bool opens = w == 0 || !a.same_sentence(w - 1, w);
     if (!opens && IsVocative(a, w, w)) ev.Add(0.7, a.word(w).begin, a.word(w).end);
   }
@@ -160,12 +194,8 @@ void CheckMockingTitle(const Analysis& a, Evidence& ev) {
 
 // "All you do is whine", "your moaning": the reader's speech called noise.
 void CheckBelittledSpeech(const Analysis& a, Evidence& ev) {
-  static constexpr std::string_view kNoise[] = {
-      "whine",   "whines",    "whining",    "whined",    "moan",       "moans",   "moaning",
-      "whinge",  "whinges",   "whinging",   "bitching",  "bleating",   "sulking", "griping",
-      "yapping", "yammering", "blubbering", "sniveling", "snivelling", "wailing"};
   for (uint32_t w = 0; w < a.words(); ++w) {
-    if (!a.plain(w) || !OneOf(kNoise, a.word(w).norm)) continue;
+    if (!a.plain(w) || !a.is(w, kSpeechNoise)) continue;
     for (uint32_t k = w; k > 0 && w - k < 5 && a.same_sentence(k - 1, w); --k) {
       uint32_t c = k - 1;
       if (a.is(c, kNegator) || a.is(c, kFirstPerson) || a.is(c, kThirdPerson)) break;
@@ -214,11 +244,73 @@ void CheckWrittenOff(const Analysis& a, Evidence& ev) {
   }
 }
 
+// Whether the sentence of word `w` ends in a question mark.
+bool InQuestion(const Analysis& a, uint32_t w) {
+  const Sentence& s = a.text().sentences[a.word(w).sentence];
+  const Token& last = a.text().tokens[s.last];
+  return last.kind == TokenKind::kPunct && last.norm.find('?') != std::string::npos;
+}
+
+// "Lol, you think three meetings makes you an expert?" "You really think
+// anyone buys that?" A belief of the reader's put back to them as a joke.
+// Not "Do you think I should call?", which asks.
+void CheckMockQuestion(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kInterjections[] = {
+      "lol", "lmao", "haha", "oh", "wow", "so", "wait", "sure", "aww", "aw", "ok", "okay", "please"};
+  static constexpr std::string_view kAdverbs[] = {"really", "seriously", "actually", "honestly",
+                                                  "truly", "genuinely"};
+  static constexpr std::string_view kBelief[] = {"think", "believe", "expect", "imagine",
+                                                 "reckon", "thought", "believed"};
+  for (uint32_t w = 0; w < a.words(); ++w) {
+    if (w != 0 && a.same_sentence(w - 1, w)) continue;  // sentence openings only
+    uint32_t k = w;
+    bool cue = false, adverb = false;
+    while (k < a.words() && a.same_sentence(k, w) && OneOf(kInterjections, a.word(k).norm)) {
+      ++k, cue = true;
+    }
+    if (k >= a.words() || !a.same_sentence(k, w) || a.word(k).norm != "you" || !a.plain(k)) {
+      continue;
+    }
+    uint32_t v = k + 1;
+    while (v < a.words() && a.same_sentence(v, w) && OneOf(kAdverbs, a.word(v).norm)) {
+      ++v, adverb = true;
+    }
+    if (v < a.words() && a.same_sentence(v, w) && OneOf(kBelief, a.word(v).norm) &&
+        (cue || adverb) && InQuestion(a, w)) {
+      ev.Add(0.7, a.word(w).begin, a.word(v).end);
+    }
+  }
+}
+
+// "Congrats on discovering feelings, I guess." Praise taken back as it is
+// given.
+void CheckGrudgingPraise(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kPraise[] = {"congrats", "congratulations", "bravo", "well",
+                                                 "good", "great", "nice", "wow", "amazing",
+                                                 "impressive", "cool", "proud", "yay"};
+  for (uint32_t w = 1; w < a.words(); ++w) {
+    // "..., I guess" closing a sentence.
+    if (a.word(w).norm != "guess" || a.word(w - 1).norm != "i" || !a.plain(w)) continue;
+    const Token* before = a.token_before(w - 1);
+    if (before == nullptr || before->norm != "," || !IsSentenceEnd(a.token_after(w))) continue;
+    for (uint32_t k = w - 1; k > 0 && a.same_sentence(k - 1, w); --k) {
+      if (OneOf(kPraise, a.word(k - 1).norm)) {
+        ev.Add(0.7, a.word(k - 1).begin, a.word(w).end);
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void CheckContempt(const Analysis& a, Evidence& ev) {
+  CheckMockQuestion(a, ev);
+  CheckGrudgingPraise(a, ev);
   CheckDismissal(a, ev);
   CheckMockedBelief(a, ev);
+  CheckInsinuation(a, ev);
+  CheckImagine(a, ev);
   CheckIronicPraise(a, ev);
   CheckMockingTitle(a, ev);
   CheckBelittledSpeech(a, ev);

@@ -97,7 +97,11 @@ Lexicon::Lexicon() {
             "store", "school", "market", "pharmacy", "salon", "gym", "hotel", "bar", "grill",
             "pizza", "bakery", "office", "inc", "llc", "co", "shop", "garage", "motors", "depot",
             "mart", "center", "centre", "library", "factory", "warehouse", "studio", "pub",
-            "kitchen", "deli", "dentistry", "medical", "insurance", "services", "academy"},
+            "kitchen", "deli", "dentistry", "medical", "insurance", "services", "academy",
+            "repair", "auto", "plumbing", "electric", "cleaners", "laundromat", "hardware",
+            "supermarket", "dealership", "motel", "inn", "spa", "nails", "barbershop", "foods",
+            "logistics", "construction", "realty", "firm", "daycare", "nursery", "fitness",
+            "tires", "hospice", "grocery", "clinic", "salon", "agency", "bistro", "brewery", "tavern"},
            kBusiness);
   AddWords({"i", "i'm", "me", "my", "myself", "mine", "i've", "i'd", "i'll"}, kFirstPerson);
   AddWords({"told", "said", "texted", "wrote", "screamed", "yelled", "shouted", "threatened",
@@ -120,6 +124,24 @@ Lexicon::Lexicon() {
             "wonderful", "yay", "omg"},
            kJoy);
   AddWords({"people", "guys", "all", "both", "lot", "two", "lads", "folks", "here"}, kGroupWord);
+  AddWords({"cute", "adorable", "sweet", "funny", "hilarious", "precious", "amusing", "charming",
+            "priceless", "quaint", "hysterical", "rich"},
+           kArchWord);
+  AddWords({"interesting", "convenient", "funny", "curious", "amazing", "weird"},
+           kEyebrow);
+  AddWords({"genius", "brilliant", "groundbreaking", "revolutionary", "earth-shattering",
+            "riveting", "profound", "stellar", "life-changing", "mind-blowing", "fascinating",
+            "original", "insightful", "enlightening", "visionary", "deep", "novel"},
+           kIronicPraise);
+  AddWords({"einstein", "sherlock", "genius", "smarty", "smartypants", "hotshot", "mastermind",
+            "professor", "princess"},
+           kMockTitle);
+  AddWords({"whine", "whines", "whining", "whined", "moan", "moans", "moaning", "whinge",
+            "whinges", "whinging", "bitching", "bleating", "sulking", "griping", "yapping",
+            "yammering", "blubbering", "sniveling", "snivelling", "wailing"},
+           kSpeechNoise);
+  AddWords({"everyone", "everybody", "anyone", "anybody", "nobody", "people", "y'all"},
+           kRoomWord);
   AddWords({"a", "an", "the", "such", "so", "total", "complete", "absolute", "real", "fucking",
             "freaking", "little", "big", "biggest", "most", "kind", "sort", "of", "being", "just",
             "really", "honestly", "truly", "also", "literally", "bloody", "damn", "actually",
@@ -131,7 +153,7 @@ Lexicon::Lexicon() {
             "manipulative", "disgusting", "crazy", "and", "or", "complete", "one", "bigger",
             "worse", "dumber", "greater", "huge", "massive", "proper", "right", "first-class",
             "world-class", "textbook", "classic", "typical", "damned", "goddamn", "sorry", "known",
-            "notorious", "compulsive", "serial", "habitual", "proven", "natural-born"},
+            "notorious", "compulsive", "serial", "habitual", "proven", "natural-born", "bitter"},
            kFiller);
   AddWords({"are", "were", "is", "being", "been", "be", "sound", "seem", "look", "act", "acting",
             "sounding", "looking", "behaving", "seeming", "r", "remain", "became", "become",
@@ -168,7 +190,8 @@ Lexicon::Lexicon() {
             "conman", "sleazeball", "numpty", "bellend", "wannabe", "poser", "slacker", "swine",
             "snob", "crybabies", "pansy", "imbeciles", "dimwits", "dummies", "snakes", "rats",
             "parasites", "leeches", "trolls", "gossips", "traitors", "bullies", "scumbags",
-            "creepo", "sleazebags", "dirtbags", "bozo", "bozos", "nutter", "headcase"},
+            "creepo", "sleazebags", "dirtbags", "bozo", "bozos", "nutter", "headcase", "tool",
+            "predator", "predators", "crank"},
            kInsultNoun);
   AddWords({"stupid", "dumb", "pathetic", "worthless", "useless", "disgusting", "spineless",
             "gutless", "gullible", "self-absorbed", "selfish", "lazy", "ugly", "brainless",
@@ -225,7 +248,7 @@ Lexicon::Lexicon() {
               {"real problems", 0.6}, {"real mature", 0.85}, {"very mature", 0.6},
               {"pity party", 0.8}, {"trauma olympics", 0.85}, {"oppression olympics", 0.85},
               {"misery olympics", 0.85}, {"suffering olympics", 0.85}, {"sob story", 0.7},
-              {"bless your heart", 0.8}, {"oh great another", 0.7},
+              {"bless your heart", 0.8}, {"oh great another", 0.7}, {"great another", 0.6},
               {"can't wait for tomorrow's", 0.6},
               {"lucky you", 0.7}, {"must be nice", 0.7}, {"poor you", 0.7}, {"poor baby", 0.7},
               {"must be so hard", 0.55}, {"feel sorry for yourself", 0.8},
@@ -236,7 +259,7 @@ Lexicon::Lexicon() {
               {"only posts when", 0.7}, {"get out of this group", 0.85},
               {"get out of here", 0.55}, {"stop whining", 0.8}, {"quit whining", 0.8},
               {"stop complaining", 0.7}, {"stop crying", 0.75}, {"spare us", 0.75},
-              {"give it a rest", 0.75}, {"not this again", 0.6}, {"whatever you say", 0.6},
+              {"give it a rest", 0.75}, {"not this again", 0.6}, {"not this * again", 0.6}, {"whatever you say", 0.6},
               {"yeah right", 0.55}, {"lol ok", 0.7}, {"ok boomer", 0.8}, {"how original", 0.7},
               {"thanks for nothing", 0.75}, {"nice going", 0.6}, {"real helpful", 0.7},
               {"who do you think you are", 0.75}, {"what a joke", 0.75},
@@ -263,7 +286,7 @@ Lexicon::Lexicon() {
               {"we get it", 0.5}, {"get it already", 0.5},
               {"not everything is about you", 0.75}, {"it's not all about you", 0.75},
               {"cry harder", 0.85}, {"stay mad", 0.7}, {"the world's smallest violin", 0.85},
-              {"smallest violin", 0.85}, {"imagine thinking", 0.6}, {"you people", 0.4},
+              {"smallest violin", 0.85}, {"you people", 0.4},
               {"who even", 0.5}, {"get a grip", 0.6}, {"man up", 0.7}, {"toughen up", 0.6},
               {"stop playing", 0.45}, {"your opinion", 0.2}, {"wah wah", 0.8}, {"waah", 0.7},
               {"eye roll", 0.3}, {"here comes", 0.35}, {"so original", 0.7},
@@ -289,12 +312,45 @@ Lexicon::Lexicon() {
               {"laughs at your", 0.65}, {"laughing at your", 0.65}},
              kNotAfterJoy);
   AddPhrases(PhraseKind::kContempt,
+             {{"enough about your", 0.75}, {"sure tell us", 0.7}, {"captain obvious", 0.8},
+              {"must be so proud of yourself", 0.65}, {"maybe if you", 0.4},
+              {"ah yes", 0.4}, {"right on schedule", 0.45}, {"meltdown", 0.35},
+              {"what a surprise", 0.6}, {"what a shock", 0.55}, {"color me surprised", 0.7},
+              {"colour me surprised", 0.7}, {"surprise surprise", 0.7},
+              {"supposed to be insightful", 0.7}, {"supposed to be helpful", 0.7},
+              {"supposed to be funny", 0.65}, {"supposed to be deep", 0.7},
+              {"supposed to be clever", 0.7}, {"supposed to be profound", 0.7},
+              {"supposed to be smart", 0.7}, {"supposed to be impressed", 0.75},
+              {"because you're the only one", 0.7}},
+             0);
+  AddPhrases(PhraseKind::kContempt, {{"less time", 0.35}}, kNeedsYou);
+  AddPhrases(PhraseKind::kContempt,
+             {{"you're not special", 0.75}, {"you are not special", 0.75},
+              {"everyone but yourself", 0.75}, {"anyone but yourself", 0.75},
+              {"everybody but yourself", 0.75}, {"that always works", 0.55},
+              {"because that always works", 0.7}, {"did someone get", 0.45},
+              {"feelings hurt", 0.45}, {"explain it to you but", 0.7},
+              {"explain it slowly", 0.6}},
+             0);
+  AddPhrases(PhraseKind::kContempt,
+             {{"been through worse", 0.6}, {"crayons", 0.6}, {"smaller words", 0.6},
+              {"small words", 0.55}},
+             kNeedsYou);
+  AddPhrases(PhraseKind::kContempt,
              {{"beneath", 0.7}, {"roll my eyes", 0.7}, {"roll our eyes", 0.7},
               {"roll their eyes", 0.7}, {"rolls their eyes", 0.7}, {"rolling my eyes", 0.7},
               {"rolling our eyes", 0.7}, {"rolls her eyes", 0.6}, {"rolls his eyes", 0.6}},
              kNeedsYou);
   AddPhrases(PhraseKind::kThreat, {{"this isn't over", 0.65}, {"this is not over", 0.65}},
              kStandalone);
+  AddPhrases(PhraseKind::kThreat, {{"be there waiting", 0.45}}, kNeedsYou);
+  // Material kept against the reader; without a "you" it is a survivor's
+  // record ("I kept copies of everything he sent").
+  AddPhrases(PhraseKind::kThreat,
+             {{"while it lasts", 0.6}, {"while you still can", 0.7}, {"copies of everything", 0.7},
+              {"i have copies", 0.6}, {"i kept copies", 0.6}, {"saved every message", 0.6},
+              {"kept every message", 0.6}, {"screenshots of everything", 0.6}},
+             kNeedsYou);
   // "Making everything about you", "made it about yourself".
   for (std::string_view verb : {"make", "makes", "making", "made"}) {
     for (std::string_view object : {"everything about you", "everything about yourself",
@@ -325,7 +381,7 @@ Lexicon::Lexicon() {
               {"just wait", 0.5}, {"you've been warned", 0.85}, {"last warning", 0.6},
               {"you'll pay", 0.8}, {"make you pay", 0.85}, {"pay for this", 0.7},
               {"won't know what hit", 0.85}, {"accidents happen", 0.7}, {"gets screenshots", 0.8},
-              {"get screenshots", 0.7}, {"screenshots of everything", 0.6},
+              {"get screenshots", 0.7}, 
               {"as anonymous as you think", 0.85}, {"i know who you are", 0.8},
               {"see you outside", 0.7}, {"meet me outside", 0.7}, {"you're dead", 0.75},
               {"you are dead", 0.75}, {"dead meat", 0.8}, {"break his legs", 0.9},
@@ -357,6 +413,17 @@ Lexicon::Lexicon() {
               {"hurt your", 0.6}, {"you'll get hurt", 0.85}, {"you will get hurt", 0.85},
               {"or you'll", 0.5}, {"or i'll", 0.5}, {"cross me", 0.5}, {"crossing me", 0.5},
               {"you're finished", 0.7}, {"you are finished", 0.7}, {"i'll end you", 0.95},
+              {"better be careful", 0.65}, {"you'd better watch", 0.7},
+              {"if you know what i mean", 0.45}, {"have a way of getting out", 0.7},
+              {"way of coming out", 0.6}, {"end up regretting", 0.75},
+              {"end up getting hurt", 0.85}, {"end up sorry", 0.75},
+              {"people who cross me", 0.8}, {"people who mess with me", 0.8},
+              {"one call from me", 0.7}, {"walk alone at night", 0.5},
+              {"if i were you", 0.35}, {"would love to read what you", 0.7},
+              {"would love to see what you", 0.65}, {"would love to know what you", 0.65},
+              {"put you in the hospital", 0.9}, {"put you in the ground", 0.95},
+              {"put you in a wheelchair", 0.9}, {"put you in a coma", 0.9},
+              {"how that works out for you", 0.65}, {"get what you deserve", 0.7},
               {"make you regret", 0.85}, {"make you sorry", 0.8}, {"not done with you", 0.8},
               {"not finished with you", 0.8}, {"easy it is to find", 0.8},
               {"easy it would be", 0.45}, {"easy it'd be", 0.45}, {"to find you", 0.45},
@@ -419,6 +486,14 @@ Lexicon::Lexicon() {
               {"thinking of ending", 0.85}, {"i'm a burden", 0.5}, {"such a burden", 0.5},
               {"am a burden", 0.5}, {"burden to everyone", 0.8}, {"if i was gone", 0.8},
               {"if i were gone", 0.8}, {"if i wasn't around", 0.8}, {"if i weren't around", 0.8},
+              {"want everything to stop", 0.8}, {"want it all to stop", 0.8},
+              {"painless way", 0.9}, {"not here tomorrow", 0.8}, {"engine running", 0.6},
+              {"in the garage", 0.3}, {"he found me", 0.8}, {"she found me", 0.8},
+              {"he's downstairs", 0.7}, {"letters to my kids", 0.5}, {"letter to my kids", 0.5},
+              {"letters to my children", 0.5}, {"just in case", 0.3},
+              {"talked out of it", 0.7}, {"talk me out of it", 0.75}, {"i have a plan", 0.4},
+              {"taking all my pills", 0.9}, {"take all my pills", 0.9}, {"all my pills", 0.7},
+              {"all of my pills", 0.7}, {"whole bottle", 0.6}, {"pills at once", 0.8},
               {"don't want to exist", 0.9}, {"stop existing", 0.85}, {"sleep forever", 0.7}},
              0);
   AddPhrases(PhraseKind::kCrisis,
@@ -434,7 +509,8 @@ Lexicon::Lexicon() {
               {"manager of", 0.8}, {"front desk of", 0.8}, {"front desk at", 0.8},
               {"shift at", 0.7}, {"employed at", 0.8}, {"job at", 0.7}, {"cashier at", 0.8},
               {"nurse at", 0.8}, {"teacher at", 0.8}, {"works for", 0.7}, {"i'm at the", 0.6},
-              {"find him at", 0.8}, {"find her at", 0.8}, {"find me at", 0.8}},
+              {"find him at", 0.8}, {"find her at", 0.8}, {"find me at", 0.8},
+              {"job is at", 0.75}, {"register at", 0.75}, {"works over at", 0.75}, {"works down at", 0.75}},
              0);
 }
 

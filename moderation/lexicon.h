@@ -34,10 +34,16 @@ enum WordClass : uint32_t {
   kCopula = 1u << 12,        // are, were, being, act, sound, ...
   kBusiness = 1u << 13,      // diner, dental, clinic, ...
   kFirstPerson = 1u << 14,   // i, i'm, me, my, myself
+  kArchWord = 1u << 15,      // cute, adorable, funny: "cute that you think"
   kMockCue = 1u << 16,       // ha, lol, ok, sure, another: with a scare quote, mockery
   kJoy = 1u << 17,           // amazing, congrats, proud: "shut up" is then delight
   kGroupWord = 1u << 18,     // people, guys, all, both, lot: "you people are"
   kPastSpeech = 1u << 19,    // told, said, used (to say), would: recounting, not now
+  kEyebrow = 1u << 20,       // interesting, convenient: "interesting how your ..."
+  kIronicPraise = 1u << 21,  // genius, groundbreaking: "another genius take"
+  kMockTitle = 1u << 22,     // einstein, sherlock: "nice try, Einstein"
+  kSpeechNoise = 1u << 23,   // whining, moaning: the reader's speech called noise
+  kRoomWord = 1u << 24,      // everyone, anybody, people: the whole room addressed
 };
 
 // What a phrase is evidence of.

@@ -46,9 +46,15 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
     if (n == "you" || n == "y'all") return AfterOthersSpeech(a, w) ? 0 : 0.9 * scale;
     if (a.is(w, kNegator)) return 0;
     if (a.is(w, kCopula)) {
-      // "you are", "you people are", "everyone here is".
+      // "you are", "you people are", "everyone here is", "you really are".
+      static constexpr std::string_view kAdverbs[] = {"really", "truly", "honestly", "clearly",
+                                                      "obviously", "just", "literally",
+                                                      "seriously", "actually", "definitely"};
       uint32_t s = w;
-      while (s > 0 && a.same_sentence(s - 1, w) && a.is(s - 1, kGroupWord)) --s;
+      while (s > 0 && a.same_sentence(s - 1, w) &&
+             (a.is(s - 1, kGroupWord) || OneOf(kAdverbs, a.word(s - 1).norm))) {
+        --s;
+      }
       if (s == 0 || !a.same_sentence(s - 1, w)) return 0;
       const std::string& subject = a.word(s - 1).norm;
       if (subject == "you" || subject == "y'all")
@@ -78,6 +84,14 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
         if (a.is(f, kFirstPerson) || a.is(f, kThirdPerson)) return 0;
       }
       return 0.85 * scale;
+    }
+    // "Mike's a predator": a name and "is" in one word.
+    if (n.size() > 2 && n.ends_with("'s") && a.word(w).capitalized && first - w >= 2) {
+      bool possessed =
+          w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kFirstPerson | kThirdPerson);
+      if (!possessed && !Lexicon::Get().Known(std::string_view(n).substr(0, n.size() - 2))) {
+        return 0.65 * scale;
+      }
     }
     if (a.is(w, kFiller | kGroupWord | kInsultAdj | kInsultNoun)) continue;
     // "Only a fool would ...", "even an idiot can see ...": said of whoever

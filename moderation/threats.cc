@@ -12,7 +12,8 @@ void CheckHarmIntent(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kHarm[] = {
       "kill",    "hurt", "smash", "break",  "beat",  "punch", "stab",     "shoot", "burn",
       "destroy", "ruin", "end",   "expose", "wreck", "bash",  "strangle", "choke", "slap",
-      "kick",    "hunt", "dox",   "doxx",   "bury",  "cut",   "murder"};
+      "kick",    "hunt", "dox",   "doxx",   "bury",  "cut",   "murder", "slash", "torch",
+      "poison",  "vandalize", "key"};
   static constexpr std::string_view kVictims[] = {"you", "your", "yourself", "him",  "her",
                                                   "his", "them", "their",    "y'all"};
   static constexpr std::string_view kSpread[] = {"share", "post",    "send",    "leak",
@@ -63,8 +64,9 @@ void CheckHarmIntent(const Analysis& a, Evidence& ev) {
   }
 }
 
-// "I know where you park", "I know what time you leave work": the sender
-// shows they can find the reader. Not "I know where you're coming from".
+// "I know where you park", "I know what time you leave work", "friends who
+// know where your mom lives": the sender shows they can find the reader or
+// theirs. Not "I know where you're coming from".
 void CheckWhereabouts(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kWh[] = {"where", "which", "when", "what"};
   static constexpr std::string_view kWhereabouts[] = {
@@ -78,8 +80,13 @@ void CheckWhereabouts(const Analysis& a, Evidence& ev) {
       "house",   "apartment", "flat",     "office", "gym",   "church",   "meeting"};
   for (uint32_t w = 0; w + 2 < a.words(); ++w) {
     const std::string& n = a.word(w).norm;
-    if (!a.plain(w) || (n != "i" && n != "i've" && n != "we")) continue;
-    uint32_t k = w + 1;
+    // The sender, or people of theirs: "friends who know where ...", "my
+    // cousins know where ...".
+    bool sender = n == "i" || n == "i've" || n == "we" || n == "who";
+    bool senders_people = (n == "my" || n == "our") && w + 1 < a.words() &&
+                          a.same_sentence(w + 1, w) && !a.is(w + 1, kSecondPerson);
+    if (!a.plain(w) || !(sender || senders_people)) continue;
+    uint32_t k = senders_people ? w + 2 : w + 1;
     if (k < a.words() && (a.word(k).norm == "also" || a.word(k).norm == "already")) ++k;
     if (k >= a.words() ||
         (a.word(k).norm != "know" && a.word(k).norm != "seen" && a.word(k).norm != "found")) {
@@ -93,9 +100,9 @@ void CheckWhereabouts(const Analysis& a, Evidence& ev) {
       continue;
     }
     if (!OneOf(kWh, a.word(k).norm)) continue;
-    // The reader, then where they go, within the next few words.
+    // The reader or theirs, then where they go, within the next few words.
     for (uint32_t y = k + 1; y < a.words() && y <= k + 4 && a.same_sentence(y, k); ++y) {
-      if (a.word(y).norm != "you") continue;
+      if (a.word(y).norm != "you" && a.word(y).norm != "your") continue;
       for (uint32_t v = y + 1; v < a.words() && v <= y + 2 && a.same_sentence(v, y); ++v) {
         if (OneOf(kWhereabouts, a.word(v).norm)) {
           ev.Add(0.8, a.word(w).begin, a.word(v).end);
@@ -145,9 +152,41 @@ void CheckExposure(const Analysis& a, Evidence& ev) {
   }
 }
 
+// "Remember I still have the key to your place": the sender keeps a way
+// into the reader's home or accounts.
+void CheckKeptAccess(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kAccess[] = {"key", "keys", "password", "passwords",
+                                                 "passcode", "login", "pin", "code", "codes"};
+  for (uint32_t w = 0; w + 2 < a.words(); ++w) {
+    const std::string& n = a.word(w).norm;
+    if (!a.plain(w) || (n != "i" && n != "i've" && n != "i'm")) continue;
+    uint32_t k = w + 1;
+    while (k < a.words() && k <= w + 3 && a.same_sentence(k, w) &&
+           (a.word(k).norm == "still" || a.word(k).norm == "got" ||
+            a.word(k).norm == "always")) {
+      ++k;
+    }
+    if (k >= a.words() || !a.same_sentence(k, w) ||
+        (a.word(k).norm != "have" && a.word(k).norm != "kept" && a.word(k).norm != "got" &&
+         a.word(k).norm != "keeping")) {
+      continue;
+    }
+    for (uint32_t x = k + 1; x < a.words() && x <= k + 4 && a.same_sentence(x, w); ++x) {
+      if (!OneOf(kAccess, a.word(x).norm)) continue;
+      bool yours = a.word(x - 1).norm == "your";
+      for (uint32_t y = x + 1; y < a.words() && y <= x + 3 && a.same_sentence(y, w); ++y) {
+        if (a.word(y).norm == "your") yours = true;
+      }
+      if (yours) ev.Add(0.8, a.word(w).begin, a.word(x).end);
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 void CheckThreats(const Analysis& a, Evidence& ev) {
+  CheckKeptAccess(a, ev);
   CheckWhereabouts(a, ev);
   CheckExposure(a, ev);
   for (const PhraseMatch& m : a.phrases()) {

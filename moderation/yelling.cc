@@ -20,10 +20,9 @@ void CheckYelling(const Analysis& a, Evidence& ev) {
     if (!a.plain(w)) continue;
     bool sentence_start = w == 0 || !a.same_sentence(w - 1, w);
     if (a.is(w, kSecondPerson) || (sentence_start && a.is(w, kImperative))) aimed = true;
-    // Shouted at the room: "WHY DOES EVERYONE ...", "HOW MANY TIMES ...".
-    static constexpr std::string_view kRoom[] = {"everyone", "everybody", "anyone", "anybody",
-                                                 "nobody",   "people",    "y'all"};
-    if (caps && OneOf(kRoom, t.norm)) aimed = true;
+    // Shouted at the room: "WHY DOES EVERYONE ...", "Everyone STOP ...", "HOW
+    // MANY TIMES ...".
+    if (a.is(w, kRoomWord)) aimed = true;
     if (caps && t.norm == "times" && w >= 2 && a.word(w - 2).norm == "how" &&
         a.word(w - 1).norm == "many") {
       aimed = true;

@@ -134,6 +134,11 @@ TEST(GroundRulesTest, SarcasmHasAShapeBeyondAListOfPhrases) {
   EXPECT_EQ(Flagged("Must be fun being the only one who's never wrong."), kNoContempt);
   EXPECT_EQ(Flagged("We roll our eyes every time you share."), kNoContempt);
   EXPECT_EQ(Flagged("Classic you, turning a simple question into a crisis."), kNoContempt);
+  EXPECT_EQ(Flagged("Lol, you think reading one book makes you a counsellor?"), kNoContempt);
+  EXPECT_EQ(Flagged("You seriously believe anyone here needs that?"), kNoContempt);
+  EXPECT_EQ(Flagged("Nice job showing up on time for once, I guess."), kNoContempt);
+  EXPECT_EQ(Flagged("Imagine crying over a parking ticket in a support group."), kNoContempt);
+  EXPECT_EQ(Flagged("Convenient how your car only breaks down on meeting nights."), kNoContempt);
   // The same words, meant.
   EXPECT_EQ(Flagged("Sweet that you thought of us, thank you!"), 0);
   EXPECT_EQ(Flagged("Thank you for your brilliant idea about the meal rota."), 0);
@@ -143,6 +148,9 @@ TEST(GroundRulesTest, SarcasmHasAShapeBeyondAListOfPhrases) {
   EXPECT_EQ(Flagged("I used to whine constantly about my job, now I just quit."), 0);
   EXPECT_EQ(Flagged("He always made everything about himself."), 0);
   EXPECT_EQ(Flagged("Einstein was wrong about quantum mechanics, apparently."), 0);
+  EXPECT_EQ(Flagged("Do you think I should call her back?"), 0);
+  EXPECT_EQ(Flagged("Imagine being free of all of it by spring."), 0);
+  EXPECT_EQ(Flagged("Funny how you always know the right thing to say."), 0);
 }
 
 TEST(GroundRulesTest, InsultsAsAddressOrAboutWhoeverDoesSomething) {
@@ -152,6 +160,8 @@ TEST(GroundRulesTest, InsultsAsAddressOrAboutWhoeverDoesSomething) {
   EXPECT_EQ(Flagged("Ben, who is a complete snake, should not be moderating."), kNoNameCalling);
   EXPECT_EQ(Flagged("Nora, who's a known liar, shouldn't be believed."), kNoNameCalling);
   EXPECT_EQ(Flagged("You behave like a spoiled diva every meeting."), kNoNameCalling);
+  EXPECT_EQ(Flagged("Honestly, you really are a hypocrite."), kNoNameCalling);
+  EXPECT_EQ(Flagged("Dave's a creep and should be banned."), kNoNameCalling);
   EXPECT_EQ(Flagged("Stupid, I know, but I cried at the ending."), 0);
   EXPECT_EQ(Flagged("He told me only a fool would leave him. I left anyway."), 0);
   EXPECT_EQ(Flagged("My ex Dan, who is a liar, still has the car."), 0);
@@ -165,17 +175,24 @@ TEST(GroundRulesTest, ThreatsToFindOrExposeTheReader) {
   EXPECT_EQ(Flagged("Keep it up and I'll post the pictures of you."), kNoThreats);
   EXPECT_EQ(Flagged("I'm gonna make you pay for this."), kNoThreats);
   EXPECT_EQ(Flagged("This isn't over."), kNoThreats);
+  EXPECT_EQ(Flagged("Don't forget I still have the spare key to your flat."), kNoThreats);
+  EXPECT_EQ(Flagged("My cousins know where your sister works, by the way."), kNoThreats);
+  EXPECT_EQ(Flagged("Post that again and I'll slash your tires."), kNoThreats);
   EXPECT_EQ(Flagged("I know where you're coming from, I felt the same."), 0);
   EXPECT_EQ(Flagged("I know which group you mean now."), 0);
   EXPECT_EQ(Flagged("I'll send you the screenshots of the schedule."), 0);
   EXPECT_EQ(Flagged("My lawyer said they will know what happened once the report is in."), 0);
   EXPECT_EQ(Flagged("This isn't over for me, the custody case goes on."), 0);
+  EXPECT_EQ(Flagged("I kept copies of everything he sent, for the court."), 0);
+  EXPECT_EQ(Flagged("I'll be there waiting with snacks, don't worry!"), 0);
+  EXPECT_EQ(Flagged("I still have the key to my mom's place if we need somewhere."), 0);
 }
 
 TEST(GroundRulesTest, ShoutingAtTheRoom) {
   EXPECT_EQ(Flagged("WHY DOES EVERYONE KEEP IGNORING WHAT I WRITE"), kNoYelling);
   EXPECT_EQ(SpanOf("Maria, I ASKED YOU A QUESTION AND I WANT AN ANSWER.", kNoYelling),
             "ASKED YOU A QUESTION AND I WANT AN ANSWER");
+  EXPECT_EQ(Flagged("Everybody needs to STOP REPLYING TO MY POSTS!!!"), kNoYelling);
   EXPECT_EQ(Flagged("WHAT TIME IS THE MEETING TOMORROW"), 0);
   EXPECT_EQ(Flagged("I USED TO THINK I WAS THE PROBLEM. I'M NOT."), 0);
 }
@@ -190,6 +207,9 @@ TEST(GroundRulesTest, CrisisIsASignalNotAViolation) {
   EXPECT_TRUE(CheckMessage("I can't keep myself safe anymore.").crisis);
   EXPECT_TRUE(CheckMessage("I can't see a way out of this anymore.").crisis);
   EXPECT_FALSE(CheckMessage("I'm a burden sometimes, my therapist says that's a thought.").crisis);
+  EXPECT_TRUE(CheckMessage("I have a plan and please don't talk me out of it.").crisis);
+  EXPECT_TRUE(CheckMessage("I just want everything to stop tonight.").crisis);
+  EXPECT_FALSE(CheckMessage("I wrote letters to my kids' teachers about the move.").crisis);
   // Shouting in crisis is still shouting, and still a crisis.
   Verdict both = CheckMessage("YOU ALL IGNORED ME AND NOW IT DOESN'T MATTER, I'M ENDING IT");
   EXPECT_TRUE(both.crisis);
@@ -254,7 +274,8 @@ TEST_P(LabelledSetTest, MeetsTheTargets) {
 INSTANTIATE_TEST_SUITE_P(Sets, LabelledSetTest,
                          ::testing::Values("ground-rules-dev.jsonl", "ground-rules-holdout.jsonl",
                                            "ground-rules-blind.jsonl", "ground-rules-fresh.jsonl",
-                                           "ground-rules-sealed.jsonl"));
+                                           "ground-rules-sealed.jsonl", "ground-rules-final.jsonl",
+                                           "ground-rules-final2.jsonl"));
 
 TEST(EvaluationTest, CountsPerRuleAndHardNegatives) {
   std::vector<LabelledMessage> messages = {
