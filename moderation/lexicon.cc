@@ -457,7 +457,7 @@ Lexicon::Lexicon() {
               {"giving away my", 0.6}, {"no point anymore", 0.8}, {"want it all to end", 0.9},
               {"want it to end", 0.8}, {"wish i wasn't here", 0.85}, {"not wake up", 0.8},
               {"never wake up", 0.85}, {"stay on with me", 0.6},
-              {"he's outside", 0.85}, {"she's outside", 0.85}, {"outside my door", 0.8},
+              {"he's outside", 0.5}, {"she's outside", 0.5}, {"outside my door", 0.8},
               {"trying the door", 0.85}, {"banging on the door", 0.85}, {"broke in", 0.8},
               {"breaking in", 0.85}, {"smashed the window", 0.9}, {"locked in the bathroom", 0.9},
               {"hiding in the", 0.8}, {"i'm hiding", 0.8}, {"found where i'm staying", 0.85},
@@ -487,7 +487,8 @@ Lexicon::Lexicon() {
               {"am a burden", 0.5}, {"burden to everyone", 0.8}, {"if i was gone", 0.8},
               {"if i were gone", 0.8}, {"if i wasn't around", 0.8}, {"if i weren't around", 0.8},
               {"want everything to stop", 0.8}, {"want it all to stop", 0.8},
-              {"painless way", 0.9}, {"not here tomorrow", 0.8}, {"engine running", 0.6},
+              {"painless way", 0.9}, {"how many pills", 0.75}, {"lethal dose", 0.85},
+              {"how to end it", 0.85}, {"not here tomorrow", 0.8}, {"engine running", 0.6},
               {"in the garage", 0.3}, {"he found me", 0.8}, {"she found me", 0.8},
               {"he's downstairs", 0.7}, {"letters to my kids", 0.5}, {"letter to my kids", 0.5},
               {"letters to my children", 0.5}, {"just in case", 0.3},
@@ -501,7 +502,7 @@ Lexicon::Lexicon() {
              kNeedsThirdAgent);
   AddPhrases(PhraseKind::kSelfHarmIdiom,
              {{"rather die than", 1}, {"dying at", 1}, {"dying laughing", 1}, {"to die for", 1},
-              {"die of embarrassment", 1}, {"die of laughter", 1}},
+              {"die of embarrassment", 1}, {"die of laughter", 1}, {"living in fear", 1}},
              0);
 
   AddPhrases(PhraseKind::kWorkplace,

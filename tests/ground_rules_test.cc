@@ -216,6 +216,21 @@ TEST(GroundRulesTest, CrisisIsASignalNotAViolation) {
   EXPECT_EQ(both.violations.size(), 1u);
 }
 
+TEST(GroundRulesTest, CrisisIsAWishToDieOrDangerNowInAnyWords) {
+  EXPECT_TRUE(CheckMessage("Honestly I just want to be gone.").crisis);
+  EXPECT_TRUE(CheckMessage("I don't want to wake up anymore.").crisis);
+  EXPECT_TRUE(CheckMessage("I keep thinking about dying.").crisis);
+  EXPECT_TRUE(CheckMessage("My husband has a gun and he's drunk.").crisis);
+  EXPECT_TRUE(CheckMessage("He broke in and I'm in the bathroom with the kids.").crisis);
+  EXPECT_FALSE(CheckMessage("I don't want to die, I want the pain to stop.").crisis);
+  EXPECT_FALSE(CheckMessage("I'm dying to see my kids this weekend.").crisis);
+  EXPECT_FALSE(CheckMessage("I want to be here for my daughter's graduation.").crisis);
+  EXPECT_FALSE(CheckMessage("My dad was hitting my mom when I was a kid.").crisis);
+  EXPECT_FALSE(CheckMessage("He broke it off with me last week and I'm relieved.").crisis);
+  EXPECT_FALSE(CheckMessage("She's outside having a smoke, back in a minute.").crisis);
+  EXPECT_FALSE(CheckMessage("I'm tired of living in fear, so I moved.").crisis);
+}
+
 TEST(GroundRulesTest, OnlyTheGroupsRulesAreChecked) {
   const std::string text = "SHUT UP YOU IDIOT";
   EXPECT_EQ(Flagged(text), kNoContempt | kNoNameCalling | kNoYelling);
