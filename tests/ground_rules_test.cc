@@ -151,6 +151,10 @@ TEST(GroundRulesTest, SarcasmHasAShapeBeyondAListOfPhrases) {
   EXPECT_EQ(Flagged("Do you think I should call her back?"), 0);
   EXPECT_EQ(Flagged("Imagine being free of all of it by spring."), 0);
   EXPECT_EQ(Flagged("Funny how you always know the right thing to say."), 0);
+  // Interjections, "again" and "a bad day" are not sarcasm by themselves.
+  EXPECT_EQ(Flagged("Oh honey, you had a bad day, that's allowed."), 0);
+  EXPECT_EQ(Flagged("Whoa, you made it through another week, huh?"), 0);
+  EXPECT_EQ(Flagged("Congrats, you finally got the apartment!!"), 0);
 }
 
 TEST(GroundRulesTest, InsultsAsAddressOrAboutWhoeverDoesSomething) {
