@@ -16,19 +16,24 @@ bool IsEyeRoll(std::string_view symbol) {
 // ("nobody cares about the past here").
 void CheckDismissal(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kVerbs[] = {
-      "cares",    "care",   "asked",   "wants",  "want",   "likes",     "believes", "believe",
-      "takes",    "take",   "listens", "reads",  "read",   "needs",     "gives",    "give",
-      "respects", "trusts", "buys",    "misses", "missed", "remembers", "wanted"};
-  // Verbs that dismiss without an object: "Nobody cares." "Who asked?"
-  static constexpr std::string_view kBare[] = {"cares", "care", "asked", "gives", "give"};
+      "cares",     "care",    "asked",     "wants",     "want",     "likes",
+      "believes",  "believe", "takes",     "take",      "listens",  "reads",
+      "read",      "needs",   "gives",     "give",      "respects", "trusts",
+      "buys",      "misses",  "missed",    "remembers", "wanted",   "buying",
+      "listening", "reading", "believing", "impressed", "fooled"};
+  // Verbs that dismiss without the reader as object: "Nobody cares."
+  // "Nobody's buying it." "Nobody is impressed."
+  static constexpr std::string_view kBare[] = {"cares", "care",   "asked",     "gives",
+                                               "give",  "buying", "impressed", "fooled"};
   static constexpr std::string_view kBetween[] = {
       "here",     "in",       "this",      "the",    "group",     "room",   "chat", "thread",
       "of",       "us",       "else",      "at",     "all",       "really", "even", "ever",
       "honestly", "actually", "seriously", "around", "literally", "still",  "will", "would",
-      "is",       "does",     "did",       "here's", "ever",      "truly"};
+      "is",       "does",     "did",       "here's", "truly"};
   static constexpr std::string_view kFraming[] = {
       "feel",   "feels", "felt", "feeling", "like", "seems",  "seemed", "worry", "worried",
       "afraid", "if",    "when", "thought", "fear", "scared", "as",     "that",  "sure"};
+  static constexpr std::string_view kAnyObject[] = {"buying", "buys", "impressed", "fooled"};
   static constexpr std::string_view kOtherObject[] = {
       "the", "my", "our", "his", "her", "their", "me", "myself", "him", "them", "it's"};
   for (uint32_t w = 0; w < a.words(); ++w) {
@@ -66,12 +71,15 @@ void CheckDismissal(const Analysis& a, Evidence& ev) {
     if (follows(object, "about") || follows(object, "for") || follows(object, "what")) ++object;
     bool at_you = object < a.words() && a.same_sentence(object, w) && a.plain(object) &&
                   a.is(object, kSecondPerson);
-    if (object < a.words() && a.same_sentence(object, w) &&
+    // "Nobody's buying the act": these dismiss whatever their object.
+    const bool any_object = OneOf(kAnyObject, a.word(v).norm) && !follows(object, "me");
+    if (!any_object && object < a.words() && a.same_sentence(object, w) &&
         (OneOf(kOtherObject, a.word(object).norm) || a.word(object).norm == "to")) {
-      // "Nobody wants you to leave" and "nobody needs to know" are kind;
-      // "nobody wants to hear it" is not.
+      // "Nobody needs to know" is kind; "nobody wants to hear it" and
+      // "nobody's listening to you" are not.
       bool to_hear = a.word(object).norm == "to" &&
-                     (follows(object + 1, "hear") || follows(object + 1, "read"));
+                     (follows(object + 1, "hear") || follows(object + 1, "read") ||
+                      follows(object + 1, "you") || follows(object + 1, "your"));
       if (!to_hear) continue;
       at_you = true;
     }
@@ -82,7 +90,7 @@ void CheckDismissal(const Analysis& a, Evidence& ev) {
       }
     }
     if (at_you && follows(object + 1, "to") && !bare) continue;  // "wants you to stay"
-    if (!at_you && !bare) continue;
+    if (!at_you && !bare && !any_object) continue;
     ev.Add(at_you ? 0.8 : 0.75, a.word(w).begin, a.word(v).end);
   }
 }
@@ -136,10 +144,11 @@ void CheckInsinuation(const Analysis& a, Evidence& ev) {
 // for the room to laugh at. Not the hopeful "imagine being free".
 void CheckImagine(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kMocked[] = {
-      "needing", "thinking", "believing", "crying", "posting", "whining", "caring", "getting",
-      "making", "acting", "pretending", "complaining", "bragging", "being", "having"};
-  static constexpr std::string_view kHopeful[] = {"free", "safe", "happy", "sober", "clean",
-                                                  "loved", "able", "well", "at"};
+      "needing",    "thinking",    "believing", "crying", "posting",
+      "whining",    "caring",      "getting",   "making", "acting",
+      "pretending", "complaining", "bragging",  "being",  "having"};
+  static constexpr std::string_view kHopeful[] = {"free",  "safe", "happy", "sober", "clean",
+                                                  "loved", "able", "well",  "at"};
   for (uint32_t w = 0; w + 1 < a.words(); ++w) {
     bool opens = w == 0 || !a.same_sentence(w - 1, w);
     if (!opens || !a.plain(w) || a.word(w).norm != "imagine" || !a.same_sentence(w + 1, w) ||
@@ -152,8 +161,7 @@ void CheckImagine(const Analysis& a, Evidence& ev) {
       continue;
     }
     // "Imagine being" and "imagine having" are as often wistful as mocking.
-    ev.Add(gerund == "being" || gerund == "having" ? 0.4 : 0.7, a.word(w).begin,
-           a.word(w + 1).end);
+    ev.Add(gerund == "being" || gerund == "having" ? 0.4 : 0.7, a.word(w).begin, a.word(w + 1).end);
   }
 }
 
@@ -255,11 +263,12 @@ bool InQuestion(const Analysis& a, uint32_t w) {
 // anyone buys that?" A belief of the reader's put back to them as a joke.
 // Not "Do you think I should call?", which asks.
 void CheckMockQuestion(const Analysis& a, Evidence& ev) {
-  static constexpr std::string_view kInterjections[] = {
-      "lol", "lmao", "haha", "oh", "wow", "so", "wait", "sure", "aww", "aw", "ok", "okay", "please"};
-  static constexpr std::string_view kAdverbs[] = {"really", "seriously", "actually", "honestly",
-                                                  "truly", "genuinely"};
-  static constexpr std::string_view kBelief[] = {"think", "believe", "expect", "imagine",
+  static constexpr std::string_view kInterjections[] = {"lol", "lmao", "haha",  "oh",  "wow",
+                                                        "so",  "wait", "sure",  "aww", "aw",
+                                                        "ok",  "okay", "please"};
+  static constexpr std::string_view kAdverbs[] = {"really",   "seriously", "actually",
+                                                  "honestly", "truly",     "genuinely"};
+  static constexpr std::string_view kBelief[] = {"think",  "believe", "expect",  "imagine",
                                                  "reckon", "thought", "believed"};
   for (uint32_t w = 0; w < a.words(); ++w) {
     if (w != 0 && a.same_sentence(w - 1, w)) continue;  // sentence openings only
@@ -285,9 +294,9 @@ void CheckMockQuestion(const Analysis& a, Evidence& ev) {
 // "Congrats on discovering feelings, I guess." Praise taken back as it is
 // given.
 void CheckGrudgingPraise(const Analysis& a, Evidence& ev) {
-  static constexpr std::string_view kPraise[] = {"congrats", "congratulations", "bravo", "well",
-                                                 "good", "great", "nice", "wow", "amazing",
-                                                 "impressive", "cool", "proud", "yay"};
+  static constexpr std::string_view kPraise[] = {
+      "congrats", "congratulations", "bravo",      "well", "good",  "great", "nice",
+      "wow",      "amazing",         "impressive", "cool", "proud", "yay"};
   for (uint32_t w = 1; w < a.words(); ++w) {
     // "..., I guess" closing a sentence.
     if (a.word(w).norm != "guess" || a.word(w - 1).norm != "i" || !a.plain(w)) continue;

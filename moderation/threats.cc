@@ -10,10 +10,12 @@ namespace {
 // person, a harm verb, and a victim.
 void CheckHarmIntent(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kHarm[] = {
-      "kill",    "hurt", "smash", "break",  "beat",  "punch", "stab",     "shoot", "burn",
-      "destroy", "ruin", "end",   "expose", "wreck", "bash",  "strangle", "choke", "slap",
-      "kick",    "hunt", "dox",   "doxx",   "bury",  "cut",   "murder", "slash", "torch",
-      "poison",  "vandalize", "key"};
+      "kill",   "hurt",    "smash", "break",  "beat",     "punch", "stab", "shoot",
+      "burn",   "destroy", "ruin",  "end",    "expose",   "wreck", "bash", "strangle",
+      "choke",  "slap",    "kick",  "hunt",   "dox",      "doxx",  "bury", "cut",
+      "murder", "slash",   "torch", "poison", "vandalize"};
+  // "I'll cut you some slack", "cut you off", "cut you in on it".
+  static constexpr std::string_view kHarmless[] = {"slack", "off", "in", "deal"};
   static constexpr std::string_view kVictims[] = {"you", "your", "yourself", "him",  "her",
                                                   "his", "them", "their",    "y'all"};
   static constexpr std::string_view kSpread[] = {"share", "post",    "send",    "leak",
@@ -23,9 +25,6 @@ void CheckHarmIntent(const Analysis& a, Evidence& ev) {
       "photos",  "pictures", "pics",   "screenshots", "texts",   "messages",
       "secrets", "nudes",    "videos", "chats",       "address", "number",
       "details", "records",  "diary",  "letters",     "dms"};
-  auto in = [](const auto& list, const std::string& w) {
-    return std::find(std::begin(list), std::end(list), w) != std::end(list);
-  };
   for (uint32_t w = 0; w < a.words(); ++w) {
     const std::string& n = a.word(w).norm;
     if (!a.plain(w)) continue;
@@ -38,20 +37,24 @@ void CheckHarmIntent(const Analysis& a, Evidence& ev) {
     for (uint32_t k = w + 1; k < a.words() && k <= w + 6 && a.same_sentence(k, w); ++k) {
       if (a.is(k, kNegator)) break;
       const std::string& verb = a.word(k).norm;
-      if (in(kHarm, verb)) {
+      if (OneOf(kHarm, verb)) {
         for (uint32_t v = k + 1; v < a.words() && v <= k + 5 && a.same_sentence(v, k); ++v) {
-          if (in(kVictims, a.word(v).norm)) {
-            ev.Add(0.9, a.word(w).begin, a.word(v).end);
+          if (OneOf(kVictims, a.word(v).norm)) {
+            bool harmless = false;
+            for (uint32_t h = v + 1; h < a.words() && h <= v + 2 && a.same_sentence(h, v); ++h) {
+              if (OneOf(kHarmless, a.word(h).norm)) harmless = true;
+            }
+            if (!harmless) ev.Add(0.9, a.word(w).begin, a.word(v).end);
             break;
           }
         }
         break;
       }
-      if (in(kSpread, verb)) {
+      if (OneOf(kSpread, verb)) {
         // Exposure: "I'll send your texts to ...", "I'll post the pictures
         // of you". Not "I'll send you the photos", which only shares.
         for (uint32_t v = k + 1; v < a.words() && v <= k + 5 && a.same_sentence(v, k); ++v) {
-          if (!in(kPrivate, a.word(v).norm)) continue;
+          if (!OneOf(kPrivate, a.word(v).norm)) continue;
           bool yours = a.word(v - 1).norm == "your" ||
                        (v + 2 < a.words() && a.word(v + 1).norm == "of" &&
                         (a.word(v + 2).norm == "you" || a.word(v + 2).norm == "yourself"));
@@ -155,15 +158,14 @@ void CheckExposure(const Analysis& a, Evidence& ev) {
 // "Remember I still have the key to your place": the sender keeps a way
 // into the reader's home or accounts.
 void CheckKeptAccess(const Analysis& a, Evidence& ev) {
-  static constexpr std::string_view kAccess[] = {"key", "keys", "password", "passwords",
-                                                 "passcode", "login", "pin", "code", "codes"};
+  static constexpr std::string_view kAccess[] = {
+      "key", "keys", "password", "passwords", "passcode", "login", "pin", "code", "codes"};
   for (uint32_t w = 0; w + 2 < a.words(); ++w) {
     const std::string& n = a.word(w).norm;
     if (!a.plain(w) || (n != "i" && n != "i've" && n != "i'm")) continue;
     uint32_t k = w + 1;
     while (k < a.words() && k <= w + 3 && a.same_sentence(k, w) &&
-           (a.word(k).norm == "still" || a.word(k).norm == "got" ||
-            a.word(k).norm == "always")) {
+           (a.word(k).norm == "still" || a.word(k).norm == "got" || a.word(k).norm == "always")) {
       ++k;
     }
     if (k >= a.words() || !a.same_sentence(k, w) ||

@@ -86,6 +86,7 @@ TEST(GroundRulesTest, ThreatsExplicitAndVeiled) {
   EXPECT_EQ(Flagged("I'd honestly rather die than go to another office party."), 0);
   EXPECT_EQ(Flagged("I could kill for a coffee right now."), 0);
   EXPECT_EQ(Flagged("I would never hurt you."), 0);
+  EXPECT_EQ(Flagged("I'll cut you some slack this time."), 0);
 }
 
 TEST(GroundRulesTest, PersonalInformationButNotHotlines) {
@@ -116,11 +117,14 @@ TEST(GroundRulesTest, DismissingTheReaderIsContemptButKindUniversalsAreNot) {
   EXPECT_EQ(Flagged("Honestly none of us care what you think."), kNoContempt);
   EXPECT_EQ(Flagged("Not one person here asked for your life story."), kNoContempt);
   EXPECT_EQ(Flagged("Nobody wants to hear it."), kNoContempt);
+  EXPECT_EQ(Flagged("Nobody's buying the act, Ian."), kNoContempt);
+  EXPECT_EQ(Flagged("Nobody's listening to you."), kNoContempt);
   EXPECT_EQ(Flagged("Nobody wants you to leave, please stay."), 0);
   EXPECT_EQ(Flagged("No one here will judge you for relapsing."), 0);
   EXPECT_EQ(Flagged("It feels like nobody listens to me at home."), 0);
   EXPECT_EQ(Flagged("Nobody cares about the past here, you're welcome as you are."), 0);
   EXPECT_EQ(Flagged("Nobody needs to know you were here, it's confidential."), 0);
+  EXPECT_EQ(Flagged("Nobody is interested in hurting you here."), 0);
 }
 
 TEST(GroundRulesTest, SarcasmHasAShapeBeyondAListOfPhrases) {
