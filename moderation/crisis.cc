@@ -20,12 +20,12 @@ bool InIdiom(const Analysis& a, uint32_t first, uint32_t last) {
 // don't want to die", nor "I'm going to die of embarrassment".
 void CheckDeathWish(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kWish[] = {
-      "want",    "wish",        "planning", "plan",  "thinking", "ready",  "decided",
-      "tempted", "considering", "trying",   "tired", "hoping",   "praying"};
+      "want",    "wish",        "planning", "plan",  "thinking", "ready",   "decided",
+      "tempted", "considering", "trying",   "tired", "hoping",   "praying", "reason"};
   static constexpr std::string_view kDeath[] = {"die",    "dead",     "disappear", "gone",
                                                 "vanish", "overdose", "suicide"};
-  static constexpr std::string_view kLife[] = {"live",   "alive",    "here",   "exist",   "wake",
-                                               "living", "existing", "around", "continue"};
+  static constexpr std::string_view kLife[] = {"live",   "alive",    "here",   "exist",    "wake",
+                                               "living", "existing", "around", "continue", "born"};
   for (uint32_t w = 0; w < a.words(); ++w) {
     if (!a.plain(w) || !OneOf(kWish, a.word(w).norm)) continue;
     // The sender's own wish: "I", "I'm", or nothing (a sentence that opens
@@ -40,7 +40,9 @@ void CheckDeathWish(const Analysis& a, Evidence& ev) {
     if (!mine) continue;
     for (uint32_t k = w + 1; k < a.words() && k <= w + 6 && a.same_sentence(k, w); ++k) {
       const std::string& n = a.word(k).norm;
-      bool negated_here = negated || (k > w + 1 && a.is(k - 1, kNegator));
+      // "I wish I'd never been born": a negation between wish and life.
+      if (a.is(k, kNegator)) negated = true;
+      const bool negated_here = negated;
       // "dying", but not "dying to", "dying for", "dying of laughter".
       const std::string& next = k + 1 < a.words() ? a.word(k + 1).norm : n;
       bool dying =
@@ -49,7 +51,9 @@ void CheckDeathWish(const Analysis& a, Evidence& ev) {
                    ((n == "kill" || n == "end" || n == "hurt") && k + 1 < a.words() &&
                     (a.word(k + 1).norm == "myself" || a.word(k + 1).norm == "it" ||
                      a.word(k + 1).norm == "my" || a.word(k + 1).norm == "everything"));
-      bool life = OneOf(kLife, n);
+      // "keep going." and "go on", not "keep going to therapy".
+      const bool closes = k + 1 == a.words() || !a.same_sentence(k + 1, k);
+      bool life = OneOf(kLife, n) || ((n == "going" || n == "go") && (closes || next == "on"));
       if ((death && !negated_here && !InIdiom(a, k, k)) || (life && negated_here)) {
         ev.Add(0.85, a.word(w).begin, a.word(k).end);
         return;
@@ -63,8 +67,13 @@ void CheckDeathWish(const Analysis& a, Evidence& ev) {
 // is a danger to the sender now. Not when it is told as the past.
 void CheckDangerNow(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kDanger[] = {
-      "downstairs", "upstairs", "knife",   "gun",        "weapon",  "breaking", "banging",
-      "kicking",    "hitting",  "choking", "strangling", "chasing", "smashing"};
+      "downstairs", "upstairs", "breaking", "banging",    "pounding", "kicking", "hitting",
+      "punching",   "shoving",  "choking",  "strangling", "chasing",  "smashing"};
+  static constexpr std::string_view kWeapons[] = {"knife", "gun", "weapon", "bat", "hammer"};
+  // Violence that has just happened: "he just threw me against the wall".
+  static constexpr std::string_view kAssault[] = {"threw",    "hit",       "pushed", "choked",
+                                                  "punched",  "slapped",   "kicked", "grabbed",
+                                                  "attacked", "strangled", "beat",   "shoved"};
   static constexpr std::string_view kMyPlace[] = {"my", "the", "our"};
   static constexpr std::string_view kPast[] = {"ago",    "last",     "used", "once", "years",
                                                "before", "remember", "was",  "were", "had",
@@ -84,7 +93,17 @@ void CheckDangerNow(const Analysis& a, Evidence& ev) {
       // "outside my door", "he's outside.", not "outside having a smoke".
       bool outside = n == "outside" &&
                      (k + 1 == a.words() || !a.same_sentence(k + 1, k) || OneOf(kMyPlace, after));
-      bool now = OneOf(kDanger, n) || outside ||
+      // "he won't leave", "he won't let me go".
+      bool wont =
+          n == "won't" && (after == "leave" || after == "let" || after == "stop" || after == "go");
+      // "has a knife", not "has a gun license".
+      bool armed = OneOf(kWeapons, n) && k > w + 1 &&
+                   (a.word(k - 1).norm == "a" || a.word(k - 1).norm == "the" ||
+                    a.word(k - 1).norm == "his" || a.word(k - 1).norm == "her") &&
+                   after != "license" && after != "licence" && after != "permit" &&
+                   after != "collection" && after != "safe";
+      bool just_now = n == "just" && OneOf(kAssault, after);
+      bool now = OneOf(kDanger, n) || armed || just_now || outside || wont ||
                  (n == "found" && (after == "me" || after == "us")) ||
                  (n == "broke" && after == "in") || (n == "locked" && after == "me");
       if (!now) continue;
@@ -92,27 +111,103 @@ void CheckDangerNow(const Analysis& a, Evidence& ev) {
       for (uint32_t t = 0; t < a.words(); ++t) {
         if (a.same_sentence(t, w) && OneOf(kPast, a.word(t).norm)) past = true;
       }
-      if (!past) ev.Add(0.65, a.word(w).begin, a.word(k).end);
+      // "He's outside?" asks; it does not tell.
+      const Sentence& sentence = a.text().sentences[a.word(w).sentence];
+      const bool asked = a.text().tokens[sentence.last].norm.find('?') != std::string::npos;
+      if (!past && !asked) ev.Add(just_now ? 0.85 : 0.65, a.word(w).begin, a.word(k).end);
       break;
     }
+  }
+}
+
+// "I took a bunch of pills", "I've got the rope", "I've been saving my
+// meds": the means, in the sender's hands. Pills count only in a quantity,
+// since "I took my meds this morning" is care.
+void CheckMeans(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kTook[] = {"took",   "taken", "swallowed",
+                                               "downed", "ate",   "mixed"};
+  static constexpr std::string_view kHold[] = {"have",       "got",      "holding",   "bought",
+                                               "saved",      "saving",   "collected", "collecting",
+                                               "stockpiled", "hoarding", "counting",  "tied"};
+  static constexpr std::string_view kPills[] = {"pills",       "tablets",  "meds",  "medication",
+                                                "painkillers", "sleeping", "bottle"};
+  static constexpr std::string_view kQuantity[] = {
+      "all", "bunch", "handful", "whole", "entire", "lot", "many", "dozen", "every", "extra", "up"};
+  static constexpr std::string_view kTools[] = {"rope",   "noose", "razor",   "razors", "blade",
+                                                "blades", "gun",   "bullets", "pistol"};
+  for (uint32_t w = 0; w < a.words(); ++w) {
+    // The sender, or no subject at all: "Mixed vodka with my pills."
+    const bool opens = w == 0 || !a.same_sentence(w - 1, w);
+    if (!a.plain(w) || !(a.is(w, kFirstPerson) || opens)) continue;
+    for (uint32_t k = a.is(w, kFirstPerson) ? w + 1 : w;
+         k < a.words() && k <= w + 3 && a.same_sentence(k, w); ++k) {
+      const std::string& verb = a.word(k).norm;
+      const bool took = OneOf(kTook, verb);
+      if (!took && !OneOf(kHold, verb)) continue;
+      // Mixing pills with drink is the danger, whatever the amount.
+      bool quantity = verb == "mixed";
+      for (uint32_t o = k + 1; o < a.words() && o <= k + 5 && a.same_sentence(o, k); ++o) {
+        const std::string& n = a.word(o).norm;
+        if (OneOf(kQuantity, n)) quantity = true;
+        if (a.is(o, kNegator)) break;
+        if ((OneOf(kPills, n) && (quantity || verb == "saving" || verb == "saved" ||
+                                  verb == "stockpiled" || verb == "hoarding")) ||
+            (!took && OneOf(kTools, n))) {
+          ev.Add(took ? 0.85 : 0.7, a.word(w).begin, a.word(o).end);
+          return;
+        }
+      }
+      break;
+    }
+  }
+}
+
+// "I don't think I'll make it through tonight", "I can't promise I'll be
+// safe tonight": doubt that the sender will last the night.
+void CheckLastingTheNight(const Analysis& a, Evidence& ev) {
+  static constexpr std::string_view kLasting[] = {"make",  "survive", "safe", "last",
+                                                  "alive", "here",    "okay", "ok"};
+  static constexpr std::string_view kDoubt[] = {"don't", "can't", "not",    "won't",
+                                                "doubt", "might", "unsure", "never"};
+  for (uint32_t w = 0; w < a.words(); ++w) {
+    const std::string& n = a.word(w).norm;
+    const bool night = n == "tonight" || (n == "night" && w > 0 && a.word(w - 1).norm == "the") ||
+                       (n == "morning" && w > 0 && a.word(w - 1).norm == "till");
+    if (!night || !a.plain(w)) continue;
+    bool lasting = false, doubt = false, mine = false;
+    for (uint32_t k = 0; k < w; ++k) {
+      if (!a.same_sentence(k, w) || !a.plain(k)) continue;
+      if (a.is(k, kFirstPerson)) mine = true;
+      if (OneOf(kDoubt, a.word(k).norm)) doubt = true;
+      if (OneOf(kLasting, a.word(k).norm) && doubt) lasting = true;
+    }
+    if (mine && lasting) ev.Add(0.8, a.word(w).begin, a.word(w).end);
   }
 }
 
 }  // namespace
 
 void CheckCrisis(const Analysis& a, Evidence& ev) {
+  CheckLastingTheNight(a, ev);
+  CheckMeans(a, ev);
   CheckDeathWish(a, ev);
   CheckDangerNow(a, ev);
   for (const PhraseMatch& m : a.phrases()) {
     const Phrase& p = *m.phrase;
     if (p.kind != PhraseKind::kCrisis || a.word(m.first_word).quote != 0) continue;
     if (p.flags & kNeedsThirdAgent) {
-      bool agent = false;
+      // Someone else, about to do it: "he'll kill me", "she's going to hurt
+      // me", not "he hurt me" or "he tried to kill me", which are the past.
+      static constexpr std::string_view kAboutTo[] = {
+          "he'll", "she'll", "they'll", "he's",  "she's",       "they're", "will",   "going",
+          "gonna", "wants",  "trying",  "about", "threatening", "says",    "swears", "is"};
+      bool agent = false, about_to = false;
       for (uint32_t k = m.first_word;
            k > 0 && m.first_word - k < 4 && a.same_sentence(k - 1, m.first_word); --k) {
         if (a.is(k - 1, kThirdPerson)) agent = true;
+        if (OneOf(kAboutTo, a.word(k - 1).norm)) about_to = true;
       }
-      if (!agent) continue;
+      if (!agent || !about_to) continue;
       // "He told me he'd hurt me" recounts; "he says he's going to kill me" is now.
       bool recounted = false;
       for (uint32_t k = 0; k < m.first_word; ++k) {

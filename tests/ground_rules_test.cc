@@ -237,6 +237,19 @@ TEST(GroundRulesTest, CrisisIsAWishToDieOrDangerNowInAnyWords) {
   EXPECT_FALSE(CheckMessage("He broke it off with me last week and I'm relieved.").crisis);
   EXPECT_FALSE(CheckMessage("She's outside having a smoke, back in a minute.").crisis);
   EXPECT_FALSE(CheckMessage("I'm tired of living in fear, so I moved.").crisis);
+  EXPECT_TRUE(CheckMessage("I took a whole bottle of sleeping pills.").crisis);
+  EXPECT_TRUE(CheckMessage("I've got a razor in the bathroom and I keep looking at it.").crisis);
+  EXPECT_TRUE(CheckMessage("I wish I had never been born.").crisis);
+  EXPECT_TRUE(CheckMessage("He's in the hallway and he won't leave.").crisis);
+  EXPECT_FALSE(CheckMessage("I took my meds this morning, feeling steadier.").crisis);
+  EXPECT_FALSE(CheckMessage("Is it normal to miss him even though he hurt me?").crisis);
+  EXPECT_FALSE(CheckMessage("I don't want to keep going to that meeting.").crisis);
+  EXPECT_TRUE(CheckMessage("I don't think I'll make it through the night.").crisis);
+  EXPECT_TRUE(CheckMessage("Mixed wine with my sleeping pills.").crisis);
+  EXPECT_TRUE(CheckMessage("He just threw me into the table.").crisis);
+  EXPECT_FALSE(CheckMessage("My brother has a gun license for his job.").crisis);
+  EXPECT_FALSE(CheckMessage("He's outside? No, he lives abroad now.").crisis);
+  EXPECT_FALSE(CheckMessage("I can't go on pretending things are fine with my dad.").crisis);
 }
 
 TEST(GroundRulesTest, OnlyTheGroupsRulesAreChecked) {
