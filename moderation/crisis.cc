@@ -42,7 +42,6 @@ void CheckDeathWish(const Analysis& a, Evidence& ev) {
       const std::string& n = a.word(k).norm;
       // "I wish I'd never been born": a negation between wish and life.
       if (a.is(k, kNegator)) negated = true;
-      const bool negated_here = negated;
       // "dying", but not "dying to", "dying for", "dying of laughter".
       const std::string& next = k + 1 < a.words() ? a.word(k + 1).norm : n;
       bool dying =
@@ -54,7 +53,7 @@ void CheckDeathWish(const Analysis& a, Evidence& ev) {
       // "keep going." and "go on", not "keep going to therapy".
       const bool closes = k + 1 == a.words() || !a.same_sentence(k + 1, k);
       bool life = OneOf(kLife, n) || ((n == "going" || n == "go") && (closes || next == "on"));
-      if ((death && !negated_here && !InIdiom(a, k, k)) || (life && negated_here)) {
+      if ((death && !negated && !InIdiom(a, k, k)) || (life && negated)) {
         ev.Add(0.85, a.word(w).begin, a.word(k).end);
         return;
       }
@@ -133,8 +132,9 @@ void CheckMeans(const Analysis& a, Evidence& ev) {
                                                 "painkillers", "sleeping", "bottle"};
   static constexpr std::string_view kQuantity[] = {
       "all", "bunch", "handful", "whole", "entire", "lot", "many", "dozen", "every", "extra", "up"};
-  static constexpr std::string_view kTools[] = {"rope",   "noose", "razor",   "razors", "blade",
-                                                "blades", "gun",   "bullets", "pistol"};
+  static constexpr std::string_view kTools[] = {"rope", "noose", "gun", "bullets", "pistol"};
+  // Most people own a razor for shaving: alone it is not enough.
+  static constexpr std::string_view kBlades[] = {"razor", "razors", "blade", "blades"};
   for (uint32_t w = 0; w < a.words(); ++w) {
     // The sender, or no subject at all: "Mixed vodka with my pills."
     const bool opens = w == 0 || !a.same_sentence(w - 1, w);
@@ -154,6 +154,10 @@ void CheckMeans(const Analysis& a, Evidence& ev) {
                                   verb == "stockpiled" || verb == "hoarding")) ||
             (!took && OneOf(kTools, n))) {
           ev.Add(took ? 0.85 : 0.7, a.word(w).begin, a.word(o).end);
+          return;
+        }
+        if (!took && OneOf(kBlades, n)) {
+          ev.Add(0.4, a.word(w).begin, a.word(o).end);
           return;
         }
       }

@@ -486,7 +486,7 @@ Lexicon::Lexicon() {
               {"am a burden", 0.5}, {"burden to everyone", 0.8}, {"if i was gone", 0.8},
               {"if i were gone", 0.8}, {"if i wasn't around", 0.8}, {"if i weren't around", 0.8},
               {"want everything to stop", 0.8}, {"want it all to stop", 0.8},
-              {"painless way", 0.9}, {"said goodbye to", 0.45}, {"written my will", 0.6},
+              {"painless way", 0.9}, {"keep looking at it", 0.35}, {"keep staring at it", 0.4}, {"said goodbye to", 0.45}, {"written my will", 0.6},
               {"wrote my will", 0.6}, {"given the dog", 0.5}, {"given away my", 0.55},
               {"everything's ready", 0.45}, {"everything is ready", 0.45},
               {"don't care what happens to me", 0.75}, {"don't care if i die", 0.9},
