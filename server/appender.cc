@@ -198,6 +198,23 @@ std::set<std::string> Appender::LockAndCatchUp(const std::deque<Request>& batch,
   }
   auto heads = group_ids.empty() ? std::map<std::string, uint64_t>{}
                                  : log_->LockHeads(group_ids, creating);
+  // Direct conversations being created: another node may be creating the
+  // same pair's at this moment (ClaimDirect).
+  std::map<std::string, std::string> claims;
+  for (const Request& r : batch) {
+    if (r.body.has_create() && r.body.create().has_peer()) {
+      claims.try_emplace(PairOf(r.body), r.body.group_id());
+    }
+  }
+  held_pairs_.clear();
+  if (heads.ok() && !claims.empty()) {
+    auto held = log_->ClaimPairs(claims);
+    if (held.ok()) {
+      held_pairs_ = *std::move(held);
+    } else {
+      heads = held.status();  // nothing is locked now
+    }
+  }
   if (!heads.ok()) {
     fprintf(stderr, "kithd: cannot lock groups in the store: %s\n", heads.status().ToString().c_str());
     behind = std::move(group_ids);
@@ -233,6 +250,21 @@ void Appender::RefreshAddressees(const std::deque<Request>& batch, std::set<std:
   }
 }
 
+std::string Appender::PairOf(const v1::EventBody& create) {
+  const std::string& a = create.author();
+  const std::string b = UserIdFor(create.create().peer().sign_pk());
+  return a < b ? a + b : b + a;
+}
+
+absl::Status Appender::ClaimDirect(const v1::EventBody& create) {
+  const std::string pair = PairOf(create);
+  if (groups_->FindDirect(pair.substr(0, pair.size() / 2), pair.substr(pair.size() / 2)) ||
+      held_pairs_.contains(pair)) {
+    return absl::AlreadyExistsError("you already have a direct conversation with this person");
+  }
+  return absl::OkStatus();
+}
+
 std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
                                            std::map<std::string, uint64_t> catch_up) {
   struct Accepted {
@@ -266,10 +298,7 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
         s = absl::UnavailableError(
             "this node is still loading conversations from the cluster; retry in a moment");
       }
-      if (s.ok() && r.body.create().has_peer() &&
-          groups_->FindDirect(r.body.author(), UserIdFor(r.body.create().peer().sign_pk()))) {
-        s = absl::AlreadyExistsError("you already have a direct conversation with this person");
-      }
+      if (s.ok() && r.body.create().has_peer()) s = ClaimDirect(r.body);
       if (!s.ok()) {
         results.push_back(s);
         continue;

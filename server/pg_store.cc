@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS kith_duress (group_id bytea PRIMARY KEY, alarm bytea 
 CREATE TABLE IF NOT EXISTS kith_boundaries (user_id bytea PRIMARY KEY, boundaries bytea NOT NULL);
 -- The highest seq of each group's log; writers lock a group's row to append.
 CREATE TABLE IF NOT EXISTS kith_heads (group_id bytea PRIMARY KEY, head bigint NOT NULL);
+-- The one direct conversation of each pair of people (ClaimPair).
+CREATE TABLE IF NOT EXISTS kith_direct_pairs (pair bytea PRIMARY KEY, group_id bytea NOT NULL);
 COMMIT;
 )sql";
 
@@ -257,6 +259,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> PgStore::LockHeads(
   if (group_ids.empty()) return heads;
   absl::MutexLock lock(&writer_->mu);
   if (writer_->in_transaction()) (void)writer_->Script("ROLLBACK");
+  claims_.clear();
   auto pid = writer_->Open();
   if (!pid.ok()) return pid.status();
   writer_pid_ = *pid;
@@ -290,9 +293,49 @@ absl::StatusOr<std::map<std::string, uint64_t>> PgStore::LockHeads(
   return heads;
 }
 
+absl::StatusOr<std::map<std::string, std::string>> PgStore::ClaimPairs(
+    const std::map<std::string, std::string>& claims) {
+  absl::MutexLock lock(&writer_->mu);
+  if (!writer_->in_transaction()) {
+    return absl::FailedPreconditionError("pairs are claimed only under LockHeads");
+  }
+  std::map<std::string, std::string> held;
+  absl::Status s;
+  // A writer claiming a pair another holds waits here until that one
+  // commits, and then finds its row. The lock is named by the pair's first
+  // 8 bytes (a user id's, which is a hash); every writer takes its locks in
+  // the order of the pairs, so none waits on another in a circle.
+  for (auto it = claims.begin(); s.ok() && it != claims.end(); ++it) {
+    const std::string& pair = it->first;
+    if (pair.size() < 8) {
+      s = absl::InvalidArgumentError("a pair of user ids is too short");
+      break;
+    }
+    s = writer_->Exec("SELECT pg_advisory_xact_lock($1)", {pair.substr(0, 8)}, {});
+    if (!s.ok()) break;
+    s = writer_->Exec("SELECT group_id FROM kith_direct_pairs WHERE pair = $1", {pair},
+                      [&](const Row& row) {
+                        if (row[0] != it->second) held[pair] = row[0];
+                        return absl::OkStatus();
+                      });
+  }
+  if (!s.ok()) {
+    (void)writer_->Script("ROLLBACK");
+    claims_.clear();
+    return s;
+  }
+  for (const auto& [pair, group_id] : claims) {
+    if (!held.contains(pair)) claims_[group_id] = pair;
+  }
+  return held;
+}
+
 absl::Status PgStore::Append(absl::Span<const v1::Event* const> events) {
   absl::MutexLock lock(&writer_->mu);
   const bool locked = writer_->in_transaction();
+  // Claims not recorded below are let go with the transaction.
+  std::map<std::string, std::string> claims;
+  claims.swap(claims_);
   if (events.empty()) {
     // Nothing accepted: undo any head row made for a refused creation.
     if (locked) return writer_->Script("ROLLBACK").status();
@@ -333,7 +376,22 @@ absl::Status PgStore::Append(absl::Span<const v1::Event* const> events) {
     absl::StrAppend(&sql, i == 0 ? "" : ", ", "pg_notify('", kAppended, "', $", params.size() + 1, ")");
     params.push_back(payloads[i]);
   }
-  auto stored = writer_->Exec(sql, params, {});
+  // The pairs of the direct conversations this batch creates.
+  std::vector<std::string> pair_params, pair_rows;
+  for (const v1::Event* e : events) {
+    auto claim = claims.find(e->group_id());
+    if (e->seq() != 1 || claim == claims.end()) continue;
+    pair_rows.push_back(absl::StrCat("($", pair_params.size() + 1, ", $", pair_params.size() + 2, ")"));
+    pair_params.push_back(claim->second);
+    pair_params.push_back(e->group_id());
+  }
+  absl::Status stored;
+  if (!pair_rows.empty()) {
+    stored = writer_->Exec(absl::StrCat("INSERT INTO kith_direct_pairs (pair, group_id) VALUES ",
+                                        absl::StrJoin(pair_rows, ", ")),
+                           pair_params, {});
+  }
+  if (stored.ok()) stored = writer_->Exec(sql, params, {});
   if (!locked) return stored;
   if (!stored.ok()) {
     (void)writer_->Script("ROLLBACK");

@@ -250,6 +250,31 @@ TEST_F(ClusterNodesTest, ABlockSetThroughOneNodeHoldsOnTheOther) {
   EXPECT_OK(alice->Send(*dm, "thank you").status());
 }
 
+TEST_F(ClusterNodesTest, TwoPeopleOpeningTheirConversationAtOnceThroughTwoNodesShareOne) {
+  // Each round, two people open their direct conversation at the same
+  // moment, one through each node: both must end up in the same one, and
+  // the cluster must hold only that one.
+  for (int round = 0; round < 8; ++round) {
+    auto alice = Connect(*a_, client::Identity::Generate("alice"));
+    auto bob = Connect(*b_, client::Identity::Generate("bob"));
+    const std::string alice_id = alice->identity().user_id(), bob_id = bob->identity().user_id();
+    absl::StatusOr<std::string> from_alice, from_bob;
+    std::thread opens_b([&] { from_bob = bob->OpenDirect(alice_id, /*create=*/true); });
+    from_alice = alice->OpenDirect(bob_id, /*create=*/true);
+    opens_b.join();
+    ASSERT_OK(from_alice.status());
+    ASSERT_OK(from_bob.status());
+    EXPECT_EQ(*from_alice, *from_bob) << "round " << round;
+    for (auto* person : {alice.get(), bob.get()}) {
+      auto groups = person->Groups();
+      ASSERT_OK(groups.status());
+      int direct = 0;
+      for (const v1::GroupSummary& g : groups->groups()) direct += g.charter().kind() == v1::KIND_DIRECT;
+      EXPECT_EQ(direct, 1) << "round " << round;
+    }
+  }
+}
+
 TEST_F(ClusterNodesTest, SomeoneRegisteredThroughOneNodeLogsInAndIsFoundThroughTheOther) {
   const client::Identity carol = client::Identity::Generate("carol");
   auto on_a = Connect(*a_, carol);

@@ -356,6 +356,47 @@ TEST_F(SharedPostgresStoreTest, AGroupLockedByOneWriterWaitsForItsAppendAndAdvan
   EXPECT_EQ(read.size(), 3u);
 }
 
+TEST_F(SharedPostgresStoreTest, APairOfPeopleIsClaimedByOneDirectConversationOnly) {
+  const std::string pair = crypto::RandomBytes(32);
+  const std::string first = crypto::RandomBytes(16), second = crypto::RandomBytes(16);
+  // A claim whose creation is not stored is let go: another writer finds
+  // the pair free at once.
+  ASSERT_OK(a_->LockHeads({first}, {first}).status());
+  auto held = a_->ClaimPairs({{pair, first}});
+  ASSERT_OK(held.status());
+  EXPECT_TRUE(held->empty());
+  ASSERT_OK(a_->Append({}));
+  ASSERT_OK(b_->LockHeads({second}, {second}).status());
+  held = b_->ClaimPairs({{pair, second}});
+  ASSERT_OK(held.status());
+  EXPECT_TRUE(held->empty());
+  ASSERT_OK(b_->Append({}));
+
+  // A second writer claiming the same pair waits for the first to store its
+  // creation, then finds the pair held by it.
+  ASSERT_OK(a_->LockHeads({first}, {first}).status());
+  ASSERT_OK(a_->ClaimPairs({{pair, first}}).status());
+  ASSERT_OK(b_->LockHeads({second}, {second}).status());
+  std::promise<absl::StatusOr<std::map<std::string, std::string>>> b_held;
+  auto b_result = b_held.get_future();
+  std::thread b_claims([&] { b_held.set_value(b_->ClaimPairs({{pair, second}})); });
+  EXPECT_EQ(b_result.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  const v1::Event created = Event(first, 1);
+  ASSERT_OK(a_->Append(std::vector<const v1::Event*>{&created}));
+  b_claims.join();
+  held = b_result.get();
+  ASSERT_OK(held.status());
+  EXPECT_EQ(*held, (std::map<std::string, std::string>{{pair, first}}));
+  ASSERT_OK(b_->Append({}));
+
+  // The holder's own claim finds nothing in its way.
+  ASSERT_OK(a_->LockHeads({first}, {}).status());
+  held = a_->ClaimPairs({{pair, first}});
+  ASSERT_OK(held.status());
+  EXPECT_TRUE(held->empty());
+  ASSERT_OK(a_->Append({}));
+}
+
 TEST_F(SharedPostgresStoreTest, AnAppendThatWouldForkALogStoresNothing) {
   const std::string group = crypto::RandomBytes(16);
   const v1::Event e1 = Event(group, 1), again = Event(group, 1), e2 = Event(group, 2);

@@ -98,6 +98,12 @@ class Appender {
   // Returns the groups of `catch_up` that could not be brought up to date.
   std::set<std::string> WriteBatch(std::deque<Request>& batch,
                                    std::map<std::string, uint64_t> catch_up);
+  // The two people of a direct conversation's creation, smaller user id first.
+  static std::string PairOf(const v1::EventBody& create);
+  // Refuses the creation of a second direct conversation between the same
+  // two people, made through this node or, in a cluster, through any
+  // (held_pairs_).
+  absl::Status ClaimDirect(const v1::EventBody& create);
   // Where other nodes write too (EventLog::LockHeads), locks the batch's
   // groups; then applies what the store holds beyond this node's state, up
   // to those heads and the `catch_up` targets. Returns the groups that
@@ -123,6 +129,10 @@ class Appender {
   const Clock* const clock_;
   Waker* const waker_;
   NodeCache* cache_;  // only the writer thread uses it; null once a write failed
+  // In cluster mode, for the batch being written: pairs of people whose
+  // direct conversation another group already holds (EventLog::ClaimPairs),
+  // with that group. Only the writer thread uses it.
+  std::map<std::string, std::string> held_pairs_;
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);

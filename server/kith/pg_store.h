@@ -10,6 +10,11 @@
 // queue on that row, so its log never forks; and since a log is keyed by
 // (group id, seq), any slip would fail the commit rather than overwrite.
 //
+// The one direct conversation per pair of people holds across nodes the
+// same way: a writer creating one locks the pair (an advisory lock until
+// its commit, ClaimPairs), finds it free in kith_direct_pairs, and records
+// it there with the creation.
+//
 // Each commit notifies the other nodes: kith_appended carries "hex(group)
 // seq" for every group it extended, kith_changed "kind hex(key)" for every
 // record it stored or removed. Watch() passes them on.
@@ -46,6 +51,8 @@ class PgStore final : public Store {
   absl::Status Append(absl::Span<const v1::Event* const> events) override;
   absl::StatusOr<std::map<std::string, uint64_t>> LockHeads(
       const std::set<std::string>& group_ids, const std::set<std::string>& creating) override;
+  absl::StatusOr<std::map<std::string, std::string>> ClaimPairs(
+      const std::map<std::string, std::string>& claims) override;
   bool shared() const override { return true; }
   absl::StatusOr<uint64_t> SharedHead(const std::string& group_id) const override;
   absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> SharedHeads() const override;
@@ -130,6 +137,9 @@ class PgStore final : public Store {
   const std::unique_ptr<Connection> shared_;
   const std::unique_ptr<Connection> writer_;
   const std::unique_ptr<Connection> listener_;
+  // Pairs claimed in the writer's open transaction, by the group creating
+  // them (ClaimPairs); recorded by the next Append. Guarded by writer_->mu.
+  std::map<std::string, std::string> claims_;
   // Backend process ids of this store's own connections, whose
   // notifications are not news.
   mutable std::atomic<int> shared_pid_{0};

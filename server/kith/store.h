@@ -44,6 +44,17 @@ class EventLog {
       const std::set<std::string>& group_ids, const std::set<std::string>& creating) {
     return absl::UnimplementedError("this log has a single writer");
   }
+  // REQUIRES: shared(), after LockHeads succeeded and before Append. For
+  // each direct conversation being created (`claims`: the pair of people's
+  // user ids, smaller first, to the group's id), claims the pair against
+  // every other writer until the next Append, and returns the pairs that
+  // another group already holds, with that group. Append records the
+  // claims of the creations it stores and lets the others go. On error
+  // nothing stays locked, as if LockHeads had failed.
+  virtual absl::StatusOr<std::map<std::string, std::string>> ClaimPairs(
+      const std::map<std::string, std::string>& claims) {
+    return absl::UnimplementedError("this log has a single writer");
+  }
   // REQUIRES: shared(). The highest seq of `group_id` stored by any node (0
   // for a group nobody made), so a reader can catch up before it answers.
   virtual absl::StatusOr<uint64_t> SharedHead(const std::string& group_id) const {
