@@ -54,7 +54,7 @@ bool IsSentenceEnd(const Token* t) {
 bool IsVocative(const Analysis& a, uint32_t first, uint32_t last) {
   const Token* before = a.token_before(first);
   const Token* after = a.token_after(last);
-  bool opens = first == 0 || !a.same_sentence(first - 1, first);
+  bool opens = a.opens_sentence(first);
   static constexpr std::string_view kCallers[] = {"hey",  "oi",   "yo",    "bye",     "listen",
                                                   "look", "hi",   "hello", "goodbye", "thanks",
                                                   "ok",   "okay", "sure",  "yeah"};
@@ -70,8 +70,8 @@ bool IsVocative(const Analysis& a, uint32_t first, uint32_t last) {
 bool FlagsHold(const Analysis& a, const PhraseMatch& m) {
   const uint8_t flags = m.phrase->flags;
   const uint32_t first = m.first_word, last = m.last_word;
-  const bool opens = first == 0 || !a.same_sentence(first - 1, first);
-  const bool closes = last + 1 == a.words() || !a.same_sentence(last + 1, last);
+  const bool opens = a.opens_sentence(first);
+  const bool closes = a.closes_sentence(last);
   if ((flags & kAtSentenceStart) && !opens) return false;
   if ((flags & kStandalone) && !(opens && closes)) return false;
   if ((flags & kNotAfterJoy) && a.joy()) return false;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -55,6 +56,14 @@ class Analysis {
   bool plain(uint32_t w) const { return word(w).quote == 0 && !reported_[w]; }
   bool plain(const PhraseMatch& m) const { return plain(m.first_word) && plain(m.last_word); }
   bool same_sentence(uint32_t a, uint32_t b) const { return word(a).sentence == word(b).sentence; }
+  // Whether word `w` is the first / last word of its sentence.
+  bool opens_sentence(uint32_t w) const { return w == 0 || !same_sentence(w - 1, w); }
+  bool closes_sentence(uint32_t w) const { return w + 1 == words() || !same_sentence(w + 1, w); }
+  // Whether the sentence of word `w` ends in a question mark.
+  bool in_question(uint32_t w) const {
+    const Token& last = text_.tokens[text_.sentences[word(w).sentence].last];
+    return last.kind == TokenKind::kPunct && last.norm.find('?') != std::string::npos;
+  }
   // A second-person word, in the sender's own words, in the sentence of `w`.
   bool addresses_you(uint32_t w) const {
     for (uint32_t k = 0; k < words(); ++k) {

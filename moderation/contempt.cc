@@ -150,7 +150,7 @@ void CheckImagine(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kHopeful[] = {"free",  "safe", "happy", "sober", "clean",
                                                   "loved", "able", "well",  "at"};
   for (uint32_t w = 0; w + 1 < a.words(); ++w) {
-    bool opens = w == 0 || !a.same_sentence(w - 1, w);
+    bool opens = a.opens_sentence(w);
     if (!opens || !a.plain(w) || a.word(w).norm != "imagine" || !a.same_sentence(w + 1, w) ||
         !OneOf(kMocked, a.word(w + 1).norm)) {
       continue;
@@ -195,7 +195,7 @@ void CheckIronicPraise(const Analysis& a, Evidence& ev) {
 void CheckMockingTitle(const Analysis& a, Evidence& ev) {
   for (uint32_t w = 0; w < a.words(); ++w) {
     if (!a.plain(w) || !a.is(w, kMockTitle)) continue;
-    bool opens = w == 0 || !a.same_sentence(w - 1, w);
+    bool opens = a.opens_sentence(w);
     if (!opens && IsVocative(a, w, w)) ev.Add(0.7, a.word(w).begin, a.word(w).end);
   }
 }
@@ -252,13 +252,6 @@ void CheckWrittenOff(const Analysis& a, Evidence& ev) {
   }
 }
 
-// Whether the sentence of word `w` ends in a question mark.
-bool InQuestion(const Analysis& a, uint32_t w) {
-  const Sentence& s = a.text().sentences[a.word(w).sentence];
-  const Token& last = a.text().tokens[s.last];
-  return last.kind == TokenKind::kPunct && last.norm.find('?') != std::string::npos;
-}
-
 // "Lol, you think three meetings makes you an expert?" "You really think
 // anyone buys that?" A belief of the reader's put back to them as a joke.
 // Not "Do you think I should call?", which asks.
@@ -285,7 +278,7 @@ void CheckMockQuestion(const Analysis& a, Evidence& ev) {
       ++v, adverb = true;
     }
     if (v < a.words() && a.same_sentence(v, w) && OneOf(kBelief, a.word(v).norm) &&
-        (cue || adverb) && InQuestion(a, w)) {
+        (cue || adverb) && a.in_question(w)) {
       ev.Add(0.7, a.word(w).begin, a.word(v).end);
     }
   }
@@ -342,8 +335,7 @@ void CheckContempt(const Analysis& a, Evidence& ev) {
     const std::string& n = t.norm;
     if (a.is(w, kMockCue) && n != "your" && n != "ur" && n != "another") mock_cue = true;
     // A sentence of one sarcastic word: "Riveting."
-    bool alone = (w == 0 || !a.same_sentence(w - 1, w)) &&
-                 (w + 1 == a.words() || !a.same_sentence(w + 1, w));
+    bool alone = a.opens_sentence(w) && a.closes_sentence(w);
     if (alone) {
       if (double c = Lexicon::Get().SarcasmConfidence(n); c > 0) ev.Add(c, t.begin, t.end);
     }

@@ -19,18 +19,15 @@ bool InIdiom(const Analysis& a, uint32_t first, uint32_t last) {
 // alive anymore": the sender's wish or plan to die, or not to live. Not "I
 // don't want to die", nor "I'm going to die of embarrassment".
 void CheckDeathWish(const Analysis& a, Evidence& ev) {
-  static constexpr std::string_view kWish[] = {
-      "want",    "wish",        "planning", "plan",  "thinking", "ready",   "decided",
-      "tempted", "considering", "trying",   "tired", "hoping",   "praying", "reason"};
   static constexpr std::string_view kDeath[] = {"die",    "dead",     "disappear", "gone",
                                                 "vanish", "overdose", "suicide"};
   static constexpr std::string_view kLife[] = {"live",   "alive",    "here",   "exist",    "wake",
                                                "living", "existing", "around", "continue", "born"};
   for (uint32_t w = 0; w < a.words(); ++w) {
-    if (!a.plain(w) || !OneOf(kWish, a.word(w).norm)) continue;
+    if (!a.plain(w) || !a.is(w, kWishWord)) continue;
     // The sender's own wish: "I", "I'm", or nothing (a sentence that opens
     // with it, "Want to disappear.").
-    bool mine = w == 0 || !a.same_sentence(w - 1, w);
+    bool mine = a.opens_sentence(w);
     bool negated = false;
     for (uint32_t k = w; k > 0 && w - k < 4 && a.same_sentence(k - 1, w); --k) {
       if (a.is(k - 1, kFirstPerson)) mine = true;
@@ -51,7 +48,7 @@ void CheckDeathWish(const Analysis& a, Evidence& ev) {
                     (a.word(k + 1).norm == "myself" || a.word(k + 1).norm == "it" ||
                      a.word(k + 1).norm == "my" || a.word(k + 1).norm == "everything"));
       // "keep going." and "go on", not "keep going to therapy".
-      const bool closes = k + 1 == a.words() || !a.same_sentence(k + 1, k);
+      const bool closes = a.closes_sentence(k);
       bool life = OneOf(kLife, n) || ((n == "going" || n == "go") && (closes || next == "on"));
       if ((death && !negated && !InIdiom(a, k, k)) || (life && negated)) {
         ev.Add(0.85, a.word(w).begin, a.word(k).end);
@@ -90,8 +87,7 @@ void CheckDangerNow(const Analysis& a, Evidence& ev) {
       // "found me" and "broke in", not "found out" or "broke it off".
       const std::string& after = k + 1 < a.words() ? a.word(k + 1).norm : n;
       // "outside my door", "he's outside.", not "outside having a smoke".
-      bool outside = n == "outside" &&
-                     (k + 1 == a.words() || !a.same_sentence(k + 1, k) || OneOf(kMyPlace, after));
+      bool outside = n == "outside" && (a.closes_sentence(k) || OneOf(kMyPlace, after));
       // "he won't leave", "he won't let me go".
       bool wont =
           n == "won't" && (after == "leave" || after == "let" || after == "stop" || after == "go");
@@ -111,9 +107,8 @@ void CheckDangerNow(const Analysis& a, Evidence& ev) {
         if (a.same_sentence(t, w) && OneOf(kPast, a.word(t).norm)) past = true;
       }
       // "He's outside?" asks; it does not tell.
-      const Sentence& sentence = a.text().sentences[a.word(w).sentence];
-      const bool asked = a.text().tokens[sentence.last].norm.find('?') != std::string::npos;
-      if (!past && !asked) ev.Add(just_now ? 0.85 : 0.65, a.word(w).begin, a.word(k).end);
+      if (!past && !a.in_question(w))
+        ev.Add(just_now ? 0.85 : 0.65, a.word(w).begin, a.word(k).end);
       break;
     }
   }
@@ -137,7 +132,7 @@ void CheckMeans(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kBlades[] = {"razor", "razors", "blade", "blades"};
   for (uint32_t w = 0; w < a.words(); ++w) {
     // The sender, or no subject at all: "Mixed vodka with my pills."
-    const bool opens = w == 0 || !a.same_sentence(w - 1, w);
+    const bool opens = a.opens_sentence(w);
     if (!a.plain(w) || !(a.is(w, kFirstPerson) || opens)) continue;
     for (uint32_t k = a.is(w, kFirstPerson) ? w + 1 : w;
          k < a.words() && k <= w + 3 && a.same_sentence(k, w); ++k) {

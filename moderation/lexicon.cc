@@ -142,6 +142,9 @@ Lexicon::Lexicon() {
            kSpeechNoise);
   AddWords({"everyone", "everybody", "anyone", "anybody", "nobody", "people", "y'all"},
            kRoomWord);
+  AddWords({"want", "wish", "planning", "plan", "thinking", "ready", "decided", "tempted",
+            "considering", "trying", "tired", "hoping", "praying", "reason"},
+           kWishWord);
   AddWords({"a", "an", "the", "such", "so", "total", "complete", "absolute", "real", "fucking",
             "freaking", "little", "big", "biggest", "most", "kind", "sort", "of", "being", "just",
             "really", "honestly", "truly", "also", "literally", "bloody", "damn", "actually",

@@ -44,6 +44,7 @@ enum WordClass : uint32_t {
   kMockTitle = 1u << 22,     // einstein, sherlock: "nice try, Einstein"
   kSpeechNoise = 1u << 23,   // whining, moaning: the reader's speech called noise
   kRoomWord = 1u << 24,      // everyone, anybody, people: the whole room addressed
+  kWishWord = 1u << 25,      // want, wish, planning, ready: "I just want to be gone"
 };
 
 // What a phrase is evidence of.

@@ -18,14 +18,19 @@ bool AfterOthersSpeech(const Analysis& a, uint32_t you) {
   return false;
 }
 
+// Whether the word before `w` makes it the sender's or someone else's:
+// "my ex Dave", whom a survivor may describe as they like.
+bool Possessed(const Analysis& a, uint32_t w) {
+  return w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kFirstPerson | kThirdPerson);
+}
+
 // How surely word `w`, the antecedent of "who is ...", is someone present:
 // the reader, or a person named who is likely a member.
 double NamedTarget(const Analysis& a, uint32_t w) {
   const Token& t = a.word(w);
   if (!a.plain(w)) return 0;
   if (t.norm == "you" || t.norm == "y'all") return 0.85;
-  bool possessed = w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kFirstPerson | kThirdPerson);
-  if (t.capitalized && !t.all_caps && !a.lexicon_word(w) && !possessed) return 0.7;
+  if (t.capitalized && !t.all_caps && !a.lexicon_word(w) && !Possessed(a, w)) return 0.7;
   return 0;
 }
 
@@ -47,9 +52,9 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
     if (a.is(w, kNegator)) return 0;
     if (a.is(w, kCopula)) {
       // "you are", "you people are", "everyone here is", "you really are".
-      static constexpr std::string_view kAdverbs[] = {"really", "truly", "honestly", "clearly",
-                                                      "obviously", "just", "literally",
-                                                      "seriously", "actually", "definitely"};
+      static constexpr std::string_view kAdverbs[] = {
+          "really", "truly",     "honestly",  "clearly",  "obviously",
+          "just",   "literally", "seriously", "actually", "definitely"};
       uint32_t s = w;
       while (s > 0 && a.same_sentence(s - 1, w) &&
              (a.is(s - 1, kGroupWord) || OneOf(kAdverbs, a.word(s - 1).norm))) {
@@ -67,11 +72,9 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
       if ((subject == "everyone" || subject == "everybody") && s < w) return 0.85 * scale;
       if (a.is(s - 1, kYouAre)) return 0.9 * scale;  // "you're being a ..."
       // A person named as the subject, likely a member: "Dave is such a creep".
-      // Not "my ex Dave", whom a survivor may describe as they like.
       const Token& named = a.word(s - 1);
-      bool possessed =
-          s >= 2 && a.same_sentence(s - 2, s - 1) && a.is(s - 2, kFirstPerson | kThirdPerson);
-      if (named.capitalized && !named.all_caps && !a.lexicon_word(s - 1) && !possessed && s == w) {
+      if (named.capitalized && !named.all_caps && !a.lexicon_word(s - 1) && !Possessed(a, s - 1) &&
+          s == w) {
         return 0.65 * scale;
       }
       if (n == "being") continue;
@@ -87,9 +90,7 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
     }
     // "Mike's a predator": a name and "is" in one word.
     if (n.size() > 2 && n.ends_with("'s") && a.word(w).capitalized && first - w >= 2) {
-      bool possessed =
-          w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kFirstPerson | kThirdPerson);
-      if (!possessed && !Lexicon::Get().Known(std::string_view(n).substr(0, n.size() - 2))) {
+      if (!Possessed(a, w) && !Lexicon::Get().Known(std::string_view(n).substr(0, n.size() - 2))) {
         return 0.65 * scale;
       }
     }
@@ -122,7 +123,7 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
   // A form of address: "Nobody asked, loser." "Listen here, stupid, ..."
   // Adjectives only as the two that serve as nouns, and not opening a
   // sentence, where "Stupid, I know, but ..." is about the sender.
-  bool opens = first == 0 || !a.same_sentence(first - 1, first);
+  bool opens = a.opens_sentence(first);
   bool noun_like =
       noun || (!opens && (a.word(first).norm == "stupid" || a.word(first).norm == "dumb"));
   if (noun_like && IsVocative(a, first, last) &&

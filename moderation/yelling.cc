@@ -18,7 +18,7 @@ void CheckYelling(const Analysis& a, Evidence& ev) {
       run = 0;
     }
     if (!a.plain(w)) continue;
-    bool sentence_start = w == 0 || !a.same_sentence(w - 1, w);
+    bool sentence_start = a.opens_sentence(w);
     if (a.is(w, kSecondPerson) || (sentence_start && a.is(w, kImperative))) aimed = true;
     // Shouted at the room: "WHY DOES EVERYONE ...", "Everyone STOP ...", "HOW
     // MANY TIMES ...".
