@@ -188,7 +188,8 @@ absl::Status Appender::ReadUpTo(const std::string& group_id, uint64_t seq) {
 }
 
 std::set<std::string> Appender::LockAndCatchUp(const std::deque<Request>& batch,
-                                               std::map<std::string, uint64_t> catch_up) {
+                                               std::map<std::string, uint64_t> catch_up,
+                                               std::map<std::string, std::string>* held_pairs) {
   std::set<std::string> behind;
   if (!log_->shared()) return behind;  // the one writer: nothing to lock or catch up
   std::set<std::string> group_ids, creating;
@@ -203,14 +204,14 @@ std::set<std::string> Appender::LockAndCatchUp(const std::deque<Request>& batch,
   std::map<std::string, std::string> claims;
   for (const Request& r : batch) {
     if (r.body.has_create() && r.body.create().has_peer()) {
-      claims.try_emplace(PairOf(r.body), r.body.group_id());
+      claims.try_emplace(PairOf(r.body.author(), UserIdFor(r.body.create().peer().sign_pk())),
+                         r.body.group_id());
     }
   }
-  held_pairs_.clear();
   if (heads.ok() && !claims.empty()) {
     auto held = log_->ClaimPairs(claims);
     if (held.ok()) {
-      held_pairs_ = *std::move(held);
+      *held_pairs = *std::move(held);
     } else {
       heads = held.status();  // nothing is locked now
     }
@@ -250,16 +251,15 @@ void Appender::RefreshAddressees(const std::deque<Request>& batch, std::set<std:
   }
 }
 
-std::string Appender::PairOf(const v1::EventBody& create) {
-  const std::string& a = create.author();
-  const std::string b = UserIdFor(create.create().peer().sign_pk());
+std::string Appender::PairOf(const std::string& a, const std::string& b) {
   return a < b ? a + b : b + a;
 }
 
-absl::Status Appender::ClaimDirect(const v1::EventBody& create) {
-  const std::string pair = PairOf(create);
-  if (groups_->FindDirect(pair.substr(0, pair.size() / 2), pair.substr(pair.size() / 2)) ||
-      held_pairs_.contains(pair)) {
+absl::Status Appender::ClaimDirect(const v1::EventBody& create,
+                                   const std::map<std::string, std::string>& held_pairs) {
+  const std::string& a = create.author();
+  const std::string b = UserIdFor(create.create().peer().sign_pk());
+  if (groups_->FindDirect(a, b) || held_pairs.contains(PairOf(a, b))) {
     return absl::AlreadyExistsError("you already have a direct conversation with this person");
   }
   return absl::OkStatus();
@@ -276,7 +276,8 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
   std::vector<Accepted> accepted;
   std::vector<const v1::Event*> to_store;
   results.reserve(batch.size());
-  const std::set<std::string> behind = LockAndCatchUp(batch, std::move(catch_up));
+  std::map<std::string, std::string> held_pairs;
+  const std::set<std::string> behind = LockAndCatchUp(batch, std::move(catch_up), &held_pairs);
   const int64_t now = clock_->NowMs();
   for (Request& r : batch) {
     const std::string& group_id = r.body.group_id();
@@ -298,7 +299,7 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
         s = absl::UnavailableError(
             "this node is still loading conversations from the cluster; retry in a moment");
       }
-      if (s.ok() && r.body.create().has_peer()) s = ClaimDirect(r.body);
+      if (s.ok() && r.body.create().has_peer()) s = ClaimDirect(r.body, held_pairs);
       if (!s.ok()) {
         results.push_back(s);
         continue;

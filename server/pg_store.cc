@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS kith_duress (group_id bytea PRIMARY KEY, alarm bytea 
 CREATE TABLE IF NOT EXISTS kith_boundaries (user_id bytea PRIMARY KEY, boundaries bytea NOT NULL);
 -- The highest seq of each group's log; writers lock a group's row to append.
 CREATE TABLE IF NOT EXISTS kith_heads (group_id bytea PRIMARY KEY, head bigint NOT NULL);
--- The one direct conversation of each pair of people (ClaimPair).
+-- The one direct conversation of each pair of people (ClaimPairs).
 CREATE TABLE IF NOT EXISTS kith_direct_pairs (pair bytea PRIMARY KEY, group_id bytea NOT NULL);
 COMMIT;
 )sql";
@@ -503,6 +503,8 @@ void PgStore::Watch(StoreWatcher* watcher) {
 }
 
 absl::Status PgStore::HearAllCommitted(absl::Time deadline) const {
+  static constexpr char kNotHeard[] =
+      "this node has not yet heard every change made through the others; retry";
   absl::MutexLock lock(&sync_mu_);
   // Any mark asked from now on is committed after every change the caller
   // could have seen acknowledged. Callers share marks: one is sent at a
@@ -517,7 +519,7 @@ absl::Status PgStore::HearAllCommitted(absl::Time deadline) const {
     return syncs_heard_ >= mine || syncs_asked_ >= mine || !sending_;
   };
   if (!sync_mu_.AwaitWithDeadline(absl::Condition(&my_turn), deadline)) {
-    return absl::UnavailableError("this node has not yet heard every change made through the others; retry");
+    return absl::UnavailableError(kNotHeard);
   }
   if (syncs_asked_ < mine) {  // nobody has asked for a mark since this call began
     sending_ = true;
@@ -529,7 +531,7 @@ absl::Status PgStore::HearAllCommitted(absl::Time deadline) const {
     if (!sent.ok()) return absl::UnavailableError("the cluster's store cannot be reached; retry");
   }
   if (!sync_mu_.AwaitWithDeadline(absl::Condition(&heard), deadline)) {
-    return absl::UnavailableError("this node has not yet heard every change made through the others; retry");
+    return absl::UnavailableError(kNotHeard);
   }
   return absl::OkStatus();
 }

@@ -98,19 +98,24 @@ class Appender {
   // Returns the groups of `catch_up` that could not be brought up to date.
   std::set<std::string> WriteBatch(std::deque<Request>& batch,
                                    std::map<std::string, uint64_t> catch_up);
-  // The two people of a direct conversation's creation, smaller user id first.
-  static std::string PairOf(const v1::EventBody& create);
+  // Two people's user ids, smaller first: how a pair is named.
+  static std::string PairOf(const std::string& a, const std::string& b);
   // Refuses the creation of a second direct conversation between the same
-  // two people, made through this node or, in a cluster, through any
-  // (held_pairs_).
-  absl::Status ClaimDirect(const v1::EventBody& create);
+  // two people: one this node knows, or, in a cluster, one in `held_pairs`
+  // (pairs another group holds, from LockAndCatchUp).
+  absl::Status ClaimDirect(const v1::EventBody& create,
+                           const std::map<std::string, std::string>& held_pairs);
   // Where other nodes write too (EventLog::LockHeads), locks the batch's
   // groups; then applies what the store holds beyond this node's state, up
   // to those heads and the `catch_up` targets. Returns the groups that
   // could not be locked or brought up to date, whose requests are refused
-  // (UNAVAILABLE) rather than ordered against a stale state.
+  // (UNAVAILABLE) rather than ordered against a stale state. Claims the
+  // pairs of people of the batch's direct conversations too
+  // (EventLog::ClaimPairs), and sets `held_pairs` to those another group
+  // already holds.
   std::set<std::string> LockAndCatchUp(const std::deque<Request>& batch,
-                                       std::map<std::string, uint64_t> catch_up);
+                                       std::map<std::string, uint64_t> catch_up,
+                                       std::map<std::string, std::string>* held_pairs);
   // Reads afresh the boundaries of everyone the batch's requests are
   // addressed to (another node may have set them), after the locks, so one
   // acknowledged before the batch began holds for it. Adds to `behind` the
@@ -129,10 +134,6 @@ class Appender {
   const Clock* const clock_;
   Waker* const waker_;
   NodeCache* cache_;  // only the writer thread uses it; null once a write failed
-  // In cluster mode, for the batch being written: pairs of people whose
-  // direct conversation another group already holds (EventLog::ClaimPairs),
-  // with that group. Only the writer thread uses it.
-  std::map<std::string, std::string> held_pairs_;
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);
