@@ -2,11 +2,12 @@
 // drives it over TLS on loopback with real members: sealed, signed messages
 // appended durably, fanned out to every member's own stream.
 //
-//   kith_load fanout [--members 50] [--senders 16] [--seconds 5]
+//   kith_load fanout [--members 50] [--senders 16] [--seconds 5] [--rate R]
 //       A group of M members, all following, each on its own connection.
 //       Saturation: S senders in a closed loop (a sender's messages carry
 //       contiguous counters, so each sender has one append in flight).
-//       Then half of the measured saturation rate, paced, for latency.
+//       Then half of the measured saturation rate, paced, for latency; or
+//       R appends/s, so runs on a machine whose speed varies compare alike.
 //   kith_load idle [--followers 5000] [--group-size 50] [--connections 100]
 //       kithd's memory with that many idle follower streams.
 //   kith_load --cluster fanout ...
@@ -237,6 +238,7 @@ struct FanoutOptions {
   double warmup = 1;
   int text_bytes = 1000;
   int messages_per_sender = 3000;
+  double rate = 0;  // appends/s of the paced phase; 0: half of saturation
 };
 
 void Fanout(const Target& target, const FanoutOptions& o) {
@@ -412,12 +414,14 @@ void Fanout(const Target& target, const FanoutOptions& o) {
   const int64_t warm = static_cast<int64_t>(o.warmup * 1e9);
   const double saturation = report(key + ".sat", sat_begin + warm, sat_end);
 
-  const double half_rate = saturation / 2;
-  std::fprintf(stderr, "kith_load: half of saturation, %.0f appends/s...\n", half_rate);
-  const int64_t interval = static_cast<int64_t>(1e9 / std::max(half_rate, 1.0));
-  auto [half_begin, half_end] = run_phase(o.warmup + o.seconds, interval);
+  const double rate = o.rate > 0 ? o.rate : saturation / 2;
+  const std::string paced_key =
+      o.rate > 0 ? key + ".rate" + std::to_string(static_cast<int>(rate)) : key + ".half";
+  std::fprintf(stderr, "kith_load: paced at %.0f appends/s...\n", rate);
+  const int64_t interval = static_cast<int64_t>(1e9 / std::max(rate, 1.0));
+  auto [paced_begin, paced_end] = run_phase(o.warmup + o.seconds, interval);
   wait_for_followers();
-  report(key + ".half", half_begin + warm, half_end);
+  report(paced_key, paced_begin + warm, paced_end);
   for (auto& f : followers) f->Stop();
   if (target.pid()) Result("kith.server_rss_mib", RssMiB(target.pid()), "MiB");
   for (int s = 0; s < senders; ++s) {
@@ -668,6 +672,8 @@ int main(int argc, char** argv) {
   fanout->add_option("--text-bytes", f.text_bytes)->capture_default_str();
   fanout->add_option("--messages", f.messages_per_sender, "sealed in advance per sender")
       ->capture_default_str();
+  fanout->add_option("--rate", f.rate, "appends/s of the paced phase (default: half of saturation)")
+      ->check(CLI::PositiveNumber);
   StartOptions st;
   auto* start = app.add_subcommand("start", "how soon a new or restarted cluster node serves");
   start->add_option("--groups", st.groups)->capture_default_str();

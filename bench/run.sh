@@ -38,6 +38,7 @@ for run in $(seq "$RUNS"); do
   echo "run $run of $RUNS" >&2
   baseline 64
   baseline 8
+  baseline 4
   build/bench/kith_load fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
   build/bench/kith_load --cluster fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
 done
@@ -63,6 +64,9 @@ awk '{print $2, $3, $4}' "$raw" | sort -k1,1 -k2,2g | awk '
     k = medians["kith.fanout.m50.sat.deliveries_per_s"]
     b = medians["grpc.fanout.m50.w64.deliveries_per_s"]
     if (b > 0) printf "\nKith delivered messages/s at saturation: %.1f%% of bare gRPC fan-out (%.0f vs %.0f)\n", 100 * k / b, k, b
+    kd = medians["kith.fanout.m50.half.deliveries_per_s"]; kp = medians["kith.fanout.m50.half.delivery_p99_us"]
+    bd = medians["grpc.fanout.m50.w4.deliveries_per_s"]; bp = medians["grpc.fanout.m50.w4.delivery_p99_us"]
+    if (kd > 0 && bd > 0) printf "Delivery p99 at a like rate: Kith at half of saturation %.1f ms (%.0f deliveries/s), bare gRPC at W=4 %.1f ms (%.0f deliveries/s)\n", kp / 1000, kd, bp / 1000, bd
     c = medians["kith.cluster2.fanout.m50.sat.deliveries_per_s"]
     if (k > 0 && c > 0) printf "Cluster mode (2 nodes, synchronous standby) delivered messages/s at saturation: %.1f%% of embedded (%.0f vs %.0f)\n", 100 * c / k, c, k
     e = medians["kith.cluster2.start.g1000.m20.empty.first_group_read_ms"]

@@ -1,5 +1,7 @@
 #include "kith/alert_timer.h"
 
+#include <pthread.h>
+
 #include <cstdio>
 
 #include "kith/protocol.h"
@@ -28,6 +30,7 @@ AlertTimer::~AlertTimer() {
 }
 
 void AlertTimer::Run() {
+  pthread_setname_np(pthread_self(), "kith-alerts");
   const absl::Duration poll = absl::FromChrono(kPollInterval);
   for (;;) {
     {

@@ -1,5 +1,7 @@
 #include "kith/appender.h"
 
+#include <pthread.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -91,6 +93,7 @@ void Appender::Stop() {
 }
 
 void Appender::Run() {
+  pthread_setname_np(pthread_self(), "kith-appender");
   // Only this thread reads these: when the warm-up next goes on, after a
   // slice that failed whole (the store is failing, or a log is damaged),
   // and how long the next such pause lasts. Requests are never paused.

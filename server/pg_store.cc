@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <charconv>
@@ -537,6 +538,7 @@ absl::Status PgStore::HearAllCommitted(absl::Time deadline) const {
 }
 
 void PgStore::Listen() {
+  pthread_setname_np(pthread_self(), "kith-pg-listen");
   bool listening = true;  // Open() began listening
   while (!stopping_) {
     std::vector<Notification> heard;

@@ -1,5 +1,7 @@
 #include "kith/waker.h"
 
+#include <pthread.h>
+
 namespace kith::server {
 
 Waker::Waker() : thread_([this] { Run(); }) {}
@@ -18,6 +20,7 @@ void Waker::Post(GroupEntry* entry) {
 }
 
 void Waker::Run() {
+  pthread_setname_np(pthread_self(), "kith-waker");
   auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stopping_ || !pending_.empty();
   };
