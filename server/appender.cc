@@ -207,7 +207,7 @@ std::set<std::string> Appender::LockAndCatchUp(const std::deque<Request>& batch,
   std::map<std::string, std::string> claims;
   for (const Request& r : batch) {
     if (r.body.has_create() && r.body.create().has_peer()) {
-      claims.try_emplace(PairOf(r.body.author(), UserIdFor(r.body.create().peer().sign_pk())),
+      claims.try_emplace(PairOfPeople(r.body.author(), UserIdFor(r.body.create().peer().sign_pk())),
                          r.body.group_id());
     }
   }
@@ -254,15 +254,11 @@ void Appender::RefreshAddressees(const std::deque<Request>& batch, std::set<std:
   }
 }
 
-std::string Appender::PairOf(const std::string& a, const std::string& b) {
-  return a < b ? a + b : b + a;
-}
-
 absl::Status Appender::ClaimDirect(const v1::EventBody& create,
                                    const std::map<std::string, std::string>& held_pairs) {
   const std::string& a = create.author();
   const std::string b = UserIdFor(create.create().peer().sign_pk());
-  if (groups_->FindDirect(a, b) || held_pairs.contains(PairOf(a, b))) {
+  if (groups_->FindDirect(a, b) || held_pairs.contains(PairOfPeople(a, b))) {
     return absl::AlreadyExistsError("you already have a direct conversation with this person");
   }
   return absl::OkStatus();

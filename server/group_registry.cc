@@ -6,13 +6,9 @@
 
 namespace kith::server {
 
-namespace {
-
-std::pair<std::string, std::string> Pair(const std::string& a, const std::string& b) {
-  return a < b ? std::make_pair(a, b) : std::make_pair(b, a);
+std::string PairOfPeople(const std::string& a, const std::string& b) {
+  return a < b ? a + b : b + a;
 }
-
-}  // namespace
 
 void GroupEntry::NoteApplied(const v1::EventBody& body, const v1::Event& event) {
   const uint64_t seq = event.seq();
@@ -161,13 +157,13 @@ void GroupRegistry::NoteEvent(GroupEntry* entry, const v1::EventBody& body) {
   if (raise) alerting_.insert(entry);
   if (!peer.empty()) {
     by_user_[peer].insert(entry);
-    direct_.emplace(Pair(body.author(), peer), entry);
+    direct_.emplace(PairOfPeople(body.author(), peer), entry);
   }
 }
 
 GroupEntry* GroupRegistry::FindDirect(const std::string& a, const std::string& b) const {
   absl::MutexLock lock(&mu_);
-  auto it = direct_.find(Pair(a, b));
+  auto it = direct_.find(PairOfPeople(a, b));
   return it == direct_.end() ? nullptr : it->second;
 }
 

@@ -98,8 +98,6 @@ class Appender {
   // Returns the groups of `catch_up` that could not be brought up to date.
   std::set<std::string> WriteBatch(std::deque<Request>& batch,
                                    std::map<std::string, uint64_t> catch_up);
-  // Two people's user ids, smaller first: how a pair is named.
-  static std::string PairOf(const std::string& a, const std::string& b);
   // Refuses the creation of a second direct conversation between the same
   // two people: one this node knows, or, in a cluster, one in `held_pairs`
   // (pairs another group holds, from LockAndCatchUp).

@@ -129,6 +129,11 @@ class GroupEntry {
   std::map<std::string, uint64_t> delivered_ ABSL_GUARDED_BY(delivery_mu_);
 };
 
+// How a pair of people is named, whichever of them comes first: their two
+// user ids (fixed length), the lesser first. Keys the one direct
+// conversation a pair may have, here and in a cluster's store (ClaimPairs).
+std::string PairOfPeople(const std::string& a, const std::string& b);
+
 // Thread-safe. Entries are never removed, so pointers stay valid for the
 // registry's lifetime.
 class GroupRegistry {
@@ -156,8 +161,8 @@ class GroupRegistry {
   std::map<std::string, std::unique_ptr<GroupEntry>> groups_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::set<GroupEntry*>> by_user_ ABSL_GUARDED_BY(mu_);
   std::set<GroupEntry*> alerting_ ABSL_GUARDED_BY(mu_);
-  // Direct conversations by their two people's ids, the lesser first.
-  std::map<std::pair<std::string, std::string>, GroupEntry*> direct_ ABSL_GUARDED_BY(mu_);
+  // Direct conversations by their pair of people (PairOfPeople).
+  std::map<std::string, GroupEntry*> direct_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kith::server
