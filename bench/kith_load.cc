@@ -33,7 +33,6 @@
 #include <map>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 
 #include <CLI/CLI.hpp>
 
@@ -162,18 +161,18 @@ std::string FormGroup(const std::vector<client::Client*>& members, const std::st
   return *group;
 }
 
-// One member's stream: records, for every message, when it arrived and how
-// long after its sender appended it.
+// One member's stream: records when each event arrived, by sequence number.
+// It reads only the batch: the time each event was sent is looked up by its
+// sequence number afterwards, so the tool's own work per delivery stays
+// small on a machine it shares with the server.
 class Follower final : public grpc::ClientReadReactor<v1::EventBatch> {
  public:
   struct Delivery {
     int64_t arrived_ns;
-    int64_t latency_ns;
+    uint64_t seq;
   };
-  using SendTime = std::function<int64_t(const std::string& author, uint64_t counter)>;
 
-  Follower(client::Client* member, const std::string& group, uint64_t from, SendTime send_time)
-      : send_time_(std::move(send_time)) {
+  Follower(client::Client* member, const std::string& group, uint64_t from) {
     member->Prepare(&ctx_, /*with_deadline=*/false);
     v1::FollowRequest req;
     req.set_group_id(group);
@@ -187,12 +186,9 @@ class Follower final : public grpc::ClientReadReactor<v1::EventBatch> {
   void OnReadDone(bool ok) override {
     if (!ok) return;
     const int64_t now = NowNs();
-    for (const v1::Event& event : batch_.events()) {
-      body_.ParseFromString(event.signed_().body());
-      if (!body_.has_message()) continue;
-      const int64_t sent = send_time_(body_.author(), body_.message().counter());
+    {
       std::lock_guard<std::mutex> lock(mu_);
-      deliveries_.push_back({now, sent > 0 ? now - sent : -1});
+      for (const v1::Event& event : batch_.events()) deliveries_.push_back({now, event.seq()});
     }
     StartRead(&batch_);
   }
@@ -210,21 +206,22 @@ class Follower final : public grpc::ClientReadReactor<v1::EventBatch> {
     std::lock_guard<std::mutex> lock(mu_);
     return deliveries_.size();
   }
-  // Deliveries that arrived in [from_ns, to_ns).
-  void Collect(int64_t from_ns, int64_t to_ns, size_t* count, std::vector<int64_t>* latencies) {
+  // Deliveries that arrived in [from_ns, to_ns), and the latency of each
+  // whose send time `sent_ns(seq)` knows (0 if not).
+  template <typename SentNs>
+  void Collect(int64_t from_ns, int64_t to_ns, const SentNs& sent_ns, size_t* count,
+               std::vector<int64_t>* latencies) {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& d : deliveries_) {
       if (d.arrived_ns < from_ns || d.arrived_ns >= to_ns) continue;
       ++*count;
-      if (d.latency_ns >= 0) latencies->push_back(d.latency_ns);
+      if (const int64_t sent = sent_ns(d.seq); sent > 0) latencies->push_back(d.arrived_ns - sent);
     }
   }
 
  private:
-  SendTime send_time_;
   grpc::ClientContext ctx_;
   v1::EventBatch batch_;
-  v1::EventBody body_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Delivery> deliveries_;
@@ -253,12 +250,10 @@ void Fanout(const Target& target, const FanoutOptions& o) {
   const int senders = std::min(o.senders, o.members);
 
   // Each sender's messages, sealed in advance so the load generator spends
-  // its CPU on sending, and the time each was appended, by counter.
+  // its CPU on sending.
   std::fprintf(stderr, "kith_load: sealing %d messages for each of %d senders...\n",
                o.messages_per_sender, senders);
   std::vector<std::vector<v1::SignedEvent>> sealed(senders);
-  std::vector<std::unique_ptr<std::atomic<int64_t>[]>> sent_at(senders);
-  std::unordered_map<std::string, int> sender_index;
   uint64_t start_seq = 0;
   {
     std::vector<std::thread> threads;
@@ -267,8 +262,6 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       auto view = members[s]->Sync(group);
       if (!view.ok()) Die("syncing", view.status());
       start_seq = (*view)->state().head_seq() + 1;
-      sender_index[members[s]->identity().user_id()] = s;
-      sent_at[s].reset(new std::atomic<int64_t>[o.messages_per_sender + 2]());
       threads.emplace_back([&, s, view = *view] {
         std::vector<v1::MessageContent> contents(o.messages_per_sender);
         for (int i = 0; i < o.messages_per_sender; ++i) {
@@ -284,16 +277,14 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     }
     for (auto& t : threads) t.join();
   }
-  auto send_time = [&](const std::string& author, uint64_t counter) -> int64_t {
-    auto it = sender_index.find(author);
-    if (it == sender_index.end() || counter == 0 ||
-        counter > static_cast<uint64_t>(o.messages_per_sender)) {
-      return -1;
-    }
-    return sent_at[it->second][counter].load(std::memory_order_acquire);
+  // When each event from start_seq on was sent, by sequence number, as its
+  // append's answer tells; written before the append is counted done.
+  std::vector<int64_t> sent_at(static_cast<size_t>(senders) * o.messages_per_sender, 0);
+  auto sent_slot = [&](uint64_t seq) -> int64_t* {
+    return seq >= start_seq && seq - start_seq < sent_at.size() ? &sent_at[seq - start_seq] : nullptr;
   };
   std::vector<std::unique_ptr<Follower>> followers;
-  for (auto* m : members) followers.push_back(std::make_unique<Follower>(m, group, start_seq, send_time));
+  for (auto* m : members) followers.push_back(std::make_unique<Follower>(m, group, start_seq));
 
   // Senders append their messages in order with one append in flight each,
   // through gRPC's callback API (no thread per sender). At saturation each
@@ -312,6 +303,7 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     grpc::ClientContext ctx;
     v1::AppendRequest req;
     v1::AppendReply reply;
+    int64_t sent_ns;
   };
   std::function<void(int)> issue = [&](int s) {
     if (next[s] >= sealed[s].size()) {
@@ -325,13 +317,14 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       std::lock_guard<std::mutex> lock(outstanding_mu);
       ++outstanding;
     }
-    sent_at[s][next[s] + 1].store(NowNs(), std::memory_order_release);
+    call->sent_ns = NowNs();
     members[s]->stub()->async()->Append(&call->ctx, &call->req, &call->reply,
                                         [&, s, call](grpc::Status st) {
       if (!st.ok()) Die("appending", client::FromGrpc(st));
       const int64_t acked = NowNs();
       acked_at[s].push_back(acked);
-      ack_latency[s].push_back(acked - sent_at[s][next[s] + 1].load());
+      ack_latency[s].push_back(acked - call->sent_ns);
+      if (int64_t* slot = sent_slot(call->reply.seq())) *slot = call->sent_ns;
       ++next[s];
       delete call;
       if (!stop && !paced) {
@@ -396,7 +389,11 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       }
     }
     std::vector<int64_t> latencies;
-    for (auto& f : followers) f->Collect(from, to, &deliveries, &latencies);
+    auto sent_ns = [&](uint64_t seq) -> int64_t {
+      const int64_t* slot = sent_slot(seq);
+      return slot ? *slot : 0;
+    };
+    for (auto& f : followers) f->Collect(from, to, sent_ns, &deliveries, &latencies);
     const double secs = static_cast<double>(to - from) / 1e9;
     Result(key + ".appends_per_s", static_cast<double>(appends) / secs, "appends/s");
     Result(key + ".deliveries_per_s", static_cast<double>(deliveries) / secs, "deliveries/s");
