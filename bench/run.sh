@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Kith's load figures beside this machine's raw limits, measured in the same
-# run: the bare gRPC fan-out baseline from ../shared/bench/limits and
-# kith_load against a real kithd and against cluster mode (two kithd nodes
-# on PostgreSQL with a synchronous standby), interleaved RUNS times, then
-# medians.
+# run: the bare gRPC fan-out baseline and one synced RocksDB append, both
+# from ../shared/bench/limits, and kith_load against a real kithd and
+# against cluster mode (two kithd nodes on PostgreSQL with a synchronous
+# standby), interleaved RUNS times, then medians.
 #   bench/run.sh                 (RUNS=3 by default; about 3 minutes a run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ raw="$OUT/raw.txt"
 
 scripts/setup > /dev/null
 cmake -S "$LIMITS" -B build/limits -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build build/limits --target grpc_server grpc_load > /dev/null
+cmake --build build/limits --target grpc_server grpc_load storage_bench > /dev/null
 
 baseline() {  # one bare fan-out measurement: 50 members, $1 publishes in flight
   local log port pid
@@ -39,6 +39,8 @@ for run in $(seq "$RUNS"); do
   baseline 64
   baseline 8
   baseline 4
+  # This disk's speed for one synced append, which every Kith append waits for.
+  build/limits/storage_bench put --dir=/tmp --sync=1 --writers=1 --seconds=3 | grep '^RESULT' >> "$raw"
   build/bench/kith_load fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
   build/bench/kith_load --cluster fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
 done
@@ -67,6 +69,8 @@ awk '{print $2, $3, $4}' "$raw" | sort -k1,1 -k2,2g | awk '
     kd = medians["kith.fanout.m50.half.deliveries_per_s"]; kp = medians["kith.fanout.m50.half.delivery_p99_us"]
     bd = medians["grpc.fanout.m50.w4.deliveries_per_s"]; bp = medians["grpc.fanout.m50.w4.delivery_p99_us"]
     if (kd > 0 && bd > 0) printf "Delivery p99 at a like rate: Kith at half of saturation %.1f ms (%.0f deliveries/s), bare gRPC at W=4 %.1f ms (%.0f deliveries/s)\n", kp / 1000, kd, bp / 1000, bd
+    sp = medians["rocksdb.put.sync.w1.tmp.p50_us"]; sq = medians["rocksdb.put.sync.w1.tmp.p99_us"]
+    if (sp > 0) printf "One synced RocksDB append on this disk, same run: p50 %.0f us, p99 %.0f us (shared/bench/limits recorded 114 us and 275 us)\n", sp, sq
     c = medians["kith.cluster2.fanout.m50.sat.deliveries_per_s"]
     if (k > 0 && c > 0) printf "Cluster mode (2 nodes, synchronous standby) delivered messages/s at saturation: %.1f%% of embedded (%.0f vs %.0f)\n", 100 * c / k, c, k
     e = medians["kith.cluster2.start.g1000.m20.empty.first_group_read_ms"]
