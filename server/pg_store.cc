@@ -197,11 +197,18 @@ class PgStore::Connection {
     return columns;
   }
   absl::Status Failed(const PGresult* result) {
-    const std::string why = absl::StrCat("PostgreSQL: ", PQresultErrorMessage(result));
+    // The primary message and its code only: the full message's DETAIL
+    // quotes the stored values in the way ("Key (pair)=(\x...)"), which can
+    // name who talks to whom, and must reach neither a log nor a caller.
+    // Without a result's own message the connection's says what happened.
+    const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    const std::string why =
+        absl::StrCat("PostgreSQL: ", primary != nullptr ? primary : PQerrorMessage(conn_),
+                     sqlstate != nullptr ? absl::StrCat(" (SQLSTATE ", sqlstate, ")") : "");
     // A server lost, or shutting down or failing over (SQLSTATE classes 08
     // and 57, which arrive before the connection is seen to close), is
     // worth retrying elsewhere or later; anything else is ours.
-    const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     const std::string_view error_class = sqlstate == nullptr ? "" : std::string_view(sqlstate).substr(0, 2);
     if (PQstatus(conn_) != CONNECTION_OK || error_class == "08" || error_class == "57") {
       return absl::UnavailableError(why);
