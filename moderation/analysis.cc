@@ -63,7 +63,7 @@ bool IsVocative(const Analysis& a, uint32_t first, uint32_t last) {
       (first == 1 && OneOf(kCallers, a.word(0).norm)) ||
       (first >= 2 && !a.same_sentence(first - 2, first) && OneOf(kCallers, a.word(first - 1).norm));
   bool comma_after = after != nullptr && after->norm == ",";
-  if (opens) return comma_after && last + 1 < a.words() && a.same_sentence(last + 1, last);
+  if (opens) return comma_after && a.in_sentence_of(last + 1, last);
   return comma_before && (comma_after || IsSentenceEnd(after));
 }
 

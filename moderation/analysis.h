@@ -56,6 +56,13 @@ class Analysis {
   bool plain(uint32_t w) const { return word(w).quote == 0 && !reported_[w]; }
   bool plain(const PhraseMatch& m) const { return plain(m.first_word) && plain(m.last_word); }
   bool same_sentence(uint32_t a, uint32_t b) const { return word(a).sentence == word(b).sentence; }
+  // Whether there is a word `k` and it is in the sentence of word `w`.
+  bool in_sentence_of(uint32_t k, uint32_t w) const { return k < words() && same_sentence(k, w); }
+  // Whether the word right before `w`, in its sentence, is a negator:
+  // "never", "not", "don't", ...
+  bool after_negator(uint32_t w) const {
+    return w > 0 && same_sentence(w - 1, w) && is(w - 1, kNegator);
+  }
   // Whether word `w` is the first / last word of its sentence.
   bool opens_sentence(uint32_t w) const { return w == 0 || !same_sentence(w - 1, w); }
   bool closes_sentence(uint32_t w) const { return w + 1 == words() || !same_sentence(w + 1, w); }
@@ -105,8 +112,8 @@ bool OneOf(const std::string_view (&list)[N], std::string_view w) {
   return std::find(std::begin(list), std::end(list), w) != std::end(list);
 }
 
-// Word `w` stands alone as a form of address: "Bye, loser." "Listen, stupid,
-// ..." "Idiot, nobody asked."
+// Words [first, last] stand alone as a form of address: "Bye, loser."
+// "Listen, stupid, ..." "Idiot, nobody asked."
 bool IsVocative(const Analysis& a, uint32_t first, uint32_t last);
 
 // Whether the conditions a phrase carries (PhraseFlag) hold where it matched.

@@ -41,7 +41,7 @@ void CheckDismissal(const Analysis& a, Evidence& ev) {
     const std::string& n = a.word(w).norm;
     uint32_t next = w + 1;
     auto follows = [&](uint32_t k, std::string_view word) {
-      return k < a.words() && a.same_sentence(k, w) && a.word(k).norm == word;
+      return a.in_sentence_of(k, w) && a.word(k).norm == word;
     };
     bool subject = n == "nobody" || n == "noone" || n == "nobody's";
     if (n == "no" && follows(w + 1, "one")) subject = true, next = w + 2;
@@ -61,19 +61,19 @@ void CheckDismissal(const Analysis& a, Evidence& ev) {
     }
     if (framed) continue;
     uint32_t v = next;
-    while (v < a.words() && v < next + 4 && a.same_sentence(v, w) &&
+    while (v < next + 4 && a.in_sentence_of(v, w) &&
            !OneOf(kVerbs, a.word(v).norm) && OneOf(kBetween, a.word(v).norm)) {
       ++v;
     }
-    if (v >= a.words() || !a.same_sentence(v, w) || !OneOf(kVerbs, a.word(v).norm)) continue;
+    if (!a.in_sentence_of(v, w) || !OneOf(kVerbs, a.word(v).norm)) continue;
     const bool bare = OneOf(kBare, a.word(v).norm);
     uint32_t object = v + 1;
     if (follows(object, "about") || follows(object, "for") || follows(object, "what")) ++object;
-    bool at_you = object < a.words() && a.same_sentence(object, w) && a.plain(object) &&
+    bool at_you = a.in_sentence_of(object, w) && a.plain(object) &&
                   a.is(object, kSecondPerson);
     // "Nobody's buying the act": these dismiss whatever their object.
     const bool any_object = OneOf(kAnyObject, a.word(v).norm) && !follows(object, "me");
-    if (!any_object && object < a.words() && a.same_sentence(object, w) &&
+    if (!any_object && a.in_sentence_of(object, w) &&
         (OneOf(kOtherObject, a.word(object).norm) || a.word(object).norm == "to")) {
       // "Nobody needs to know" is kind; "nobody wants to hear it" and
       // "nobody's listening to you" are not.
@@ -85,7 +85,7 @@ void CheckDismissal(const Analysis& a, Evidence& ev) {
     }
     if (!at_you) {
       // "what you think", "a word you say": the reader, a little later.
-      for (uint32_t k = object; k < a.words() && k <= object + 2 && a.same_sentence(k, w); ++k) {
+      for (uint32_t k = object; k <= object + 2 && a.in_sentence_of(k, w); ++k) {
         if (a.plain(k) && a.is(k, kSecondPerson)) at_you = true;
       }
     }
@@ -112,9 +112,9 @@ void CheckMockedBelief(const Analysis& a, Evidence& ev) {
       continue;
     }
     uint32_t k = w + 3;
-    while (k < a.words() && k < w + 6 && a.same_sentence(k, w) && OneOf(kAdverbs, a.word(k).norm))
+    while (k < w + 6 && a.in_sentence_of(k, w) && OneOf(kAdverbs, a.word(k).norm))
       ++k;
-    if (k < a.words() && a.same_sentence(k, w) && OneOf(kBelief, a.word(k).norm)) {
+    if (a.in_sentence_of(k, w) && OneOf(kBelief, a.word(k).norm)) {
       ev.Add(0.75, a.word(w).begin, a.word(k).end);
     }
   }
@@ -131,7 +131,7 @@ void CheckInsinuation(const Analysis& a, Evidence& ev) {
         !a.is(w + 2, kSecondPerson)) {
       continue;
     }
-    for (uint32_t k = w + 3; k < a.words() && k <= w + 6 && a.same_sentence(k, w); ++k) {
+    for (uint32_t k = w + 3; k <= w + 6 && a.in_sentence_of(k, w); ++k) {
       if (OneOf(kPattern, a.word(k).norm)) {
         ev.Add(0.7, a.word(w).begin, a.word(k).end);
         break;
@@ -224,9 +224,9 @@ void CheckWrittenOff(const Analysis& a, Evidence& ev) {
     if (!a.plain(w) || (n != "you" && n != "you'll")) continue;
     uint32_t k = w + 1;
     bool adverb = false, never = false;
-    while (k < a.words() && a.same_sentence(k, w) && OneOf(kAdverbs, a.word(k).norm))
+    while (a.in_sentence_of(k, w) && OneOf(kAdverbs, a.word(k).norm))
       ++k, adverb = true;
-    if (k >= a.words() || !a.same_sentence(k, w)) continue;
+    if (!a.in_sentence_of(k, w)) continue;
     const std::string& neg = a.word(k).norm;
     if (neg == "never" || (neg == "will" && k + 1 < a.words() && a.word(k + 1).norm == "never")) {
       never = true;
@@ -236,7 +236,7 @@ void CheckWrittenOff(const Analysis& a, Evidence& ev) {
     } else {
       continue;
     }
-    if (k >= a.words() || !a.same_sentence(k, w)) continue;
+    if (!a.in_sentence_of(k, w)) continue;
     const std::string& verb = a.word(k).norm;
     uint32_t end = k;
     if (verb == "get" && k + 1 < a.words() && a.word(k + 1).norm == "it") {
@@ -264,20 +264,20 @@ void CheckMockQuestion(const Analysis& a, Evidence& ev) {
   static constexpr std::string_view kBelief[] = {"think",  "believe", "expect",  "imagine",
                                                  "reckon", "thought", "believed"};
   for (uint32_t w = 0; w < a.words(); ++w) {
-    if (w != 0 && a.same_sentence(w - 1, w)) continue;  // sentence openings only
+    if (!a.opens_sentence(w)) continue;
     uint32_t k = w;
     bool cue = false, adverb = false;
-    while (k < a.words() && a.same_sentence(k, w) && OneOf(kInterjections, a.word(k).norm)) {
+    while (a.in_sentence_of(k, w) && OneOf(kInterjections, a.word(k).norm)) {
       ++k, cue = true;
     }
-    if (k >= a.words() || !a.same_sentence(k, w) || a.word(k).norm != "you" || !a.plain(k)) {
+    if (!a.in_sentence_of(k, w) || a.word(k).norm != "you" || !a.plain(k)) {
       continue;
     }
     uint32_t v = k + 1;
-    while (v < a.words() && a.same_sentence(v, w) && OneOf(kAdverbs, a.word(v).norm)) {
+    while (a.in_sentence_of(v, w) && OneOf(kAdverbs, a.word(v).norm)) {
       ++v, adverb = true;
     }
-    if (v < a.words() && a.same_sentence(v, w) && OneOf(kBelief, a.word(v).norm) &&
+    if (a.in_sentence_of(v, w) && OneOf(kBelief, a.word(v).norm) &&
         (cue || adverb) && a.in_question(w)) {
       ev.Add(0.7, a.word(w).begin, a.word(v).end);
     }
@@ -322,7 +322,7 @@ void CheckContempt(const Analysis& a, Evidence& ev) {
     if (p.kind != PhraseKind::kContempt || !a.plain(m)) continue;
     if (!FlagsHold(a, m)) continue;
     // "Nobody asked me": the sender is its object.
-    if (m.last_word + 1 < a.words() && a.same_sentence(m.last_word + 1, m.last_word) &&
+    if (a.in_sentence_of(m.last_word + 1, m.last_word) &&
         (a.word(m.last_word + 1).norm == "me" || a.word(m.last_word + 1).norm == "myself")) {
       continue;
     }
@@ -345,7 +345,7 @@ void CheckContempt(const Analysis& a, Evidence& ev) {
           "boring",       "fake",     "pathetic",    "laughable", "ridiculous",
           "nonsense",     "tiresome", "cringe",      "cringey",   "irrelevant",
           "embarrassing", "fiction",  "exaggerated", "lies",      "attention"};
-      for (uint32_t k = w + 1; k < a.words() && k <= w + 5 && a.same_sentence(k, w); ++k) {
+      for (uint32_t k = w + 1; k <= w + 5 && a.in_sentence_of(k, w); ++k) {
         if (std::find(std::begin(kJudgements), std::end(kJudgements), a.word(k).norm) !=
             std::end(kJudgements)) {
           ev.Add(0.75, t.begin, a.word(k).end);

@@ -35,7 +35,7 @@ void CheckDeathWish(const Analysis& a, Evidence& ev) {
       if (a.is(k - 1, kNegator)) negated = true;
     }
     if (!mine) continue;
-    for (uint32_t k = w + 1; k < a.words() && k <= w + 6 && a.same_sentence(k, w); ++k) {
+    for (uint32_t k = w + 1; k <= w + 6 && a.in_sentence_of(k, w); ++k) {
       const std::string& n = a.word(k).norm;
       // "I wish I'd never been born": a negation between wish and life.
       if (a.is(k, kNegator)) negated = true;
@@ -82,7 +82,7 @@ void CheckDangerNow(const Analysis& a, Evidence& ev) {
         agent == "them" || agent == "him") {
       continue;
     }
-    for (uint32_t k = w + 1; k < a.words() && k <= w + 4 && a.same_sentence(k, w); ++k) {
+    for (uint32_t k = w + 1; k <= w + 4 && a.in_sentence_of(k, w); ++k) {
       const std::string& n = a.word(k).norm;
       // "found me" and "broke in", not "found out" or "broke it off".
       const std::string& after = k + 1 < a.words() ? a.word(k + 1).norm : n;
@@ -135,13 +135,13 @@ void CheckMeans(const Analysis& a, Evidence& ev) {
     const bool opens = a.opens_sentence(w);
     if (!a.plain(w) || !(a.is(w, kFirstPerson) || opens)) continue;
     for (uint32_t k = a.is(w, kFirstPerson) ? w + 1 : w;
-         k < a.words() && k <= w + 3 && a.same_sentence(k, w); ++k) {
+         k <= w + 3 && a.in_sentence_of(k, w); ++k) {
       const std::string& verb = a.word(k).norm;
       const bool took = OneOf(kTook, verb);
       if (!took && !OneOf(kHold, verb)) continue;
       // Mixing pills with drink is the danger, whatever the amount.
       bool quantity = verb == "mixed";
-      for (uint32_t o = k + 1; o < a.words() && o <= k + 5 && a.same_sentence(o, k); ++o) {
+      for (uint32_t o = k + 1; o <= k + 5 && a.in_sentence_of(o, k); ++o) {
         const std::string& n = a.word(o).norm;
         if (OneOf(kQuantity, n)) quantity = true;
         if (a.is(o, kNegator)) break;
@@ -219,10 +219,7 @@ void CheckCrisis(const Analysis& a, Evidence& ev) {
     static constexpr std::string_view kWishOrAct[] = {
         "want",    "wish", "suicidal", "kill",    "killing",  "end",       "ending", "hurt",
         "hurting", "harm", "cut",      "cutting", "overdose", "overdosed", "take",   "suicide"};
-    if (m.first_word > 0 && a.same_sentence(m.first_word - 1, m.first_word) &&
-        a.is(m.first_word - 1, kNegator) && OneOf(kWishOrAct, a.word(m.first_word).norm)) {
-      continue;
-    }
+    if (a.after_negator(m.first_word) && OneOf(kWishOrAct, a.word(m.first_word).norm)) continue;
     if (!InIdiom(a, m.first_word, m.last_word)) ev.Add(p.confidence, a.begin(m), a.end(m));
   }
 }

@@ -101,7 +101,7 @@ Lexicon::Lexicon() {
             "repair", "auto", "plumbing", "electric", "cleaners", "laundromat", "hardware",
             "supermarket", "dealership", "motel", "inn", "spa", "nails", "barbershop", "foods",
             "logistics", "construction", "realty", "firm", "daycare", "nursery", "fitness",
-            "tires", "hospice", "grocery", "clinic", "salon", "agency", "bistro", "brewery", "tavern"},
+            "tires", "hospice", "grocery", "agency", "bistro", "brewery", "tavern"},
            kBusiness);
   AddWords({"i", "i'm", "me", "my", "myself", "mine", "i've", "i'd", "i'll"}, kFirstPerson);
   AddWords({"told", "said", "texted", "wrote", "screamed", "yelled", "shouted", "threatened",
@@ -153,8 +153,8 @@ Lexicon::Lexicon() {
             "spoiled", "spoilt", "stupid", "dumb", "pathetic", "worthless", "useless", "bunch",
             "pack", "like", "seriously", "clearly", "obviously", "tbh", "self-absorbed", "lazy",
             "gold-digging", "miserable", "two-faced", "backstabbing", "good-for-nothing",
-            "manipulative", "disgusting", "crazy", "and", "or", "complete", "one", "bigger",
-            "worse", "dumber", "greater", "huge", "massive", "proper", "right", "first-class",
+            "manipulative", "disgusting", "crazy", "and", "or", "one", "bigger", "worse", "dumber",
+            "greater", "massive", "proper", "right", "first-class",
             "world-class", "textbook", "classic", "typical", "damned", "goddamn", "sorry", "known",
             "notorious", "compulsive", "serial", "habitual", "proven", "natural-born", "bitter"},
            kFiller);
@@ -186,13 +186,13 @@ Lexicon::Lexicon() {
             "slimeball", "hick", "redneck", "peasant", "nut", "jackal", "goblin", "gremlin",
             "muppet", "plonker", "pillock", "prat", "dolt", "oaf", "ignoramus", "halfwits",
             "nitwits", "weirdos", "freeloaders", "narcissists", "sociopaths", "psychopaths",
-            "hypocrites", "cowards", "fools", "diva", "sicko", "bully", "bullies", "tramp",
+            "diva", "sicko", "bully", "bullies", "tramp",
             "fatass", "know-it-all", "smartass", "wiseass", "doofus", "dingbat", "dunce",
             "nincompoop", "scrounger", "loudmouth", "blabbermouth", "busybody", "bigot",
             "hothead", "crook", "gaslighter", "gossip", "traitor", "backstabber", "charlatan",
             "conman", "sleazeball", "numpty", "bellend", "wannabe", "poser", "slacker", "swine",
-            "snob", "crybabies", "pansy", "imbeciles", "dimwits", "dummies", "snakes", "rats",
-            "parasites", "leeches", "trolls", "gossips", "traitors", "bullies", "scumbags",
+            "snob", "crybabies", "pansy", "dimwits", "dummies", "snakes", "rats", "parasites",
+            "leeches", "trolls", "gossips", "traitors", "scumbags",
             "creepo", "sleazebags", "dirtbags", "bozo", "bozos", "nutter", "headcase", "tool",
             "predator", "predators", "crank"},
            kInsultNoun);

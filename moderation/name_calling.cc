@@ -24,14 +24,20 @@ bool Possessed(const Analysis& a, uint32_t w) {
   return w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kFirstPerson | kThirdPerson);
 }
 
-// How surely word `w`, the antecedent of "who is ...", is someone present:
-// the reader, or a person named who is likely a member.
-double NamedTarget(const Analysis& a, uint32_t w) {
+// A capitalised word the lexicon does not know, and not someone's ("my ex
+// Dave"): a person named, likely a member.
+bool NamedPerson(const Analysis& a, uint32_t w) {
   const Token& t = a.word(w);
+  return t.capitalized && !t.all_caps && !a.lexicon_word(w) && !Possessed(a, w);
+}
+
+// How surely word `w`, the antecedent of "who is ...", is someone present:
+// the reader, or a person named.
+double NamedTarget(const Analysis& a, uint32_t w) {
+  const std::string& n = a.word(w).norm;
   if (!a.plain(w)) return 0;
-  if (t.norm == "you" || t.norm == "y'all") return 0.85;
-  if (t.capitalized && !t.all_caps && !a.lexicon_word(w) && !Possessed(a, w)) return 0.7;
-  return 0;
+  if (n == "you" || n == "y'all") return 0.85;
+  return NamedPerson(a, w) ? 0.7 : 0;
 }
 
 // How surely the insult at words [first, last] is aimed at someone present:
@@ -71,19 +77,15 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
       }
       if ((subject == "everyone" || subject == "everybody") && s < w) return 0.85 * scale;
       if (a.is(s - 1, kYouAre)) return 0.9 * scale;  // "you're being a ..."
-      // A person named as the subject, likely a member: "Dave is such a creep".
-      const Token& named = a.word(s - 1);
-      if (named.capitalized && !named.all_caps && !a.lexicon_word(s - 1) && !Possessed(a, s - 1) &&
-          s == w) {
-        return 0.65 * scale;
-      }
+      // A person named as the subject: "Dave is such a creep".
+      if (s == w && NamedPerson(a, s - 1)) return 0.65 * scale;
       if (n == "being") continue;
       break;  // someone else is the insult's subject
     }
     if (n == "what" && first - w >= 2) {
       // "What a loser." aimed at whoever it answers, unless it is about the
       // sender or someone named after it ("what an idiot I was").
-      for (uint32_t f = last + 1; f < a.words() && a.same_sentence(f, first); ++f) {
+      for (uint32_t f = last + 1; a.in_sentence_of(f, first); ++f) {
         if (a.is(f, kFirstPerson) || a.is(f, kThirdPerson)) return 0;
       }
       return 0.85 * scale;
@@ -106,7 +108,7 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
     break;
   }
   // "typical narcissist behaviour from you".
-  if (last + 1 < a.words() && a.same_sentence(last + 1, last) && a.addresses_you(last)) {
+  if (a.in_sentence_of(last + 1, last) && a.addresses_you(last)) {
     const std::string& next = a.word(last + 1).norm;
     if (next == "behaviour" || next == "behavior" || next == "energy" || next == "move" ||
         next == "logic") {
@@ -114,7 +116,7 @@ double InsultTarget(const Analysis& a, uint32_t first, uint32_t last, bool noun)
     }
   }
   // "an idiot like you", "what a clown you are".
-  if (last + 1 < a.words() && a.same_sentence(last + 1, last)) {
+  if (a.in_sentence_of(last + 1, last)) {
     const std::string& next = a.word(last + 1).norm;
     if (next == "like" && last + 2 < a.words() && a.word(last + 2).norm == "you") return 0.85;
     if (next == "you" && last + 2 < a.words() && a.word(last + 2).norm == "are") return 0.85;

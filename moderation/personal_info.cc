@@ -68,9 +68,7 @@ void FindPhones(std::string_view s, Evidence& ev) {
     if (national.size() == 11 && national[0] == '1') national.remove_prefix(1);
     static constexpr std::string_view kTollFree[] = {"800", "888", "877", "866",
                                                      "855", "844", "833"};
-    if (std::find(std::begin(kTollFree), std::end(kTollFree), national.substr(0, 3)) !=
-        std::end(kTollFree))
-      continue;
+    if (OneOf(kTollFree, national.substr(0, 3))) continue;
     bool years = groups.size() > 1 &&
                  std::all_of(groups.begin(), groups.end(), [](size_t g) { return g == 4; }) &&
                  (digits.starts_with("19") || digits.starts_with("20"));
@@ -122,11 +120,11 @@ void FindPlaces(const Analysis& a, Evidence& ev) {
   for (const PhraseMatch& m : a.phrases()) {
     if (m.phrase->kind != PhraseKind::kWorkplace) continue;
     for (uint32_t k = m.last_word + 1;
-         k < a.words() && k <= m.last_word + 3 && a.same_sentence(k, m.first_word); ++k) {
+         k <= m.last_word + 3 && a.in_sentence_of(k, m.first_word); ++k) {
       if (a.word(k).capitalized && !a.is(k, kFirstPerson)) {
         bool business = false;
         uint32_t e = k;
-        while (e + 1 < a.words() && a.word(e + 1).capitalized && a.same_sentence(e + 1, k)) {
+        while (a.in_sentence_of(e + 1, k) && a.word(e + 1).capitalized) {
           ++e;
           if (a.is(e, kBusiness)) business = true;
         }

@@ -34,14 +34,14 @@ void CheckHarmIntent(const Analysis& a, Evidence& ev) {
                   ((n == "i'm" || n == "i" || n == "we're") && w + 1 < a.words() &&
                    a.word(w + 1).norm == "going");
     if (!intent) continue;
-    for (uint32_t k = w + 1; k < a.words() && k <= w + 6 && a.same_sentence(k, w); ++k) {
+    for (uint32_t k = w + 1; k <= w + 6 && a.in_sentence_of(k, w); ++k) {
       if (a.is(k, kNegator)) break;
       const std::string& verb = a.word(k).norm;
       if (OneOf(kHarm, verb)) {
-        for (uint32_t v = k + 1; v < a.words() && v <= k + 5 && a.same_sentence(v, k); ++v) {
+        for (uint32_t v = k + 1; v <= k + 5 && a.in_sentence_of(v, k); ++v) {
           if (OneOf(kVictims, a.word(v).norm)) {
             bool harmless = false;
-            for (uint32_t h = v + 1; h < a.words() && h <= v + 2 && a.same_sentence(h, v); ++h) {
+            for (uint32_t h = v + 1; h <= v + 2 && a.in_sentence_of(h, v); ++h) {
               if (OneOf(kHarmless, a.word(h).norm)) harmless = true;
             }
             if (!harmless) ev.Add(0.9, a.word(w).begin, a.word(v).end);
@@ -53,7 +53,7 @@ void CheckHarmIntent(const Analysis& a, Evidence& ev) {
       if (OneOf(kSpread, verb)) {
         // Exposure: "I'll send your texts to ...", "I'll post the pictures
         // of you". Not "I'll send you the photos", which only shares.
-        for (uint32_t v = k + 1; v < a.words() && v <= k + 5 && a.same_sentence(v, k); ++v) {
+        for (uint32_t v = k + 1; v <= k + 5 && a.in_sentence_of(v, k); ++v) {
           if (!OneOf(kPrivate, a.word(v).norm)) continue;
           bool yours = a.word(v - 1).norm == "your" ||
                        (v + 2 < a.words() && a.word(v + 1).norm == "of" &&
@@ -97,16 +97,16 @@ void CheckWhereabouts(const Analysis& a, Evidence& ev) {
     }
     ++k;
     if (k < a.words() && (a.word(k).norm == "exactly" || a.word(k).norm == "out")) ++k;
-    if (k >= a.words() || !a.same_sentence(k, w)) continue;
+    if (!a.in_sentence_of(k, w)) continue;
     if (a.word(k).norm == "your" && k + 1 < a.words() && OneOf(kOwned, a.word(k + 1).norm)) {
       ev.Add(0.8, a.word(w).begin, a.word(k + 1).end);
       continue;
     }
     if (!OneOf(kWh, a.word(k).norm)) continue;
     // The reader or theirs, then where they go, within the next few words.
-    for (uint32_t y = k + 1; y < a.words() && y <= k + 4 && a.same_sentence(y, k); ++y) {
+    for (uint32_t y = k + 1; y <= k + 4 && a.in_sentence_of(y, k); ++y) {
       if (a.word(y).norm != "you" && a.word(y).norm != "your") continue;
-      for (uint32_t v = y + 1; v < a.words() && v <= y + 2 && a.same_sentence(v, y); ++v) {
+      for (uint32_t v = y + 1; v <= y + 2 && a.in_sentence_of(v, y); ++v) {
         if (OneOf(kWhereabouts, a.word(v).norm)) {
           ev.Add(0.8, a.word(w).begin, a.word(v).end);
           break;
@@ -130,7 +130,7 @@ void CheckExposure(const Analysis& a, Evidence& ev) {
     } else {
       continue;
     }
-    if (k + 1 >= a.words() || !a.same_sentence(k + 1, w)) continue;
+    if (!a.in_sentence_of(k + 1, w)) continue;
     // Others learn it, not the reader or the sender: "you will know what
     // you need" is advice.
     if (w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kSecondPerson | kFirstPerson)) continue;
@@ -139,7 +139,7 @@ void CheckExposure(const Analysis& a, Evidence& ev) {
     if (!learn) continue;
     uint32_t o = v == "find" ? k + 2 : k + 1;
     auto word_is = [&](uint32_t i, std::string_view x) {
-      return i < a.words() && a.same_sentence(i, w) && a.word(i).norm == x;
+      return a.in_sentence_of(i, w) && a.word(i).norm == x;
     };
     static constexpr std::string_view kDeeds[] = {"did",  "done",  "really", "are",  "were",
                                                   "said", "wrote", "posted", "hide", "hiding"};
@@ -147,7 +147,7 @@ void CheckExposure(const Analysis& a, Evidence& ev) {
                      (word_is(o, "the") && word_is(o + 1, "truth") && word_is(o + 2, "about"));
     if ((word_is(o, "what") || word_is(o, "who")) &&
         (word_is(o + 1, "you") || word_is(o + 1, "you've") || word_is(o + 1, "you're"))) {
-      for (uint32_t d = o + 1; d <= o + 3 && d < a.words() && a.same_sentence(d, w); ++d) {
+      for (uint32_t d = o + 1; d <= o + 3 && a.in_sentence_of(d, w); ++d) {
         if (OneOf(kDeeds, a.word(d).norm)) about_you = true;
       }
     }
@@ -164,19 +164,19 @@ void CheckKeptAccess(const Analysis& a, Evidence& ev) {
     const std::string& n = a.word(w).norm;
     if (!a.plain(w) || (n != "i" && n != "i've" && n != "i'm")) continue;
     uint32_t k = w + 1;
-    while (k < a.words() && k <= w + 3 && a.same_sentence(k, w) &&
+    while (k <= w + 3 && a.in_sentence_of(k, w) &&
            (a.word(k).norm == "still" || a.word(k).norm == "got" || a.word(k).norm == "always")) {
       ++k;
     }
-    if (k >= a.words() || !a.same_sentence(k, w) ||
+    if (!a.in_sentence_of(k, w) ||
         (a.word(k).norm != "have" && a.word(k).norm != "kept" && a.word(k).norm != "got" &&
          a.word(k).norm != "keeping")) {
       continue;
     }
-    for (uint32_t x = k + 1; x < a.words() && x <= k + 4 && a.same_sentence(x, w); ++x) {
+    for (uint32_t x = k + 1; x <= k + 4 && a.in_sentence_of(x, w); ++x) {
       if (!OneOf(kAccess, a.word(x).norm)) continue;
       bool yours = a.word(x - 1).norm == "your";
-      for (uint32_t y = x + 1; y < a.words() && y <= x + 3 && a.same_sentence(y, w); ++y) {
+      for (uint32_t y = x + 1; y <= x + 3 && a.in_sentence_of(y, w); ++y) {
         if (a.word(y).norm == "your") yours = true;
       }
       if (yours) ev.Add(0.8, a.word(w).begin, a.word(x).end);
@@ -194,10 +194,7 @@ void CheckThreats(const Analysis& a, Evidence& ev) {
   for (const PhraseMatch& m : a.phrases()) {
     const Phrase& p = *m.phrase;
     if (p.kind != PhraseKind::kThreat || !a.plain(m) || !FlagsHold(a, m)) continue;
-    if (m.first_word > 0 && a.same_sentence(m.first_word - 1, m.first_word) &&
-        a.is(m.first_word - 1, kNegator)) {
-      continue;
-    }
+    if (a.after_negator(m.first_word)) continue;
     ev.Add(p.confidence, a.begin(m), a.end(m));
   }
   CheckHarmIntent(a, ev);
