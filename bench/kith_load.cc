@@ -22,6 +22,7 @@
 // Prints "RESULT <figure> <value> <unit>" lines, the format of the machine
 // limits kit in shared/bench/limits, so bench/run.sh can set them side by side.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -30,8 +31,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -74,6 +77,21 @@ double RssMiB(int pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
   }
   return 0;
+}
+
+// CPU seconds a process has used (user and system), from /proc; "self" for
+// this tool.
+double CpuSeconds(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 void Die(const std::string& what, const absl::Status& s) {
@@ -337,21 +355,39 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       outstanding_cv.notify_all();
     });
   };
+  // CPU used by kithd and by this tool over the measured part of a phase.
+  struct CpuUse {
+    double server = 0, load = 0;
+  };
+  const std::string server_pid = target.pid() ? std::to_string(target.pid()) : "";
+  auto cpu_now = [&] {
+    return CpuUse{server_pid.empty() ? 0 : CpuSeconds(server_pid), CpuSeconds("self")};
+  };
+  CpuUse cpu_from, cpu_to;
   auto run_phase = [&](double seconds, int64_t interval_ns) {
     stop = false;
     paced = interval_ns > 0;
     const int64_t begin = NowNs();
     const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                         std::chrono::duration<double>(seconds));
+    const auto measured = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double>(o.warmup));
+    bool measuring = false;
     if (!paced) {
       for (int s = 0; s < senders; ++s) {
         busy[s] = true;
         issue(s);
       }
+      std::this_thread::sleep_until(measured);
+      cpu_from = cpu_now();
       std::this_thread::sleep_until(end);
     } else {
       auto due = Clock::now();
       for (int turn = 0; Clock::now() < end; ++turn) {
+        if (!measuring && Clock::now() >= measured) {
+          measuring = true;
+          cpu_from = cpu_now();
+        }
         std::this_thread::sleep_until(due);
         due += std::chrono::nanoseconds(interval_ns);
         for (int i = 0; i < senders; ++i) {  // the next idle sender takes the slot
@@ -364,6 +400,7 @@ void Fanout(const Target& target, const FanoutOptions& o) {
         }
       }
     }
+    cpu_to = cpu_now();
     stop = true;
     std::unique_lock<std::mutex> lock(outstanding_mu);
     outstanding_cv.wait(lock, [&] { return outstanding == 0; });
@@ -401,6 +438,14 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     Result(key + ".append_ack_p99_us", Percentile(acks, 99) / 1e3, "us");
     Result(key + ".delivery_p50_us", Percentile(latencies, 50) / 1e3, "us");
     Result(key + ".delivery_p99_us", Percentile(latencies, 99) / 1e3, "us");
+    // The tool stands in for members on their own devices: its CPU is what
+    // sharing this machine costs the server, not work the server does.
+    const double server_cpu = cpu_to.server - cpu_from.server, load_cpu = cpu_to.load - cpu_from.load;
+    if (!server_pid.empty()) Result(key + ".server_cpu_pct", 100 * server_cpu / secs, "%");
+    Result(key + ".load_cpu_pct", 100 * load_cpu / secs, "%");
+    if (!server_pid.empty() && deliveries > 0) {
+      Result(key + ".server_cpu_us_per_delivery", 1e6 * server_cpu / static_cast<double>(deliveries), "us");
+    }
     return static_cast<double>(appends) / secs;
   };
 

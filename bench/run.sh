@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Kith's load figures beside this machine's raw limits, measured in the same
 # run: the bare gRPC fan-out baseline and one synced RocksDB append, both
-# from ../shared/bench/limits, and kith_load against a real kithd and
-# against cluster mode (two kithd nodes on PostgreSQL with a synchronous
-# standby), interleaved RUNS times, then medians.
+# from ../shared/bench/limits, what a system call, a thread wake-up and a
+# loopback round trip cost (bench/machine_costs), and kith_load against a
+# real kithd and against cluster mode (two kithd nodes on PostgreSQL with a
+# synchronous standby), interleaved RUNS times, then medians.
 #   bench/run.sh                 (RUNS=3 by default; about 3 minutes a run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,8 @@ for run in $(seq "$RUNS"); do
   baseline 4
   # This disk's speed for one synced append, which every Kith append waits for.
   build/limits/storage_bench put --dir=/tmp --sync=1 --writers=1 --seconds=3 | grep '^RESULT' >> "$raw"
+  # What a system call, a thread wake-up and a loopback round trip cost now.
+  build/bench/machine_costs >> "$raw"
   build/bench/kith_load fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
   build/bench/kith_load --cluster fanout --seconds 5 2>/dev/null | grep '^RESULT' >> "$raw"
 done
@@ -69,6 +72,11 @@ awk '{print $2, $3, $4}' "$raw" | sort -k1,1 -k2,2g | awk '
     kd = medians["kith.fanout.m50.half.deliveries_per_s"]; kp = medians["kith.fanout.m50.half.delivery_p99_us"]
     bd = medians["grpc.fanout.m50.w4.deliveries_per_s"]; bp = medians["grpc.fanout.m50.w4.delivery_p99_us"]
     if (kd > 0 && bd > 0) printf "Delivery p99 at a like rate: Kith at half of saturation %.1f ms (%.0f deliveries/s), bare gRPC at W=4 %.1f ms (%.0f deliveries/s)\n", kp / 1000, kd, bp / 1000, bd
+    ks = medians["kith.fanout.m50.half.server_cpu_pct"]; kl = medians["kith.fanout.m50.half.load_cpu_pct"]
+    bs = medians["grpc.fanout.m50.w4.server_cpu_pct"]; bl = medians["grpc.fanout.m50.w4.load_cpu_pct"]
+    if (kd > 0 && bd > 0) printf "Server CPU a delivery at that rate: Kith %.1f us (kithd %.0f%% of a core, load tool %.0f%%), bare gRPC %.1f us (server %.0f%%, load %.0f%%)\n", 1e4 * ks / kd, ks, kl, 1e4 * bs / bd, bs, bl
+    ms = medians["machine.syscall_ns"]; mw = medians["machine.thread_wakeup_us"]; mr = medians["machine.loopback_rtt_us"]
+    if (ms > 0) printf "This machine, same run: a system call %.2f us, a thread wake-up %.1f us, a 64-byte loopback round trip %.1f us\n", ms / 1000, mw, mr
     sp = medians["rocksdb.put.sync.w1.tmp.p50_us"]; sq = medians["rocksdb.put.sync.w1.tmp.p99_us"]
     if (sp > 0) printf "One synced RocksDB append on this disk, same run: p50 %.0f us, p99 %.0f us (shared/bench/limits recorded 114 us and 275 us)\n", sp, sq
     c = medians["kith.cluster2.fanout.m50.sat.deliveries_per_s"]
