@@ -355,13 +355,15 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       outstanding_cv.notify_all();
     });
   };
-  // CPU used by kithd and by this tool over the measured part of a phase.
+  // CPU used so far by kithd and by this tool, read at the start and the
+  // end of the measured part of a phase.
   struct CpuUse {
+    int64_t at_ns = 0;
     double server = 0, load = 0;
   };
   const std::string server_pid = target.pid() ? std::to_string(target.pid()) : "";
   auto cpu_now = [&] {
-    return CpuUse{server_pid.empty() ? 0 : CpuSeconds(server_pid), CpuSeconds("self")};
+    return CpuUse{NowNs(), server_pid.empty() ? 0 : CpuSeconds(server_pid), CpuSeconds("self")};
   };
   CpuUse cpu_from, cpu_to;
   auto run_phase = [&](double seconds, int64_t interval_ns) {
@@ -440,11 +442,15 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     Result(key + ".delivery_p99_us", Percentile(latencies, 99) / 1e3, "us");
     // The tool stands in for members on their own devices: its CPU is what
     // sharing this machine costs the server, not work the server does.
-    const double server_cpu = cpu_to.server - cpu_from.server, load_cpu = cpu_to.load - cpu_from.load;
-    if (!server_pid.empty()) Result(key + ".server_cpu_pct", 100 * server_cpu / secs, "%");
-    Result(key + ".load_cpu_pct", 100 * load_cpu / secs, "%");
-    if (!server_pid.empty() && deliveries > 0) {
-      Result(key + ".server_cpu_us_per_delivery", 1e6 * server_cpu / static_cast<double>(deliveries), "us");
+    const double cpu_secs = static_cast<double>(cpu_to.at_ns - cpu_from.at_ns) / 1e9;
+    const double server_cores = (cpu_to.server - cpu_from.server) / cpu_secs;
+    Result(key + ".load_cpu_pct", 100 * (cpu_to.load - cpu_from.load) / cpu_secs, "%");
+    if (!server_pid.empty()) {
+      Result(key + ".server_cpu_pct", 100 * server_cores, "%");
+      if (deliveries > 0) {
+        Result(key + ".server_cpu_us_per_delivery",
+               1e6 * server_cores / (static_cast<double>(deliveries) / secs), "us");
+      }
     }
     return static_cast<double>(appends) / secs;
   };
