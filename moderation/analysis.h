@@ -58,10 +58,10 @@ class Analysis {
   bool same_sentence(uint32_t a, uint32_t b) const { return word(a).sentence == word(b).sentence; }
   // Whether there is a word `k` and it is in the sentence of word `w`.
   bool in_sentence_of(uint32_t k, uint32_t w) const { return k < words() && same_sentence(k, w); }
-  // Whether the word right before `w`, in its sentence, is a negator:
-  // "never", "not", "don't", ...
-  bool after_negator(uint32_t w) const {
-    return w > 0 && same_sentence(w - 1, w) && is(w - 1, kNegator);
+  // Whether the word right before `w`, in its sentence, is of one of the
+  // word classes `cls`: after(w, kNegator) for "never", "not", "don't" ...
+  bool after(uint32_t w, uint32_t cls) const {
+    return w > 0 && same_sentence(w - 1, w) && is(w - 1, cls);
   }
   // Whether word `w` is the first / last word of its sentence.
   bool opens_sentence(uint32_t w) const { return w == 0 || !same_sentence(w - 1, w); }

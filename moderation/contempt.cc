@@ -1,5 +1,4 @@
 // Contempt: mockery, sarcasm and dismissal aimed at another member.
-#include <algorithm>
 
 #include "detectors.h"
 
@@ -346,8 +345,7 @@ void CheckContempt(const Analysis& a, Evidence& ev) {
           "nonsense",     "tiresome", "cringe",      "cringey",   "irrelevant",
           "embarrassing", "fiction",  "exaggerated", "lies",      "attention"};
       for (uint32_t k = w + 1; k <= w + 5 && a.in_sentence_of(k, w); ++k) {
-        if (std::find(std::begin(kJudgements), std::end(kJudgements), a.word(k).norm) !=
-            std::end(kJudgements)) {
+        if (OneOf(kJudgements, a.word(k).norm)) {
           ev.Add(0.75, t.begin, a.word(k).end);
           break;
         }

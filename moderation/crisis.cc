@@ -219,7 +219,7 @@ void CheckCrisis(const Analysis& a, Evidence& ev) {
     static constexpr std::string_view kWishOrAct[] = {
         "want",    "wish", "suicidal", "kill",    "killing",  "end",       "ending", "hurt",
         "hurting", "harm", "cut",      "cutting", "overdose", "overdosed", "take",   "suicide"};
-    if (a.after_negator(m.first_word) && OneOf(kWishOrAct, a.word(m.first_word).norm)) continue;
+    if (a.after(m.first_word, kNegator) && OneOf(kWishOrAct, a.word(m.first_word).norm)) continue;
     if (!InIdiom(a, m.first_word, m.last_word)) ev.Add(p.confidence, a.begin(m), a.end(m));
   }
 }

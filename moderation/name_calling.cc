@@ -21,7 +21,7 @@ bool AfterOthersSpeech(const Analysis& a, uint32_t you) {
 // Whether the word before `w` makes it the sender's or someone else's:
 // "my ex Dave", whom a survivor may describe as they like.
 bool Possessed(const Analysis& a, uint32_t w) {
-  return w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kFirstPerson | kThirdPerson);
+  return a.after(w, kFirstPerson | kThirdPerson);
 }
 
 // A capitalised word the lexicon does not know, and not someone's ("my ex

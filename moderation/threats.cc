@@ -133,7 +133,7 @@ void CheckExposure(const Analysis& a, Evidence& ev) {
     if (!a.in_sentence_of(k + 1, w)) continue;
     // Others learn it, not the reader or the sender: "you will know what
     // you need" is advice.
-    if (w > 0 && a.same_sentence(w - 1, w) && a.is(w - 1, kSecondPerson | kFirstPerson)) continue;
+    if (a.after(w, kSecondPerson | kFirstPerson)) continue;
     const std::string& v = a.word(k).norm;
     bool learn = (v == "find" && a.word(k + 1).norm == "out") || v == "know" || v == "learn";
     if (!learn) continue;
@@ -194,7 +194,7 @@ void CheckThreats(const Analysis& a, Evidence& ev) {
   for (const PhraseMatch& m : a.phrases()) {
     const Phrase& p = *m.phrase;
     if (p.kind != PhraseKind::kThreat || !a.plain(m) || !FlagsHold(a, m)) continue;
-    if (a.after_negator(m.first_word)) continue;
+    if (a.after(m.first_word, kNegator)) continue;
     ev.Add(p.confidence, a.begin(m), a.end(m));
   }
   CheckHarmIntent(a, ev);
