@@ -53,6 +53,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+Clock::duration Seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
       .count();
@@ -370,10 +374,8 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     stop = false;
     paced = interval_ns > 0;
     const int64_t begin = NowNs();
-    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                        std::chrono::duration<double>(seconds));
-    const auto measured = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                             std::chrono::duration<double>(o.warmup));
+    const auto end = Clock::now() + Seconds(seconds);
+    const auto measured = Clock::now() + Seconds(o.warmup);
     bool measuring = false;
     if (!paced) {
       for (int s = 0; s < senders; ++s) {
@@ -443,14 +445,9 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     // The tool stands in for members on their own devices: its CPU is what
     // sharing this machine costs the server, not work the server does.
     const double cpu_secs = static_cast<double>(cpu_to.at_ns - cpu_from.at_ns) / 1e9;
-    const double server_cores = (cpu_to.server - cpu_from.server) / cpu_secs;
     Result(key + ".load_cpu_pct", 100 * (cpu_to.load - cpu_from.load) / cpu_secs, "%");
     if (!server_pid.empty()) {
-      Result(key + ".server_cpu_pct", 100 * server_cores, "%");
-      if (deliveries > 0) {
-        Result(key + ".server_cpu_us_per_delivery",
-               1e6 * server_cores / (static_cast<double>(deliveries) / secs), "us");
-      }
+      Result(key + ".server_cpu_pct", 100 * (cpu_to.server - cpu_from.server) / cpu_secs, "%");
     }
     return static_cast<double>(appends) / secs;
   };
