@@ -1,0 +1,241 @@
+// The hostile proxy (hostile_proxy.h) in front of the real kithd on
+// loopback, with real clients connected through it: it passes a log through
+// untouched, serves a rewritten log whose chain and checkpoint still verify,
+// edits append replies, forwards refusals with their details, and streams
+// the rewritten log live. Then the rewrite helpers on their own.
+#include "hostile_proxy.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "kith/protocol.h"
+#include "test_support.h"
+
+namespace kith::testing {
+namespace {
+
+class HostileProxyTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto proxy = HostileProxy::Start(*kithd_);
+    ASSERT_OK(proxy.status());
+    proxy_ = *std::move(proxy);
+  }
+
+  // A registered client whose every call goes through the proxy.
+  std::unique_ptr<client::Client> Proxied(const std::string& name) {
+    return Connect(proxy_->address(), client::Identity::Generate(name));
+  }
+  // A client of the real kithd, as `identity`: what is really stored.
+  std::unique_ptr<client::Client> Direct(const client::Identity& identity) {
+    return Connect(kithd_->address(), identity);
+  }
+
+  std::unique_ptr<HostileProxy> proxy_;  // destroyed before kithd_, which it forwards to
+
+ private:
+  std::unique_ptr<client::Client> Connect(const std::string& address, client::Identity identity) {
+    auto c = client::Client::Connect({address, kithd_->certificate_pem(), ""}, std::move(identity));
+    EXPECT_OK(c.status());
+    if (!c.ok()) return nullptr;
+    EXPECT_OK((*c)->Register());
+    return *std::move(c);
+  }
+};
+
+std::vector<std::string> Texts(const client::GroupView& view) {
+  std::vector<std::string> texts;
+  for (const client::Message& m : view.messages()) texts.push_back(m.text);
+  return texts;
+}
+
+TEST_F(HostileProxyTest, PassesAnUntouchedLogThrough) {
+  auto alice = Proxied("alice");
+  auto bob = Proxied("bob");
+  ASSERT_TRUE(alice && bob);
+  const std::string group = CreateGroupWith(*alice, {bob.get()});
+  ASSERT_FALSE(group.empty());
+  ASSERT_OK(alice->Send(group, "one").status());
+  ASSERT_OK(alice->Send(group, "two").status());
+
+  auto view = bob->Sync(group);
+  ASSERT_OK(view.status());
+  EXPECT_EQ(Texts(**view), (std::vector<std::string>{"one", "two"}));
+  // Signed by the proxy, checked against the real key (fetched through it).
+  auto served = bob->Checkpoint(group);
+  ASSERT_OK(served.status());
+  // Without a rewrite the proxy serves the very chain kithd stores.
+  auto real = Direct(bob->identity())->Checkpoint(group);
+  ASSERT_OK(real.status());
+  EXPECT_EQ(served->seq(), real->seq());
+  EXPECT_EQ(served->head_hash(), real->head_hash());
+}
+
+TEST_F(HostileProxyTest, RechainsWhatItServes) {
+  auto alice = Proxied("alice");
+  auto bob = Proxied("bob");
+  auto carol = Proxied("carol");
+  ASSERT_TRUE(alice && bob && carol);
+  const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get()});
+  ASSERT_FALSE(group.empty());
+  ASSERT_OK(alice->Send(group, "one").status());
+  auto dropped = carol->Send(group, "two");
+  ASSERT_OK(dropped.status());
+  auto last = alice->Send(group, "three");
+  ASSERT_OK(last.status());
+
+  // Carol sends nothing after "two", so its absence breaks no rule the
+  // client checks today: only the re-chaining and re-signing are on trial.
+  proxy_->SetRewrite(group, bob->identity().user_id(), DropSeq(*dropped));
+  auto view = bob->Sync(group);
+  ASSERT_OK(view.status());
+  EXPECT_EQ(Texts(**view), (std::vector<std::string>{"one", "three"}));
+  EXPECT_EQ((*view)->messages().back().seq, *last - 1);  // renumbered, and linked to "one"
+  EXPECT_EQ((*view)->state().head_seq(), *last - 1);
+  auto checkpoint = bob->Checkpoint(group);
+  ASSERT_OK(checkpoint.status());
+  EXPECT_EQ(checkpoint->seq(), *last - 1);
+
+  // Served per caller: alice, with no rewrite, is shown everything.
+  auto alices = alice->Sync(group);
+  ASSERT_OK(alices.status());
+  EXPECT_EQ(Texts(**alices), (std::vector<std::string>{"one", "two", "three"}));
+}
+
+TEST_F(HostileProxyTest, EditsAppendReplies) {
+  auto alice = Proxied("alice");
+  ASSERT_TRUE(alice);
+  const std::string group = CreateGroupWith(*alice, {});
+  ASSERT_FALSE(group.empty());
+  proxy_->SetAppendReplyEdit(alice->identity().user_id(),
+                             [](v1::AppendReply& reply) { reply.set_seq(reply.seq() + 5); });
+
+  auto seq = alice->Send(group, "hello");
+  ASSERT_OK(seq.status());
+  // Stored upstream as sent, at the seq the reply should have named.
+  auto direct = Direct(alice->identity());
+  auto stored = direct->Sync(group);
+  ASSERT_OK(stored.status());
+  ASSERT_EQ(Texts(**stored), std::vector<std::string>{"hello"});
+  EXPECT_EQ(*seq, (*stored)->messages().back().seq + 5);
+}
+
+TEST_F(HostileProxyTest, ForwardsRefusalsWithTheirDetails) {
+  auto alice = Proxied("alice");
+  ASSERT_TRUE(alice);
+  const std::string group = CreateGroupWith(*alice, {});
+  ASSERT_FALSE(group.empty());
+  auto seq = alice->Send(group, "hello");
+  ASSERT_OK(seq.status());
+  v1::ReadRequest read;
+  read.set_group_id(group);
+  read.set_from_seq(*seq);
+  read.set_limit(1);
+  v1::ReadReply events;
+  {
+    grpc::ClientContext ctx;
+    alice->Prepare(&ctx);
+    ASSERT_TRUE(alice->stub()->ReadEvents(&ctx, read, &events).ok());
+  }
+  ASSERT_EQ(events.events_size(), 1);
+
+  // A resend: refused, with the first append's answer in the details.
+  v1::AppendRequest again;
+  *again.mutable_event() = events.events(0).signed_();
+  v1::AppendReply ignored;
+  grpc::ClientContext ctx;
+  alice->Prepare(&ctx);
+  grpc::Status s = alice->stub()->Append(&ctx, again, &ignored);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << s.error_message();
+  v1::AppendReply first;
+  ASSERT_TRUE(first.ParseFromString(s.error_details()));
+  EXPECT_EQ(first.seq(), *seq);
+  EXPECT_EQ(first.event_hash(), EventHash(events.events(0)));
+}
+
+TEST_F(HostileProxyTest, FollowStreamsTheRewrittenLog) {
+  auto alice = Proxied("alice");
+  auto bob = Proxied("bob");
+  auto carol = Proxied("carol");
+  ASSERT_TRUE(alice && bob && carol);
+  const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get()});
+  ASSERT_FALSE(group.empty());
+  auto head = alice->Sync(group);
+  ASSERT_OK(head.status());
+  const uint64_t first = (*head)->state().head_seq() + 1;  // the true seq "one" will get
+  // The middle message is carol's: dropping one of alice's own between two
+  // others would skip her message counter, which the client refuses.
+  proxy_->SetRewrite(group, bob->identity().user_id(), DropSeq(first + 1));
+
+  std::mutex mu;
+  std::condition_variable changed;
+  std::vector<std::string> seen;
+  bool ended = false;
+  absl::Status followed;
+  client::FollowCancel cancel;
+  std::thread follow([&] {
+    absl::Status s = bob->Follow(group, 1, [&](const client::Message& m) {
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(m.text);
+      changed.notify_all();
+      return true;
+    }, &cancel);
+    std::lock_guard<std::mutex> lock(mu);
+    followed = s;
+    ended = true;
+    changed.notify_all();
+  });
+
+  // Not ASSERTs: the follower thread must be joined below.
+  uint64_t expected = first;
+  for (auto [sender, text] : {std::pair{alice.get(), "one"}, std::pair{carol.get(), "two"},
+                              std::pair{alice.get(), "three"}}) {
+    auto sent = sender->Send(group, text);
+    EXPECT_OK(sent.status());
+    if (sent.ok()) {
+      EXPECT_EQ(*sent, expected) << "the dropped event is not the one meant";
+    }
+    ++expected;
+  }
+  {
+    // Served in order, so once "three" is here "two" would have been too.
+    std::unique_lock<std::mutex> lock(mu);
+    changed.wait_for(lock, std::chrono::seconds(30),
+                     [&] { return ended || (!seen.empty() && seen.back() == "three"); });
+    EXPECT_EQ(seen, (std::vector<std::string>{"one", "three"}));
+  }
+  cancel.Cancel();
+  follow.join();
+  EXPECT_OK(followed);
+}
+
+// The rewrite helpers work on true seqs, whatever order the log is in.
+TEST(HostileProxyRewrites, DropSwapAndReplayNameEventsByTrueSeq) {
+  std::vector<v1::Event> log(4);
+  for (uint64_t seq = 1; seq <= 4; ++seq) {
+    log[seq - 1].set_seq(seq);
+    log[seq - 1].mutable_signed_()->set_signature("signature " + std::to_string(seq));
+  }
+  auto seqs = [](const std::vector<v1::Event>& events) {
+    std::vector<uint64_t> out;
+    for (const v1::Event& e : events) out.push_back(e.seq());
+    return out;
+  };
+  EXPECT_EQ(seqs(DropSeq(2)(log)), (std::vector<uint64_t>{1, 3, 4}));
+  EXPECT_EQ(seqs(SwapSeqs(4, 2)(log)), (std::vector<uint64_t>{1, 4, 3, 2}));
+  EXPECT_EQ(seqs(DropSeq(3)(SwapSeqs(1, 4)(log))), (std::vector<uint64_t>{4, 2, 1}));
+  std::vector<v1::Event> replayed = ReplayAt(2)(log);
+  EXPECT_EQ(seqs(replayed), (std::vector<uint64_t>{1, 2, 3, 4, 2}));
+  EXPECT_EQ(replayed.back().signed_().signature(), "signature 2");
+  // A seq not in the log changes nothing.
+  EXPECT_EQ(seqs(DropSeq(9)(log)), seqs(log));
+  EXPECT_EQ(seqs(SwapSeqs(1, 9)(log)), seqs(log));
+  EXPECT_EQ(seqs(ReplayAt(9)(log)), seqs(log));
+}
+
+}  // namespace
+}  // namespace kith::testing
