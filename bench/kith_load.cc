@@ -615,7 +615,6 @@ void Idle(const Target& target, const IdleOptions& o) {
           if (!code.ok()) Die("inviting", code.status());
           v1::JoinGroupRequest join;
           join.set_group_id(*group);
-          join.set_invite_secret(code->secret);
           *join.mutable_request() =
               client::BuildJoinRequest(m.identity, *group, code->secret, *accepted);
           grpc::ClientContext ctx;

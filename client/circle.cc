@@ -73,8 +73,9 @@ absl::Status Client::AnswerCircle(const std::string& owner_id, bool accept) {
     if (g.owner() != owner_id || !g.invited()) continue;
     v1::JoinGroupRequest req;
     req.set_group_id(g.group_id());
-    *req.mutable_request() = accept ? BuildJoinRequest(identity_, g.group_id(), "", g.charter())
-                                    : BuildDecline(identity_, g.group_id());
+    *req.mutable_request() =
+        accept ? BuildJoinRequest(identity_, g.group_id(), "", g.charter(), g.invite_seq())
+               : BuildDecline(identity_, g.group_id(), g.invite_seq());
     v1::AppendReply reply;
     return Call([&](auto* ctx) { return stub_->JoinGroup(ctx, req, &reply); });
   }
@@ -215,7 +216,7 @@ absl::StatusOr<Client::SealedAlerts> Client::SealAlertsForLater(
   if (!view.ok()) return view.status();
   for (const v1::AlertContent& content : contents) {
     auto alert = (*view)->SealAlert(v1::Alert::RAISE, crypto::RandomBytes(kIdBytes),
-                                    kDefaultRealertMs, content);
+                                    kDefaultRealertMs, content, /*for_later=*/true);
     if (!alert.ok()) return alert.status();
     out.alerts.push_back(*std::move(alert));
   }

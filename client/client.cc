@@ -141,15 +141,17 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ClientOptions& opt
       options.checkpoint_key.size() != crypto::kSignPublicKeyBytes) {
     return absl::InvalidArgumentError("a checkpoint key is 32 bytes");
   }
-  return std::unique_ptr<Client>(
-      new Client(std::move(identity), std::move(channel), options.checkpoint_key));
+  return std::unique_ptr<Client>(new Client(std::move(identity), std::move(channel),
+                                            options.checkpoint_key, options.memory));
 }
 
-Client::Client(Identity identity, std::shared_ptr<grpc::Channel> channel, std::string server_key)
+Client::Client(Identity identity, std::shared_ptr<grpc::Channel> channel, std::string server_key,
+               std::shared_ptr<LogMemory> memory)
     : identity_(std::move(identity)),
       channel_(std::move(channel)),
       stub_(v1::Kith::NewStub(channel_)),
-      server_key_(std::move(server_key)) {}
+      server_key_(std::move(server_key)),
+      memory_(std::move(memory)) {}
 
 Client::~Client() { crypto::Wipe(token_hex_); }
 
@@ -234,12 +236,18 @@ absl::StatusOr<v1::AppendReply> Client::Append(const v1::SignedEvent& event) {
   // An append whose answer was lost (the server or its node went away) may
   // have been stored. The same signed event is sent again; if the first
   // landed, the server refuses this one and hands back the first answer.
+  auto acknowledged = [&]() -> v1::AppendReply {
+    // Checked when the log reaches it (ApplyServed): the server cannot
+    // acknowledge an event and then serve something else in its place.
+    acknowledged_[reply.group_id()][reply.seq()] = {reply.event_hash(), event.signature()};
+    return reply;
+  };
   for (int attempt = 1;; ++attempt) {
     auto s = Call([&](auto* ctx) { return stub_->Append(ctx, req, &reply); });
-    if (s.ok()) return reply;
+    if (s.ok()) return acknowledged();
     if (attempt > 1 && absl::IsAlreadyExists(s)) {
       if (auto first = s.GetPayload(kAppendedPayload); first && reply.ParseFromString(std::string(*first))) {
-        return reply;
+        return acknowledged();
       }
     }
     if (!(absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) || attempt == kResendAttempts) {
@@ -266,16 +274,63 @@ absl::Status Client::ReadInto(const std::string& group_id, GroupView& view) {
       if (absl::IsPermissionDenied(s) && departed) return absl::OkStatus();
       return s;
     }
+    if (reply.head_seq() < view.state().head_seq()) {
+      return absl::DataLossError(absl::StrCat(
+          "the server served two different histories of this group: you verified it up to event ",
+          view.state().head_seq(), ", and it now says the log ends at ", reply.head_seq()));
+    }
     for (const auto& event : reply.events()) {
-      if (auto s = view.Apply(event); !s.ok()) {
-        return absl::DataLossError(
-            absl::StrCat("the group's log failed verification: ", s.message()));
-      }
+      if (auto s = ApplyServed(view, event); !s.ok()) return s;
     }
     if (reply.events_size() == 0 || view.state().head_seq() >= reply.head_seq()) {
       return absl::OkStatus();
     }
   }
+}
+
+absl::Status Client::ApplyServed(GroupView& view, const v1::Event& event) {
+  if (auto s = view.Apply(event); !s.ok()) {
+    return absl::DataLossError(absl::StrCat("the group's log failed verification: ", s.message()));
+  }
+  auto group = acknowledged_.find(event.group_id());
+  if (group == acknowledged_.end()) return absl::OkStatus();
+  auto ack = group->second.find(event.seq());
+  if (ack == group->second.end()) return absl::OkStatus();
+  const bool same = ack->second.signature == event.signed_().signature() &&
+                    ack->second.hash == view.state().head_hash();
+  group->second.erase(ack);
+  if (!same) {
+    return absl::DataLossError(absl::StrCat(
+        "the server served two different histories of this group: it acknowledged your event at ",
+        event.seq(), ", and its log has another event there"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Client::CheckAgainstMemory(const std::string& group_id, const GroupView& view) {
+  if (memory_ == nullptr || !view.state().created()) return absl::OkStatus();
+  const uint64_t head = view.state().head_seq();
+  std::optional<VerifiedHead> known = memory_->Recall(group_id);
+  if (known && known->seq > head) {
+    return absl::DataLossError(absl::StrCat(
+        "the server served two different histories of this group: you verified it up to event ",
+        known->seq, " before, and it now ends at ", head));
+  }
+  if (known && !crypto::ConstantTimeEqual(view.EventHashAt(known->seq), known->hash)) {
+    return absl::DataLossError(absl::StrCat(
+        "the server served two different histories of this group: event ", known->seq,
+        " is not the one you verified before"));
+  }
+  if (known && known->seq == head) return absl::OkStatus();
+  return memory_->Remember(group_id, {head, view.state().head_hash()});
+}
+
+absl::Status Client::Heal(const std::string& group_id, GroupView& view) {
+  auto commit = BuildCommit(identity_, view.state(), {}, {});
+  if (!commit.ok()) return commit.status();
+  // Someone else may have re-keyed first (a stale epoch): either way, read on.
+  (void)Append(*commit);
+  return ReadInto(group_id, view);
 }
 
 const GroupView* Client::SyncedView(const std::string& group_id) const {
@@ -287,6 +342,10 @@ absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
   if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
   GroupView& view = View(group_id);
   if (auto s = ReadInto(group_id, view); !s.ok()) return s;
+  if (view.NeedsHealing()) {
+    if (auto s = Heal(group_id, view); !s.ok()) return s;
+  }
+  if (auto s = CheckAgainstMemory(group_id, view); !s.ok()) return s;
   return &view;
 }
 
@@ -339,7 +398,6 @@ absl::StatusOr<InviteCode> Client::Invite(const std::string& group_id) {
 absl::Status Client::Join(const InviteCode& code, const v1::Charter& accepted) {
   v1::JoinGroupRequest req;
   req.set_group_id(code.group_id);
-  req.set_invite_secret(code.secret);
   *req.mutable_request() = BuildJoinRequest(identity_, code.group_id, code.secret, accepted);
   v1::AppendReply reply;
   return Call([&](auto* ctx) { return stub_->JoinGroup(ctx, req, &reply); });
@@ -440,6 +498,7 @@ absl::StatusOr<Client::Audited> Client::Audit(const std::string& group_id) {
   auto fresh = std::make_unique<GroupView>(&identity_);
   auto checkpoint = FetchCheckpoint(group_id, *fresh);
   if (!checkpoint.ok()) return checkpoint.status();
+  if (auto s = CheckAgainstMemory(group_id, *fresh); !s.ok()) return s;
   auto& slot = views_[group_id];
   slot = std::move(fresh);
   return Audited{slot.get(), *std::move(checkpoint)};
@@ -515,6 +574,18 @@ absl::StatusOr<std::vector<QueueItem>> Client::ModerationQueue(const std::string
     item.text = m.text;
     items.push_back(std::move(item));
   }
+  // Content that does not open: the signed event in the verified log is the
+  // evidence, and every moderator checks it for themselves.
+  for (const UnreadableEvent& u : view.unreadable_events()) {
+    if (view.state().IsResolved(u.seq)) continue;
+    QueueItem item;
+    item.kind = QueueItem::Kind::kUnreadable;
+    item.seq = item.message_seq = u.seq;
+    item.filed_ms = u.server_time_ms;
+    item.reporter = item.accused = u.author;
+    item.note = absl::StrCat("its ", u.what, " does not open: ", u.reason);
+    items.push_back(std::move(item));
+  }
   std::sort(items.begin(), items.end(),
             [](const QueueItem& a, const QueueItem& b) { return a.seq < b.seq; });
   return items;
@@ -581,18 +652,17 @@ absl::Status Client::FollowView(const std::string& group_id,
     while (!stopped && verify.ok() && reader->Read(&batch)) {
       backoff_ms = 50;
       for (const v1::Event& event : batch.events()) {
-        if (verify = live.Apply(event); !verify.ok()) break;
+        if (verify = ApplyServed(live, event); !verify.ok()) break;
       }
+      if (verify.ok()) verify = CheckAgainstMemory(group_id, live);
+      if (!verify.ok()) break;
       stopped = !deliver();
     }
     if (stopped || !verify.ok()) ctx.TryCancel();
     grpc::Status status = reader->Finish();
     if (cancel) cancel->Attach(nullptr);
     if (stopped) return absl::OkStatus();
-    if (!verify.ok()) {
-      return absl::DataLossError(absl::StrCat("the group's log failed verification: ",
-                                              verify.message()));
-    }
+    if (!verify.ok()) return verify;
     switch (status.error_code()) {
       case grpc::StatusCode::UNAUTHENTICATED:
         if (auto s = Login(); !s.ok() && !absl::IsUnavailable(s)) return s;

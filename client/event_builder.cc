@@ -19,6 +19,12 @@ v1::EventBody Body(const Identity& author, const GroupState& state) {
   return body;
 }
 
+// Binds `body` to where it goes in `state`'s log, and signs it.
+v1::SignedEvent Stamped(const Identity& author, const GroupState& state, v1::EventBody body) {
+  state.StampPosition(&body);
+  return SignEvent(body, author.sign.secret_key);
+}
+
 // Seals `secret` for `epoch` to each of `box_keys` (user id -> box key).
 void SealEpochSecret(const std::string& group_id, uint64_t epoch, const crypto::Secret& secret,
                      const std::map<std::string, std::string>& box_keys,
@@ -43,6 +49,7 @@ NewGroup BuildGroup(const Identity& author, v1::Charter charter, const v1::Ident
   body.set_group_id(out.group_id);
   body.set_author(author.user_id());
   body.set_epoch(1);
+  body.set_author_counter(1);
   v1::GroupCreate* create = body.mutable_create();
   create->set_nonce(nonce);
   *create->mutable_creator() = author.Bundle();
@@ -75,33 +82,44 @@ v1::SignedEvent BuildInvite(const Identity& author, const GroupState& state,
                             const std::string& invite_secret) {
   v1::EventBody body = Body(author, state);
   body.mutable_invite()->set_code_hash(InviteCodeHash(invite_secret));
-  return SignEvent(body, author.sign.secret_key);
+  body.mutable_invite()->set_code_key(
+      InviteKeyPair(crypto::Secret::FromString(invite_secret)).public_key);
+  return Stamped(author, state, std::move(body));
 }
 
 v1::SignedEvent BuildAddressedInvite(const Identity& author, const GroupState& state,
                                      const std::string& invitee) {
   v1::EventBody body = Body(author, state);
   body.mutable_invite()->set_invitee(invitee);
-  return SignEvent(body, author.sign.secret_key);
+  return Stamped(author, state, std::move(body));
 }
 
-v1::SignedEvent BuildDecline(const Identity& author, const std::string& group_id) {
+v1::SignedEvent BuildDecline(const Identity& author, const std::string& group_id,
+                             uint64_t invite_seq) {
   v1::EventBody body;
   body.set_group_id(group_id);
   body.set_author(author.user_id());
   *body.mutable_join_request()->mutable_member() = author.Bundle();
   body.mutable_join_request()->set_decline(true);
+  body.mutable_join_request()->set_invite_seq(invite_seq);
   return SignEvent(body, author.sign.secret_key);
 }
 
 v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& group_id,
-                                 const std::string& invite_secret, const v1::Charter& accepted) {
+                                 const std::string& invite_secret, const v1::Charter& accepted,
+                                 uint64_t invite_seq) {
   v1::EventBody body;
   body.set_group_id(group_id);
   body.set_author(author.user_id());
   v1::JoinRequest* join = body.mutable_join_request();
   *join->mutable_member() = author.Bundle();
-  if (!invite_secret.empty()) join->set_code_hash(InviteCodeHash(invite_secret));
+  if (!invite_secret.empty()) {
+    join->set_code_hash(InviteCodeHash(invite_secret));
+    const crypto::SigningKeyPair code_key = InviteKeyPair(crypto::Secret::FromString(invite_secret));
+    join->set_code_proof(crypto::Sign(code_key.secret_key, kInviteProofLabel,
+                                      InviteProofInput(group_id, author.user_id())));
+  }
+  join->set_invite_seq(invite_seq);
   join->set_rules_version(accepted.rules_version());
   join->set_rules_hash(CharterHash(accepted));
   return SignEvent(body, author.sign.secret_key);
@@ -128,7 +146,7 @@ absl::StatusOr<v1::SignedEvent> BuildCommit(const Identity& author, const GroupS
   commit->set_new_epoch(state.epoch() + 1);
   SealEpochSecret(state.group_id(), commit->new_epoch(), crypto::Secret::Random(crypto::kKeyBytes),
                   box_keys, commit->mutable_secrets(), commit->mutable_confirmation());
-  return SignEvent(body, author.sign.secret_key);
+  return Stamped(author, state, std::move(body));
 }
 
 v1::SignedEvent BuildRoleChange(const Identity& author, const GroupState& state,
@@ -136,20 +154,20 @@ v1::SignedEvent BuildRoleChange(const Identity& author, const GroupState& state,
   v1::EventBody body = Body(author, state);
   body.mutable_role_change()->set_member(member);
   body.mutable_role_change()->set_role(role);
-  return SignEvent(body, author.sign.secret_key);
+  return Stamped(author, state, std::move(body));
 }
 
 v1::SignedEvent BuildLeave(const Identity& author, const GroupState& state) {
   v1::EventBody body = Body(author, state);
   body.mutable_leave();
-  return SignEvent(body, author.sign.secret_key);
+  return Stamped(author, state, std::move(body));
 }
 
 v1::SignedEvent BuildModeration(const Identity& author, const GroupState& state,
                                 const v1::Moderation& action) {
   v1::EventBody body = Body(author, state);
   *body.mutable_moderation() = action;
-  return SignEvent(body, author.sign.secret_key);
+  return Stamped(author, state, std::move(body));
 }
 
 v1::SignedEvent BuildReport(const Identity& author, const GroupState& state,
@@ -162,7 +180,7 @@ v1::SignedEvent BuildReport(const Identity& author, const GroupState& state,
   }
   v1::EventBody body = Body(author, state);
   *body.mutable_report() = SealReport(content, state.group_id(), author.user_id(), moderators);
-  return SignEvent(body, author.sign.secret_key);
+  return Stamped(author, state, std::move(body));
 }
 
 }  // namespace kith::client

@@ -25,39 +25,56 @@ std::string AlertLevelName(v1::AlertContent::Level level) {
 }
 
 absl::Status GroupView::Apply(const v1::Event& event) {
-  // Check against a copy, so a rejected event leaves the view as it was.
-  GroupState next = state_;
-  auto applied = next.ApplyLogged(event, SignatureCheck::kVerify);
+  // ApplyLogged changes nothing unless the event is accepted, and nothing
+  // after it can fail: content that does not open is recorded, not refused.
+  auto applied = state_.ApplyLogged(event, SignatureCheck::kVerify);
   if (!applied.ok()) return applied.status();
   const v1::EventBody& body = *applied;
-  const std::string me = self_->user_id();
-  const google::protobuf::RepeatedPtrField<v1::SealedSecret>* sealed = nullptr;
-  const std::string* confirmation = nullptr;
-  if (body.has_create() && next.IsMember(me)) {  // the creator, or a direct conversation's peer
-    sealed = &body.create().secrets();
-    confirmation = &body.create().confirmation();
-  } else if (body.has_commit() && next.IsMember(me)) {
-    sealed = &body.commit().secrets();
-    confirmation = &body.commit().confirmation();
-  }
-  if (sealed != nullptr) {
-    auto secret = OpenEpochSecret(event.group_id(), *sealed, *confirmation, next.epoch());
-    if (!secret.ok()) {
-      return absl::DataLossError(absl::StrCat("event ", event.seq(), ": ", secret.status().message()));
-    }
-    epoch_secrets_[next.epoch()] = *std::move(secret);
-  }
-  state_ = std::move(next);
   hashes_.append(state_.head_hash());
-  if (body.has_message()) return OpenMessage(event, body);
+  if (body.has_create() || body.has_commit()) OpenSealedEpoch(event, body);
+  if (body.has_message()) {
+    OpenMessage(event, body);
+    return absl::OkStatus();
+  }
   if (body.has_alert() || body.has_realert()) RecordAlert(event, body);
   if (body.has_evidence() || body.has_plan()) {
     if (auto s = OpenRecord(event, body); !s.ok()) {
-      return absl::DataLossError(absl::StrCat("event ", event.seq(), ": ", s.message()));
+      NoteUnreadable(event, body, body.has_evidence() ? "evidence entry" : "plan page",
+                     std::string(s.message()));
     }
   }
   Record(event, body);
   return absl::OkStatus();
+}
+
+void GroupView::OpenSealedEpoch(const v1::Event& event, const v1::EventBody& body) {
+  const std::string me = self_->user_id();
+  if (!state_.IsMember(me)) return;  // a creation or re-key that leaves this member out
+  const bool create = body.has_create();
+  // A member already in the group before a commit was sealed its secret;
+  // so was one it adds. A creation seals to the creator (and a peer).
+  auto secret = OpenEpochSecret(event.group_id(),
+                                create ? body.create().secrets() : body.commit().secrets(),
+                                create ? body.create().confirmation() : body.commit().confirmation(),
+                                state_.epoch());
+  if (secret.ok()) {
+    epoch_secrets_[state_.epoch()] = *std::move(secret);
+    return;
+  }
+  faulty_rekeys_.push_back(
+      {event.seq(), body.author(), state_.epoch(), std::string(secret.status().message())});
+}
+
+bool GroupView::NeedsHealing() const {
+  const std::string me = self_->user_id();
+  return state_.IsMember(me) && !epoch_secrets_.contains(state_.epoch()) &&
+         !faulty_rekeys_.empty() && faulty_rekeys_.back().epoch == state_.epoch();
+}
+
+void GroupView::NoteUnreadable(const v1::Event& event, const v1::EventBody& body, std::string what,
+                               std::string reason) {
+  unreadable_events_.push_back(
+      {event.seq(), event.server_time_ms(), body.author(), std::move(what), std::move(reason)});
 }
 
 absl::Status GroupView::OpenRecord(const v1::Event& event, const v1::EventBody& body) {
@@ -149,7 +166,11 @@ void GroupView::RecordAlert(const v1::Event& event, const v1::EventBody& body) {
   bool readable = false;
   if (auto secret = epoch_secrets_.find(body.epoch()); secret != epoch_secrets_.end()) {
     auto opened = OpenAlert(secret->second, body);
-    if (opened.ok()) content = *std::move(opened), readable = true;
+    if (opened.ok()) {
+      content = *std::move(opened), readable = true;
+    } else {
+      NoteUnreadable(event, body, "alert", std::string(opened.status().message()));
+    }
   }
   if (body.alert().kind() == v1::Alert::RAISE) {
     AlertRecord& a = alerts_.emplace_back();
@@ -186,7 +207,8 @@ const AlertRecord* GroupView::FindAlert(std::string_view id) const {
 absl::StatusOr<v1::SignedEvent> GroupView::SealAlert(v1::Alert::Kind kind,
                                                      const std::string& alert_id,
                                                      uint64_t realert_after_ms,
-                                                     const v1::AlertContent& content) const {
+                                                     const v1::AlertContent& content,
+                                                     bool for_later) const {
   const std::string me = self_->user_id();
   if (!state_.IsMember(me)) return absl::PermissionDeniedError("you are not in this circle");
   auto secret = epoch_secrets_.find(state_.epoch());
@@ -202,6 +224,7 @@ absl::StatusOr<v1::SignedEvent> GroupView::SealAlert(v1::Alert::Kind kind,
   alert->set_alert_id(alert_id);
   alert->set_realert_after_ms(realert_after_ms);
   if (auto s = kith::SealAlert(secret->second, content, &body); !s.ok()) return s;
+  if (!for_later) state_.StampPosition(&body);
   return SignEvent(body, self_->sign.secret_key);
 }
 
@@ -214,6 +237,7 @@ absl::StatusOr<v1::SignedEvent> GroupView::SealRecord(
   body.set_author(self_->user_id());
   body.set_epoch(state_.epoch());
   if (auto s = seal(secret->second, &body); !s.ok()) return s;
+  state_.StampPosition(&body);
   return SignEvent(body, self_->sign.secret_key);
 }
 
@@ -268,11 +292,11 @@ absl::StatusOr<crypto::Secret> GroupView::OpenEpochSecret(
   return absl::DataLossError("no epoch secret is sealed to you in this re-key");
 }
 
-absl::Status GroupView::OpenMessage(const v1::Event& event, const v1::EventBody& body) {
+void GroupView::OpenMessage(const v1::Event& event, const v1::EventBody& body) {
   auto secret = epoch_secrets_.find(body.epoch());
   if (secret == epoch_secrets_.end()) {
     ++unreadable_;
-    return absl::OkStatus();
+    return;
   }
   auto key = std::make_pair(body.epoch(), body.author());
   auto chain = chains_.find(key);
@@ -281,12 +305,10 @@ absl::Status GroupView::OpenMessage(const v1::Event& event, const v1::EventBody&
   }
   // The state machine has already checked the counter is the next one.
   MessageHeader header{state_.group_id(), body.epoch(), body.author(), body.message().counter()};
+  // The chain steps even when the message does not open, so the sender's
+  // next message opens as usual.
   crypto::Secret message_key = chain->second.Advance();
   auto content = DecryptMessage(message_key, header, body.message());
-  if (!content.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("message at ", event.seq(), " was dropped: ", content.status().message()));
-  }
   Message m;
   m.seq = event.seq();
   m.epoch = body.epoch();
@@ -294,11 +316,16 @@ absl::Status GroupView::OpenMessage(const v1::Event& event, const v1::EventBody&
   auto member = state_.members().find(body.author());
   if (member != state_.members().end()) m.sender_name = member->second.bundle.name();
   m.server_time_ms = event.server_time_ms();
+  if (!content.ok()) {
+    m.unreadable = std::string(content.status().message());
+    NoteUnreadable(event, body, "message", m.unreadable);
+    messages_.push_back(std::move(m));
+    return;
+  }
   m.text = std::move(*content->mutable_text());
   m.overridden_rules.assign(content->overridden_rules().begin(), content->overridden_rules().end());
   m.franking_key = std::move(*content->mutable_franking_key());
   messages_.push_back(std::move(m));
-  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::SignedEvent> GroupView::SealMessage(
@@ -325,6 +352,7 @@ absl::StatusOr<std::vector<v1::SignedEvent>> GroupView::SealMessages(
   while (sender.next_counter() < state_.NextCounter(me)) sender.Advance();
   std::vector<v1::SignedEvent> out;
   out.reserve(contents.size());
+  uint64_t author_counter = state_.NextAuthorCounter(me);
   for (const v1::MessageContent& content : contents) {
     MessageHeader header{state_.group_id(), state_.epoch(), me, sender.next_counter()};
     auto message = EncryptMessage(sender.Advance(), header, content);
@@ -334,6 +362,9 @@ absl::StatusOr<std::vector<v1::SignedEvent>> GroupView::SealMessages(
     body.set_author(me);
     body.set_epoch(state_.epoch());
     *body.mutable_message() = *std::move(message);
+    body.set_ref_seq(state_.head_seq());
+    body.set_ref_hash(state_.head_hash());
+    body.set_author_counter(author_counter++);
     out.push_back(SignEvent(body, self_->sign.secret_key));
   }
   return out;

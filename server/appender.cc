@@ -292,7 +292,7 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
       }
       // Only this thread creates entries, so a group appears in the registry
       // only once its creation event has been accepted.
-      absl::Status s = GroupState().Check(r.event, r.body, SignatureCheck::kTrustStored, now);
+      absl::Status s = GroupState().Check(r.event, r.body, SignatureCheck::kVerifiedByCaller, now);
       if (s.ok()) s = boundaries_->Admit(nullptr, r.body, now);
       if (s.ok() && r.body.create().has_peer() && !warm_) {
         s = absl::UnavailableError(
@@ -323,7 +323,7 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
       results.push_back(std::move(stored));
       continue;
     }
-    absl::Status s = entry->state.Check(r.event, r.body, SignatureCheck::kTrustStored, now);
+    absl::Status s = entry->state.Check(r.event, r.body, SignatureCheck::kVerifiedByCaller, now);
     if (s.ok() && !r.body.has_create()) s = boundaries_->Admit(entry, r.body, now);
     if (!s.ok()) {
       results.push_back(s);

@@ -237,13 +237,8 @@ grpc::ServerUnaryReactor* KithService::JoinGroup(grpc::CallbackServerContext* ct
   if (body.group_id() != req->group_id()) {
     return Done(ctx, absl::InvalidArgumentError("join request names another group"));
   }
-  // The log holds only the invite's hash; proving the secret shows the
-  // joiner was given the code. An answer to an addressed invitation has no
-  // code: the group's state checks it names the caller.
-  if (!body.join_request().code_hash().empty() && !crypto::ConstantTimeEqual(InviteCodeHash(req->invite_secret()),
-                                 body.join_request().code_hash())) {
-    return Done(ctx, absl::PermissionDeniedError("invite code does not match this join request"));
-  }
+  // The group's state checks the request's proof that its author holds the
+  // invite code (or, for an addressed invitation, that it names them).
   auto* reactor = ctx->DefaultReactor();
   SubmitEvent(*caller, req->request(), v1::EventBody::kJoinRequest, reactor, reply);
   return reactor;
@@ -334,6 +329,7 @@ grpc::ServerUnaryReactor* KithService::ListGroups(grpc::CallbackServerContext* c
     if (!state.created() || (!state.IsMember(*caller) && !pending && !invited)) continue;
     v1::GroupSummary* g = reply->add_groups();
     g->set_invited(invited);
+    if (invited) g->set_invite_seq(state.InviteSeqOf(*caller));
     g->set_owner(state.owner());
     if (state.is_direct()) g->set_peer(state.PeerOf(*caller));
     g->set_group_id(state.group_id());

@@ -176,7 +176,6 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          EXPECT_TRUE(code.ok());
          v1::JoinGroupRequest req;
          req.set_group_id(group_);
-         req.set_invite_secret(code->secret);
          *req.mutable_request() = client::BuildJoinRequest(As(c).identity(), group_, code->secret,
                                                            State(kMember).charter());
          v1::AppendReply reply;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "kith/event_builder.h"
 #include "kith/group_view.h"
 #include "kith/protocol.h"
@@ -173,6 +175,7 @@ TEST_F(GroupStateTest, AdmittingSomeoneWhoNeverAskedIsRefused) {
   body.set_epoch(1);
   body.mutable_commit()->add_add(ghost.user_id());
   body.mutable_commit()->set_new_epoch(2);
+  ledger_.state().StampPosition(&body);
   EXPECT_EQ(ledger_.Append(SignEvent(body, owner_.sign.secret_key)).code(),
             absl::StatusCode::kFailedPrecondition);
 }
@@ -378,6 +381,167 @@ TEST_F(GroupStateTest, TheStrikeLadderIsCheckedAtCreationAndProposesInOrder) {
   EXPECT_EQ(NextStrikeStep(strict, 1).action, v1::Moderation::BAN);
   EXPECT_FALSE(ParseStrikeStep("mute").ok());
   EXPECT_FALSE(ParseStrikeStep("warn:5m").ok());
+}
+
+// --- Position (DESIGN.md S15): every signed event says where it belongs ---
+
+// `signed_event`'s body, edited and signed again by `who`.
+v1::SignedEvent Resigned(const v1::SignedEvent& signed_event, const Identity& who,
+                         const std::function<void(v1::EventBody&)>& edit) {
+  v1::EventBody body;
+  EXPECT_TRUE(body.ParseFromString(signed_event.body()));
+  edit(body);
+  return SignEvent(body, who.sign.secret_key);
+}
+
+TEST_F(GroupStateTest, AnEventAlreadyInTheLogCannotBeServedAgainLater) {
+  Admit(alice_);
+  auto promote = BuildRoleChange(owner_, ledger_.state(), alice_.user_id(), v1::ROLE_MODERATOR);
+  ASSERT_TRUE(ledger_.Append(promote).ok());
+  ASSERT_TRUE(ledger_.Append(BuildRoleChange(owner_, ledger_.state(), alice_.user_id(),
+                                             v1::ROLE_MEMBER)).ok());
+  // The promotion, appended again as it was signed: its author counter is spent.
+  EXPECT_EQ(ledger_.Append(promote).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ledger_.state().RoleOf(alice_.user_id()), v1::ROLE_MEMBER);
+}
+
+TEST_F(GroupStateTest, AnAuthorsCounterRunsOverEveryKindOfEventWithoutGaps) {
+  Admit(alice_);
+  const uint64_t next = ledger_.state().NextAuthorCounter(owner_.user_id());
+  EXPECT_GT(next, 1u);  // the creation, the invitation and the admission counted
+  auto skips = Resigned(BuildLeave(alice_, ledger_.state()), alice_,
+                        [](v1::EventBody& b) { b.set_author_counter(b.author_counter() + 1); });
+  EXPECT_EQ(ledger_.Append(skips).code(), absl::StatusCode::kInvalidArgument);
+  auto post = Message(alice_, "hello");
+  ASSERT_TRUE(post.ok());
+  ASSERT_TRUE(ledger_.Append(*post).ok());
+  EXPECT_EQ(ledger_.state().NextAuthorCounter(alice_.user_id()), 2u);
+}
+
+TEST_F(GroupStateTest, AReferenceMustNameTheVerifiedLogBeforeTheEvent) {
+  Admit(alice_);
+  auto post = Message(alice_, "hello");
+  ASSERT_TRUE(post.ok());
+  // A hash the log does not hold at the referenced place: the author saw
+  // another history (a fork), or forged the reference.
+  auto forked = Resigned(*post, alice_, [](v1::EventBody& b) { b.set_ref_hash(std::string(32, 'f')); });
+  EXPECT_EQ(ledger_.Append(forked).code(), absl::StatusCode::kInvalidArgument);
+  auto future = Resigned(*post, alice_, [&](v1::EventBody& b) { b.set_ref_seq(ledger_.state().head_seq() + 1); });
+  EXPECT_EQ(ledger_.Append(future).code(), absl::StatusCode::kInvalidArgument);
+  auto none = Resigned(*post, alice_, [](v1::EventBody& b) { b.set_ref_seq(0); b.clear_ref_hash(); });
+  EXPECT_EQ(ledger_.Append(none).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ledger_.Append(*post).ok());
+}
+
+TEST_F(GroupStateTest, OnlyTheLastRefWindowOfHashesIsKeptAndChecked) {
+  Admit(alice_);
+  auto early = Message(alice_, "written long ago");
+  ASSERT_TRUE(early.ok());
+  // Long after: the reference is too old to check by hash, and is taken by number.
+  for (uint64_t i = 0; i < kRefWindow; ++i) {
+    ASSERT_TRUE(ledger_.Append(BuildInvite(owner_, ledger_.state(), crypto::RandomBytes(32))).ok());
+  }
+  EXPECT_TRUE(ledger_.state().RecentHash(ledger_.state().head_seq() - kRefWindow).empty());
+  EXPECT_FALSE(ledger_.state().RecentHash(ledger_.state().head_seq() - kRefWindow + 1).empty());
+  EXPECT_EQ(ledger_.state().RecentHash(ledger_.state().head_seq()), ledger_.state().head_hash());
+  EXPECT_TRUE(ledger_.Append(*early).ok());
+}
+
+TEST_F(GroupStateTest, AJoinByCodeMustProveItHoldsTheCode) {
+  const std::string secret = crypto::RandomBytes(kInviteSecretBytes);
+  ASSERT_TRUE(ledger_.Append(BuildInvite(owner_, ledger_.state(), secret)).ok());
+  // Someone who saw only the log (the server) knows the code's hash and key,
+  // not the secret: a request with its own proof key does not pass.
+  auto made_up = Resigned(BuildJoinRequest(alice_, group_id_, crypto::RandomBytes(32),
+                                           ledger_.state().charter()),
+                          alice_, [&](v1::EventBody& b) {
+                            b.mutable_join_request()->set_code_hash(InviteCodeHash(secret));
+                          });
+  EXPECT_EQ(ledger_.Append(made_up).code(), absl::StatusCode::kPermissionDenied);
+  // A proof is bound to its joiner: bob's proof does not admit alice.
+  auto bobs = BuildJoinRequest(bob_, group_id_, secret, ledger_.state().charter());
+  auto stolen = Resigned(BuildJoinRequest(alice_, group_id_, secret, ledger_.state().charter()),
+                         alice_, [&](v1::EventBody& b) {
+                           v1::EventBody bob_body;
+                           bob_body.ParseFromString(bobs.body());
+                           b.mutable_join_request()->set_code_proof(bob_body.join_request().code_proof());
+                         });
+  EXPECT_EQ(ledger_.Append(stolen).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(ledger_.Append(BuildJoinRequest(alice_, group_id_, secret, ledger_.state().charter())).ok());
+}
+
+TEST_F(GroupStateTest, AnAnswerToAnAddressedInvitationNamesThatInvitation) {
+  ASSERT_TRUE(ledger_.Append(client::BuildAddressedInvite(owner_, ledger_.state(), alice_.user_id())).ok());
+  const uint64_t first = ledger_.state().InviteSeqOf(alice_.user_id());
+  ASSERT_EQ(first, ledger_.state().head_seq());
+  auto yes = BuildJoinRequest(alice_, group_id_, "", ledger_.state().charter(), first);
+  auto no = client::BuildDecline(alice_, group_id_, first);
+  ASSERT_TRUE(ledger_.Append(no).ok());
+  // Invited again: her old "yes" to the first invitation does not answer this one.
+  ASSERT_TRUE(ledger_.Append(client::BuildAddressedInvite(owner_, ledger_.state(), alice_.user_id())).ok());
+  EXPECT_EQ(ledger_.Append(yes).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(ledger_.state().IsPending(alice_.user_id()));
+  EXPECT_TRUE(ledger_.Append(BuildJoinRequest(alice_, group_id_, "", ledger_.state().charter(),
+                                              ledger_.state().InviteSeqOf(alice_.user_id()))).ok());
+  EXPECT_TRUE(ledger_.state().IsPending(alice_.user_id()));
+}
+
+// --- Containment (DESIGN.md S14) ---
+
+TEST_F(GroupStateTest, AMessageThatDoesNotOpenIsShownUnreadableAndTheLogGoesOn) {
+  Admit(alice_);
+  auto good = Message(alice_, "fine");
+  ASSERT_TRUE(good.ok());
+  // Signed and in its place, but its ciphertext is not what its key opens.
+  auto bad = Resigned(*good, alice_, [](v1::EventBody& b) {
+    std::string c = b.message().ciphertext();
+    c[0] ^= 1;
+    b.mutable_message()->set_ciphertext(c);
+  });
+  ASSERT_TRUE(ledger_.Append(bad).ok());
+  ASSERT_TRUE(Post(alice_, "after").ok());
+  ASSERT_TRUE(Post(owner_, "still here").ok());
+  client::GroupView view(&owner_);
+  for (const auto& e : ledger_.log()) ASSERT_TRUE(view.Apply(e).ok());
+  ASSERT_EQ(view.messages().size(), 3u);
+  EXPECT_FALSE(view.messages()[0].unreadable.empty());
+  EXPECT_TRUE(view.messages()[0].text.empty());
+  EXPECT_EQ(view.messages()[1].text, "after");
+  EXPECT_EQ(view.messages()[2].text, "still here");
+  ASSERT_EQ(view.unreadable_events().size(), 1u);
+  EXPECT_EQ(view.unreadable_events()[0].author, alice_.user_id());
+}
+
+TEST_F(GroupStateTest, AFaultyRekeyIsNamedAndHealsWithAFreshOne) {
+  Admit(alice_);
+  Admit(bob_);
+  // Alice seals bob a secret that differs from the one the group confirms.
+  auto commit = BuildCommit(alice_, ledger_.state(), {}, {});
+  ASSERT_TRUE(commit.ok());
+  auto faulty = Resigned(*commit, alice_, [&](v1::EventBody& b) {
+    for (auto& sealed : *b.mutable_commit()->mutable_secrets()) {
+      if (sealed.member() != bob_.user_id()) continue;
+      sealed.set_sealed(crypto::Seal(bob_.box.public_key,
+                                     EpochSecretPlaintext(group_id_, b.commit().new_epoch(),
+                                                          crypto::Secret::Random(32))));
+    }
+  });
+  ASSERT_TRUE(ledger_.Append(faulty).ok());
+  client::GroupView bobs(&bob_);
+  for (const auto& e : ledger_.log()) ASSERT_TRUE(bobs.Apply(e).ok());
+  ASSERT_EQ(bobs.faulty_rekeys().size(), 1u);
+  EXPECT_EQ(bobs.faulty_rekeys()[0].author, alice_.user_id());
+  EXPECT_EQ(bobs.faulty_rekeys()[0].seq, ledger_.state().head_seq());
+  EXPECT_TRUE(bobs.NeedsHealing());
+  // Any member may re-key; bob's own re-key gives everyone a good secret.
+  auto heal = BuildCommit(bob_, bobs.state(), {}, {});
+  ASSERT_TRUE(heal.ok());
+  ASSERT_TRUE(ledger_.Append(*heal).ok());
+  ASSERT_TRUE(bobs.Apply(ledger_.log().back()).ok());
+  EXPECT_FALSE(bobs.NeedsHealing());
+  ASSERT_TRUE(Post(alice_, "after healing").ok());
+  ASSERT_TRUE(bobs.Apply(ledger_.log().back()).ok());
+  EXPECT_EQ(bobs.messages().back().text, "after healing");
 }
 
 }  // namespace

@@ -343,8 +343,25 @@ TEST_F(ModerationTest, AuditVerificationNamesAnEntryTheOperatorRewrote) {
   });
   auto restored = owner_->Audit(group_);
   ASSERT_OK(restored.status());
+  // Rewriting what no author signed (the server's timestamp) keeps every
+  // signature valid. The next event's author had verified the event as it
+  // was, and their signed reference to it no longer matches.
   WithStoppedStore(*kithd_, [&](server::RocksStore& store) {
     RewriteAndRelink(store, group_, *mute,
+                     [](v1::Event& event) { event.set_server_time_ms(event.server_time_ms() - kHour); });
+  });
+  auto referenced = owner_->Audit(group_);
+  EXPECT_EQ(referenced.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(referenced.status().message().find(absl::StrCat(
+                "event ", *mute + 1, " rejected: its author had verified a different event ", *mute)),
+            std::string::npos)
+      << referenced.status();
+  // The last event, which nothing refers to yet, no longer matches the
+  // checkpoint signed before.
+  WithStoppedStore(*kithd_, [&](server::RocksStore& store) {
+    RewriteAndRelink(store, group_, *mute,
+                     [](v1::Event& event) { event.set_server_time_ms(event.server_time_ms() + kHour); });
+    RewriteAndRelink(store, group_, pinned.seq(),
                      [](v1::Event& event) { event.set_server_time_ms(event.server_time_ms() - kHour); });
   });
   auto rewritten = owner_->Audit(group_);

@@ -306,6 +306,7 @@ TEST_F(SafetyCliTest, AVaultTakesOnlyItsOwnersEvidence) {
   body.set_author(alice->identity().user_id());
   body.set_epoch((*group_view)->state().epoch());
   body.mutable_evidence()->set_ciphertext("sealed elsewhere");
+  (*group_view)->state().StampPosition(&body);
   EXPECT_EQ(append(*alice, SignEvent(body, alice->identity().sign.secret_key)),
             grpc::StatusCode::INVALID_ARGUMENT);
 }

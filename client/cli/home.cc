@@ -127,12 +127,15 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
   if (!options.ok()) return options.status();
   auto keystore = Unlock();
   if (!keystore.ok()) return keystore.status();
-  return client::Client::Connect(*options, std::move(keystore->mutable_profile().identity));
+  return Connect(std::move(keystore->mutable_profile().identity));
 }
 
 absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity identity) const {
   auto options = ServerOptions();
   if (!options.ok()) return options.status();
+  auto memory = client::FileLogMemory::Open(LogMemoryPath(), identity.box.secret_key);
+  if (!memory.ok()) return memory.status();
+  options->memory = *std::move(memory);
   return client::Client::Connect(*options, std::move(identity));
 }
 

@@ -1,5 +1,5 @@
 // The CLI's home directory: the keystore, the server address, its pinned
-// certificate and checkpoint key, and the audit checkpoints verified.
+// certificate and checkpoint key, and the last verified head of each log.
 // --home, then KITH_HOME, then ~/.kith.
 //
 // Secrets (passphrases, the safe word, a recovery code) are never taken
@@ -30,6 +30,8 @@ class Home {
   std::string ServerPath() const { return dir_ + "/server"; }
   std::string CertificatePath() const { return dir_ + "/server.crt"; }
   std::string CheckpointKeyPath() const { return dir_ + "/server-checkpoint.key"; }
+  // The last verified event of each group's log, encrypted (client::FileLogMemory).
+  std::string LogMemoryPath() const { return dir_ + "/log-heads"; }
 
   // Creates the directory, readable only by its owner.
   absl::Status Ensure() const;

@@ -63,8 +63,13 @@ void PrintMessage(const Globals& g, const client::Message& m) {
   r.Set("time_ms", double(m.server_time_ms)).Set("text", m.text).Set("epoch", double(m.epoch));
   const std::string overridden = absl::StrJoin(m.overridden_rules, ",");
   r.Set("overridden_rules", overridden);
+  if (!m.unreadable.empty()) r.Set("unreadable", m.unreadable);
+  const std::string shown =
+      m.unreadable.empty() ? m.text
+                           : absl::StrCat("[unreadable: ", m.unreadable,
+                                          "; moderators see it in their queue]");
   r.Print(g.json, absl::StrCat("[", m.seq, "] ", TimeOfDay(m.server_time_ms), " ", m.sender_name,
-                               " (", Hex(m.sender).substr(0, 8), "): ", m.text,
+                               " (", Hex(m.sender).substr(0, 8), "): ", shown,
                                overridden.empty() ? "" : absl::StrCat("  [sent despite ", overridden, "]")));
 }
 

@@ -150,6 +150,7 @@ absl::Status ModQueue(const Globals& g, const std::string& group_arg) {
   if (queue->empty() && !g.json) std::cout << "Nothing waiting." << std::endl;
   for (const client::QueueItem& item : *queue) {
     const bool report = item.kind == client::QueueItem::Kind::kReport;
+    const bool unreadable = item.kind == client::QueueItem::Kind::kUnreadable;
     const int64_t age = now - item.filed_ms;
     std::string window;
     if (window_ms > 0) {
@@ -157,11 +158,13 @@ absl::Status ModQueue(const Globals& g, const std::string& group_arg) {
                                : absl::StrCat(RoughDuration(window_ms - age), " left to answer");
     }
     Record r;
-    r.Set("item", double(item.seq)).Set("kind", report ? "report" : "override");
+    r.Set("item", double(item.seq))
+        .Set("kind", report ? "report" : unreadable ? "unreadable" : "override");
     r.Set("filed_ms", double(item.filed_ms)).Set("age_ms", double(age));
     r.Set("reply_window_ms", double(window_ms)).Set("overdue", window_ms > 0 && age > window_ms);
     r.Set("verified", item.verified.ok());
-    std::string text = absl::StrCat(report ? "Report " : "Override ", item.seq, " (",
+    std::string text = absl::StrCat(report ? "Report " : unreadable ? "Unreadable " : "Override ",
+                                    item.seq, " (",
                                     RoughDuration(age), " old", window.empty() ? "" : "; ",
                                     window, ")");
     if (!item.verified.ok()) {
@@ -188,13 +191,19 @@ absl::Status ModQueue(const Globals& g, const std::string& group_arg) {
     if (report) {
       absl::StrAppend(&text, " by ", view.NameOf(item.reporter), " about message ",
                       item.message_seq, " from ", view.NameOf(item.accused));
+    } else if (unreadable) {
+      absl::StrAppend(&text, ": ", view.NameOf(item.accused), " signed event ", item.seq,
+                      ", and ", item.note,
+                      ". Nobody can read it; the signed event in the log is the evidence");
     } else {
       absl::StrAppend(&text, ": ", view.NameOf(item.accused), " sent message ", item.message_seq,
                       " despite the rules engine's warning");
     }
-    absl::StrAppend(&text, "\n  Rule: ", item.rules.empty() ? "(none given)" : absl::StrJoin(item.rules, ", "));
-    if (!item.note.empty()) absl::StrAppend(&text, "\n  Note: ", item.note);
-    absl::StrAppend(&text, "\n  Text: \"", item.text, "\"");
+    if (!unreadable) {
+      absl::StrAppend(&text, "\n  Rule: ", item.rules.empty() ? "(none given)" : absl::StrJoin(item.rules, ", "));
+      if (!item.note.empty()) absl::StrAppend(&text, "\n  Note: ", item.note);
+      absl::StrAppend(&text, "\n  Text: \"", item.text, "\"");
+    }
     if (report) absl::StrAppend(&text, "\n  Verified: the sender's franking tag and the server's checkpoint match");
     absl::StrAppend(&text, "\n  History of ", view.NameOf(item.accused), ": ",
                     past.empty() ? "no strikes" : absl::StrJoin(past, "; "));

@@ -22,6 +22,7 @@
 #include "kith.grpc.pb.h"
 #include "kith/group_view.h"
 #include "kith/identity.h"
+#include "kith/log_memory.h"
 #include "kith/protocol.h"
 #include "kith/reports.h"
 
@@ -33,6 +34,9 @@ struct ClientOptions {
   // The server's checkpoint key, pinned (32 bytes). Empty: fetched on first
   // use and trusted from then on (see Client::ServerKey).
   std::string checkpoint_key;
+  // Where the client remembers each log's last verified event between runs;
+  // null: only for this Client's life.
+  std::shared_ptr<LogMemory> memory;
 };
 
 // "kith:<group id hex>:<invite secret hex>", given out of band.
@@ -134,7 +138,10 @@ class Client {
   // anything; null before the first.
   const GroupView* SyncedView(const std::string& group_id) const;
 
-  // Reads and verifies the log up to the server's head.
+  // Reads and verifies the log up to the server's head, and checks it
+  // extends every event this client verified before (DATA_LOSS, naming the
+  // event, if the server now serves another history). If a faulty re-key
+  // left this member without the current epoch's key, re-keys the group.
   absl::StatusOr<const GroupView*> Sync(const std::string& group_id);
 
   // Streams the group live, calling `on_message` for each readable message
@@ -262,7 +269,8 @@ class Client {
   void Prepare(grpc::ClientContext* ctx, bool with_deadline = true) const;
 
  private:
-  Client(Identity identity, std::shared_ptr<grpc::Channel> channel, std::string server_key);
+  Client(Identity identity, std::shared_ptr<grpc::Channel> channel, std::string server_key,
+         std::shared_ptr<LogMemory> memory);
   // Runs `rpc`, logging in first if needed and once more if the session expired.
   absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   absl::StatusOr<v1::AppendReply> Append(const v1::SignedEvent& event);
@@ -287,6 +295,14 @@ class Client {
   // Reads and applies to `view` every event after its head, up to the
   // server's head at the time.
   absl::Status ReadInto(const std::string& group_id, GroupView& view);
+  // Verifies `event` into `view`, and checks it against what the server
+  // acknowledged for it, if it is one of this client's appends.
+  absl::Status ApplyServed(GroupView& view, const v1::Event& event);
+  // Checks `view` against the furthest point of its log this client has
+  // verified before, then remembers its head.
+  absl::Status CheckAgainstMemory(const std::string& group_id, const GroupView& view);
+  // A pure re-key by this member, after a faulty one (GroupView::NeedsHealing).
+  absl::Status Heal(const std::string& group_id, GroupView& view);
   // The server's checkpoint, checked against `view` (read on to its seq).
   absl::StatusOr<v1::Checkpoint> FetchCheckpoint(const std::string& group_id, GroupView& view);
   // Syncs, builds an event from the fresh view and appends it; on a stale
@@ -301,6 +317,14 @@ class Client {
   std::string token_hex_;
   std::string server_key_;
   std::map<std::string, std::unique_ptr<GroupView>> views_;
+  std::shared_ptr<LogMemory> memory_;
+  // This client's appends the log has not shown yet: by group, by the seq
+  // the server acknowledged, the event's hash and signature.
+  struct Acknowledged {
+    std::string hash;
+    std::string signature;
+  };
+  std::map<std::string, std::map<uint64_t, Acknowledged>> acknowledged_;
 };
 
 absl::Status FromGrpc(const grpc::Status& s);

@@ -1,5 +1,6 @@
 // Builds and signs the events a client appends to a group's log. Each takes
-// the author's identity and the group's current verified state.
+// the author's identity and the group's current verified state, and binds
+// the event to that state's head and the author's next counter.
 #ifndef KITH_CLIENT_EVENT_BUILDER_H_
 #define KITH_CLIENT_EVENT_BUILDER_H_
 
@@ -28,12 +29,15 @@ v1::SignedEvent BuildInvite(const Identity& author, const GroupState& state,
 v1::SignedEvent BuildAddressedInvite(const Identity& author, const GroupState& state,
                                      const std::string& invitee);
 
-// Signs acceptance of `accepted`, the charter as the joiner read it. An
-// empty `invite_secret` answers an invitation addressed to the author.
+// Signs acceptance of `accepted`, the charter as the joiner read it, and
+// proves possession of the invite code. An empty `invite_secret` answers the
+// invitation addressed to the author at `invite_seq`.
 v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& group_id,
-                                 const std::string& invite_secret, const v1::Charter& accepted);
-// Declines an invitation addressed to the author.
-v1::SignedEvent BuildDecline(const Identity& author, const std::string& group_id);
+                                 const std::string& invite_secret, const v1::Charter& accepted,
+                                 uint64_t invite_seq = 0);
+// Declines the invitation addressed to the author at `invite_seq`.
+v1::SignedEvent BuildDecline(const Identity& author, const std::string& group_id,
+                             uint64_t invite_seq);
 
 // A re-key into epoch state.epoch() + 1, adding pending joiners and removing
 // members, with a fresh secret sealed to every member after the change.

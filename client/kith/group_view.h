@@ -32,6 +32,31 @@ struct Message {
   std::vector<std::string> overridden_rules;
   // Opens the message's franking tag; revealed only in a report.
   std::string franking_key;
+  // Why the message does not open, when it is signed and in its place but
+  // its content is not (a member's faulty or hostile client); empty for a
+  // readable message. An unreadable message has no text.
+  std::string unreadable;
+};
+
+// An event that is signed and authorized but whose content does not open
+// (DESIGN.md S14): shown in its place as unreadable and offered to
+// moderators as evidence (the signed event itself); the log goes on.
+struct UnreadableEvent {
+  uint64_t seq = 0;
+  int64_t server_time_ms = 0;
+  std::string author;  // user id
+  std::string what;    // "message", "alert", "evidence entry", "plan page"
+  std::string reason;
+};
+
+// A re-key whose secret sealed to this member does not open or does not
+// match the epoch's confirmation. This member holds no key for that epoch;
+// its client re-keys the group (any member may), and reads on from there.
+struct FaultyRekey {
+  uint64_t seq = 0;
+  std::string author;  // who sent it
+  uint64_t epoch = 0;
+  std::string reason;
 };
 
 // A report as the log holds it: who filed it and when, sealed content.
@@ -110,10 +135,13 @@ class GroupView {
  public:
   explicit GroupView(const Identity* self) : self_(self) {}
 
-  // Verifies `event` as the next event of the log and applies it. Any
-  // failure (a forged signature, an unauthorized membership change, a
-  // broken chain, a message that does not open) is an error naming the
-  // event; the view is then unchanged.
+  // Verifies `event` as the next event of the log and applies it. A
+  // forged signature, an unauthorized event, a broken chain or a reference
+  // to a history this view does not hold is an error naming the event, and
+  // the view is then unchanged. Content that does not open (a message, an
+  // alert, a plan page, an evidence entry, this member's epoch secret) is
+  // not an error: it is recorded as unreadable (or a faulty re-key) and the
+  // log goes on, so no member can stop the others from reading.
   absl::Status Apply(const v1::Event& event);
 
   const GroupState& state() const { return state_; }
@@ -123,6 +151,13 @@ class GroupView {
   const std::vector<Message>& messages() const { return messages_; }
   // How many messages in the log this member holds no key for.
   uint64_t unreadable_messages() const { return unreadable_; }
+  // Signed events whose content does not open, in log order.
+  const std::vector<UnreadableEvent>& unreadable_events() const { return unreadable_events_; }
+  const std::vector<FaultyRekey>& faulty_rekeys() const { return faulty_rekeys_; }
+  // True when this member is in the group but holds no key for its current
+  // epoch because a re-key sealed them a faulty secret: a fresh re-key by
+  // this member heals it.
+  bool NeedsHealing() const;
   bool HasEpochSecret(uint64_t epoch) const { return epoch_secrets_.contains(epoch); }
   // The readable message at `seq`, or null.
   const Message* FindMessage(uint64_t seq) const;
@@ -152,10 +187,13 @@ class GroupView {
   // back in the log.
   absl::StatusOr<v1::SignedEvent> SealMessage(
       std::string_view text, const std::vector<std::string>& overridden_rules = {}) const;
-  // Seals an alert event under the current epoch.
+  // Seals an alert event under the current epoch. A raise `for_later` (a
+  // check-in or duress alarm, released by the server some day) refers to
+  // no event; everything else is bound to this view's head.
   absl::StatusOr<v1::SignedEvent> SealAlert(v1::Alert::Kind kind, const std::string& alert_id,
                                             uint64_t realert_after_ms,
-                                            const v1::AlertContent& content) const;
+                                            const v1::AlertContent& content,
+                                            bool for_later = false) const;
   // Seals an evidence entry into this vault under the current epoch.
   absl::StatusOr<v1::SignedEvent> SealEvidence(const v1::EvidenceEntry& entry) const;
   // Seals a plan page into this vault or direct conversation.
@@ -172,11 +210,15 @@ class GroupView {
       const std::string& group_id,
       const google::protobuf::RepeatedPtrField<v1::SealedSecret>& sealed,
       const std::string& confirmation, uint64_t epoch) const;
-  absl::Status OpenMessage(const v1::Event& event, const v1::EventBody& body);
+  void OpenMessage(const v1::Event& event, const v1::EventBody& body);
   void Record(const v1::Event& event, const v1::EventBody& body);
   void RecordAlert(const v1::Event& event, const v1::EventBody& body);
   // Opens an evidence entry or plan page and keeps it.
   absl::Status OpenRecord(const v1::Event& event, const v1::EventBody& body);
+  // Opens the epoch secret a creation or commit seals to this member.
+  void OpenSealedEpoch(const v1::Event& event, const v1::EventBody& body);
+  void NoteUnreadable(const v1::Event& event, const v1::EventBody& body, std::string what,
+                      std::string reason);
   // A signed event of this member's in the current epoch, its content set by `seal`.
   absl::StatusOr<v1::SignedEvent> SealRecord(
       const std::function<absl::Status(const crypto::Secret&, v1::EventBody*)>& seal) const;
@@ -188,6 +230,8 @@ class GroupView {
   std::map<std::pair<uint64_t, std::string>, SenderChain> chains_;
   std::vector<Message> messages_;
   uint64_t unreadable_ = 0;
+  std::vector<UnreadableEvent> unreadable_events_;
+  std::vector<FaultyRekey> faulty_rekeys_;
   std::string hashes_;  // kHashBytes per event, in log order
   std::vector<ReportRecord> reports_;
   std::vector<AuditEntry> audit_;

@@ -42,10 +42,11 @@ absl::StatusOr<std::string> VerifyReport(const GroupView& view, std::string_view
                                          const v1::ReportContent& content,
                                          const v1::Event& reported);
 
-// An item waiting for a moderator: a report, or a message its sender sent
-// despite the rules engine's warning.
+// An item waiting for a moderator: a report, a message its sender sent
+// despite the rules engine's warning, or an event whose content does not
+// open (its sender's client is faulty or hostile).
 struct QueueItem {
-  enum class Kind { kReport, kOverride };
+  enum class Kind { kReport, kOverride, kUnreadable };
   Kind kind = Kind::kReport;
   uint64_t seq = 0;  // the report event, or the overridden message: what a resolution names
   int64_t filed_ms = 0;

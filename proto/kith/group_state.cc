@@ -119,6 +119,92 @@ uint64_t GroupState::NextCounter(const std::string& user_id) const {
   return it == last_counter_.end() ? 1 : it->second + 1;
 }
 
+uint64_t GroupState::NextAuthorCounter(const std::string& user_id) const {
+  auto it = last_author_counter_.find(user_id);
+  return it == last_author_counter_.end() ? 1 : it->second + 1;
+}
+
+uint64_t GroupState::InviteSeqOf(const std::string& user_id) const {
+  auto it = invited_.find(user_id);
+  return it == invited_.end() ? 0 : it->second;
+}
+
+std::string_view GroupState::RecentHash(uint64_t seq) const {
+  if (seq == 0 || seq > head_seq_ || seq + kRefWindow <= head_seq_) return {};
+  return std::string_view(recent_hashes_)
+      .substr(((seq - 1) % kRefWindow) * crypto::kHashBytes, crypto::kHashBytes);
+}
+
+namespace {
+
+// Events that carry no author counter: those that introduce their author
+// (a creation counts as 1), the server's own, and alert raises, which their
+// alert id makes unique and which may be sealed long before they are sent.
+bool IsUncounted(const v1::EventBody& body) {
+  return body.has_join_request() || body.has_realert() ||
+         (body.has_alert() && body.alert().kind() == v1::Alert::RAISE);
+}
+
+}  // namespace
+
+void GroupState::StampPosition(v1::EventBody* body) const {
+  body->set_ref_seq(head_seq_);
+  body->set_ref_hash(head_hash_);
+  body->set_author_counter(IsUncounted(*body) ? 0 : NextAuthorCounter(body->author()));
+}
+
+absl::Status GroupState::CheckPosition(const v1::EventBody& body,
+                                       SignatureCheck signatures) const {
+  if (body.has_create()) {
+    if (body.ref_seq() != 0 || !body.ref_hash().empty() || body.author_counter() != 1) {
+      return absl::InvalidArgumentError("a creation refers to no event and is its author's first");
+    }
+    return absl::OkStatus();
+  }
+  const bool raise = body.has_alert() && body.alert().kind() == v1::Alert::RAISE;
+  if (body.ref_seq() == 0 && (body.has_join_request() || body.has_realert() || raise)) {
+    // A joiner has not seen the log; a raise may be sealed for later (a
+    // check-in or duress alarm); the server's own events are its word.
+    if (!body.ref_hash().empty() || body.author_counter() != 0) {
+      return absl::InvalidArgumentError("an event that refers to no event carries no hash or counter");
+    }
+    return absl::OkStatus();
+  }
+  if (body.has_join_request() || body.has_realert()) {
+    return absl::InvalidArgumentError("join requests and re-alerts refer to no event");
+  }
+  if (body.ref_seq() == 0 || body.ref_seq() > head_seq_) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the event refers to event ", body.ref_seq(), ", which is not in the log before it"));
+  }
+  // A reference further back than kRefWindow is taken on its number alone:
+  // it tells nothing of forks (an honest author refers to the head they
+  // just read), and checking it would make every server keep every hash.
+  const std::string_view ref_hash = RecentHash(body.ref_seq());
+  if (signatures != SignatureCheck::kTrustStored &&
+      (ref_hash.empty() ? body.ref_hash().size() != crypto::kHashBytes
+                        : !crypto::ConstantTimeEqual(ref_hash, body.ref_hash()))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "its author had verified a different event ", body.ref_seq(),
+        ": the server has shown two different histories (or the author forged the reference)"));
+  }
+  if (raise) {
+    if (body.author_counter() != 0) return absl::InvalidArgumentError("an alert raise carries no counter");
+    return absl::OkStatus();
+  }
+  const uint64_t expected = NextAuthorCounter(body.author());
+  if (body.author_counter() < expected) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "the author's event ", body.author_counter(), " is already in the log (a replay?); the next is ",
+        expected));
+  }
+  if (body.author_counter() > expected) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the author's counter skips from ", expected - 1, " to ", body.author_counter()));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::EventBody> GroupState::Parse(const v1::SignedEvent& signed_event) {
   if (signed_event.body().size() > kMaxEventBodyBytes) {
     return absl::InvalidArgumentError(
@@ -156,10 +242,11 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
   if (signatures == SignatureCheck::kVerify && !VerifyEventSignature(signed_event, *sign_pk)) {
     return absl::InvalidArgumentError("event signature does not verify for its author");
   }
+  if (auto s = CheckPosition(body, signatures); !s.ok()) return s;
   absl::Status kind_status;
   switch (body.kind_case()) {
     case v1::EventBody::kCreate: kind_status = CheckCreate(body); break;
-    case v1::EventBody::kJoinRequest: kind_status = CheckJoinRequest(body); break;
+    case v1::EventBody::kJoinRequest: kind_status = CheckJoinRequest(body, signatures); break;
     default:
       // A check-in's alert is sealed when scheduled and may be released
       // after a re-key: it keeps the epoch it was sealed in.
@@ -176,9 +263,12 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
         return absl::FailedPreconditionError(
             "a vault holds only its owner's evidence entries and safety plan");
       }
-      if (is_direct() && !body.has_message() && !body.has_plan()) {
+      // Either person may re-key, which heals a faulty secret (section 7).
+      if (is_direct() && !body.has_message() && !body.has_plan() &&
+          !(body.has_commit() && body.commit().add().empty() && body.commit().remove().empty())) {
         return absl::FailedPreconditionError(
-            "a direct conversation holds only its two people's messages and shared plan sections");
+            "a direct conversation holds only its two people's messages, shared plan sections "
+            "and re-keys");
       }
       if (body.has_evidence() && !is_vault()) {
         return absl::InvalidArgumentError("evidence entries belong in their author's vault");
@@ -282,8 +372,9 @@ absl::Status GroupState::CheckInvite(const v1::EventBody& body) const {
   if (is_circle()) {
     return absl::InvalidArgumentError("a circle invites people by their user id, not by code");
   }
-  if (invite.code_hash().size() != crypto::kHashBytes) {
-    return absl::InvalidArgumentError("invite code hash must be 32 bytes");
+  if (invite.code_hash().size() != crypto::kHashBytes ||
+      invite.code_key().size() != crypto::kSignPublicKeyBytes) {
+    return absl::InvalidArgumentError("an invite code's hash and key must be 32 bytes each");
   }
   if (open_invites_.contains(invite.code_hash())) {
     return absl::AlreadyExistsError("this invite already exists");
@@ -291,7 +382,8 @@ absl::Status GroupState::CheckInvite(const v1::EventBody& body) const {
   return absl::OkStatus();
 }
 
-absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body) const {
+absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body,
+                                          SignatureCheck signatures) const {
   if (!created()) return absl::FailedPreconditionError("group does not exist yet");
   if (is_vault()) return absl::FailedPreconditionError("nobody joins another person's vault");
   const auto& j = body.join_request();
@@ -311,13 +403,26 @@ absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body) const {
     if (!IsInvited(body.author())) {
       return absl::PermissionDeniedError("no invitation to you is open in this group");
     }
+    if (j.invite_seq() != InviteSeqOf(body.author())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "this answer is to the invitation at ", j.invite_seq(), "; the open one is at ",
+          InviteSeqOf(body.author()), ": list your groups again and answer it"));
+    }
     if (j.decline()) return absl::OkStatus();
   } else {
     auto invite = open_invites_.find(j.code_hash());
-    if (invite == open_invites_.end() || !invite->second) {
+    if (invite == open_invites_.end() || !invite->second.open) {
       return absl::PermissionDeniedError("invite code is not valid or was already used");
     }
     if (j.decline()) return absl::InvalidArgumentError("only an addressed invitation is declined");
+    // Only someone given the code can make this proof, so a server cannot
+    // join by the code.
+    if (signatures != SignatureCheck::kTrustStored &&
+        !crypto::Verify(invite->second.code_key, kInviteProofLabel,
+                        InviteProofInput(body.group_id(), body.author()), j.code_proof())) {
+      return absl::PermissionDeniedError(
+          "the join request does not prove it was made with the invite code");
+    }
   }
   if (j.rules_version() != charter_.rules_version() || j.rules_hash() != CharterHash(charter_)) {
     return absl::FailedPreconditionError(
@@ -485,8 +590,9 @@ absl::Status GroupState::CheckReport(const v1::EventBody& body) const {
       return absl::InvalidArgumentError("sealed report key has the wrong size");
     }
   }
-  if (r.nonce().size() != crypto::kAeadNonceBytes || r.ciphertext().size() < crypto::kAeadTagBytes) {
-    return absl::InvalidArgumentError("report nonce or ciphertext is malformed");
+  if (r.nonce().size() != crypto::kAeadNonceBytes || r.ciphertext().size() < crypto::kAeadTagBytes ||
+      r.key_commitment().size() != crypto::kHashBytes) {
+    return absl::InvalidArgumentError("report nonce, ciphertext or key commitment is malformed");
   }
   if (r.ciphertext().size() > kMaxReportCiphertextBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -562,6 +668,13 @@ absl::Status GroupState::CheckMessage(const v1::EventBody& body, int64_t now_ms)
 void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::string event_hash) {
   head_seq_ = event.seq();
   head_hash_ = std::move(event_hash);
+  const size_t slot = ((head_seq_ - 1) % kRefWindow) * crypto::kHashBytes;
+  if (recent_hashes_.size() == slot) {
+    recent_hashes_.append(head_hash_);  // the window is still filling
+  } else {
+    recent_hashes_.replace(slot, crypto::kHashBytes, head_hash_);
+  }
+  if (body.author_counter() != 0) last_author_counter_[body.author()] = body.author_counter();
   switch (body.kind_case()) {
     case v1::EventBody::kCreate: {
       const auto& c = body.create();
@@ -584,9 +697,9 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
     }
     case v1::EventBody::kInvite:
       if (body.invite().invitee().empty()) {
-        open_invites_[body.invite().code_hash()] = true;
+        open_invites_[body.invite().code_hash()] = CodeInvite{body.invite().code_key(), true};
       } else {
-        invited_.insert(body.invite().invitee());
+        invited_[body.invite().invitee()] = event.seq();
       }
       break;
     case v1::EventBody::kJoinRequest: {
@@ -595,7 +708,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
         invited_.erase(body.author());
         if (j.decline()) break;
       } else {
-        open_invites_[j.code_hash()] = false;
+        open_invites_[j.code_hash()].open = false;
       }
       pending_[body.author()] = PendingJoin{j.member(), j.rules_version(), event.seq()};
       break;

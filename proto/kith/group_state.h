@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -47,10 +48,12 @@ struct PendingJoin {
   uint64_t seq = 0;  // where the request stands in the log
 };
 
-// The server checks signatures on every append; when it replays its own
-// store at start-up it may skip them, since they were checked on the way in.
-// Clients always verify.
-enum class SignatureCheck { kVerify, kTrustStored };
+// What Check verifies of an event's signatures and position. Clients always
+// verify everything. The server checks an append's own signature before it
+// queues it (kVerifiedByCaller), and everything else in the appender. When
+// it replays its own store at start-up it skips what was checked on the way
+// in: signatures, invite proofs and reference hashes (kTrustStored).
+enum class SignatureCheck { kVerify, kVerifiedByCaller, kTrustStored };
 
 class GroupState {
  public:
@@ -112,9 +115,10 @@ class GroupState {
   bool is_direct() const { return charter_.kind() == v1::KIND_DIRECT; }
   // In a direct conversation: the member who is not `user_id`.
   std::string PeerOf(const std::string& user_id) const;
-  // People an open addressed invitation names.
-  const std::set<std::string>& invited() const { return invited_; }
+  // People an open addressed invitation names, and where each invitation is.
   bool IsInvited(const std::string& user_id) const { return invited_.contains(user_id); }
+  // The sequence number of the open invitation addressed to `user_id`; 0 if none.
+  uint64_t InviteSeqOf(const std::string& user_id) const;
   const AlertBook& alerts() const { return alerts_; }
   // The key that signs the server's own events (re-alerts). The server
   // leaves it unset and trusts its own; clients set the key they pinned.
@@ -127,11 +131,20 @@ class GroupState {
   bool IsPending(const std::string& user_id) const { return pending_.contains(user_id); }
   // The counter `user_id`'s next message in the current epoch must carry.
   uint64_t NextCounter(const std::string& user_id) const;
+  // The author counter `user_id`'s next event must carry (EventBody.author_counter).
+  uint64_t NextAuthorCounter(const std::string& user_id) const;
+  // The EventHash of event `seq` while it is among the last kRefWindow
+  // events; empty otherwise.
+  std::string_view RecentHash(uint64_t seq) const;
+  // Sets where `body`, written now by its author, belongs: a reference to
+  // this state's head and the author's next counter (none for an alert
+  // RAISE, which its alert id makes unique).
+  void StampPosition(v1::EventBody* body) const;
 
  private:
   absl::Status CheckCreate(const v1::EventBody& body) const;
   absl::Status CheckInvite(const v1::EventBody& body) const;
-  absl::Status CheckJoinRequest(const v1::EventBody& body) const;
+  absl::Status CheckJoinRequest(const v1::EventBody& body, SignatureCheck signatures) const;
   absl::Status CheckCommit(const v1::EventBody& body) const;
   absl::Status CheckRoleChange(const v1::EventBody& body) const;
   absl::Status CheckLeave(const v1::EventBody& body) const;
@@ -139,6 +152,8 @@ class GroupState {
   absl::Status CheckModeration(const v1::EventBody& body) const;
   absl::Status CheckReport(const v1::EventBody& body) const;
   absl::Status CheckAlert(const v1::EventBody& body) const;
+  // EventBody.ref_seq, ref_hash and author_counter (docs/protocol.md section 4).
+  absl::Status CheckPosition(const v1::EventBody& body, SignatureCheck signatures) const;
   void ApplyModeration(const v1::Moderation& m, int64_t server_time_ms);
 
   std::string group_id_;
@@ -149,13 +164,21 @@ class GroupState {
   bool needs_rekey_ = false;
   std::map<std::string, MemberInfo> members_;
   std::map<std::string, PendingJoin> pending_;
-  std::map<std::string, bool> open_invites_;  // code hash -> still open
+  struct CodeInvite {
+    std::string code_key;  // Invite.code_key
+    bool open = true;
+  };
+  std::map<std::string, CodeInvite> open_invites_;  // by code hash
   std::map<std::string, uint64_t> last_counter_;  // per sender, current epoch
+  // Per author, over the whole log (members and former members alike).
+  std::map<std::string, uint64_t> last_author_counter_;
+  // EventHash of the last kRefWindow events: event s at slot (s - 1) % kRefWindow.
+  std::string recent_hashes_;
   std::set<std::string> banned_;
   int64_t slow_interval_ms_ = 0;
   int64_t group_paused_until_ms_ = 0;
   std::set<uint64_t> resolved_;
-  std::set<std::string> invited_;
+  std::map<std::string, uint64_t> invited_;  // invitee -> the invitation's seq
   AlertBook alerts_;
   std::string server_key_;
   std::string owner_;

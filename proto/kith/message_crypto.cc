@@ -127,6 +127,7 @@ v1::Report SealReport(const v1::ReportContent& content, std::string_view group_i
   report.set_nonce(crypto::RandomBytes(crypto::kAeadNonceBytes));
   report.set_ciphertext(crypto::AeadEncrypt(key, report.nonce(),
                                             ReportAssociatedData(group_id, reporter), plaintext));
+  report.set_key_commitment(ReportKeyCommitment(key, report.nonce()));
   crypto::Wipe(plaintext);
   return report;
 }
@@ -140,6 +141,12 @@ absl::StatusOr<v1::ReportContent> OpenReport(const v1::Report& report, std::stri
     auto key = crypto::SealOpen(box_pk, box_sk, sealed.sealed());
     if (!key || key->size() != crypto::kKeyBytes) {
       return absl::DataLossError("the report key sealed to you does not open");
+    }
+    // Checked before decrypting: every moderator opens the one key the
+    // reporter committed to, so no two of them read different reports.
+    if (!crypto::ConstantTimeEqual(ReportKeyCommitment(*key, report.nonce()), report.key_commitment())) {
+      return absl::DataLossError(
+          "the report key sealed to you is not the one the report commits to");
     }
     auto plaintext = crypto::AeadDecrypt(*key, report.nonce(),
                                          ReportAssociatedData(group_id, reporter),

@@ -174,6 +174,20 @@ std::string InviteCodeHash(std::string_view invite_secret) {
   return crypto::Hash("kith/v1/invite", invite_secret);
 }
 
+crypto::SigningKeyPair InviteKeyPair(const crypto::Secret& invite_secret) {
+  return crypto::SigningKeyPairFromSeed(crypto::DeriveKey(invite_secret, 1, "kithinvt"));
+}
+
+std::string InviteProofInput(std::string_view group_id, std::string_view user_id) {
+  std::string out(group_id);
+  out.append(user_id);
+  return out;
+}
+
+std::string ReportKeyCommitment(const crypto::Secret& report_key, std::string_view nonce) {
+  return crypto::KeyedHash(report_key, "kith/v1/report-key", nonce);
+}
+
 std::string CharterHash(const v1::Charter& charter) {
   std::string input;
   AppendField(input, charter.name());

@@ -32,6 +32,10 @@ inline constexpr size_t kMaxGroupNameBytes = 100;
 inline constexpr size_t kMaxCharterTextBytes = 4096;
 inline constexpr size_t kMaxDisplayNameBytes = 64;
 inline constexpr size_t kMaxGroupMembers = 5000;
+// How far back an event's reference (EventBody.ref_seq) is checked by hash:
+// server and clients keep this many hashes per group, not the whole log. A
+// reference further back is taken on its number alone.
+inline constexpr uint64_t kRefWindow = 1024;
 
 // Signature labels (crypto::Sign prefixes them to the signed bytes).
 inline constexpr std::string_view kBundleLabel = "kith/v1/bundle";
@@ -127,6 +131,15 @@ std::string EvidenceEntryHash(const v1::EvidenceEntry& entry);
 std::string EvidenceHeadHash(uint64_t count, std::string_view head_hash);
 
 std::string InviteCodeHash(std::string_view invite_secret);
+// The signing key an invite code's secret determines: seeded with
+// KDF(secret, 1, "kithinvt"). The log holds its public half
+// (Invite.code_key); a joiner signs InviteProofInput with it.
+crypto::SigningKeyPair InviteKeyPair(const crypto::Secret& invite_secret);
+inline constexpr std::string_view kInviteProofLabel = "kith/v1/invite-proof";
+// group_id || joiner's user id
+std::string InviteProofInput(std::string_view group_id, std::string_view user_id);
+// A report key's commitment: KH(report_key, "kith/v1/report-key", nonce).
+std::string ReportKeyCommitment(const crypto::Secret& report_key, std::string_view nonce);
 // Hash of everything a joiner reads in a charter; joiners sign it.
 std::string CharterHash(const v1::Charter& charter);
 

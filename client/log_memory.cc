@@ -1,0 +1,67 @@
+#include "kith/log_memory.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "kith/files.h"
+#include "kith/protocol.h"
+
+namespace kith::client {
+namespace {
+
+constexpr std::string_view kAssociatedData = "kith/v1/log-memory";
+constexpr size_t kEntryBytes = kIdBytes + 8 + crypto::kHashBytes;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FileLogMemory>> FileLogMemory::Open(
+    std::string path, const crypto::Secret& box_secret_key) {
+  crypto::Secret key = crypto::DeriveKey(box_secret_key, 4, "kithlogm");
+  auto stored = ReadFile(path);
+  if (absl::IsNotFound(stored.status())) {
+    return std::unique_ptr<FileLogMemory>(new FileLogMemory(std::move(path), std::move(key), true));
+  }
+  if (!stored.ok()) return stored.status();
+  std::optional<std::string> plaintext;
+  if (stored->size() >= crypto::kAeadNonceBytes) {
+    plaintext = crypto::AeadDecrypt(key, stored->substr(0, crypto::kAeadNonceBytes),
+                                    kAssociatedData, stored->substr(crypto::kAeadNonceBytes));
+  }
+  if (!plaintext || plaintext->size() % kEntryBytes != 0) {
+    // Another identity's, or damaged: not ours to read or to overwrite.
+    return std::unique_ptr<FileLogMemory>(new FileLogMemory(std::move(path), std::move(key), false));
+  }
+  auto memory =
+      std::unique_ptr<FileLogMemory>(new FileLogMemory(std::move(path), std::move(key), true));
+  for (size_t at = 0; at < plaintext->size(); at += kEntryBytes) {
+    std::string_view entry = std::string_view(*plaintext).substr(at, kEntryBytes);
+    memory->heads_[std::string(entry.substr(0, kIdBytes))] =
+        VerifiedHead{ReadU64(entry.substr(kIdBytes)), std::string(entry.substr(kIdBytes + 8))};
+  }
+  crypto::Wipe(*plaintext);
+  return memory;
+}
+
+std::optional<VerifiedHead> FileLogMemory::Recall(const std::string& group_id) const {
+  auto it = heads_.find(group_id);
+  if (it == heads_.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::Status FileLogMemory::Remember(const std::string& group_id, const VerifiedHead& head) {
+  if (!writable_) return absl::OkStatus();
+  heads_[group_id] = head;
+  std::string plaintext;
+  plaintext.reserve(heads_.size() * kEntryBytes);
+  for (const auto& [id, h] : heads_) {
+    plaintext.append(id);
+    AppendU64(plaintext, h.seq);
+    plaintext.append(h.hash);
+  }
+  const std::string nonce = crypto::RandomBytes(crypto::kAeadNonceBytes);
+  std::string file = nonce + crypto::AeadEncrypt(key_, nonce, kAssociatedData, plaintext);
+  crypto::Wipe(plaintext);
+  return WriteFileAtomically(path_, file, 0600);
+}
+
+}  // namespace kith::client
