@@ -236,9 +236,16 @@ absl::StatusOr<v1::AppendReply> Client::Append(const v1::SignedEvent& event) {
   // An append whose answer was lost (the server or its node went away) may
   // have been stored. The same signed event is sent again; if the first
   // landed, the server refuses this one and hands back the first answer.
-  auto acknowledged = [&]() -> v1::AppendReply {
-    // Checked when the log reaches it (ApplyServed): the server cannot
+  auto acknowledged = [&]() -> absl::StatusOr<v1::AppendReply> {
+    // An event lands after the event it was written against; the rest is
+    // checked when the log reaches it (ApplyServed): the server cannot
     // acknowledge an event and then serve something else in its place.
+    v1::EventBody body;
+    if (body.ParseFromString(event.body()) && reply.seq() <= body.ref_seq()) {
+      return absl::DataLossError(absl::StrCat(
+          "the server served two different histories of this group: it acknowledged your event "
+          "at ", reply.seq(), ", but you wrote it after event ", body.ref_seq()));
+    }
     acknowledged_[reply.group_id()][reply.seq()] = {reply.event_hash(), event.signature()};
     return reply;
   };

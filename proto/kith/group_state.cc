@@ -437,6 +437,11 @@ absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
   if ((c.add_size() > 0 || c.remove_size() > 0) && !IsModeratorRole(author_role)) {
     return absl::PermissionDeniedError("only moderators can admit or remove members");
   }
+  // A contact has no reason to re-key someone's circle, and could use it to
+  // keep another contact from reading alerts (a faulty secret each time).
+  if (is_circle() && author_role != v1::ROLE_OWNER) {
+    return absl::PermissionDeniedError("only a circle's owner re-keys it");
+  }
   if (c.new_epoch() != epoch_ + 1) {
     return absl::FailedPreconditionError(
         absl::StrCat("re-key must move to epoch ", epoch_ + 1, ", not ", c.new_epoch()));
