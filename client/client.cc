@@ -20,6 +20,9 @@ constexpr int kAppendAttempts = 4;
 // Sends of one append whose answer was lost, and the pause before each resend.
 constexpr int kResendAttempts = 4;
 constexpr int kResendBackoffMs = 100;
+constexpr int kLogoutTimeoutMs = 500;
+// How long a first connection may take before the certificate is checked.
+constexpr int kConnectProbeMs = 2'000;
 
 bool Retryable(const absl::Status& s) {
   // A stale epoch or a counter someone else's write overtook: sync and
@@ -141,19 +144,63 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ClientOptions& opt
       options.checkpoint_key.size() != crypto::kSignPublicKeyBytes) {
     return absl::InvalidArgumentError("a checkpoint key is 32 bytes");
   }
-  return std::unique_ptr<Client>(new Client(std::move(identity), std::move(channel),
-                                            options.checkpoint_key, options.memory));
+  return std::unique_ptr<Client>(new Client(options, std::move(identity), std::move(channel)));
 }
 
-Client::Client(Identity identity, std::shared_ptr<grpc::Channel> channel, std::string server_key,
-               std::shared_ptr<LogMemory> memory)
+Client::Client(const ClientOptions& options, Identity identity, std::shared_ptr<grpc::Channel> channel)
     : identity_(std::move(identity)),
+      address_(options.server),
+      pinned_pem_(options.ca_pem),
       channel_(std::move(channel)),
       stub_(v1::Kith::NewStub(channel_)),
-      server_key_(std::move(server_key)),
-      memory_(std::move(memory)) {}
+      server_key_(options.checkpoint_key),
+      memory_(options.memory) {}
 
-Client::~Client() { crypto::Wipe(token_hex_); }
+absl::Status Client::CheckServerCertificate() {
+  if (certificate_checked_) return absl::OkStatus();
+  const auto soon = std::chrono::system_clock::now() + std::chrono::milliseconds(kConnectProbeMs);
+  if (channel_->WaitForConnected(soon)) {
+    certificate_checked_ = true;
+    return absl::OkStatus();
+  }
+  auto presented = FetchServerCertificate(address_);
+  if (!presented.ok()) return absl::OkStatus();  // not reachable: calls wait for it as usual
+  auto presented_fp = CertificateFingerprint(*presented);
+  auto pinned_fp = CertificateFingerprint(pinned_pem_);
+  if (presented_fp.ok() && pinned_fp.ok() && *presented_fp != *pinned_fp) {
+    return absl::UnavailableError(absl::StrCat(
+        "certificate error: the server at ", address_, " presents a certificate with fingerprint ",
+        *presented_fp, ", not the one pinned (", *pinned_fp,
+        "). If its operator changed it, compare the new fingerprint with theirs and register "
+        "again; otherwise someone may be between you and the server"));
+  }
+  certificate_checked_ = true;
+  return absl::OkStatus();
+}
+
+Client::~Client() {
+  // Best effort, and brief: a client going away (or a person leaving in a
+  // hurry) never waits long for a server that is gone.
+  if (!token_hex_.empty()) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(kLogoutTimeoutMs));
+    ctx.AddMetadata("authorization", "Bearer " + token_hex_);
+    v1::Empty reply;
+    (void)stub_->Logout(&ctx, v1::Empty(), &reply);
+  }
+  crypto::Wipe(token_hex_);
+}
+
+absl::Status Client::Logout() {
+  if (token_hex_.empty()) return absl::OkStatus();
+  grpc::ClientContext ctx;
+  Prepare(&ctx);
+  v1::Empty reply;
+  absl::Status s = FromGrpc(stub_->Logout(&ctx, v1::Empty(), &reply));
+  crypto::Wipe(token_hex_);
+  token_hex_.clear();
+  return s;
+}
 
 void Client::Prepare(grpc::ClientContext* ctx, bool with_deadline) const {
   // A call made while the server restarts waits for the connection (up to
@@ -183,6 +230,7 @@ absl::Status Client::Call(const std::function<grpc::Status(grpc::ClientContext*)
 }
 
 absl::Status Client::Register() {
+  if (auto s = CheckServerCertificate(); !s.ok()) return s;
   grpc::ClientContext ctx;
   Prepare(&ctx);
   v1::RegisterRequest req;
@@ -192,6 +240,7 @@ absl::Status Client::Register() {
 }
 
 absl::Status Client::Login() {
+  if (auto s = CheckServerCertificate(); !s.ok()) return s;
   v1::Challenge challenge;
   {
     grpc::ClientContext ctx;
@@ -296,21 +345,22 @@ absl::Status Client::ReadInto(const std::string& group_id, GroupView& view) {
 }
 
 absl::Status Client::ApplyServed(GroupView& view, const v1::Event& event) {
-  if (auto s = view.Apply(event); !s.ok()) {
-    return absl::DataLossError(absl::StrCat("the group's log failed verification: ", s.message()));
+  // Checked before the event is applied, so the view stays where it was and
+  // every later read meets the same refusal.
+  const Acknowledged* ack = nullptr;
+  if (auto group = acknowledged_.find(event.group_id()); group != acknowledged_.end()) {
+    if (auto it = group->second.find(event.seq()); it != group->second.end()) ack = &it->second;
   }
-  auto group = acknowledged_.find(event.group_id());
-  if (group == acknowledged_.end()) return absl::OkStatus();
-  auto ack = group->second.find(event.seq());
-  if (ack == group->second.end()) return absl::OkStatus();
-  const bool same = ack->second.signature == event.signed_().signature() &&
-                    ack->second.hash == view.state().head_hash();
-  group->second.erase(ack);
-  if (!same) {
+  if (ack != nullptr &&
+      (ack->signature != event.signed_().signature() || ack->hash != EventHash(event))) {
     return absl::DataLossError(absl::StrCat(
         "the server served two different histories of this group: it acknowledged your event at ",
         event.seq(), ", and its log has another event there"));
   }
+  if (auto s = view.Apply(event); !s.ok()) {
+    return absl::DataLossError(absl::StrCat("the group's log failed verification: ", s.message()));
+  }
+  if (ack != nullptr) acknowledged_[event.group_id()].erase(event.seq());
   return absl::OkStatus();
 }
 
@@ -655,21 +705,29 @@ absl::Status Client::FollowView(const std::string& group_id,
     auto reader = stub_->Follow(&ctx, req);
     v1::EventBatch batch;
     bool stopped = false;
+    bool heal = false;  // a faulty re-key left this member without the key
     absl::Status verify;
-    while (!stopped && verify.ok() && reader->Read(&batch)) {
+    while (!stopped && !heal && verify.ok() && reader->Read(&batch)) {
       backoff_ms = 50;
       for (const v1::Event& event : batch.events()) {
         if (verify = ApplyServed(live, event); !verify.ok()) break;
       }
       if (verify.ok()) verify = CheckAgainstMemory(group_id, live);
       if (!verify.ok()) break;
+      heal = live.NeedsHealing();
       stopped = !deliver();
     }
-    if (stopped || !verify.ok()) ctx.TryCancel();
+    if (stopped || heal || !verify.ok()) ctx.TryCancel();
     grpc::Status status = reader->Finish();
     if (cancel) cancel->Attach(nullptr);
     if (stopped) return absl::OkStatus();
     if (!verify.ok()) return verify;
+    if (heal) {
+      // Re-keys, reads on past its own commit, and follows again from there.
+      if (auto s = Heal(group_id, live); !s.ok()) return s;
+      if (!deliver()) return absl::OkStatus();
+      continue;
+    }
     switch (status.error_code()) {
       case grpc::StatusCode::UNAUTHENTICATED:
         if (auto s = Login(); !s.ok() && !absl::IsUnavailable(s)) return s;

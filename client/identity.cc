@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "kith/protocol.h"
 
 namespace kith::client {
@@ -72,6 +73,7 @@ v1::IdentityBundle Identity::Bundle() const {
   b.set_sign_pk(sign.public_key);
   b.set_box_pk(box.public_key);
   b.set_name(name);
+  b.set_version(static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())));
   b.set_signature(crypto::Sign(sign.secret_key, kBundleLabel, BundleSigningInput(b)));
   return b;
 }

@@ -13,6 +13,32 @@ constexpr std::string_view kBearer = "Bearer ";
 
 std::string TokenHash(std::string_view token) { return crypto::Hash("kith/v1/token", token); }
 
+// A challenge is random (16) || u64(expiry_ms) || MAC (8): 32 bytes, as
+// docs/protocol.md section 3 says; its layout is the server's own business.
+constexpr size_t kChallengeRandomBytes = 16;
+constexpr size_t kChallengeMacBytes = 8;
+
+std::string ChallengeMac(const crypto::Secret& key, std::string_view random_and_expiry) {
+  return crypto::KeyedHash(key, "kith/v1/challenge", random_and_expiry).substr(0, kChallengeMacBytes);
+}
+
+absl::StatusOr<std::string> SessionTokenHash(std::string_view authorization) {
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError("no session: log in first");
+  }
+  if (!authorization.starts_with(kBearer)) {
+    return absl::UnauthenticatedError("authorization header must be 'Bearer <token>'");
+  }
+  auto token = crypto::FromHex(authorization.substr(kBearer.size()));
+  if (!token.ok() || token->size() != kTokenBytes) {
+    return absl::UnauthenticatedError("malformed session token");
+  }
+  // Looked up by hash: the comparison never touches the token itself.
+  std::string hash = TokenHash(*token);
+  crypto::Wipe(*token);
+  return hash;
+}
+
 }  // namespace
 
 Authenticator::Authenticator(AccountStore* store, const Clock* clock, int64_t session_ttl_ms)
@@ -45,23 +71,23 @@ absl::Status Authenticator::Load() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> Authenticator::NewChallenge() {
-  const int64_t now = clock_->NowMs();
-  absl::MutexLock lock(&mu_);
-  if (challenges_.size() >= kMaxOpenChallenges) {
-    std::erase_if(challenges_, [now](const auto& c) { return c.second <= now; });
-    if (challenges_.size() >= kMaxOpenChallenges) {
-      return absl::ResourceExhaustedError("too many logins in progress; retry in a minute");
-    }
-  }
-  std::string nonce = crypto::RandomBytes(32);
-  challenges_[nonce] = now + kChallengeTtlMs;
+std::string Authenticator::NewChallenge() {
+  std::string nonce = crypto::RandomBytes(kChallengeRandomBytes);
+  AppendU64(nonce, static_cast<uint64_t>(clock_->NowMs() + kChallengeTtlMs));
+  nonce.append(ChallengeMac(challenge_key_, nonce));
   return nonce;
 }
 
 absl::StatusOr<std::string> Authenticator::Register(const v1::IdentityBundle& bundle) {
   if (auto s = ValidateBundle(bundle); !s.ok()) return s;
   std::string user_id = UserIdFor(bundle.sign_pk());
+  if (auto known = FindAccount(user_id)) {
+    if (known->SerializeAsString() == bundle.SerializeAsString()) return user_id;
+    if (bundle.version() <= known->version()) {
+      return absl::FailedPreconditionError(
+          "this profile is older than the one registered; sign it again to change it");
+    }
+  }
   if (auto s = store_->PutAccount(user_id, bundle); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   accounts_[user_id] = bundle;
@@ -70,13 +96,19 @@ absl::StatusOr<std::string> Authenticator::Register(const v1::IdentityBundle& bu
 
 absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& request) {
   const int64_t now = clock_->NowMs();
+  const std::string_view nonce = request.nonce();
+  constexpr size_t kSigned = kChallengeRandomBytes + 8;
+  if (nonce.size() != kSigned + kChallengeMacBytes ||
+      !crypto::ConstantTimeEqual(ChallengeMac(challenge_key_, nonce.substr(0, kSigned)),
+                                 nonce.substr(kSigned))) {
+    return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
+  }
+  const auto expiry = static_cast<int64_t>(ReadU64(nonce.substr(kChallengeRandomBytes)));
   {
     absl::MutexLock lock(&mu_);
-    auto challenge = challenges_.find(request.nonce());
-    if (challenge == challenges_.end() || challenge->second <= now) {
+    if (expiry <= now || !used_challenges_.emplace(std::string(nonce), expiry).second) {
       return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
     }
-    challenges_.erase(challenge);  // single use, whatever the outcome
   }
   auto account = FindAccount(request.user_id());
   if (!account) return absl::UnauthenticatedError("no account with this user id; register first");
@@ -95,6 +127,7 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
     sessions_[hash] = record;
     if (now >= next_purge_ms_) {
       next_purge_ms_ = now + kPurgeIntervalMs;
+      std::erase_if(used_challenges_, [now](const auto& c) { return c.second <= now; });
       for (auto it = sessions_.begin(); it != sessions_.end();) {
         if (it->second.expires_at_ms > now) {
           ++it;
@@ -115,24 +148,24 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
 }
 
 absl::StatusOr<std::string> Authenticator::Authenticate(std::string_view authorization) {
-  if (authorization.empty()) {
-    return absl::UnauthenticatedError("no session: log in first");
-  }
-  if (!authorization.starts_with(kBearer)) {
-    return absl::UnauthenticatedError("authorization header must be 'Bearer <token>'");
-  }
-  auto token = crypto::FromHex(authorization.substr(kBearer.size()));
-  if (!token.ok() || token->size() != kTokenBytes) {
-    return absl::UnauthenticatedError("malformed session token");
-  }
-  // Looked up by hash: the comparison never touches the token itself.
-  const std::string hash = TokenHash(*token);
-  const std::optional<SessionRecord> session = FindSession(hash);
+  auto hash = SessionTokenHash(authorization);
+  if (!hash.ok()) return hash.status();
+  const std::optional<SessionRecord> session = FindSession(*hash);
   if (!session) return absl::UnauthenticatedError("unknown session: log in again");
   if (session->expires_at_ms <= clock_->NowMs()) {
     return absl::UnauthenticatedError("session expired: log in again");
   }
   return session->user_id;
+}
+
+absl::Status Authenticator::Logout(std::string_view authorization) {
+  auto hash = SessionTokenHash(authorization);
+  if (!hash.ok()) return hash.status();
+  {
+    absl::MutexLock lock(&mu_);
+    sessions_.erase(*hash);
+  }
+  return store_->DeleteSession(*hash);
 }
 
 std::optional<v1::IdentityBundle> Authenticator::Identity(const std::string& user_id) {

@@ -50,11 +50,18 @@ KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* a
       clock_(clock),
       log_streams_(log_streams) {}
 
-absl::StatusOr<std::string> KithService::Caller(grpc::CallbackServerContext* ctx) const {
+namespace {
+
+std::string_view Authorization(grpc::CallbackServerContext* ctx) {
   const auto& md = ctx->client_metadata();
   auto it = md.find("authorization");
-  if (it == md.end()) return auth_->Authenticate({});
-  return auth_->Authenticate(std::string_view(it->second.data(), it->second.size()));
+  return it == md.end() ? std::string_view() : std::string_view(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> KithService::Caller(grpc::CallbackServerContext* ctx) const {
+  return auth_->Authenticate(Authorization(ctx));
 }
 
 absl::StatusOr<GroupEntry*> KithService::FindGroup(const std::string& group_id) const {
@@ -126,9 +133,8 @@ absl::StatusOr<GroupEntry*> KithService::FindOwnCircle(const std::string& caller
 
 grpc::ServerUnaryReactor* KithService::GetChallenge(grpc::CallbackServerContext* ctx,
                                                     const v1::Empty*, v1::Challenge* reply) {
-  auto nonce = auth_->NewChallenge();
-  if (nonce.ok()) reply->set_nonce(*std::move(nonce));
-  return Done(ctx, nonce.status());
+  reply->set_nonce(auth_->NewChallenge());
+  return Done(ctx, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* KithService::Register(grpc::CallbackServerContext* ctx,
@@ -144,6 +150,12 @@ grpc::ServerUnaryReactor* KithService::Login(grpc::CallbackServerContext* ctx,
   auto login = auth_->Login(*req);
   if (login.ok()) *reply = *std::move(login);
   return Done(ctx, login.status());
+}
+
+grpc::ServerUnaryReactor* KithService::Logout(grpc::CallbackServerContext* ctx, const v1::Empty*,
+                                              v1::Empty*) {
+  if (auto caller = Caller(ctx); !caller.ok()) return Done(ctx, caller.status());
+  return Done(ctx, auth_->Logout(Authorization(ctx)));
 }
 
 grpc::ServerUnaryReactor* KithService::GetIdentity(grpc::CallbackServerContext* ctx,
@@ -507,15 +519,17 @@ grpc::ServerUnaryReactor* KithService::TriggerDuress(grpc::CallbackServerContext
   // An alarm armed through another node fires here too.
   if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
   auto due = duress_->Next(crypto::Hash(kDuressLabel, req->token()), req->escalate());
-  if (!due) return Done(ctx, absl::OkStatus());
-  auto* reactor = ctx->DefaultReactor();
-  const std::string alert_id = SealedAlertId(due->alert);
-  ReleaseSealedAlert(appender_, std::move(due->alert),
-                     [this, reactor, group = due->group_id, alert_id](const absl::Status& s) {
-                       if (s.ok()) duress_->Released(group, alert_id);
-                       reactor->Finish(ToGrpc(s));
-                     });
-  return reactor;
+  if (due) {
+    // Answered before the alert is written, so an armed token takes no
+    // longer than an unknown one. A release that fails is not marked
+    // released: the duress profile's next escalation sends it again.
+    const std::string alert_id = SealedAlertId(due->alert);
+    ReleaseSealedAlert(appender_, std::move(due->alert),
+                       [this, group = due->group_id, alert_id](const absl::Status& s) {
+                         if (s.ok()) duress_->Released(group, alert_id);
+                       });
+  }
+  return Done(ctx, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* KithService::GetTimestamp(grpc::CallbackServerContext* ctx,

@@ -6,6 +6,7 @@
 
 #include "kith/crypto.h"
 #include "kith/identity.h"
+#include "kith/protocol.h"
 #include "kith/rocks_store.h"
 #include "kithd_process.h"
 #include "manual_clock.h"
@@ -25,9 +26,7 @@ class AuthenticatorTest : public ::testing::Test {
   }
 
   absl::StatusOr<v1::LoginReply> Login() {
-    auto nonce = auth_->NewChallenge();
-    if (!nonce.ok()) return nonce.status();
-    return auth_->Login(alice_.SignLogin(*nonce));
+    return auth_->Login(alice_.SignLogin(auth_->NewChallenge()));
   }
 
   size_t StoredSessions() {
@@ -62,15 +61,53 @@ TEST_F(AuthenticatorTest, SessionsExpireAndAreForgottenOnDisk) {
 }
 
 TEST_F(AuthenticatorTest, ChallengesExpireAndAreSingleUse) {
-  auto nonce = auth_->NewChallenge();
-  ASSERT_TRUE(nonce.ok());
+  const std::string nonce = auth_->NewChallenge();
   clock_.now_ms += Authenticator::kChallengeTtlMs + 1;
-  EXPECT_EQ(auth_->Login(alice_.SignLogin(*nonce)).status().code(),
+  EXPECT_EQ(auth_->Login(alice_.SignLogin(nonce)).status().code(),
             absl::StatusCode::kUnauthenticated);
-  auto fresh = auth_->NewChallenge();
-  ASSERT_TRUE(auth_->Login(alice_.SignLogin(*fresh)).ok());
-  EXPECT_EQ(auth_->Login(alice_.SignLogin(*fresh)).status().code(),
+  const std::string fresh = auth_->NewChallenge();
+  ASSERT_TRUE(auth_->Login(alice_.SignLogin(fresh)).ok());
+  EXPECT_EQ(auth_->Login(alice_.SignLogin(fresh)).status().code(),
             absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthenticatorTest, OnlyChallengesThisServerMadeAreAccepted) {
+  std::string made_up = auth_->NewChallenge();
+  made_up[0] ^= 1;  // another random part under the same expiry and MAC
+  EXPECT_EQ(auth_->Login(alice_.SignLogin(made_up)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  std::string longer = auth_->NewChallenge();
+  longer[20] ^= 1;  // an expiry the server did not write
+  EXPECT_EQ(auth_->Login(alice_.SignLogin(longer)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  Authenticator another(store_.get(), &clock_, kTtlMs);
+  EXPECT_EQ(auth_->Login(alice_.SignLogin(another.NewChallenge())).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthenticatorTest, AnOlderBundleCannotReplaceANewerOne) {
+  client::Identity renamed = alice_;
+  v1::IdentityBundle first = alice_.Bundle();
+  first.set_version(1);
+  first.set_signature(crypto::Sign(alice_.sign.secret_key, kBundleLabel, BundleSigningInput(first)));
+  renamed.name = "alice, renamed";
+  v1::IdentityBundle second = renamed.Bundle();  // signed now: a later version
+  ASSERT_TRUE(auth_->Register(second).ok());
+  EXPECT_TRUE(auth_->Register(second).ok()) << "the same bundle again is a no-op";
+  EXPECT_EQ(auth_->Register(first).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(auth_->Identity(alice_.user_id())->name(), "alice, renamed");
+  Authenticator restarted(store_.get(), &clock_, kTtlMs);
+  ASSERT_TRUE(restarted.Load().ok());
+  EXPECT_EQ(restarted.Register(first).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(AuthenticatorTest, LogoutForgetsTheSessionInMemoryAndOnDisk) {
+  auto reply = Login();
+  ASSERT_TRUE(reply.ok());
+  const std::string header = "Bearer " + crypto::ToHex(reply->token());
+  ASSERT_TRUE(auth_->Logout(header).ok());
+  EXPECT_EQ(auth_->Authenticate(header).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(StoredSessions(), 0u);
 }
 
 TEST_F(AuthenticatorTest, SessionsSurviveARestartButNotTheirExpiry) {

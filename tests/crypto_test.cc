@@ -178,6 +178,27 @@ TEST_F(MessageCryptoTest, ReportOpensOnlyForTheModeratorsItIsSealedTo) {
             absl::StatusCode::kDataLoss);
 }
 
+TEST_F(MessageCryptoTest, EveryModeratorOpensTheOneReportKeyItCommitsTo) {
+  crypto::BoxKeyPair first = crypto::GenerateBoxKeyPair();
+  crypto::BoxKeyPair second = crypto::GenerateBoxKeyPair();
+  const std::string group(16, 'g'), reporter(16, 'r'), first_id(16, 'a'), second_id(16, 'b');
+  v1::ReportContent content;
+  content.set_note("what the first moderator reads");
+  v1::Report report = SealReport(content, group, reporter,
+                                 {{first_id, first.public_key}, {second_id, second.public_key}});
+  // The reporter seals the second moderator another key, under which the
+  // same ciphertext would say something else: refused before decrypting.
+  for (auto& sealed : *report.mutable_keys()) {
+    if (sealed.member() == second_id) {
+      sealed.set_sealed(crypto::Seal(second.public_key, crypto::RandomBytes(32)));
+    }
+  }
+  EXPECT_TRUE(OpenReport(report, group, reporter, first_id, first.public_key, first.secret_key).ok());
+  auto other = OpenReport(report, group, reporter, second_id, second.public_key, second.secret_key);
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(other.status().message().find("not the one the report commits to"), std::string::npos);
+}
+
 TEST_F(MessageCryptoTest, PaddingHidesExactLengthAndLimitIsEnforced) {
   crypto::Secret key = crypto::Secret::Random(32);
   auto short_msg = EncryptMessage(key, Header(1), Content("a"));

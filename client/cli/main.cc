@@ -290,6 +290,15 @@ absl::Status Read(const Globals& g, absl::StatusOr<GroupSession> session, uint64
     }
     ++e;
   }
+  for (const client::FaultyRekey& f : (*view)->faulty_rekeys()) {
+    if (f.seq < since) continue;
+    Record().Set("seq", double(f.seq)).Set("event", "faulty-rekey").Set("author", Hex(f.author))
+        .Set("problem", f.reason)
+        .Print(g.json, absl::StrCat("[", f.seq, "] -- ", (*view)->NameOf(f.author),
+                                    " re-keyed the group with a secret for you that does not open (",
+                                    f.reason, "); your client re-keyed it again, and you read on "
+                                    "from there"));
+  }
   if (!g.json && (*view)->unreadable_messages() > 0) {
     std::cout << "(" << (*view)->unreadable_messages()
               << " earlier messages were sent before you joined and cannot be read)" << std::endl;

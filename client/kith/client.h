@@ -73,7 +73,7 @@ class Client {
 
   static absl::StatusOr<std::unique_ptr<Client>> Connect(const ClientOptions& options,
                                                          Identity identity);
-  ~Client();  // wipes the session token
+  ~Client();  // ends the session (Logout) and wipes its token
 
   const Identity& identity() const { return identity_; }
 
@@ -81,6 +81,9 @@ class Client {
   absl::Status Register();
   // Starts a session; other calls log in on demand, and again when a session expires.
   absl::Status Login();
+  // Ends the session on the server, so its token opens nothing even if it
+  // was copied; the next call logs in again.
+  absl::Status Logout();
 
   absl::StatusOr<v1::IdentityBundle> GetIdentity(const std::string& user_id);
 
@@ -269,8 +272,12 @@ class Client {
   void Prepare(grpc::ClientContext* ctx, bool with_deadline = true) const;
 
  private:
-  Client(Identity identity, std::shared_ptr<grpc::Channel> channel, std::string server_key,
-         std::shared_ptr<LogMemory> memory);
+  Client(const ClientOptions& options, Identity identity, std::shared_ptr<grpc::Channel> channel);
+  // Once per client, before its first call: if the channel does not come up
+  // soon, asks the server for its certificate without trusting it, and
+  // fails with a certificate error when it is not the pinned one (a pinned
+  // channel reports that only as a failure to connect, after its deadline).
+  absl::Status CheckServerCertificate();
   // Runs `rpc`, logging in first if needed and once more if the session expired.
   absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   absl::StatusOr<v1::AppendReply> Append(const v1::SignedEvent& event);
@@ -312,6 +319,9 @@ class Client {
       const std::function<absl::StatusOr<v1::SignedEvent>(const GroupView&)>& build);
 
   Identity identity_;
+  std::string address_;
+  std::string pinned_pem_;
+  bool certificate_checked_ = false;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Kith::Stub> stub_;
   std::string token_hex_;

@@ -51,6 +51,7 @@ std::string BundleSigningInput(const v1::IdentityBundle& bundle) {
   std::string out;
   out.append(bundle.sign_pk());
   out.append(bundle.box_pk());
+  AppendU64(out, bundle.version());
   out.append(bundle.name());
   return out;
 }

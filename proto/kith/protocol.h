@@ -67,7 +67,7 @@ inline const std::string& ServerAuthor() {
 std::string UserIdFor(std::string_view sign_pk);
 std::string GroupIdFor(std::string_view creator_sign_pk, std::string_view nonce);
 
-// sign_pk || box_pk || name
+// sign_pk || box_pk || u64(version) || name
 std::string BundleSigningInput(const v1::IdentityBundle& bundle);
 // Checks key sizes, the name's length and the self-signature.
 absl::Status ValidateBundle(const v1::IdentityBundle& bundle);

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "kith.pb.h"
 #include "kith/clock.h"
+#include "kith/crypto.h"
 #include "kith/store.h"
 
 namespace kith::server {
@@ -24,7 +25,6 @@ class Authenticator {
   static constexpr int64_t kChallengeTtlMs = 60'000;
   // Expired sessions are forgotten, in memory and in the store, at most this often.
   static constexpr int64_t kPurgeIntervalMs = 60'000;
-  static constexpr size_t kMaxOpenChallenges = 100'000;
 
   Authenticator(AccountStore* store, const Clock* clock, int64_t session_ttl_ms);
 
@@ -33,10 +33,18 @@ class Authenticator {
   // Reads every stored account again (another node may have replaced some).
   absl::Status LoadAccounts();
 
-  absl::StatusOr<std::string> NewChallenge();
-  // Stores the bundle (idempotent; a newly signed bundle replaces the old).
+  // A login challenge: 16 random bytes, its expiry and a MAC over both
+  // under a key only this process holds. Nothing is kept until it is used,
+  // so asking for challenges cannot crowd out anyone's login.
+  std::string NewChallenge();
+  // Stores the bundle. The same bundle again is a no-op; one with a higher
+  // version replaces it; an older version is refused (FAILED_PRECONDITION),
+  // so nobody can roll a profile back to a bundle it signed before.
   absl::StatusOr<std::string> Register(const v1::IdentityBundle& bundle);
+  // Each challenge is good for one login attempt, successful or not.
   absl::StatusOr<v1::LoginReply> Login(const v1::LoginRequest& request);
+  // Ends the session `authorization` names, in memory and in the store.
+  absl::Status Logout(std::string_view authorization);
   // Maps an "authorization" header value ("Bearer <hex>") to a user id.
   // UNAUTHENTICATED, with a reason a person can act on, otherwise.
   absl::StatusOr<std::string> Authenticate(std::string_view authorization);
@@ -57,7 +65,10 @@ class Authenticator {
   mutable absl::Mutex mu_;
   std::map<std::string, v1::IdentityBundle> accounts_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, SessionRecord> sessions_ ABSL_GUARDED_BY(mu_);  // by token hash
-  std::map<std::string, int64_t> challenges_ ABSL_GUARDED_BY(mu_);      // nonce -> expiry
+  const crypto::Secret challenge_key_ = crypto::Secret::Random(crypto::kKeyBytes);
+  // Challenges already used, until they expire: nonce -> expiry. Only a
+  // login attempt with a genuine challenge adds one.
+  std::map<std::string, int64_t> used_challenges_ ABSL_GUARDED_BY(mu_);
   int64_t next_purge_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -39,6 +39,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
                                      v1::RegisterReply* reply) override;
   grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* req,
                                   v1::LoginReply* reply) override;
+  grpc::ServerUnaryReactor* Logout(grpc::CallbackServerContext* ctx, const v1::Empty* req,
+                                   v1::Empty* reply) override;
   grpc::ServerUnaryReactor* GetIdentity(grpc::CallbackServerContext* ctx,
                                         const v1::GetIdentityRequest* req,
                                         v1::IdentityBundle* reply) override;
