@@ -24,6 +24,12 @@ constexpr int kLogoutTimeoutMs = 500;
 // How long a first connection may take before the certificate is checked.
 constexpr int kConnectProbeMs = 2'000;
 
+// What a client says when the log it is served contradicts what it verified.
+absl::Status TwoHistories(const std::string& detail) {
+  return absl::DataLossError(
+      absl::StrCat("the server served two different histories of this group: ", detail));
+}
+
 bool Retryable(const absl::Status& s) {
   // A stale epoch or a counter someone else's write overtook: sync and
   // rebuild. A boundary's refusal stands however often it is asked.
@@ -291,9 +297,8 @@ absl::StatusOr<v1::AppendReply> Client::Append(const v1::SignedEvent& event) {
     // acknowledge an event and then serve something else in its place.
     v1::EventBody body;
     if (body.ParseFromString(event.body()) && reply.seq() <= body.ref_seq()) {
-      return absl::DataLossError(absl::StrCat(
-          "the server served two different histories of this group: it acknowledged your event "
-          "at ", reply.seq(), ", but you wrote it after event ", body.ref_seq()));
+      return TwoHistories(absl::StrCat(
+          "it acknowledged your event at ", reply.seq(), ", but you wrote it after event ", body.ref_seq()));
     }
     acknowledged_[reply.group_id()][reply.seq()] = {reply.event_hash(), event.signature()};
     return reply;
@@ -331,9 +336,8 @@ absl::Status Client::ReadInto(const std::string& group_id, GroupView& view) {
       return s;
     }
     if (reply.head_seq() < view.state().head_seq()) {
-      return absl::DataLossError(absl::StrCat(
-          "the server served two different histories of this group: you verified it up to event ",
-          view.state().head_seq(), ", and it now says the log ends at ", reply.head_seq()));
+      return TwoHistories(absl::StrCat(
+          "you verified it up to event ", view.state().head_seq(), ", and it now says the log ends at ", reply.head_seq()));
     }
     for (const auto& event : reply.events()) {
       if (auto s = ApplyServed(view, event); !s.ok()) return s;
@@ -353,9 +357,8 @@ absl::Status Client::ApplyServed(GroupView& view, const v1::Event& event) {
   }
   if (ack != nullptr &&
       (ack->signature != event.signed_().signature() || ack->hash != EventHash(event))) {
-    return absl::DataLossError(absl::StrCat(
-        "the server served two different histories of this group: it acknowledged your event at ",
-        event.seq(), ", and its log has another event there"));
+    return TwoHistories(absl::StrCat(
+        "it acknowledged your event at ", event.seq(), ", and its log has another event there"));
   }
   if (auto s = view.Apply(event); !s.ok()) {
     return absl::DataLossError(absl::StrCat("the group's log failed verification: ", s.message()));
@@ -369,13 +372,12 @@ absl::Status Client::CheckAgainstMemory(const std::string& group_id, const Group
   const uint64_t head = view.state().head_seq();
   std::optional<VerifiedHead> known = memory_->Recall(group_id);
   if (known && known->seq > head) {
-    return absl::DataLossError(absl::StrCat(
-        "the server served two different histories of this group: you verified it up to event ",
-        known->seq, " before, and it now ends at ", head));
+    return TwoHistories(absl::StrCat(
+        "you verified it up to event ", known->seq, " before, and it now ends at ", head));
   }
   if (known && !crypto::ConstantTimeEqual(view.EventHashAt(known->seq), known->hash)) {
-    return absl::DataLossError(absl::StrCat(
-        "the server served two different histories of this group: event ", known->seq,
+    return TwoHistories(absl::StrCat(
+        "event ", known->seq,
         " is not the one you verified before"));
   }
   if (known && known->seq == head) return absl::OkStatus();

@@ -83,11 +83,28 @@ absl::Status GroupView::OpenRecord(const v1::Event& event, const v1::EventBody& 
   if (body.has_evidence()) {
     auto entry = OpenEvidence(secret->second, body);
     if (!entry.ok()) return entry.status();
+    // Entries only ever extend the chain: each is the next index, after
+    // the last entry's hash.
+    const std::string prev =
+        evidence_.empty() ? GenesisPrevHash() : EvidenceEntryHash(evidence_.back());
+    if (entry->index() != evidence_.size() + 1 || entry->prev_hash() != prev) {
+      return absl::DataLossError(absl::StrCat("evidence entry ", entry->index(),
+                                              " does not follow entry ", evidence_.size()));
+    }
     evidence_.push_back(*std::move(entry));
     return absl::OkStatus();
   }
   auto section = OpenPlan(secret->second, body);
   if (!section.ok()) return section.status();
+  // A section's versions from one author only increase.
+  for (const PlanRecord& earlier : plan_) {
+    if (earlier.author == body.author() && earlier.section.section() == section->section() &&
+        earlier.section.version() >= section->version()) {
+      return absl::DataLossError(absl::StrCat("version ", section->version(), " of ",
+                                              section->section(), " comes after version ",
+                                              earlier.section.version()));
+    }
+  }
   plan_.push_back({event.seq(), event.server_time_ms(), body.author(), *std::move(section)});
   return absl::OkStatus();
 }

@@ -544,5 +544,39 @@ TEST_F(GroupStateTest, AFaultyRekeyIsNamedAndHealsWithAFreshOne) {
   EXPECT_EQ(bobs.messages().back().text, "after healing");
 }
 
+TEST_F(GroupStateTest, EvidenceIndexesAndPlanVersionsOnlyIncrease) {
+  v1::Charter vault;
+  vault.set_name("vault");
+  vault.set_kind(v1::KIND_VAULT);
+  Ledger ledger;
+  ASSERT_TRUE(ledger.Append(BuildCreate(owner_, vault).create).ok());
+  client::GroupView view(&owner_);
+  auto append = [&](absl::StatusOr<v1::SignedEvent> sealed) {
+    ASSERT_TRUE(sealed.ok()) << sealed.status();
+    ASSERT_TRUE(ledger.Append(*sealed).ok());
+    ASSERT_TRUE(view.Apply(ledger.log().back()).ok());
+  };
+  ASSERT_TRUE(view.Apply(ledger.log().back()).ok());
+  v1::EvidenceEntry first;
+  first.set_index(1);
+  first.set_prev_hash(GenesisPrevHash());
+  first.set_salt(crypto::RandomBytes(32));
+  first.set_text("he came to my work");
+  append(view.SealEvidence(first));
+  // The same entry sealed again, at a later place: it does not extend the chain.
+  append(view.SealEvidence(first));
+  EXPECT_EQ(view.evidence().size(), 1u);
+  v1::PlanSection section;
+  section.set_section("safe-places");
+  section.set_version(2);
+  append(view.SealPlan(section));
+  section.set_version(1);  // an older version after a newer one
+  append(view.SealPlan(section));
+  EXPECT_EQ(view.plan().size(), 1u);
+  ASSERT_EQ(view.unreadable_events().size(), 2u);
+  EXPECT_EQ(view.unreadable_events()[0].what, "evidence entry");
+  EXPECT_EQ(view.unreadable_events()[1].what, "plan page");
+}
+
 }  // namespace
 }  // namespace kith

@@ -4,6 +4,7 @@
 // edits append replies, forwards refusals with their details, and streams
 // the rewritten log live. Then the rewrite helpers on their own.
 #include "hostile_proxy.h"
+#include "proxied_server_test.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -17,34 +18,15 @@
 namespace kith::testing {
 namespace {
 
-class HostileProxyTest : public ServerTest {
+class HostileProxyTest : public ProxiedServerTest {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    if (HasFatalFailure()) return;
-    auto proxy = HostileProxy::Start(*kithd_);
-    ASSERT_OK(proxy.status());
-    proxy_ = *std::move(proxy);
-  }
-
   // A registered client whose every call goes through the proxy.
   std::unique_ptr<client::Client> Proxied(const std::string& name) {
-    return Connect(proxy_->address(), client::Identity::Generate(name));
+    return ConnectTo(proxy_->address(), client::Identity::Generate(name));
   }
   // A client of the real kithd, as `identity`: what is really stored.
   std::unique_ptr<client::Client> Direct(const client::Identity& identity) {
-    return Connect(kithd_->address(), identity);
-  }
-
-  std::unique_ptr<HostileProxy> proxy_;  // destroyed before kithd_, which it forwards to
-
- private:
-  std::unique_ptr<client::Client> Connect(const std::string& address, client::Identity identity) {
-    auto c = client::Client::Connect({address, kithd_->certificate_pem(), ""}, std::move(identity));
-    EXPECT_OK(c.status());
-    if (!c.ok()) return nullptr;
-    EXPECT_OK((*c)->Register());
-    return *std::move(c);
+    return ConnectTo(kithd_->address(), identity);
   }
 };
 
@@ -58,15 +40,6 @@ uint64_t AppendSealed(client::Client& c, const v1::SignedEvent& event) {
   grpc::Status s = c.stub()->Append(&ctx, req, &reply);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return s.ok() ? reply.seq() : 0;
-}
-
-// Alice's next message, written now from what she has read so far.
-v1::SignedEvent SealedNow(client::Client& alice, const std::string& group, const std::string& text) {
-  auto view = alice.Sync(group);
-  EXPECT_OK(view.status());
-  auto sealed = view.ok() ? (*view)->SealMessage(text) : view.status();
-  EXPECT_OK(sealed.status());
-  return sealed.ok() ? *sealed : v1::SignedEvent();
 }
 
 std::vector<std::string> Texts(const client::GroupView& view) {

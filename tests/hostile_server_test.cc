@@ -8,24 +8,19 @@
 #include <functional>
 #include <string>
 
-#include "hostile_proxy.h"
 #include "kith/crypto.h"
 #include "kith/event_builder.h"
-#include "kith/log_memory.h"
 #include "kith/protocol.h"
-#include "test_support.h"
+#include "proxied_server_test.h"
 
 namespace kith::testing {
 namespace {
 
-class HostileServerTest : public ServerTest {
+class HostileServerTest : public ProxiedServerTest {
  protected:
   void SetUp() override {
-    ServerTest::SetUp();
+    ProxiedServerTest::SetUp();
     if (HasFatalFailure()) return;
-    auto proxy = HostileProxy::Start(*kithd_);
-    ASSERT_OK(proxy.status());
-    proxy_ = *std::move(proxy);
     alice_ = Connect(client::Identity::Generate("alice"));
     carol_ = Connect(client::Identity::Generate("carol"));
     dave_ = Connect(client::Identity::Generate("dave"));
@@ -39,17 +34,13 @@ class HostileServerTest : public ServerTest {
   // A client of `identity` whose every call goes through the hostile
   // server, remembering what it verified in bob's home (bob_memory_path_).
   std::unique_ptr<client::Client> Connect(client::Identity identity) {
-    client::ClientOptions options{proxy_->address(), kithd_->certificate_pem(), "", nullptr};
+    std::shared_ptr<client::LogMemory> memory;
     if (identity.user_id() == bob_identity_.user_id()) {
-      auto memory = client::FileLogMemory::Open(bob_memory_path_, identity.box.secret_key);
-      EXPECT_OK(memory.status());
-      if (memory.ok()) options.memory = *std::move(memory);
+      auto opened = client::FileLogMemory::Open(bob_memory_path_, identity.box.secret_key);
+      EXPECT_OK(opened.status());
+      if (opened.ok()) memory = *std::move(opened);
     }
-    auto c = client::Client::Connect(options, std::move(identity));
-    EXPECT_OK(c.status());
-    if (!c.ok()) return nullptr;
-    EXPECT_OK((*c)->Register());
-    return *std::move(c);
+    return ConnectTo(proxy_->address(), std::move(identity), std::move(memory));
   }
 
   // Sends `text` as `c`; returns its seq.
@@ -57,15 +48,6 @@ class HostileServerTest : public ServerTest {
     auto seq = c.Send(group_, text);
     EXPECT_OK(seq.status());
     return seq.ok() ? *seq : 0;
-  }
-
-  // `c`'s next message, written now from what it has read so far, not sent.
-  v1::SignedEvent SealedNow(client::Client& c, const std::string& text) {
-    auto view = c.Sync(group_);
-    EXPECT_OK(view.status());
-    auto sealed = view.ok() ? (*view)->SealMessage(text) : view.status();
-    EXPECT_OK(sealed.status());
-    return sealed.ok() ? *sealed : v1::SignedEvent();
   }
 
   // Bob's sync through the hostile server: must fail with DATA_LOSS saying `expected`.
@@ -81,7 +63,6 @@ class HostileServerTest : public ServerTest {
   }
 
   std::string bob_memory_path_ = dir_.path() + "/bob-log-heads";
-  std::unique_ptr<HostileProxy> proxy_;  // destroyed before kithd_
   client::Identity bob_identity_;
   std::unique_ptr<client::Client> alice_, bob_, carol_, dave_;
   std::string group_;
@@ -128,7 +109,7 @@ TEST_F(HostileServerTest, DroppingWhatAMemberSawBeforeARestartIsRefused) {
 TEST_F(HostileServerTest, AForkIsFoundAtTheFirstMessageThatCrossesIt) {
   Say(*alice_, "one");
   // Dave writes a message now, which the server keeps for bob's branch.
-  const v1::SignedEvent daves = SealedNow(*dave_, "dave's, only for bob");
+  const v1::SignedEvent daves = SealedNow(*dave_, group_, "dave's, only for bob");
   const uint64_t two = Say(*carol_, "two");
   Rewrite([&](std::vector<v1::Event> log) {
     for (v1::Event& e : log) {

@@ -161,12 +161,15 @@ absl::Status GroupState::CheckPosition(const v1::EventBody& body,
     }
     return absl::OkStatus();
   }
-  const bool raise = body.has_alert() && body.alert().kind() == v1::Alert::RAISE;
-  if (body.ref_seq() == 0 && (body.has_join_request() || body.has_realert() || raise)) {
+  const bool uncounted = IsUncounted(body);
+  if (uncounted && body.author_counter() != 0) {
+    return absl::InvalidArgumentError("join requests, re-alerts and alert raises carry no counter");
+  }
+  if (body.ref_seq() == 0 && uncounted) {
     // A joiner has not seen the log; a raise may be sealed for later (a
     // check-in or duress alarm); the server's own events are its word.
-    if (!body.ref_hash().empty() || body.author_counter() != 0) {
-      return absl::InvalidArgumentError("an event that refers to no event carries no hash or counter");
+    if (!body.ref_hash().empty()) {
+      return absl::InvalidArgumentError("an event that refers to no event carries no hash");
     }
     return absl::OkStatus();
   }
@@ -188,10 +191,7 @@ absl::Status GroupState::CheckPosition(const v1::EventBody& body,
         "its author had verified a different event ", body.ref_seq(),
         ": the server has shown two different histories (or the author forged the reference)"));
   }
-  if (raise) {
-    if (body.author_counter() != 0) return absl::InvalidArgumentError("an alert raise carries no counter");
-    return absl::OkStatus();
-  }
+  if (uncounted) return absl::OkStatus();
   const uint64_t expected = NextAuthorCounter(body.author());
   if (body.author_counter() < expected) {
     return absl::AlreadyExistsError(absl::StrCat(
