@@ -296,7 +296,10 @@ absl::StatusOr<v1::AppendReply> Client::Append(const v1::SignedEvent& event) {
     // checked when the log reaches it (ApplyServed): the server cannot
     // acknowledge an event and then serve something else in its place.
     v1::EventBody body;
-    if (body.ParseFromString(event.body()) && reply.seq() <= body.ref_seq()) {
+    if (!body.ParseFromString(event.body()) || reply.group_id() != body.group_id()) {
+      return TwoHistories("it acknowledged your event as another group's");
+    }
+    if (reply.seq() <= body.ref_seq()) {
       return TwoHistories(absl::StrCat(
           "it acknowledged your event at ", reply.seq(), ", but you wrote it after event ", body.ref_seq()));
     }
@@ -401,9 +404,6 @@ absl::StatusOr<const GroupView*> Client::Sync(const std::string& group_id) {
   if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
   GroupView& view = View(group_id);
   if (auto s = ReadInto(group_id, view); !s.ok()) return s;
-  if (view.NeedsHealing()) {
-    if (auto s = Heal(group_id, view); !s.ok()) return s;
-  }
   if (auto s = CheckAgainstMemory(group_id, view); !s.ok()) return s;
   return &view;
 }
@@ -415,6 +415,11 @@ absl::StatusOr<v1::AppendReply> Client::AppendFresh(
   for (int attempt = 0; attempt < kAppendAttempts; ++attempt) {
     auto view = Sync(group_id);
     if (!view.ok()) return view.status();
+    // Healed only when this person acts: a re-key on reading would tell
+    // whoever sent the faulty one when this person's device is on.
+    if ((*view)->NeedsHealing()) {
+      if (auto s = Heal(group_id, View(group_id)); !s.ok()) return s;
+    }
     auto event = build(**view);
     if (!event.ok()) return event.status();
     auto reply = Append(*event);
@@ -707,29 +712,21 @@ absl::Status Client::FollowView(const std::string& group_id,
     auto reader = stub_->Follow(&ctx, req);
     v1::EventBatch batch;
     bool stopped = false;
-    bool heal = false;  // a faulty re-key left this member without the key
     absl::Status verify;
-    while (!stopped && !heal && verify.ok() && reader->Read(&batch)) {
+    while (!stopped && verify.ok() && reader->Read(&batch)) {
       backoff_ms = 50;
       for (const v1::Event& event : batch.events()) {
         if (verify = ApplyServed(live, event); !verify.ok()) break;
       }
       if (verify.ok()) verify = CheckAgainstMemory(group_id, live);
       if (!verify.ok()) break;
-      heal = live.NeedsHealing();
       stopped = !deliver();
     }
-    if (stopped || heal || !verify.ok()) ctx.TryCancel();
+    if (stopped || !verify.ok()) ctx.TryCancel();
     grpc::Status status = reader->Finish();
     if (cancel) cancel->Attach(nullptr);
     if (stopped) return absl::OkStatus();
     if (!verify.ok()) return verify;
-    if (heal) {
-      // Re-keys, reads on past its own commit, and follows again from there.
-      if (auto s = Heal(group_id, live); !s.ok()) return s;
-      if (!deliver()) return absl::OkStatus();
-      continue;
-    }
     switch (status.error_code()) {
       case grpc::StatusCode::UNAUTHENTICATED:
         if (auto s = Login(); !s.ok() && !absl::IsUnavailable(s)) return s;

@@ -104,11 +104,8 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
     return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
   }
   const auto expiry = static_cast<int64_t>(ReadU64(nonce.substr(kChallengeRandomBytes)));
-  {
-    absl::MutexLock lock(&mu_);
-    if (expiry <= now || !used_challenges_.emplace(std::string(nonce), expiry).second) {
-      return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
-    }
+  if (expiry <= now) {
+    return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
   }
   auto account = FindAccount(request.user_id());
   if (!account) return absl::UnauthenticatedError("no account with this user id; register first");
@@ -116,6 +113,14 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
   if (!crypto::Verify(sign_pk, kLoginLabel, LoginSigningInput(request.nonce(), request.user_id()),
                       request.signature())) {
     return absl::UnauthenticatedError("login signature does not verify");
+  }
+  {
+    // Remembered only once it opened a session, so nobody without an
+    // account's key can make this set grow.
+    absl::MutexLock lock(&mu_);
+    if (!used_challenges_.emplace(std::string(nonce), expiry).second) {
+      return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
+    }
   }
   std::string token = crypto::RandomBytes(kTokenBytes);
   SessionRecord record{request.user_id(), now + session_ttl_ms_};

@@ -42,6 +42,7 @@ absl::Status DuressAlarms::Arm(v1::DuressAlarm alarm) {
   alarm.set_released(0);
   absl::MutexLock lock(&mu_);
   if (auto s = store_->PutDuress(alarm); !s.ok()) return s;
+  going_out_.erase(alarm.group_id());
   Keep(std::move(alarm));
   return absl::OkStatus();
 }
@@ -73,18 +74,24 @@ bool DuressAlarms::Armed(const std::string& group_id) const {
 }
 
 std::optional<DuressAlarms::Due> DuressAlarms::Next(const std::string& token_hash,
-                                                  bool escalate) const {
+                                                  bool escalate) {
   absl::MutexLock lock(&mu_);
   auto group = group_by_token_hash_.find(token_hash);
   if (group == group_by_token_hash_.end()) return std::nullopt;
   const v1::DuressAlarm& alarm = by_group_.at(group->second);
-  const int released = static_cast<int>(alarm.released());
-  if (released >= alarm.alerts_size() || (released > 0 && !escalate)) return std::nullopt;
-  return Due{alarm.group_id(), alarm.alerts(released)};
+  int& going_out = going_out_[alarm.group_id()];
+  const int next = static_cast<int>(alarm.released()) + going_out;
+  if (next >= alarm.alerts_size() || (next > 0 && !escalate)) return std::nullopt;
+  ++going_out;
+  return Due{alarm.group_id(), alarm.alerts(next)};
 }
 
-void DuressAlarms::Released(const std::string& group_id, const std::string& alert_id) {
+void DuressAlarms::Released(const std::string& group_id, const std::string& alert_id, bool sent) {
   absl::MutexLock lock(&mu_);
+  if (auto going = going_out_.find(group_id); going != going_out_.end() && going->second > 0) {
+    --going->second;
+  }
+  if (!sent) return;  // offered again at the next trigger
   auto it = by_group_.find(group_id);
   if (it == by_group_.end()) return;
   v1::DuressAlarm& alarm = it->second;

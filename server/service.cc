@@ -526,7 +526,7 @@ grpc::ServerUnaryReactor* KithService::TriggerDuress(grpc::CallbackServerContext
     const std::string alert_id = SealedAlertId(due->alert);
     ReleaseSealedAlert(appender_, std::move(due->alert),
                        [this, group = due->group_id, alert_id](const absl::Status& s) {
-                         if (s.ok()) duress_->Released(group, alert_id);
+                         duress_->Released(group, alert_id, s.ok());
                        });
   }
   return Done(ctx, absl::OkStatus());

@@ -296,8 +296,8 @@ absl::Status Read(const Globals& g, absl::StatusOr<GroupSession> session, uint64
         .Set("problem", f.reason)
         .Print(g.json, absl::StrCat("[", f.seq, "] -- ", (*view)->NameOf(f.author),
                                     " re-keyed the group with a secret for you that does not open (",
-                                    f.reason, "); your client re-keyed it again, and you read on "
-                                    "from there"));
+                                    f.reason, "); what follows is unreadable to you until the group "
+                                    "is re-keyed, which your client does when you next send"));
   }
   if (!g.json && (*view)->unreadable_messages() > 0) {
     std::cout << "(" << (*view)->unreadable_messages()

@@ -143,8 +143,9 @@ class Client {
 
   // Reads and verifies the log up to the server's head, and checks it
   // extends every event this client verified before (DATA_LOSS, naming the
-  // event, if the server now serves another history). If a faulty re-key
-  // left this member without the current epoch's key, re-keys the group.
+  // event, if the server now serves another history). A faulty re-key that
+  // left this member without the current epoch's key is healed at their
+  // next append (see GroupView::NeedsHealing), not here.
   absl::StatusOr<const GroupView*> Sync(const std::string& group_id);
 
   // Streams the group live, calling `on_message` for each readable message
@@ -308,7 +309,8 @@ class Client {
   // Checks `view` against the furthest point of its log this client has
   // verified before, then remembers its head.
   absl::Status CheckAgainstMemory(const std::string& group_id, const GroupView& view);
-  // A pure re-key by this member, after a faulty one (GroupView::NeedsHealing).
+  // A pure re-key by this member, after a faulty one (GroupView::NeedsHealing):
+  // appended before this person's next event, whatever it is.
   absl::Status Heal(const std::string& group_id, GroupView& view);
   // The server's checkpoint, checked against `view` (read on to its seq).
   absl::StatusOr<v1::Checkpoint> FetchCheckpoint(const std::string& group_id, GroupView& view);

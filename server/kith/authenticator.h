@@ -41,7 +41,7 @@ class Authenticator {
   // version replaces it; an older version is refused (FAILED_PRECONDITION),
   // so nobody can roll a profile back to a bundle it signed before.
   absl::StatusOr<std::string> Register(const v1::IdentityBundle& bundle);
-  // Each challenge is good for one login attempt, successful or not.
+  // Each challenge opens one session at most.
   absl::StatusOr<v1::LoginReply> Login(const v1::LoginRequest& request);
   // Ends the session `authorization` names, in memory and in the store.
   absl::Status Logout(std::string_view authorization);
@@ -66,8 +66,7 @@ class Authenticator {
   std::map<std::string, v1::IdentityBundle> accounts_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, SessionRecord> sessions_ ABSL_GUARDED_BY(mu_);  // by token hash
   const crypto::Secret challenge_key_ = crypto::Secret::Random(crypto::kKeyBytes);
-  // Challenges already used, until they expire: nonce -> expiry. Only a
-  // login attempt with a genuine challenge adds one.
+  // Challenges that opened a session, until they expire: nonce -> expiry.
   std::map<std::string, int64_t> used_challenges_ ABSL_GUARDED_BY(mu_);
   int64_t next_purge_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };

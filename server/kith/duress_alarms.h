@@ -34,15 +34,19 @@ class DuressAlarms {
   bool Armed(const std::string& group_id) const;
 
   // The alert to release for the token hashing to `token_hash`: the first
-  // if none has gone out; with `escalate`, the next; otherwise nothing.
+  // if none has gone out or is going out; with `escalate`, the next after
+  // those; otherwise nothing. The alert counts as going out until Released
+  // is called for it, so an escalation that comes before the previous alert
+  // is written still gets the next one.
   struct Due {
     std::string group_id;
     v1::SignedEvent alert;
   };
-  std::optional<Due> Next(const std::string& token_hash, bool escalate) const;
-  // Records that the alert of `group_id` with `alert_id` went out, if it is
-  // the next one due.
-  void Released(const std::string& group_id, const std::string& alert_id);
+  std::optional<Due> Next(const std::string& token_hash, bool escalate);
+  // Records that an alert Next gave out for `group_id` was written
+  // (`sent`) or not; if sent, and it is the next one due, it counts as
+  // released from now on.
+  void Released(const std::string& group_id, const std::string& alert_id, bool sent);
 
  private:
   // Keeps `alarm` in memory, replacing the circle's previous one.
@@ -53,6 +57,8 @@ class DuressAlarms {
   mutable absl::Mutex mu_;
   std::map<std::string, v1::DuressAlarm> by_group_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> group_by_token_hash_ ABSL_GUARDED_BY(mu_);
+  // Alerts Next gave out that are not written yet, by group.
+  std::map<std::string, int> going_out_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kith::server
