@@ -313,6 +313,11 @@ void Fanout(const Target& target, const FanoutOptions& o) {
   // completion issues the sender's next append; when paced, one thread hands
   // the next slot to an idle sender, round robin.
   std::vector<size_t> next(senders, 0);
+  // Each sender's last acknowledged event: what its next message refers to
+  // once the one it was sealed against is half a reference window behind
+  // (the log refuses a reference older than kRefWindow events), signed
+  // again as it is sent.
+  std::vector<v1::AppendReply> last_ack(senders);
   std::vector<std::vector<int64_t>> acked_at(senders);
   std::vector<std::vector<int64_t>> ack_latency(senders);  // parallel to acked_at
   std::unique_ptr<std::atomic<bool>[]> busy(new std::atomic<bool>[senders]());
@@ -335,6 +340,15 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     auto* call = new Call;
     members[s]->Prepare(&call->ctx);
     *call->req.mutable_event() = sealed[s][next[s]];
+    if (last_ack[s].seq() > 0) {
+      v1::EventBody body;
+      body.ParseFromString(call->req.event().body());
+      if (body.ref_seq() + kRefWindow / 2 < last_ack[s].seq()) {
+        body.set_ref_seq(last_ack[s].seq());
+        body.set_ref_hash(last_ack[s].event_hash());
+        *call->req.mutable_event() = SignEvent(body, members[s]->identity().sign.secret_key);
+      }
+    }
     {
       std::lock_guard<std::mutex> lock(outstanding_mu);
       ++outstanding;
@@ -347,6 +361,7 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       acked_at[s].push_back(acked);
       ack_latency[s].push_back(acked - call->sent_ns);
       if (int64_t* slot = sent_slot(call->reply.seq())) *slot = call->sent_ns;
+      last_ack[s] = call->reply;
       ++next[s];
       delete call;
       if (!stop && !paced) {

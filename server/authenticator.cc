@@ -104,8 +104,17 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
     return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
   }
   const auto expiry = static_cast<int64_t>(ReadU64(nonce.substr(kChallengeRandomBytes)));
-  if (expiry <= now) {
-    return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
+  {
+    // Used up by this attempt, whatever its outcome. Only a challenge this
+    // server made gets here, and each is forgotten once it expires.
+    absl::MutexLock lock(&mu_);
+    if (now >= next_challenge_purge_ms_) {
+      next_challenge_purge_ms_ = now + kChallengePurgeIntervalMs;
+      std::erase_if(used_challenges_, [now](const auto& c) { return c.second <= now; });
+    }
+    if (expiry <= now || !used_challenges_.emplace(std::string(nonce), expiry).second) {
+      return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
+    }
   }
   auto account = FindAccount(request.user_id());
   if (!account) return absl::UnauthenticatedError("no account with this user id; register first");
@@ -113,14 +122,6 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
   if (!crypto::Verify(sign_pk, kLoginLabel, LoginSigningInput(request.nonce(), request.user_id()),
                       request.signature())) {
     return absl::UnauthenticatedError("login signature does not verify");
-  }
-  {
-    // Remembered only once it opened a session, so nobody without an
-    // account's key can make this set grow.
-    absl::MutexLock lock(&mu_);
-    if (!used_challenges_.emplace(std::string(nonce), expiry).second) {
-      return absl::UnauthenticatedError("login challenge is unknown or expired; ask for a new one");
-    }
   }
   std::string token = crypto::RandomBytes(kTokenBytes);
   SessionRecord record{request.user_id(), now + session_ttl_ms_};
@@ -132,7 +133,6 @@ absl::StatusOr<v1::LoginReply> Authenticator::Login(const v1::LoginRequest& requ
     sessions_[hash] = record;
     if (now >= next_purge_ms_) {
       next_purge_ms_ = now + kPurgeIntervalMs;
-      std::erase_if(used_challenges_, [now](const auto& c) { return c.second <= now; });
       for (auto it = sessions_.begin(); it != sessions_.end();) {
         if (it->second.expires_at_ms > now) {
           ++it;

@@ -51,7 +51,7 @@ TEST_F(SessionTest, AFloodOfChallengesLocksNobodyOut) {
   EXPECT_OK(alice->Groups().status());
 }
 
-TEST_F(SessionTest, AChallengeOpensOneSession) {
+TEST_F(SessionTest, AChallengeIsGoodForOneLoginAttempt) {
   auto alice = Client("alice");
   v1::Challenge challenge;
   {

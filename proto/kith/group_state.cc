@@ -180,13 +180,18 @@ absl::Status GroupState::CheckPosition(const v1::EventBody& body,
     return absl::InvalidArgumentError(absl::StrCat(
         "the event refers to event ", body.ref_seq(), ", which is not in the log before it"));
   }
-  // A reference further back than kRefWindow is taken on its number alone:
-  // it tells nothing of forks (an honest author refers to the head they
-  // just read), and checking it would make every server keep every hash.
+  // Only the last kRefWindow hashes are kept, on both ends, so a reference
+  // further back cannot be checked; it is refused, or a server could carry
+  // an event across a fork by holding it back until its reference is too
+  // old to check. An honest author refers to the head they just read.
   const std::string_view ref_hash = RecentHash(body.ref_seq());
+  if (ref_hash.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the event was written against event ", body.ref_seq(), ", more than ", kRefWindow,
+        " events ago; read the group again and write it again"));
+  }
   if (signatures != SignatureCheck::kTrustStored &&
-      (ref_hash.empty() ? body.ref_hash().size() != crypto::kHashBytes
-                        : !crypto::ConstantTimeEqual(ref_hash, body.ref_hash()))) {
+      !crypto::ConstantTimeEqual(ref_hash, body.ref_hash())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "its author had verified a different event ", body.ref_seq(),
         ": the server has shown two different histories (or the author forged the reference)"));

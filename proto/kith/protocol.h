@@ -32,9 +32,9 @@ inline constexpr size_t kMaxGroupNameBytes = 100;
 inline constexpr size_t kMaxCharterTextBytes = 4096;
 inline constexpr size_t kMaxDisplayNameBytes = 64;
 inline constexpr size_t kMaxGroupMembers = 5000;
-// How far back an event's reference (EventBody.ref_seq) is checked by hash:
-// server and clients keep this many hashes per group, not the whole log. A
-// reference further back is taken on its number alone.
+// How far back an event's reference (EventBody.ref_seq) may reach: server
+// and clients keep this many hashes per group, not the whole log, and
+// refuse a reference further back (FAILED_PRECONDITION: read and write again).
 inline constexpr uint64_t kRefWindow = 1024;
 
 // Signature labels (crypto::Sign prefixes them to the signed bytes).

@@ -25,6 +25,7 @@ class Authenticator {
   static constexpr int64_t kChallengeTtlMs = 60'000;
   // Expired sessions are forgotten, in memory and in the store, at most this often.
   static constexpr int64_t kPurgeIntervalMs = 60'000;
+  static constexpr int64_t kChallengePurgeIntervalMs = 1'000;
 
   Authenticator(AccountStore* store, const Clock* clock, int64_t session_ttl_ms);
 
@@ -41,7 +42,7 @@ class Authenticator {
   // version replaces it; an older version is refused (FAILED_PRECONDITION),
   // so nobody can roll a profile back to a bundle it signed before.
   absl::StatusOr<std::string> Register(const v1::IdentityBundle& bundle);
-  // Each challenge opens one session at most.
+  // Each challenge is good for one login attempt, successful or not.
   absl::StatusOr<v1::LoginReply> Login(const v1::LoginRequest& request);
   // Ends the session `authorization` names, in memory and in the store.
   absl::Status Logout(std::string_view authorization);
@@ -66,9 +67,11 @@ class Authenticator {
   std::map<std::string, v1::IdentityBundle> accounts_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, SessionRecord> sessions_ ABSL_GUARDED_BY(mu_);  // by token hash
   const crypto::Secret challenge_key_ = crypto::Secret::Random(crypto::kKeyBytes);
-  // Challenges that opened a session, until they expire: nonce -> expiry.
+  // Challenges used in a login attempt, until they expire: nonce -> expiry.
+  // Expired ones are dropped at most once every kChallengePurgeIntervalMs.
   std::map<std::string, int64_t> used_challenges_ ABSL_GUARDED_BY(mu_);
   int64_t next_purge_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t next_challenge_purge_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace kith::server
