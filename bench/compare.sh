@@ -15,25 +15,11 @@ cmake -S "$LIMITS" -B build/limits -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/nu
 cmake --build build/limits --target grpc_server grpc_load > /dev/null
 cmake --build build --target kith_load > /dev/null
 
-baseline() {  # bare fan-out to 50 members, 64 publishes in flight
-  local log port pid
-  log=$(mktemp)
-  build/limits/grpc_server > "$log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^LISTENING \([0-9]*\)/\1/p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  build/limits/grpc_load fanout --target="127.0.0.1:$port" --subscribers=50 --window=64 \
-    --seconds=5 | grep '^RESULT' | sed 's/^RESULT/baseline/' >> "$raw"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  rm -f "$log"
-}
+source bench/bare_fanout.sh
 
 for run in $(seq "$RUNS"); do
   echo "run $run of $RUNS" >&2
-  baseline
+  bare_fanout 64 | sed 's/^RESULT/baseline/' >> "$raw"
   "$BEFORE/bench/kith_load" fanout --seconds 5 2>/dev/null | grep '^RESULT' | sed 's/^RESULT/before/' >> "$raw"
   build/bench/kith_load fanout --seconds 5 2>/dev/null | grep '^RESULT' | sed 's/^RESULT/after/' >> "$raw"
 done

@@ -19,21 +19,8 @@ scripts/setup > /dev/null
 cmake -S "$LIMITS" -B build/limits -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build/limits --target grpc_server grpc_load storage_bench > /dev/null
 
-baseline() {  # one bare fan-out measurement: 50 members, $1 publishes in flight
-  local log port pid
-  log=$(mktemp)
-  build/limits/grpc_server > "$log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^LISTENING \([0-9]*\)/\1/p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  build/limits/grpc_load fanout --target="127.0.0.1:$port" --subscribers=50 --window="$1" \
-    --seconds=5 | grep '^RESULT' >> "$raw"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  rm -f "$log"
-}
+source bench/bare_fanout.sh
+baseline() { bare_fanout "$1" >> "$raw"; }
 
 for run in $(seq "$RUNS"); do
   echo "run $run of $RUNS" >&2
