@@ -379,9 +379,8 @@ absl::StatusOr<std::vector<v1::SignedEvent>> GroupView::SealMessages(
     body.set_author(me);
     body.set_epoch(state_.epoch());
     *body.mutable_message() = *std::move(message);
-    body.set_ref_seq(state_.head_seq());
-    body.set_ref_hash(state_.head_hash());
-    body.set_author_counter(author_counter++);
+    state_.StampPosition(&body);
+    body.set_author_counter(author_counter++);  // written together: consecutive counters
     out.push_back(SignEvent(body, self_->sign.secret_key));
   }
   return out;

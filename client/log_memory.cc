@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "kith/files.h"
 #include "kith/protocol.h"
 
@@ -48,9 +49,21 @@ std::optional<VerifiedHead> FileLogMemory::Recall(const std::string& group_id) c
   return it->second;
 }
 
+FileLogMemory::~FileLogMemory() {
+  if (unwritten_) Write().IgnoreError();  // nothing to tell anyone now
+}
+
 absl::Status FileLogMemory::Remember(const std::string& group_id, const VerifiedHead& head) {
   if (!writable_) return absl::OkStatus();
   heads_[group_id] = head;
+  unwritten_ = true;
+  if (absl::Now() - written_ < kWriteInterval) return absl::OkStatus();
+  return Write();
+}
+
+absl::Status FileLogMemory::Write() {
+  written_ = absl::Now();
+  unwritten_ = false;
   std::string plaintext;
   plaintext.reserve(heads_.size() * kEntryBytes);
   for (const auto& [id, h] : heads_) {

@@ -166,6 +166,7 @@ absl::StatusOr<std::string> Authenticator::Authenticate(std::string_view authori
 absl::Status Authenticator::Logout(std::string_view authorization) {
   auto hash = SessionTokenHash(authorization);
   if (!hash.ok()) return hash.status();
+  if (!FindSession(*hash)) return absl::UnauthenticatedError("unknown session: log in again");
   {
     absl::MutexLock lock(&mu_);
     sessions_.erase(*hash);

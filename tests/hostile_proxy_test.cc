@@ -28,6 +28,17 @@ class HostileProxyTest : public ProxiedServerTest {
   std::unique_ptr<client::Client> Direct(const client::Identity& identity) {
     return ConnectTo(kithd_->address(), identity);
   }
+
+  // Alice's group with bob and carol in it, all three through the proxy.
+  struct GroupOfThree {
+    std::unique_ptr<client::Client> alice, bob, carol;
+    std::string group;
+  };
+  GroupOfThree ThreeInAGroup() {
+    GroupOfThree t{Proxied("alice"), Proxied("bob"), Proxied("carol"), ""};
+    if (t.alice && t.bob && t.carol) t.group = CreateGroupWith(*t.alice, {t.bob.get(), t.carol.get()});
+    return t;
+  }
 };
 
 // Appends `event`, sealed earlier, as `c`; returns its seq (0 on failure).
@@ -71,12 +82,9 @@ TEST_F(HostileProxyTest, PassesAnUntouchedLogThrough) {
 }
 
 TEST_F(HostileProxyTest, RechainsWhatItServes) {
-  auto alice = Proxied("alice");
-  auto bob = Proxied("bob");
-  auto carol = Proxied("carol");
-  ASSERT_TRUE(alice && bob && carol);
-  const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get()});
-  ASSERT_FALSE(group.empty());
+  GroupOfThree people = ThreeInAGroup();
+  ASSERT_FALSE(people.group.empty());
+  auto& [alice, bob, carol, group] = people;
   ASSERT_OK(alice->Send(group, "one").status());
   // Alice writes "three" before she reads "two", and carol sends nothing
   // after "two": nothing later refers to it, so dropping it breaks no rule
@@ -155,12 +163,9 @@ TEST_F(HostileProxyTest, ForwardsRefusalsWithTheirDetails) {
 }
 
 TEST_F(HostileProxyTest, FollowStreamsTheRewrittenLog) {
-  auto alice = Proxied("alice");
-  auto bob = Proxied("bob");
-  auto carol = Proxied("carol");
-  ASSERT_TRUE(alice && bob && carol);
-  const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get()});
-  ASSERT_FALSE(group.empty());
+  GroupOfThree people = ThreeInAGroup();
+  ASSERT_FALSE(people.group.empty());
+  auto& [alice, bob, carol, group] = people;
   auto head = alice->Sync(group);
   ASSERT_OK(head.status());
   const uint64_t first = (*head)->state().head_seq() + 1;  // the true seq "one" will get

@@ -131,6 +131,29 @@ TEST_F(SessionTest, AServerWithAnotherCertificateIsACertificateErrorAtOnce) {
   EXPECT_LT(took, std::chrono::milliseconds(client::Client::kRpcTimeoutMs)) << "not a deadline";
 }
 
+TEST_F(SessionTest, AnEscalationBeforeTheFirstAlertIsWrittenStillSendsTheNext) {
+  auto owner = Client("owner");
+  auto contact = Client("contact");
+  const std::string circle = CircleWith(*owner, {contact.get()});
+  ASSERT_FALSE(circle.empty());
+  v1::AlertContent first, second;
+  first.set_level(v1::AlertContent::COME_NOW);
+  second.set_level(v1::AlertContent::CALL_EMERGENCY);
+  const crypto::Secret token = crypto::Secret::Random(32);
+  ASSERT_OK(owner->ArmDuress(token, {first, second}));
+  // As a duress profile does when someone tries to cancel from it: the
+  // alarm, then at once the escalation, each answered before its alert is
+  // written.
+  auto device = Client("device");
+  ASSERT_OK(device->TriggerDuress(token, /*escalate=*/false));
+  ASSERT_OK(device->TriggerDuress(token, /*escalate=*/true));
+  ASSERT_EQ(AlertsSeen(*contact, circle, 2, std::chrono::seconds(10)), 2u);
+  auto view = contact->Sync(circle);
+  ASSERT_OK(view.status());
+  EXPECT_EQ((*view)->alerts()[0].content.level(), v1::AlertContent::COME_NOW);
+  EXPECT_EQ((*view)->alerts()[1].content.level(), v1::AlertContent::CALL_EMERGENCY);
+}
+
 // Median of `samples`, in microseconds.
 double MedianUs(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "kith/crypto.h"
 
 namespace kith::client {
@@ -31,7 +32,10 @@ class LogMemory {
 };
 
 // Kept in one file, encrypted (XChaCha20-Poly1305) under a key the
-// identity's secret key determines, and rewritten atomically on each change:
+// identity's secret key determines, and rewritten atomically: at once when
+// it was last written a second or more ago, otherwise at the next such
+// change or when the memory is closed (a live stream moves the head often,
+// and each write is synced to disk):
 //
 //   nonce (24) || AEAD(key, nonce, "kith/v1/log-memory", { group_id (16) || u64(seq) || hash (32) }*)
 //
@@ -43,16 +47,21 @@ class FileLogMemory final : public LogMemory {
   // `box_secret_key`: the identity's X25519 secret key (32 bytes).
   static absl::StatusOr<std::unique_ptr<FileLogMemory>> Open(std::string path,
                                                              const crypto::Secret& box_secret_key);
+  ~FileLogMemory() override;  // writes what is not written yet
   std::optional<VerifiedHead> Recall(const std::string& group_id) const override;
   absl::Status Remember(const std::string& group_id, const VerifiedHead& head) override;
 
  private:
+  static constexpr absl::Duration kWriteInterval = absl::Seconds(1);
+  absl::Status Write();
   FileLogMemory(std::string path, crypto::Secret key, bool writable)
       : path_(std::move(path)), key_(std::move(key)), writable_(writable) {}
   std::string path_;
   crypto::Secret key_;
   bool writable_;
   std::map<std::string, VerifiedHead> heads_;
+  absl::Time written_ = absl::InfinitePast();
+  bool unwritten_ = false;  // heads_ has changes the file does not
 };
 
 }  // namespace kith::client

@@ -44,7 +44,8 @@ class Authenticator {
   absl::StatusOr<std::string> Register(const v1::IdentityBundle& bundle);
   // Each challenge is good for one login attempt, successful or not.
   absl::StatusOr<v1::LoginReply> Login(const v1::LoginRequest& request);
-  // Ends the session `authorization` names, in memory and in the store.
+  // Ends the session `authorization` names, in memory and in the store
+  // (UNAUTHENTICATED if there is none).
   absl::Status Logout(std::string_view authorization);
   // Maps an "authorization" header value ("Bearer <hex>") to a user id.
   // UNAUTHENTICATED, with a reason a person can act on, otherwise.
