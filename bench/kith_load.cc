@@ -159,7 +159,7 @@ std::unique_ptr<client::Client> NewMember(const Target& t, const std::string& na
   auto c = client::Client::Connect({t.addresses[i % t.addresses.size()], t.ca_pem, ""},
                                    client::Identity::Generate(name));
   if (!c.ok()) Die("connecting", c.status());
-  if (auto s = (*c)->Register(); !s.ok()) Die("registering", s);
+  if (auto s = (*c)->account().Register(); !s.ok()) Die("registering", s);
   return *std::move(c);
 }
 
@@ -168,18 +168,18 @@ std::string FormGroup(const std::vector<client::Client*>& members, const std::st
   v1::Charter charter;
   charter.set_name(name);
   charter.add_rules("no_contempt");
-  auto group = members[0]->CreateGroup(charter);
+  auto group = members[0]->groups().CreateGroup(charter);
   if (!group.ok()) Die("creating a group", group.status());
-  auto accepted = members[0]->GetCharter(*group);
+  auto accepted = members[0]->groups().GetCharter(*group);
   if (!accepted.ok()) Die("reading the charter", accepted.status());
   std::vector<std::string> ids;
   for (size_t i = 1; i < members.size(); ++i) {
-    auto code = members[0]->Invite(*group);
+    auto code = members[0]->groups().Invite(*group);
     if (!code.ok()) Die("inviting", code.status());
-    if (auto s = members[i]->Join(*code, *accepted); !s.ok()) Die("joining", s);
+    if (auto s = members[i]->groups().Join(*code, *accepted); !s.ok()) Die("joining", s);
     ids.push_back(members[i]->identity().user_id());
   }
-  if (auto s = members[0]->Admit(*group, ids); !s.ok()) Die("admitting", s);
+  if (auto s = members[0]->groups().Admit(*group, ids); !s.ok()) Die("admitting", s);
   return *group;
 }
 
@@ -195,12 +195,12 @@ class Follower final : public grpc::ClientReadReactor<v1::EventBatch> {
   };
 
   Follower(client::Client* member, const std::string& group, uint64_t from) {
-    member->Prepare(&ctx_, /*with_deadline=*/false);
+    member->session().Prepare(&ctx_, /*with_deadline=*/false);
     v1::FollowRequest req;
     req.set_group_id(group);
     req.set_from_seq(from);
     deliveries_.reserve(1 << 18);
-    member->stub()->async()->Follow(&ctx_, &req, this);
+    member->session().stub()->async()->Follow(&ctx_, &req, this);
     StartRead(&batch_);
     StartCall();
   }
@@ -281,7 +281,7 @@ void Fanout(const Target& target, const FanoutOptions& o) {
     std::vector<std::thread> threads;
     std::mutex mu;
     for (int s = 0; s < senders; ++s) {
-      auto view = members[s]->Sync(group);
+      auto view = members[s]->session().Sync(group);
       if (!view.ok()) Die("syncing", view.status());
       start_seq = (*view)->state().head_seq() + 1;
       threads.emplace_back([&, s, view = *view] {
@@ -338,7 +338,7 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       return;
     }
     auto* call = new Call;
-    members[s]->Prepare(&call->ctx);
+    members[s]->session().Prepare(&call->ctx);
     *call->req.mutable_event() = sealed[s][next[s]];
     if (last_ack[s].seq() > 0) {
       v1::EventBody body;
@@ -354,25 +354,25 @@ void Fanout(const Target& target, const FanoutOptions& o) {
       ++outstanding;
     }
     call->sent_ns = NowNs();
-    members[s]->stub()->async()->Append(&call->ctx, &call->req, &call->reply,
-                                        [&, s, call](grpc::Status st) {
-      if (!st.ok()) Die("appending", client::FromGrpc(st));
-      const int64_t acked = NowNs();
-      acked_at[s].push_back(acked);
-      ack_latency[s].push_back(acked - call->sent_ns);
-      if (int64_t* slot = sent_slot(call->reply.seq())) *slot = call->sent_ns;
-      last_ack[s] = call->reply;
-      ++next[s];
-      delete call;
-      if (!stop && !paced) {
-        issue(s);
-      } else {
-        busy[s] = false;
-      }
-      std::lock_guard<std::mutex> lock(outstanding_mu);
-      --outstanding;
-      outstanding_cv.notify_all();
-    });
+    members[s]->session().stub()->async()->Append(
+        &call->ctx, &call->req, &call->reply, [&, s, call](grpc::Status st) {
+          if (!st.ok()) Die("appending", client::FromGrpc(st));
+          const int64_t acked = NowNs();
+          acked_at[s].push_back(acked);
+          ack_latency[s].push_back(acked - call->sent_ns);
+          if (int64_t* slot = sent_slot(call->reply.seq())) *slot = call->sent_ns;
+          last_ack[s] = call->reply;
+          ++next[s];
+          delete call;
+          if (!stop && !paced) {
+            issue(s);
+          } else {
+            busy[s] = false;
+          }
+          std::lock_guard<std::mutex> lock(outstanding_mu);
+          --outstanding;
+          outstanding_cv.notify_all();
+        });
   };
   // CPU used so far by kithd and by this tool, read at the start and the
   // end of the measured part of a phase.
@@ -506,11 +506,11 @@ void TimeNodeStart(testing::KithdProcess& node, const Target& target, const clie
   const auto serving = Clock::now();
   auto reader = client::Client::Connect({node.address(), target.ca_pem, ""}, owner);
   if (!reader.ok()) Die("connecting", reader.status());
-  auto view = (*reader)->Sync(group);
+  auto view = (*reader)->session().Sync(group);
   if (!view.ok()) Die("reading a group through the new node", view.status());
   const auto first_read = Clock::now();
   for (;;) {
-    auto listed = (*reader)->Groups();
+    auto listed = (*reader)->session().ListGroups();
     if (listed.ok()) break;
     if (!absl::IsUnavailable(listed.status())) Die("listing groups", listed.status());
   }
@@ -535,14 +535,15 @@ void Start(const Target& target, const StartOptions& o) {
       auto owner = client::Client::Connect(
           {target.addresses[i % target.addresses.size()], target.ca_pem, ""}, owners[i]);
       if (!owner.ok()) Die("connecting", owner.status());
-      if (auto s = (*owner)->Register(); !s.ok()) Die("registering", s);
+      if (auto s = (*owner)->account().Register(); !s.ok()) Die("registering", s);
       for (int g = i; g < o.groups; g += o.owners) {
         v1::Charter charter;
         charter.set_name(absl::StrCat("Group ", g));
-        auto group = (*owner)->CreateGroup(charter);
+        auto group = (*owner)->groups().CreateGroup(charter);
         if (!group.ok()) Die("creating a group", group.status());
         for (int m = 0; m < o.messages; ++m) {
-          if (auto sent = (*owner)->Send(*group, absl::StrCat("message ", m)); !sent.ok()) {
+          if (auto sent = (*owner)->groups().Send(*group, absl::StrCat("message ", m));
+              !sent.ok()) {
             Die("sending", sent.status());
           }
         }
@@ -618,15 +619,15 @@ void Idle(const Target& target, const IdleOptions& o) {
         auto owner = NewMember(target, "owner" + std::to_string(g), 0);
         v1::Charter charter;
         charter.set_name("idle " + std::to_string(g));
-        auto group = owner->CreateGroup(charter);
+        auto group = owner->groups().CreateGroup(charter);
         if (!group.ok()) Die("creating a group", group.status());
-        auto accepted = owner->GetCharter(*group);
+        auto accepted = owner->groups().GetCharter(*group);
         std::vector<std::string> ids;
         for (int i = 0; i < o.group_size; ++i) {
           LightMember m{client::Identity::Generate("m"), ""};
           v1::Kith::Stub* stub = stubs[(g * o.group_size + i) % stubs.size()].get();
           m.token = login(stub, m.identity);
-          auto code = owner->Invite(*group);
+          auto code = owner->groups().Invite(*group);
           if (!code.ok()) Die("inviting", code.status());
           v1::JoinGroupRequest join;
           join.set_group_id(*group);
@@ -639,7 +640,7 @@ void Idle(const Target& target, const IdleOptions& o) {
           ids.push_back(m.identity.user_id());
           people[g].push_back(std::move(m));
         }
-        if (auto s = owner->Admit(*group, ids); !s.ok()) Die("admitting", s);
+        if (auto s = owner->groups().Admit(*group, ids); !s.ok()) Die("admitting", s);
         group_ids[g] = *group;
       }
     });

@@ -1,17 +1,15 @@
-// The evidence half of Client, and the offline check of an export. A
-// person's vault is a group of kind KIND_VAULT with them as its only
-// member; each entry is chained to the one before by hash and timestamped
-// by the server, which signs the hash without seeing the entry.
+// The vault and its evidence log (vault.h), and the offline check of an
+// export (evidence.h).
 #include "kith/evidence.h"
 
 #include "absl/strings/str_cat.h"
-#include "kith/client.h"
 #include "kith/protocol.h"
+#include "kith/vault.h"
 
 namespace kith::client {
 
-absl::StatusOr<std::string> Client::OwnVault(bool create) {
-  auto groups = Groups();
+absl::StatusOr<std::string> Vault::Own(bool create) {
+  auto groups = session_.ListGroups();
   if (!groups.ok()) return groups.status();
   for (const v1::GroupSummary& g : groups->groups()) {
     if (g.charter().kind() == v1::KIND_VAULT && g.role() == v1::ROLE_OWNER) return g.group_id();
@@ -20,16 +18,18 @@ absl::StatusOr<std::string> Client::OwnVault(bool create) {
   v1::Charter charter;
   charter.set_kind(v1::KIND_VAULT);
   charter.set_name("Vault");
-  return CreateGroup(std::move(charter));
+  return groups_.CreateGroup(std::move(charter));
 }
 
-absl::StatusOr<v1::Timestamp> Client::GetTimestamp(const std::string& hash) {
-  auto server_key = ServerKey();
+absl::StatusOr<v1::Timestamp> Vault::GetTimestamp(const std::string& hash) {
+  auto server_key = session_.ServerKey();
   if (!server_key.ok()) return server_key.status();
   v1::TimestampRequest req;
   req.set_hash(hash);
   v1::Timestamp reply;
-  if (auto s = Call([&](auto* ctx) { return stub_->GetTimestamp(ctx, req, &reply); }); !s.ok()) {
+  if (auto s =
+          session_.Call([&](auto* ctx) { return session_.stub()->GetTimestamp(ctx, req, &reply); });
+      !s.ok()) {
     return s;
   }
   if (reply.hash() != hash || !VerifyTimestamp(reply, *server_key)) {
@@ -38,11 +38,11 @@ absl::StatusOr<v1::Timestamp> Client::GetTimestamp(const std::string& hash) {
   return reply;
 }
 
-absl::StatusOr<v1::EvidenceEntry> Client::AddEvidence(std::string text, std::string attachment_name,
-                                                      std::string attachment) {
-  auto vault = OwnVault(/*create=*/true);
+absl::StatusOr<v1::EvidenceEntry> Vault::AddEvidence(std::string text, std::string attachment_name,
+                                                     std::string attachment) {
+  auto vault = Own(/*create=*/true);
   if (!vault.ok()) return vault.status();
-  auto view = Sync(*vault);
+  auto view = session_.Sync(*vault);
   if (!view.ok()) return view.status();
   const auto& before = (*view)->evidence();
   v1::EvidenceEntry entry;
@@ -57,27 +57,28 @@ absl::StatusOr<v1::EvidenceEntry> Client::AddEvidence(std::string text, std::str
   entry.set_time_ms(timestamp->time_ms());
   entry.set_timestamp_signature(timestamp->signature());
   entry.set_author_signature(
-      crypto::Sign(identity_.sign.secret_key, kEvidenceAuthorLabel, timestamp->hash()));
-  auto reply = AppendFresh(*vault, [&](const GroupView& v) -> absl::StatusOr<v1::SignedEvent> {
-    if (v.evidence().size() + 1 != entry.index()) {
-      return absl::AbortedError("another device added an entry at the same time; add it again");
-    }
-    return v.SealEvidence(entry);
-  });
+      crypto::Sign(session_.identity().sign.secret_key, kEvidenceAuthorLabel, timestamp->hash()));
+  auto reply =
+      session_.AppendFresh(*vault, [&](const GroupView& v) -> absl::StatusOr<v1::SignedEvent> {
+        if (v.evidence().size() + 1 != entry.index()) {
+          return absl::AbortedError("another device added an entry at the same time; add it again");
+        }
+        return v.SealEvidence(entry);
+      });
   if (!reply.ok()) return reply.status();
   return entry;
 }
 
-absl::StatusOr<std::vector<v1::EvidenceEntry>> Client::Evidence() {
-  auto vault = OwnVault(/*create=*/false);
+absl::StatusOr<std::vector<v1::EvidenceEntry>> Vault::Evidence() {
+  auto vault = Own(/*create=*/false);
   if (absl::IsNotFound(vault.status())) return std::vector<v1::EvidenceEntry>();
   if (!vault.ok()) return vault.status();
-  auto view = Sync(*vault);
+  auto view = session_.Sync(*vault);
   if (!view.ok()) return view.status();
   return (*view)->evidence();
 }
 
-absl::StatusOr<v1::EvidenceHead> Client::SignEvidenceHead(
+absl::StatusOr<v1::EvidenceHead> Vault::SignEvidenceHead(
     const std::vector<v1::EvidenceEntry>& entries) {
   v1::EvidenceHead head;
   head.set_count(entries.size());
@@ -85,10 +86,10 @@ absl::StatusOr<v1::EvidenceHead> Client::SignEvidenceHead(
   auto timestamp = GetTimestamp(EvidenceHeadHash(head.count(), head.head_hash()));
   if (!timestamp.ok()) return timestamp.status();
   head.set_author_signature(
-      crypto::Sign(identity_.sign.secret_key, kEvidenceAuthorLabel, timestamp->hash()));
+      crypto::Sign(session_.identity().sign.secret_key, kEvidenceAuthorLabel, timestamp->hash()));
   *head.mutable_timestamp() = *std::move(timestamp);
-  head.set_server_key(server_key_);
-  head.set_author_sign_pk(identity_.sign.public_key);
+  head.set_server_key(*session_.ServerKey());  // GetTimestamp has it
+  head.set_author_sign_pk(session_.identity().sign.public_key);
   return head;
 }
 

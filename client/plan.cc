@@ -1,4 +1,4 @@
-// The safety-plan half of Client. Each edit, share or unshare is a new
+// The safety plan in a person's vault (vault.h). Each edit, share or unshare is a new
 // version of one section in the owner's vault, which records who the
 // version goes to. Contacts receive copies in the direct conversation with
 // the owner, sealed under that conversation's key, so only the two of them
@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "kith/client.h"
 #include "kith/crypto.h"
+#include "kith/vault.h"
 
 namespace kith::client {
 namespace {
@@ -44,21 +44,21 @@ std::string PlanSectionTitle(std::string_view name) {
   return std::string(name);
 }
 
-absl::StatusOr<std::vector<PlanRecord>> Client::PlanHistory() {
-  auto vault = OwnVault(/*create=*/false);
+absl::StatusOr<std::vector<PlanRecord>> Vault::PlanHistory() {
+  auto vault = Own(/*create=*/false);
   if (absl::IsNotFound(vault.status())) return std::vector<PlanRecord>();
   if (!vault.ok()) return vault.status();
-  auto view = Sync(*vault);
+  auto view = session_.Sync(*vault);
   if (!view.ok()) return view.status();
   return (*view)->plan();
 }
 
-absl::StatusOr<v1::PlanSection> Client::CommitPlan(v1::PlanSection next,
-                                                   const std::vector<std::string>& deliver_to,
-                                                   const std::string& unshared) {
-  auto vault = OwnVault(/*create=*/true);
+absl::StatusOr<v1::PlanSection> Vault::CommitPlan(v1::PlanSection next,
+                                                  const std::vector<std::string>& deliver_to,
+                                                  const std::string& unshared) {
+  auto vault = Own(/*create=*/true);
   if (!vault.ok()) return vault.status();
-  auto written = AppendFresh(*vault, [&](const GroupView& view) {
+  auto written = session_.AppendFresh(*vault, [&](const GroupView& view) {
     const PlanRecord* latest = Latest(view.plan(), next.section());
     next.set_version(latest == nullptr ? 1 : latest->section.version() + 1);
     return view.SealPlan(next);
@@ -77,10 +77,11 @@ absl::StatusOr<v1::PlanSection> Client::CommitPlan(v1::PlanSection next,
   absl::Status first_failure;
   std::vector<std::string> missed;
   for (const auto& [user, page] : deliveries) {
-    auto direct = OpenDirect(user, /*create=*/true);
+    auto direct = groups_.OpenDirect(user, /*create=*/true);
     absl::Status s = direct.status();
     if (s.ok()) {
-      s = AppendFresh(*direct, [&](const GroupView& view) { return view.SealPlan(*page); }).status();
+      s = session_.AppendFresh(*direct, [&](const GroupView& view) { return view.SealPlan(*page); })
+              .status();
     }
     if (s.ok()) continue;
     if (first_failure.ok()) first_failure = s;
@@ -94,9 +95,8 @@ absl::StatusOr<v1::PlanSection> Client::CommitPlan(v1::PlanSection next,
   return next;
 }
 
-absl::StatusOr<v1::PlanSection> Client::EditPlan(const std::string& section,
-                                                 const std::string* text,
-                                                 std::vector<v1::PlanAttachment> attach) {
+absl::StatusOr<v1::PlanSection> Vault::EditPlan(const std::string& section, const std::string* text,
+                                                std::vector<v1::PlanAttachment> attach) {
   if (auto s = CheckPlanSectionName(section); !s.ok()) return s;
   auto history = PlanHistory();
   if (!history.ok()) return history.status();
@@ -109,9 +109,10 @@ absl::StatusOr<v1::PlanSection> Client::EditPlan(const std::string& section,
   return CommitPlan(std::move(next), contacts, "");
 }
 
-absl::StatusOr<v1::PlanSection> Client::SharePlan(const std::string& section,
-                                                  const std::string& user_id, bool share) {
-  if (user_id == identity_.user_id()) return absl::InvalidArgumentError("your plan is yours already");
+absl::StatusOr<v1::PlanSection> Vault::SharePlan(const std::string& section,
+                                                 const std::string& user_id, bool share) {
+  if (user_id == session_.identity().user_id())
+    return absl::InvalidArgumentError("your plan is yours already");
   auto history = PlanHistory();
   if (!history.ok()) return history.status();
   const PlanRecord* latest = Latest(*history, section);
@@ -131,11 +132,11 @@ absl::StatusOr<v1::PlanSection> Client::SharePlan(const std::string& section,
   return CommitPlan(std::move(next), {}, user_id);
 }
 
-absl::StatusOr<std::vector<PlanRecord>> Client::SharedPlan(const std::string& owner_id) {
-  auto direct = OpenDirect(owner_id, /*create=*/false);
+absl::StatusOr<std::vector<PlanRecord>> Vault::SharedPlan(const std::string& owner_id) {
+  auto direct = groups_.OpenDirect(owner_id, /*create=*/false);
   if (absl::IsNotFound(direct.status())) return std::vector<PlanRecord>();
   if (!direct.ok()) return direct.status();
-  auto view = Sync(*direct);
+  auto view = session_.Sync(*direct);
   if (!view.ok()) return view.status();
   std::map<std::string, PlanRecord> latest;
   for (const PlanRecord& r : (*view)->plan()) {

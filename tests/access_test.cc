@@ -33,8 +33,9 @@ class AccessTest : public ServerTest {
     member_ = Client("member");
     outsider_ = Client("outsider");
     group_ = CreateGroupWith(*owner_, {moderator_.get(), member_.get()});
-    ASSERT_OK(owner_->SetRole(group_, moderator_->identity().user_id(), v1::ROLE_MODERATOR));
-    ASSERT_OK(owner_->Send(group_, "hello").status());
+    ASSERT_OK(
+        owner_->groups().SetRole(group_, moderator_->identity().user_id(), v1::ROLE_MODERATOR));
+    ASSERT_OK(owner_->groups().Send(group_, "hello").status());
     expired_token_ = LoginToken(*member_);
     std::this_thread::sleep_for(std::chrono::milliseconds(kSessionTtlSeconds * 1000 + 300));
   }
@@ -59,7 +60,7 @@ class AccessTest : public ServerTest {
 
   // The caller's current view of the group (members only).
   const GroupState& State(Caller caller) {
-    auto view = (caller == kNonMember ? *member_ : As(caller)).Sync(group_);
+    auto view = (caller == kNonMember ? *member_ : As(caller)).session().Sync(group_);
     EXPECT_TRUE(view.ok()) << view.status();
     return (*view)->state();
   }
@@ -83,7 +84,7 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          v1::GetIdentityRequest req;
          req.set_user_id(owner_->identity().user_id());
          v1::IdentityBundle reply;
-         return owner_->stub()->GetIdentity(Context(c).get(), req, &reply).error_code();
+         return owner_->session().stub()->GetIdentity(Context(c).get(), req, &reply).error_code();
        },
        {UNAUTH, UNAUTH, OK, OK, OK}},
       {"GetCharter",
@@ -91,13 +92,16 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          v1::GroupRef req;
          req.set_group_id(group_);
          v1::Charter reply;
-         return owner_->stub()->GetCharter(Context(c).get(), req, &reply).error_code();
+         return owner_->session().stub()->GetCharter(Context(c).get(), req, &reply).error_code();
        },
        {UNAUTH, UNAUTH, OK, OK, OK}},
       {"ListGroups",
        [&](Caller c) {
          v1::GroupList reply;
-         return owner_->stub()->ListGroups(Context(c).get(), v1::Empty(), &reply).error_code();
+         return owner_->session()
+             .stub()
+             ->ListGroups(Context(c).get(), v1::Empty(), &reply)
+             .error_code();
        },
        {UNAUTH, UNAUTH, OK, OK, OK}},
       {"ReadEvents",
@@ -105,7 +109,7 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          v1::ReadRequest req;
          req.set_group_id(group_);
          v1::ReadReply reply;
-         return owner_->stub()->ReadEvents(Context(c).get(), req, &reply).error_code();
+         return owner_->session().stub()->ReadEvents(Context(c).get(), req, &reply).error_code();
        },
        {UNAUTH, UNAUTH, DENIED, OK, OK}},
       {"Follow",
@@ -113,7 +117,7 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          v1::FollowRequest req;
          req.set_group_id(group_);
          auto ctx = Context(c);
-         auto reader = owner_->stub()->Follow(ctx.get(), req);
+         auto reader = owner_->session().stub()->Follow(ctx.get(), req);
          v1::EventBatch batch;
          if (reader->Read(&batch)) {
            ctx->TryCancel();
@@ -135,11 +139,11 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
            body.mutable_message()->set_counter(1);
            *req.mutable_event() = SignEvent(body, outsider_->identity().sign.secret_key);
          } else {
-           auto view = As(c).Sync(group_);
+           auto view = As(c).session().Sync(group_);
            *req.mutable_event() = *(*view)->SealMessage("table");
          }
          v1::AppendReply reply;
-         return owner_->stub()->Append(Context(c).get(), req, &reply).error_code();
+         return owner_->session().stub()->Append(Context(c).get(), req, &reply).error_code();
        },
        {UNAUTH, UNAUTH, DENIED, OK, OK}},
       {"Append(invite)",
@@ -148,7 +152,7 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          *req.mutable_event() = client::BuildInvite(As(c).identity(), State(c),
                                                     crypto::RandomBytes(kInviteSecretBytes));
          v1::AppendReply reply;
-         return owner_->stub()->Append(Context(c).get(), req, &reply).error_code();
+         return owner_->session().stub()->Append(Context(c).get(), req, &reply).error_code();
        },
        {UNAUTH, UNAUTH, DENIED, DENIED, OK}},
       {"Append(remove owner)",
@@ -157,7 +161,7 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          *req.mutable_event() =
              *client::BuildCommit(As(c).identity(), State(c), {}, {owner_->identity().user_id()});
          v1::AppendReply reply;
-         return owner_->stub()->Append(Context(c).get(), req, &reply).error_code();
+         return owner_->session().stub()->Append(Context(c).get(), req, &reply).error_code();
        },
        {UNAUTH, UNAUTH, DENIED, DENIED, DENIED}},
       {"CreateGroup",
@@ -167,19 +171,19 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
          v1::CreateGroupRequest req;
          *req.mutable_create() = client::BuildCreate(As(c).identity(), charter).create;
          v1::AppendReply reply;
-         return owner_->stub()->CreateGroup(Context(c).get(), req, &reply).error_code();
+         return owner_->session().stub()->CreateGroup(Context(c).get(), req, &reply).error_code();
        },
        {UNAUTH, UNAUTH, OK, OK, OK}},
       {"JoinGroup",
        [&](Caller c) {
-         auto code = owner_->Invite(group_);
+         auto code = owner_->groups().Invite(group_);
          EXPECT_TRUE(code.ok());
          v1::JoinGroupRequest req;
          req.set_group_id(group_);
          *req.mutable_request() = client::BuildJoinRequest(As(c).identity(), group_, code->secret,
                                                            State(kMember).charter());
          v1::AppendReply reply;
-         return owner_->stub()->JoinGroup(Context(c).get(), req, &reply).error_code();
+         return owner_->session().stub()->JoinGroup(Context(c).get(), req, &reply).error_code();
        },
        {UNAUTH, UNAUTH, OK, EXISTS, EXISTS}},
   };
@@ -193,20 +197,20 @@ TEST_F(AccessTest, S8_EveryRpcChecksSessionAndRole) {
 }
 
 TEST_F(AccessTest, S8_NonMemberLearnsOnlyThePublicCharter) {
-  auto groups = outsider_->Groups();
+  auto groups = outsider_->session().ListGroups();
   ASSERT_OK(groups.status());
   EXPECT_EQ(groups->groups_size(), 0);
-  auto charter = outsider_->GetCharter(group_);
+  auto charter = outsider_->groups().GetCharter(group_);
   ASSERT_OK(charter.status());
   EXPECT_EQ(charter->name(), "Test group");
-  EXPECT_EQ(outsider_->Sync(group_).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(outsider_->session().Sync(group_).status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(AccessTest, LoginNeedsAFreshChallengeAndTheRightKey) {
   v1::Challenge challenge;
   {
     grpc::ClientContext ctx;
-    ASSERT_TRUE(member_->stub()->GetChallenge(&ctx, v1::Empty(), &challenge).ok());
+    ASSERT_TRUE(member_->session().stub()->GetChallenge(&ctx, v1::Empty(), &challenge).ok());
   }
   v1::LoginRequest req;
   req.set_user_id(member_->identity().user_id());
@@ -217,13 +221,15 @@ TEST_F(AccessTest, LoginNeedsAFreshChallengeAndTheRightKey) {
   v1::LoginReply reply;
   {
     grpc::ClientContext ctx;
-    EXPECT_EQ(member_->stub()->Login(&ctx, req, &reply).error_code(), Code::UNAUTHENTICATED);
+    EXPECT_EQ(member_->session().stub()->Login(&ctx, req, &reply).error_code(),
+              Code::UNAUTHENTICATED);
   }
   // The challenge was used up by that attempt, even though it failed.
   req.set_signature(crypto::Sign(member_->identity().sign.secret_key, kLoginLabel,
                                  LoginSigningInput(challenge.nonce(), req.user_id())));
   grpc::ClientContext ctx;
-  EXPECT_EQ(member_->stub()->Login(&ctx, req, &reply).error_code(), Code::UNAUTHENTICATED);
+  EXPECT_EQ(member_->session().stub()->Login(&ctx, req, &reply).error_code(),
+            Code::UNAUTHENTICATED);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ class BadInputTest : public ServerTest {
     alice_ = Client("alice");
     bob_ = Client("bob");
     group_ = CreateGroupWith(*alice_, {bob_.get()});
-    ASSERT_OK(alice_->Send(group_, "baseline").status());
+    ASSERT_OK(alice_->groups().Send(group_, "baseline").status());
   }
 
   grpc::Status Append(const v1::SignedEvent& event) {
@@ -22,8 +22,8 @@ class BadInputTest : public ServerTest {
     *req.mutable_event() = event;
     v1::AppendReply reply;
     grpc::ClientContext ctx;
-    alice_->Prepare(&ctx);
-    return alice_->stub()->Append(&ctx, req, &reply);
+    alice_->session().Prepare(&ctx);
+    return alice_->session().stub()->Append(&ctx, req, &reply);
   }
 
   uint64_t Head() {
@@ -32,13 +32,13 @@ class BadInputTest : public ServerTest {
     req.set_from_seq(1'000'000);
     v1::ReadReply reply;
     grpc::ClientContext ctx;
-    alice_->Prepare(&ctx);
-    EXPECT_TRUE(alice_->stub()->ReadEvents(&ctx, req, &reply).ok());
+    alice_->session().Prepare(&ctx);
+    EXPECT_TRUE(alice_->session().stub()->ReadEvents(&ctx, req, &reply).ok());
     return reply.head_seq();
   }
 
   v1::SignedEvent Sealed(const std::string& text) {
-    auto view = alice_->Sync(group_);
+    auto view = alice_->session().Sync(group_);
     EXPECT_TRUE(view.ok());
     auto sealed = (*view)->SealMessage(text);
     EXPECT_TRUE(sealed.ok());
@@ -59,7 +59,7 @@ class BadInputTest : public ServerTest {
 
 TEST_F(BadInputTest, OversizedMessagesAreRefused) {
   const uint64_t head = Head();
-  auto too_long = alice_->Send(group_, std::string(kMaxTextBytes + 1, 'a'));
+  auto too_long = alice_->groups().Send(group_, std::string(kMaxTextBytes + 1, 'a'));
   EXPECT_EQ(too_long.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(too_long.status().message().find("16384"), std::string::npos) << too_long.status();
   // A client that skips its own check meets the server's.
@@ -72,34 +72,34 @@ TEST_F(BadInputTest, OversizedMessagesAreRefused) {
   huge.set_body(std::string(2 * kMaxEventBodyBytes, 'h'));
   EXPECT_EQ(Append(huge).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(Head(), head);
-  EXPECT_OK(alice_->Send(group_, std::string(kMaxTextBytes, 'a')).status());
+  EXPECT_OK(alice_->groups().Send(group_, std::string(kMaxTextBytes, 'a')).status());
 }
 
 TEST_F(BadInputTest, UnknownGroupsAreNotFound) {
   const std::string unknown = crypto::RandomBytes(kIdBytes);
-  EXPECT_EQ(alice_->GetCharter(unknown).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(alice_->Sync(unknown).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(alice_->groups().GetCharter(unknown).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(alice_->session().Sync(unknown).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Append(Edited([&](v1::EventBody& b) { b.set_group_id(unknown); })).error_code(),
             grpc::StatusCode::NOT_FOUND);
   v1::GroupRef bad_id;
   bad_id.set_group_id("short");
   v1::Charter charter;
   grpc::ClientContext ctx;
-  alice_->Prepare(&ctx);
-  EXPECT_EQ(alice_->stub()->GetCharter(&ctx, bad_id, &charter).error_code(),
+  alice_->session().Prepare(&ctx);
+  EXPECT_EQ(alice_->session().stub()->GetCharter(&ctx, bad_id, &charter).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(BadInputTest, StaleEpochsAreAPreconditionFailure) {
   v1::SignedEvent written_before = Sealed("written before the re-key");
-  ASSERT_OK(bob_->Rekey(group_));
+  ASSERT_OK(bob_->groups().Rekey(group_));
   const uint64_t head = Head();
   grpc::Status s = Append(written_before);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(s.error_message().find("stale epoch"), std::string::npos) << s.error_message();
   EXPECT_EQ(Head(), head);
   // The library re-syncs and re-encrypts on its own.
-  EXPECT_OK(alice_->Send(group_, "after the re-key").status());
+  EXPECT_OK(alice_->groups().Send(group_, "after the re-key").status());
 }
 
 TEST_F(BadInputTest, MalformedEventsAreInvalid) {
@@ -124,8 +124,8 @@ TEST_F(BadInputTest, MalformedEventsAreInvalid) {
   *create.mutable_create() = Sealed("x");
   v1::AppendReply reply;
   grpc::ClientContext ctx;
-  alice_->Prepare(&ctx);
-  EXPECT_EQ(alice_->stub()->CreateGroup(&ctx, create, &reply).error_code(),
+  alice_->session().Prepare(&ctx);
+  EXPECT_EQ(alice_->session().stub()->CreateGroup(&ctx, create, &reply).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Head(), head);
 }
@@ -138,7 +138,7 @@ TEST_F(BadInputTest, ReplayedMessagesAreRefused) {
   EXPECT_EQ(replay.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_NE(replay.error_message().find("replay"), std::string::npos) << replay.error_message();
   EXPECT_EQ(Head(), head);
-  auto view = bob_->Sync(group_);
+  auto view = bob_->session().Sync(group_);
   ASSERT_OK(view.status());
   EXPECT_EQ((*view)->messages().back().text, "only once");
 }

@@ -29,23 +29,23 @@ class BoundariesTest : public ClockedServerTest {
   std::string bob() const { return bob_id_.user_id(); }
 
   absl::Status Change(client::Client& c, const std::function<void(v1::Boundaries&)>& change) {
-    auto b = c.GetBoundaries();
+    auto b = c.account().GetBoundaries();
     if (!b.ok()) return b.status();
     change(*b);
-    return c.SetBoundaries(*b).status();
+    return c.account().SetBoundaries(*b).status();
   }
   // `from` writes `text` to `to` directly.
   absl::Status Dm(client::Client& from, const std::string& to, const std::string& text) {
-    auto group = from.OpenDirect(to, /*create=*/true);
+    auto group = from.groups().OpenDirect(to, /*create=*/true);
     if (!group.ok()) return group.status();
-    return from.Send(*group, text).status();
+    return from.groups().Send(*group, text).status();
   }
   // The texts of the direct conversation with `peer`, as `c` reads them.
   std::vector<std::string> Texts(client::Client& c, const std::string& peer) {
-    auto group = c.OpenDirect(peer, /*create=*/false);
+    auto group = c.groups().OpenDirect(peer, /*create=*/false);
     EXPECT_TRUE(group.ok()) << group.status();
     if (!group.ok()) return {};
-    auto view = c.Sync(*group);
+    auto view = c.session().Sync(*group);
     EXPECT_TRUE(view.ok()) << view.status();
     std::vector<std::string> out;
     if (view.ok()) {
@@ -77,21 +77,22 @@ TEST_F(BoundariesTest, ADirectConversationIsTheTwoPeoplesAloneAndThereIsOnePerPa
   EXPECT_EQ(Texts(*bob_, alice()), (std::vector<std::string>{"hello bob", "hello alice"}));
   EXPECT_EQ(Texts(*alice_, bob()), (std::vector<std::string>{"hello bob", "hello alice"}));
 
-  auto group = alice_->OpenDirect(bob(), false);
+  auto group = alice_->groups().OpenDirect(bob(), false);
   ASSERT_OK(group.status());
   auto carol = Connect(client::Identity::Generate("carol"));
-  EXPECT_EQ(carol->Sync(*group).status().code(), absl::StatusCode::kPermissionDenied);
-  auto peer = bob_->GetIdentity(alice());
+  EXPECT_EQ(carol->session().Sync(*group).status().code(), absl::StatusCode::kPermissionDenied);
+  auto peer = bob_->session().GetIdentity(alice());
   ASSERT_OK(peer.status());
   client::NewGroup second = client::BuildDirectCreate(bob_id_, *peer);
   v1::CreateGroupRequest req;
   *req.mutable_create() = second.create;
   v1::AppendReply reply;
   grpc::ClientContext ctx;
-  bob_->Prepare(&ctx);
-  EXPECT_EQ(bob_->stub()->CreateGroup(&ctx, req, &reply).error_code(), grpc::ALREADY_EXISTS);
+  bob_->session().Prepare(&ctx);
+  EXPECT_EQ(bob_->session().stub()->CreateGroup(&ctx, req, &reply).error_code(),
+            grpc::ALREADY_EXISTS);
   // Nothing but messages: nobody else is ever invited in.
-  EXPECT_EQ(alice_->Invite(*group).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(alice_->groups().Invite(*group).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(BoundariesTest, BlocksAndCoolOffsRefuseWithOnePlainMessageAndEndWhenLifted) {
@@ -110,13 +111,13 @@ TEST_F(BoundariesTest, BlocksAndCoolOffsRefuseWithOnePlainMessageAndEndWhenLifte
   EXPECT_EQ(Texts(*bob_, alice()), (std::vector<std::string>{"first", "after the cool-off"}));
   // The expired cool-off is dropped the next time boundaries are set.
   ASSERT_OK(Change(*bob_, [](v1::Boundaries&) {}));
-  EXPECT_EQ(bob_->GetBoundaries()->cool_offs_size(), 0);
+  EXPECT_EQ(bob_->account().GetBoundaries()->cool_offs_size(), 0);
 
   // A blocked person cannot open a conversation, or invite into a circle.
   auto dana = Connect(client::Identity::Generate("dana"));
   ASSERT_OK(Change(*bob_, [&](v1::Boundaries& b) { b.add_blocked(dana->identity().user_id()); }));
   ExpectRefused(Dm(*dana, bob(), "hi"));
-  ExpectRefused(dana->CircleInvite(bob()));
+  ExpectRefused(dana->circle().Invite(bob()));
   EXPECT_OK(Dm(*dana, alice(), "hi alice"));
 }
 
@@ -142,18 +143,21 @@ TEST_F(BoundariesTest, ALimitCountsOneSendersMessagesPerDayInTheRecipientsTimeZo
 
 TEST_F(BoundariesTest, QuietHoursHoldTheLiveStreamThenDeliverEverythingInOrder) {
   ASSERT_OK(Dm(*alice_, bob(), "before"));
-  auto group = bob_->OpenDirect(alice(), false);
+  auto group = bob_->groups().OpenDirect(alice(), false);
   ASSERT_OK(group.status());
   std::mutex mu;
   std::vector<std::string> seen;
   client::FollowCancel cancel;
   auto follower = Connect(bob_id_);
   std::thread follow([&] {
-    (void)follower->Follow(*group, 1, [&](const client::Message& m) {
-      std::lock_guard<std::mutex> lock(mu);
-      seen.push_back(m.text);
-      return true;
-    }, &cancel);
+    (void)follower->session().Follow(
+        *group, 1,
+        [&](const client::Message& m) {
+          std::lock_guard<std::mutex> lock(mu);
+          seen.push_back(m.text);
+          return true;
+        },
+        &cancel);
   });
   auto seen_now = [&] {
     std::lock_guard<std::mutex> lock(mu);
@@ -206,7 +210,7 @@ TEST_F(BoundariesTest, BoundariesThatCannotHoldAreRefusedPrecisely) {
   auto set = [&](const std::function<void(v1::Boundaries&)>& change) {
     v1::Boundaries b;
     change(b);
-    return bob_->SetBoundaries(b).status();
+    return bob_->account().SetBoundaries(b).status();
   };
   EXPECT_EQ(set([](v1::Boundaries& b) { b.set_time_zone("Mars/Olympus"); }).code(),
             absl::StatusCode::kInvalidArgument);
@@ -230,7 +234,7 @@ TEST_F(BoundariesTest, BoundariesThatCannotHoldAreRefusedPrecisely) {
             }).code(),
             absl::StatusCode::kInvalidArgument);
   // Nothing refused was kept.
-  EXPECT_EQ(bob_->GetBoundaries()->ByteSizeLong(), 0u);
+  EXPECT_EQ(bob_->account().GetBoundaries()->ByteSizeLong(), 0u);
 }
 
 }  // namespace

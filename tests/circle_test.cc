@@ -40,15 +40,15 @@ v1::AlertContent Ack(uint64_t eta_ms, const std::string& note) {
 // Appends a hand-built event with `c`'s session, as a modified client could.
 grpc::StatusCode AppendRaw(client::Client& c, const v1::SignedEvent& event) {
   grpc::ClientContext ctx;
-  c.Prepare(&ctx);
+  c.session().Prepare(&ctx);
   v1::AppendRequest req;
   *req.mutable_event() = event;
   v1::AppendReply reply;
-  return c.stub()->Append(&ctx, req, &reply).error_code();
+  return c.session().stub()->Append(&ctx, req, &reply).error_code();
 }
 
 const AlertRecord* OnlyAlert(client::Client& c, const std::string& circle) {
-  auto view = c.Sync(circle);
+  auto view = c.session().Sync(circle);
   EXPECT_TRUE(view.ok()) << view.status();
   if (!view.ok() || (*view)->alerts().size() != 1) return nullptr;
   return &(*view)->alerts().front();
@@ -69,24 +69,24 @@ class CircleTest : public ServerTest {
 };
 
 TEST_F(CircleTest, NobodyIsInACircleWithoutAccepting) {
-  ASSERT_OK(owner_->CircleInvite(id(friend_)));
-  ASSERT_OK(owner_->CircleInvite(id(invited_)));
-  ASSERT_OK(owner_->CircleInvite(id(sister_)));
-  EXPECT_EQ(owner_->CircleInvite(id(friend_)).code(), absl::StatusCode::kAlreadyExists);
-  ASSERT_OK(friend_->AnswerCircle(id(owner_), true));
-  ASSERT_OK(sister_->AnswerCircle(id(owner_), false));
-  EXPECT_EQ(sister_->AnswerCircle(id(owner_), true).code(), absl::StatusCode::kNotFound);
+  ASSERT_OK(owner_->circle().Invite(id(friend_)));
+  ASSERT_OK(owner_->circle().Invite(id(invited_)));
+  ASSERT_OK(owner_->circle().Invite(id(sister_)));
+  EXPECT_EQ(owner_->circle().Invite(id(friend_)).code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_OK(friend_->circle().Answer(id(owner_), true));
+  ASSERT_OK(sister_->circle().Answer(id(owner_), false));
+  EXPECT_EQ(sister_->circle().Answer(id(owner_), true).code(), absl::StatusCode::kNotFound);
 
   // The invitation shows for the person who has not answered, and only the
   // circle's name and owner travel with it.
-  auto circles = invited_->ListCircles();
+  auto circles = invited_->circle().List();
   ASSERT_TRUE(circles.ok()) << circles.status();
   const auto* pending = &circles->joined;
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_TRUE(pending->front().invited());
   EXPECT_EQ(pending->front().owner(), id(owner_));
 
-  auto raised = owner_->RaiseAlert(Content(v1::AlertContent::COME_NOW, "at the station"));
+  auto raised = owner_->circle().RaiseAlert(Content(v1::AlertContent::COME_NOW, "at the station"));
   ASSERT_TRUE(raised.ok()) << raised.status();
   const AlertRecord* got = OnlyAlert(*friend_, raised->circle_id);
   ASSERT_NE(got, nullptr);
@@ -94,9 +94,11 @@ TEST_F(CircleTest, NobodyIsInACircleWithoutAccepting) {
   EXPECT_EQ(got->content.note(), "at the station");
   // Neither the one who has not answered nor the one who declined can read
   // the circle at all.
-  EXPECT_EQ(invited_->Sync(raised->circle_id).status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(sister_->Sync(raised->circle_id).status().code(), absl::StatusCode::kPermissionDenied);
-  auto view = owner_->Sync(raised->circle_id);
+  EXPECT_EQ(invited_->session().Sync(raised->circle_id).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(sister_->session().Sync(raised->circle_id).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto view = owner_->session().Sync(raised->circle_id);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ((*view)->state().members().size(), 2u);
   EXPECT_TRUE((*view)->state().IsInvited(id(invited_)));
@@ -108,7 +110,7 @@ TEST_F(CircleTest, AnAlertReachesOnlineMembersLiveAndOfflineMembersLater) {
   std::atomic<bool> following{false};
   v1::AlertContent live;
   std::thread follower([&] {
-    auto s = friend_->FollowView(circle, [&](const GroupView& view) {
+    auto s = friend_->session().FollowView(circle, [&](const GroupView& view) {
       following = true;
       if (view.alerts().empty()) return true;
       live = view.alerts().front().content;
@@ -117,7 +119,7 @@ TEST_F(CircleTest, AnAlertReachesOnlineMembersLiveAndOfflineMembersLater) {
     EXPECT_OK(s);
   });
   while (!following) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  auto raised = owner_->RaiseAlert(
+  auto raised = owner_->circle().RaiseAlert(
       Content(v1::AlertContent::CALL_EMERGENCY, "he is outside", "12 Elm St, flat 3"));
   ASSERT_TRUE(raised.ok()) << raised.status();
   follower.join();
@@ -127,12 +129,12 @@ TEST_F(CircleTest, AnAlertReachesOnlineMembersLiveAndOfflineMembersLater) {
   // The sister was offline; the owner sees who the alert has reached. The
   // server records a stream's write once it completes, which may be just
   // after the follower read it, so look for up to a second.
-  auto reached = owner_->DeliveredTo(circle, raised->seq);
+  auto reached = owner_->circle().DeliveredTo(circle, raised->seq);
   for (int i = 0; i < 50 && reached.ok() &&
                   std::count(reached->begin(), reached->end(), id(friend_)) == 0;
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    reached = owner_->DeliveredTo(circle, raised->seq);
+    reached = owner_->circle().DeliveredTo(circle, raised->seq);
   }
   ASSERT_TRUE(reached.ok()) << reached.status();
   EXPECT_EQ(std::count(reached->begin(), reached->end(), id(friend_)), 1);
@@ -140,10 +142,10 @@ TEST_F(CircleTest, AnAlertReachesOnlineMembersLiveAndOfflineMembersLater) {
   const AlertRecord* later = OnlyAlert(*sister_, circle);
   ASSERT_NE(later, nullptr);
   EXPECT_EQ(later->content.note(), "he is outside");
-  reached = owner_->DeliveredTo(circle, raised->seq);
+  reached = owner_->circle().DeliveredTo(circle, raised->seq);
   ASSERT_TRUE(reached.ok());
   EXPECT_EQ(std::count(reached->begin(), reached->end(), id(sister_)), 1);
-  EXPECT_EQ(friend_->DeliveredTo(circle, raised->seq).status().code(),
+  EXPECT_EQ(friend_->circle().DeliveredTo(circle, raised->seq).status().code(),
             absl::StatusCode::kPermissionDenied);
 
   // The server holds the alert but not its words.
@@ -154,15 +156,16 @@ TEST_F(CircleTest, AnAlertReachesOnlineMembersLiveAndOfflineMembersLater) {
 
 TEST_F(CircleTest, AcknowledgementsAndResolutionAreSeenByEveryoneAndBoundedByRole) {
   const std::string circle = CircleWith(*owner_, {friend_.get(), sister_.get()});
-  auto raised = owner_->RaiseAlert(Content(v1::AlertContent::CHECK_ON_ME, "rough night"));
+  auto raised = owner_->circle().RaiseAlert(Content(v1::AlertContent::CHECK_ON_ME, "rough night"));
   ASSERT_TRUE(raised.ok()) << raised.status();
   const std::string hex = crypto::ToHex(raised->alert_id).substr(0, 8);
-  ASSERT_OK(friend_->AnswerAlert(circle, hex, v1::Alert::ACK, Ack(15 * 60 * 1000, "on my way")));
-  EXPECT_EQ(owner_->AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "")).code(),
+  ASSERT_OK(
+      friend_->circle().AnswerAlert(circle, hex, v1::Alert::ACK, Ack(15 * 60 * 1000, "on my way")));
+  EXPECT_EQ(owner_->circle().AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "")).code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(sister_->AnswerAlert(circle, hex, v1::Alert::RESOLVE, Ack(0, "")).code(),
+  EXPECT_EQ(sister_->circle().AnswerAlert(circle, hex, v1::Alert::RESOLVE, Ack(0, "")).code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(friend_->AnswerAlert(circle, "ffffffffff", v1::Alert::ACK, Ack(0, "")).code(),
+  EXPECT_EQ(friend_->circle().AnswerAlert(circle, "ffffffffff", v1::Alert::ACK, Ack(0, "")).code(),
             absl::StatusCode::kNotFound);
   for (auto* c : {owner_.get(), sister_.get()}) {
     const AlertRecord* a = OnlyAlert(*c, circle);
@@ -172,13 +175,13 @@ TEST_F(CircleTest, AcknowledgementsAndResolutionAreSeenByEveryoneAndBoundedByRol
     EXPECT_EQ(a->acks[0].eta_ms, 15u * 60 * 1000);
     EXPECT_EQ(a->acks[0].note, "on my way");
   }
-  ASSERT_OK(owner_->AnswerAlert(circle, hex, v1::Alert::RESOLVE, Ack(0, "safe now")));
-  EXPECT_EQ(sister_->AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "")).code(),
+  ASSERT_OK(owner_->circle().AnswerAlert(circle, hex, v1::Alert::RESOLVE, Ack(0, "safe now")));
+  EXPECT_EQ(sister_->circle().AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "")).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(OnlyAlert(*sister_, circle)->resolved);
 
   // Only the owner raises alerts in their circle, even with a well-formed event.
-  auto view = sister_->Sync(circle);
+  auto view = sister_->session().Sync(circle);
   ASSERT_TRUE(view.ok());
   auto forged = (*view)->SealAlert(v1::Alert::RAISE, crypto::RandomBytes(kIdBytes), 60'000,
                                    Content(v1::AlertContent::COME_NOW, "fake"));
@@ -188,20 +191,21 @@ TEST_F(CircleTest, AcknowledgementsAndResolutionAreSeenByEveryoneAndBoundedByRol
 
 TEST_F(CircleTest, RemovalAndDepartureReKeyBeforeTheNextAlert) {
   const std::string circle = CircleWith(*owner_, {friend_.get(), sister_.get(), invited_.get()});
-  ASSERT_OK(owner_->CircleRemove(id(friend_)));
-  ASSERT_OK(sister_->Leave(circle));
+  ASSERT_OK(owner_->circle().Remove(id(friend_)));
+  ASSERT_OK(sister_->groups().Leave(circle));
   // The owner's next alert goes out under a new epoch that neither holds.
-  auto raised = owner_->RaiseAlert(Content(v1::AlertContent::COME_NOW, "after the change"));
+  auto raised =
+      owner_->circle().RaiseAlert(Content(v1::AlertContent::COME_NOW, "after the change"));
   ASSERT_TRUE(raised.ok()) << raised.status();
   ASSERT_NE(OnlyAlert(*invited_, circle), nullptr);
   EXPECT_TRUE(OnlyAlert(*invited_, circle)->readable);
   for (auto* gone : {friend_.get(), sister_.get()}) {
-    auto view = gone->Sync(circle);
+    auto view = gone->session().Sync(circle);
     ASSERT_TRUE(view.ok()) << view.status();  // a former member reads up to their exit
     EXPECT_TRUE((*view)->alerts().empty());
     EXPECT_LT((*view)->state().head_seq(), raised->seq);
   }
-  auto view = owner_->Sync(circle);
+  auto view = owner_->session().Sync(circle);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ((*view)->state().members().size(), 2u);
   EXPECT_FALSE((*view)->state().needs_rekey());
@@ -209,12 +213,12 @@ TEST_F(CircleTest, RemovalAndDepartureReKeyBeforeTheNextAlert) {
 
 TEST_F(CircleTest, CirclesRefuseWhatSupportGroupsDo) {
   const std::string circle = CircleWith(*owner_, {friend_.get()});
-  EXPECT_EQ(owner_->Invite(circle).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(owner_->SetRole(circle, id(friend_), v1::ROLE_MODERATOR).code(),
+  EXPECT_EQ(owner_->groups().Invite(circle).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(owner_->groups().SetRole(circle, id(friend_), v1::ROLE_MODERATOR).code(),
             absl::StatusCode::kFailedPrecondition);
   // An alert in a support group is refused.
   const std::string group = CreateGroupWith(*owner_, {friend_.get()});
-  auto view = owner_->Sync(group);
+  auto view = owner_->session().Sync(group);
   ASSERT_TRUE(view.ok());
   auto alert = (*view)->SealAlert(v1::Alert::RAISE, crypto::RandomBytes(kIdBytes), 60'000,
                                   Content(v1::AlertContent::COME_NOW, "x"));
@@ -247,7 +251,8 @@ TEST_F(ClockedCircleTest, AnUnansweredAlertIsSentAgainOnScheduleOnceEachTimeAcro
   auto owner = Connect(owner_id);
   auto contact = Connect(friend_id);
   const std::string circle = CircleWith(*owner, {contact.get()});
-  auto raised = owner->RaiseAlert(Content(v1::AlertContent::COME_NOW, "please"), 5 * kMinute);
+  auto raised =
+      owner->circle().RaiseAlert(Content(v1::AlertContent::COME_NOW, "please"), 5 * kMinute);
   ASSERT_TRUE(raised.ok()) << raised.status();
 
   clock_.now_ms += 4 * kMinute;
@@ -269,13 +274,13 @@ TEST_F(ClockedCircleTest, AnUnansweredAlertIsSentAgainOnScheduleOnceEachTimeAcro
 
   // Once acknowledged, it stops, however long the owner is away.
   const std::string hex = crypto::ToHex(raised->alert_id);
-  ASSERT_OK(contact->AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "calling you")));
+  ASSERT_OK(contact->circle().AnswerAlert(circle, hex, v1::Alert::ACK, Ack(0, "calling you")));
   clock_.now_ms += 60 * kMinute;
   EXPECT_EQ(AttemptsSeen(*contact, circle, 4), 3u);
 
   // Every re-alert in the log is a distinct attempt, each signed by the
   // server's key the clients checked.
-  auto view = owner->Sync(circle);
+  auto view = owner->session().Sync(circle);
   ASSERT_TRUE(view.ok()) << view.status();
   int realerts = 0;
   for (const auto& n : (*view)->alert_notices()) realerts += n.realert;
@@ -287,7 +292,7 @@ TEST_F(ClockedCircleTest, AMissedCheckInIsReleasedOnceEvenWithTheDeviceGoneAndAc
   auto owner = Connect(client::Identity::Generate("dana"));
   auto contact = Connect(friend_id);
   const std::string circle = CircleWith(*owner, {contact.get()});
-  auto scheduled = owner->ScheduleCheckin(
+  auto scheduled = owner->circle().ScheduleCheckin(
       clock_.now_ms + 90 * kMinute, 0,
       Content(v1::AlertContent::CHECK_ON_ME, "Dana did not check in after the meeting"));
   ASSERT_TRUE(scheduled.ok()) << scheduled.status();
@@ -332,10 +337,12 @@ TEST_F(ClockedCircleTest, CheckingInCancelsAndOnlyTheOwnerSchedules) {
   auto contact = Connect(client::Identity::Generate("sam"));
   const std::string circle = CircleWith(*owner, {contact.get()});
   const auto content = Content(v1::AlertContent::CHECK_ON_ME, "missed");
-  EXPECT_EQ(owner->ScheduleCheckin(clock_.now_ms + 10'000, 0, content).status().code(),
+  EXPECT_EQ(owner->circle().ScheduleCheckin(clock_.now_ms + 10'000, 0, content).status().code(),
             absl::StatusCode::kInvalidArgument);
-  ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 30 * kMinute, 24 * 60 * kMinute, content).status());
-  auto checkin = owner->GetCheckin();
+  ASSERT_OK(owner->circle()
+                .ScheduleCheckin(clock_.now_ms + 30 * kMinute, 24 * 60 * kMinute, content)
+                .status());
+  auto checkin = owner->circle().GetCheckin();
   ASSERT_TRUE(checkin.ok()) << checkin.status();
   EXPECT_EQ(checkin->every_ms(), 24u * 60 * kMinute);
 
@@ -344,14 +351,14 @@ TEST_F(ClockedCircleTest, CheckingInCancelsAndOnlyTheOwnerSchedules) {
   ref.set_group_id(circle);
   v1::Checkin reply;
   grpc::ClientContext ctx;
-  contact->Prepare(&ctx);
-  EXPECT_EQ(contact->stub()->CancelCheckin(&ctx, ref, &reply).error_code(),
+  contact->session().Prepare(&ctx);
+  EXPECT_EQ(contact->session().stub()->CancelCheckin(&ctx, ref, &reply).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
-  auto cancelled = owner->CancelCheckin();
+  auto cancelled = owner->circle().CancelCheckin();
   ASSERT_TRUE(cancelled.ok()) << cancelled.status();
   EXPECT_TRUE(cancelled->scheduled());
-  EXPECT_FALSE(owner->GetCheckin()->scheduled());
+  EXPECT_FALSE(owner->circle().GetCheckin()->scheduled());
   clock_.now_ms += 60 * kMinute;
   std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
   EXPECT_EQ(AlertsSeen(*contact, circle, 1), 0u);
@@ -362,15 +369,16 @@ TEST_F(ClockedCircleTest, ACheckInSealedBeforeAReKeyIsStillReleased) {
   auto stays = Connect(client::Identity::Generate("sam"));
   auto removed = Connect(client::Identity::Generate("alex"));
   const std::string circle = CircleWith(*owner, {stays.get(), removed.get()});
-  ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 5 * kMinute, 0,
-                                   Content(v1::AlertContent::COME_NOW, "sealed earlier"))
+  ASSERT_OK(owner->circle()
+                .ScheduleCheckin(clock_.now_ms + 5 * kMinute, 0,
+                                 Content(v1::AlertContent::COME_NOW, "sealed earlier"))
                 .status());
-  ASSERT_OK(owner->CircleRemove(removed->identity().user_id()));
+  ASSERT_OK(owner->circle().Remove(removed->identity().user_id()));
   clock_.now_ms += 6 * kMinute;
   ASSERT_EQ(AlertsSeen(*stays, circle, 1), 1u);
   EXPECT_EQ(OnlyAlert(*stays, circle)->content.note(), "sealed earlier");
   // The removed contact is no longer served the circle's log.
-  auto view = removed->Sync(circle);
+  auto view = removed->session().Sync(circle);
   ASSERT_TRUE(view.ok());
   EXPECT_TRUE((*view)->alerts().empty());
 }
@@ -382,8 +390,9 @@ TEST_F(ClockedCircleTest, ADuressAlarmReleasesOnceAcrossRestartsAndEachEscalatio
   auto contact = Connect(friend_id);
   const std::string circle = CircleWith(*owner, {contact.get()});
   const crypto::Secret token = crypto::Secret::Random(32);
-  ASSERT_OK(owner->ArmDuress(token, {Content(v1::AlertContent::COME_NOW, "forced open"),
-                                     Content(v1::AlertContent::CALL_EMERGENCY, "escalated")}));
+  ASSERT_OK(
+      owner->circle().ArmDuress(token, {Content(v1::AlertContent::COME_NOW, "forced open"),
+                                        Content(v1::AlertContent::CALL_EMERGENCY, "escalated")}));
 
   // Only the owner arms, and only with sealed alerts.
   v1::DuressAlarm stolen;
@@ -392,20 +401,20 @@ TEST_F(ClockedCircleTest, ADuressAlarmReleasesOnceAcrossRestartsAndEachEscalatio
   v1::Empty empty;
   {
     grpc::ClientContext ctx;
-    contact->Prepare(&ctx);
-    EXPECT_EQ(contact->stub()->ArmDuress(&ctx, stolen, &empty).error_code(),
+    contact->session().Prepare(&ctx);
+    EXPECT_EQ(contact->session().stub()->ArmDuress(&ctx, stolen, &empty).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
   }
   {
     grpc::ClientContext ctx;
-    owner->Prepare(&ctx);
-    EXPECT_EQ(owner->stub()->ArmDuress(&ctx, stolen, &empty).error_code(),
+    owner->session().Prepare(&ctx);
+    EXPECT_EQ(owner->session().stub()->ArmDuress(&ctx, stolen, &empty).error_code(),
               grpc::StatusCode::INVALID_ARGUMENT);  // no alerts
   }
-  EXPECT_EQ(contact->TriggerDuress(crypto::Secret::FromString("short"), false).code(),
+  EXPECT_EQ(contact->circle().TriggerDuress(crypto::Secret::FromString("short"), false).code(),
             absl::StatusCode::kInvalidArgument);
   // A wrong token releases nothing, and is answered no differently.
-  EXPECT_OK(contact->TriggerDuress(crypto::Secret::Random(32), true));
+  EXPECT_OK(contact->circle().TriggerDuress(crypto::Secret::Random(32), true));
   EXPECT_EQ(AlertsSeen(*contact, circle, 1), 0u);
 
   // Armed before a restart, fired after it from another session.
@@ -414,8 +423,8 @@ TEST_F(ClockedCircleTest, ADuressAlarmReleasesOnceAcrossRestartsAndEachEscalatio
   Restart();
   auto device = Connect(device_id);
   contact = Connect(friend_id);
-  ASSERT_OK(device->TriggerDuress(token, false));
-  ASSERT_OK(device->TriggerDuress(token, false));
+  ASSERT_OK(device->circle().TriggerDuress(token, false));
+  ASSERT_OK(device->circle().TriggerDuress(token, false));
   ASSERT_EQ(AlertsSeen(*contact, circle, 1), 1u);
   EXPECT_EQ(OnlyAlert(*contact, circle)->content.note(), "forced open");
 
@@ -435,15 +444,15 @@ TEST_F(ClockedCircleTest, ADuressAlarmReleasesOnceAcrossRestartsAndEachEscalatio
   StartServer();
   device = Connect(device_id);
   contact = Connect(friend_id);
-  ASSERT_OK(device->TriggerDuress(token, false));
+  ASSERT_OK(device->circle().TriggerDuress(token, false));
   EXPECT_EQ(AlertsSeen(*contact, circle, 2), 1u);
 
   // Each escalation releases the next alert, until there are none.
-  ASSERT_OK(device->TriggerDuress(token, true));
-  ASSERT_OK(device->TriggerDuress(token, true));
-  ASSERT_OK(device->TriggerDuress(token, true));
+  ASSERT_OK(device->circle().TriggerDuress(token, true));
+  ASSERT_OK(device->circle().TriggerDuress(token, true));
+  ASSERT_OK(device->circle().TriggerDuress(token, true));
   ASSERT_EQ(AlertsSeen(*contact, circle, 3), 2u);
-  auto view = contact->Sync(circle);
+  auto view = contact->session().Sync(circle);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ((*view)->alerts().back().content.level(), v1::AlertContent::CALL_EMERGENCY);
 }

@@ -43,7 +43,7 @@ class ClockedServerTest : public ::testing::Test {
         {absl::StrCat("127.0.0.1:", server_->port()), server_->certificate_pem(), ""},
         std::move(identity));
     EXPECT_TRUE(c.ok()) << c.status();
-    EXPECT_OK((*c)->Register());
+    EXPECT_OK((*c)->account().Register());
     return *std::move(c);
   }
   // Runs `fn` on the stopped server's store, as an operator's tool could.

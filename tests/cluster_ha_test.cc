@@ -115,7 +115,7 @@ TEST_F(ClusterHaTest, ThePrimaryDiesPatroniPromotesTheStandbyAndNoAcknowledgedMe
     auto reader = client::Client::Connect({node->address(), node->certificate_pem(), ""},
                                           alice->identity());
     ASSERT_OK(reader.status());
-    auto view = (*reader)->Sync(group);
+    auto view = (*reader)->session().Sync(group);
     ASSERT_OK(view.status());
     std::vector<std::string> from_alice, from_bob;
     std::set<std::string> seen;

@@ -56,7 +56,7 @@ class ClusterNodesTest : public ::testing::Test {
     auto c = client::Client::Connect(
         {absl::StrCat("127.0.0.1:", node.port()), node.certificate_pem(), ""}, std::move(identity));
     EXPECT_TRUE(c.ok()) << c.status();
-    if (register_first) EXPECT_OK((*c)->Register());
+    if (register_first) EXPECT_OK((*c)->account().Register());
     return *std::move(c);
   }
   static v1::AlertContent Missed() {
@@ -81,14 +81,14 @@ TEST_F(ClusterNodesTest, ACheckInIsReleasedOnceByEitherNodeAndByTheOtherWhenOneI
   ASSERT_FALSE(circle.empty());
 
   // Both nodes up: both timers see the deadline pass; one alert goes out.
-  ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
+  ASSERT_OK(owner->circle().ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
   clock_.now_ms += 91 * kMinute;
   EXPECT_EQ(AlertsSeen(*contact, circle, 1, kPatience), 1u);
   std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
   EXPECT_EQ(AlertsSeen(*contact, circle, 2, kPatience), 1u);
 
   // Scheduled through node a, which then goes away: node b releases it.
-  ASSERT_OK(owner->ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
+  ASSERT_OK(owner->circle().ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
   owner.reset();
   a_->Shutdown();
   a_.reset();
@@ -111,29 +111,29 @@ TEST_F(ClusterNodesTest, WhatIsAcknowledgedThroughOneNodeIsReadThroughTheOtherAt
     SCOPED_TRACE(round);
     // The groups someone is in: an invitation into the circle.
     auto contact = Connect(*b_, client::Identity::Generate(absl::StrCat("contact", round)));
-    ASSERT_OK(owner_on_a->CircleInvite(contact->identity().user_id()));
-    ASSERT_OK(contact->AnswerCircle(dana.user_id(), /*accept=*/true));
-    if (round == 0) ASSERT_OK(owner_on_a->TendCircle(*owner_on_a->OwnCircle(false)).status());
+    ASSERT_OK(owner_on_a->circle().Invite(contact->identity().user_id()));
+    ASSERT_OK(contact->circle().Answer(dana.user_id(), /*accept=*/true));
+    if (round == 0) ASSERT_OK(owner_on_a->circle().Tend(*owner_on_a->circle().Own(false)).status());
 
     // A check-in: scheduled through a, seen and cancelled through b, gone on a.
     const int64_t deadline = clock_.now_ms + (90 + round) * kMinute;
-    ASSERT_OK(owner_on_a->ScheduleCheckin(deadline, 0, Missed()).status());
-    auto seen = owner_on_b->GetCheckin();
+    ASSERT_OK(owner_on_a->circle().ScheduleCheckin(deadline, 0, Missed()).status());
+    auto seen = owner_on_b->circle().GetCheckin();
     ASSERT_OK(seen.status());
     EXPECT_TRUE(seen->scheduled());
     EXPECT_EQ(seen->deadline_ms(), deadline);
-    auto cancelled = owner_on_b->CancelCheckin();
+    auto cancelled = owner_on_b->circle().CancelCheckin();
     ASSERT_OK(cancelled.status());
     EXPECT_EQ(cancelled->deadline_ms(), deadline);
-    auto after = owner_on_a->GetCheckin();
+    auto after = owner_on_a->circle().GetCheckin();
     ASSERT_OK(after.status());
     EXPECT_FALSE(after->scheduled());
 
     // Boundaries: set through a, read through b.
     v1::Boundaries blocks;
     blocks.add_blocked(contact->identity().user_id());
-    ASSERT_OK(owner_on_a->SetBoundaries(blocks).status());
-    auto read = owner_on_b->GetBoundaries();
+    ASSERT_OK(owner_on_a->account().SetBoundaries(blocks).status());
+    auto read = owner_on_b->account().GetBoundaries();
     ASSERT_OK(read.status());
     ASSERT_EQ(read->blocked_size(), 1);
     EXPECT_EQ(read->blocked(0), contact->identity().user_id());
@@ -145,7 +145,8 @@ TEST_F(ClusterNodesTest, ANodeStartedEmptyServesAtOnceAndListsGroupsOnlyOnceItHa
   auto owner = Connect(*a_, client::Identity::Generate("rosa"));
   auto member = Connect(*a_, kim);
   const std::string group = CreateGroupWith(*owner, {member.get()}, "Thursday");
-  for (int i = 0; i < 5; ++i) ASSERT_OK(owner->Send(group, absl::StrCat("before ", i)).status());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_OK(owner->groups().Send(group, absl::StrCat("before ", i)).status());
 
   // A group whose log ends before its head: a node that starts now can
   // never finish loading every group.
@@ -156,16 +157,17 @@ TEST_F(ClusterNodesTest, ANodeStartedEmptyServesAtOnceAndListsGroupsOnlyOnceItHa
   ASSERT_NE(c, nullptr);
   auto member_on_c = Connect(*c, kim, /*register_first=*/false);
   // It serves a group as soon as it is asked for it: reads, and sends.
-  auto view = member_on_c->Sync(group);
+  auto view = member_on_c->session().Sync(group);
   ASSERT_OK(view.status());
   ASSERT_EQ((*view)->messages().size(), 5u);
   EXPECT_EQ((*view)->messages().back().text, "before 4");
-  ASSERT_OK(member_on_c->Send(group, "through c").status());
+  ASSERT_OK(member_on_c->groups().Send(group, "through c").status());
   // What spans every group waits, rather than answer from part of them.
-  const absl::Status listed = member_on_c->Groups().status();
+  const absl::Status listed = member_on_c->session().ListGroups().status();
   EXPECT_EQ(listed.code(), absl::StatusCode::kUnavailable) << listed;
   EXPECT_EQ(listed.message(), "this node has just started and is still loading groups; retry in a moment");
-  const absl::Status opened = member_on_c->OpenDirect(owner->identity().user_id(), true).status();
+  const absl::Status opened =
+      member_on_c->groups().OpenDirect(owner->identity().user_id(), true).status();
   EXPECT_EQ(opened.code(), absl::StatusCode::kUnavailable) << opened;
 
   // Once a node has loaded every group, it lists them.
@@ -173,11 +175,11 @@ TEST_F(ClusterNodesTest, ANodeStartedEmptyServesAtOnceAndListsGroupsOnlyOnceItHa
                 .status());
   auto d = StartNodeLike("d", "a");
   ASSERT_NE(d, nullptr);
-  auto groups = Connect(*d, kim, /*register_first=*/false)->Groups();
+  auto groups = Connect(*d, kim, /*register_first=*/false)->session().ListGroups();
   ASSERT_OK(groups.status());
   ASSERT_EQ(groups->groups_size(), 1);
   EXPECT_EQ(groups->groups(0).group_id(), group);
-  EXPECT_EQ(owner->Sync(group).value()->messages().back().text, "through c");
+  EXPECT_EQ(owner->session().Sync(group).value()->messages().back().text, "through c");
 }
 
 TEST_F(ClusterNodesTest, ARestartedNodeServesFromItsCacheWhatTheDatabaseStillHolds) {
@@ -185,11 +187,12 @@ TEST_F(ClusterNodesTest, ARestartedNodeServesFromItsCacheWhatTheDatabaseStillHol
   auto owner = Connect(*a_, client::Identity::Generate("rosa"));
   auto member = Connect(*b_, kim);
   const std::string group = CreateGroupWith(*owner, {member.get()}, "Thursday");
-  for (int i = 1; i <= 4; ++i) ASSERT_OK(owner->Send(group, absl::StrCat("message ", i)).status());
+  for (int i = 1; i <= 4; ++i)
+    ASSERT_OK(owner->groups().Send(group, absl::StrCat("message ", i)).status());
   auto texts = [&](server::Server& node) {
     std::vector<std::string> out;
     auto reader = Connect(node, kim, /*register_first=*/false);
-    auto view = reader->Sync(group);
+    auto view = reader->session().Sync(group);
     EXPECT_OK(view.status());
     if (view.ok()) {
       for (const auto& m : (*view)->messages()) out.push_back(m.text);
@@ -203,7 +206,8 @@ TEST_F(ClusterNodesTest, ARestartedNodeServesFromItsCacheWhatTheDatabaseStillHol
   b_->Shutdown();
   b_.reset();
   EXPECT_FALSE(std::filesystem::is_empty(dir_.path() + "/b/cache"));
-  for (int i = 5; i <= 6; ++i) ASSERT_OK(owner->Send(group, absl::StrCat("message ", i)).status());
+  for (int i = 5; i <= 6; ++i)
+    ASSERT_OK(owner->groups().Send(group, absl::StrCat("message ", i)).status());
   b_ = StartNode("b");
   ASSERT_NE(b_, nullptr);
   EXPECT_EQ(texts(*b_), (std::vector<std::string>{"message 1", "message 2", "message 3",
@@ -231,23 +235,23 @@ TEST_F(ClusterNodesTest, ABlockSetThroughOneNodeHoldsOnTheOther) {
   auto alice = Connect(*a_, alice_id);
   auto bob = Connect(*b_, client::Identity::Generate("bob"));
   const std::string bob_id = bob->identity().user_id();
-  auto dm = alice->OpenDirect(bob_id, /*create=*/true);
+  auto dm = alice->groups().OpenDirect(bob_id, /*create=*/true);
   ASSERT_OK(dm.status());
-  ASSERT_OK(alice->Send(*dm, "hello").status());
+  ASSERT_OK(alice->groups().Send(*dm, "hello").status());
 
   v1::Boundaries blocks;
   blocks.add_blocked(alice_id.user_id());
-  ASSERT_OK(bob->SetBoundaries(blocks).status());
+  ASSERT_OK(bob->account().SetBoundaries(blocks).status());
   // Acknowledged through node b, so it holds for the very next send through
   // node a: the writer reads the addressee's boundaries afresh.
   for (const char* text : {"are you there", "please"}) {
-    const absl::Status refused = alice->Send(*dm, text).status();
+    const absl::Status refused = alice->groups().Send(*dm, text).status();
     EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
     EXPECT_EQ(refused.message(), kNotAccepting);
   }
   // Lifted through node b: alice's next message is accepted through node a.
-  ASSERT_OK(bob->SetBoundaries(v1::Boundaries()).status());
-  EXPECT_OK(alice->Send(*dm, "thank you").status());
+  ASSERT_OK(bob->account().SetBoundaries(v1::Boundaries()).status());
+  EXPECT_OK(alice->groups().Send(*dm, "thank you").status());
 }
 
 TEST_F(ClusterNodesTest, TwoPeopleOpeningTheirConversationAtOnceThroughTwoNodesShareOne) {
@@ -259,14 +263,14 @@ TEST_F(ClusterNodesTest, TwoPeopleOpeningTheirConversationAtOnceThroughTwoNodesS
     auto bob = Connect(*b_, client::Identity::Generate("bob"));
     const std::string alice_id = alice->identity().user_id(), bob_id = bob->identity().user_id();
     absl::StatusOr<std::string> from_alice, from_bob;
-    std::thread opens_b([&] { from_bob = bob->OpenDirect(alice_id, /*create=*/true); });
-    from_alice = alice->OpenDirect(bob_id, /*create=*/true);
+    std::thread opens_b([&] { from_bob = bob->groups().OpenDirect(alice_id, /*create=*/true); });
+    from_alice = alice->groups().OpenDirect(bob_id, /*create=*/true);
     opens_b.join();
     ASSERT_OK(from_alice.status());
     ASSERT_OK(from_bob.status());
     EXPECT_EQ(*from_alice, *from_bob) << "round " << round;
     for (auto* person : {alice.get(), bob.get()}) {
-      auto groups = person->Groups();
+      auto groups = person->session().ListGroups();
       ASSERT_OK(groups.status());
       int direct = 0;
       for (const v1::GroupSummary& g : groups->groups()) direct += g.charter().kind() == v1::KIND_DIRECT;
@@ -279,9 +283,10 @@ TEST_F(ClusterNodesTest, SomeoneRegisteredThroughOneNodeLogsInAndIsFoundThroughT
   const client::Identity carol = client::Identity::Generate("carol");
   auto on_a = Connect(*a_, carol);
   auto on_b = Connect(*b_, carol, /*register_first=*/false);
-  auto groups = on_b->Groups();  // logs in through node b
+  auto groups = on_b->session().ListGroups();  // logs in through node b
   EXPECT_OK(groups.status());
-  auto found = Connect(*b_, client::Identity::Generate("erin"))->GetIdentity(carol.user_id());
+  auto found =
+      Connect(*b_, client::Identity::Generate("erin"))->session().GetIdentity(carol.user_id());
   ASSERT_OK(found.status());
   EXPECT_EQ(found->sign_pk(), carol.Bundle().sign_pk());
 }

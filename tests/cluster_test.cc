@@ -42,7 +42,7 @@ class ClusterTest : public ::testing::Test {
 
   // Every message text of `group` in the verified log, as `reader` sees it.
   static std::vector<std::string> Texts(client::Client& reader, const std::string& group) {
-    auto view = reader.Sync(group);
+    auto view = reader.session().Sync(group);
     EXPECT_OK(view.status());
     std::vector<std::string> texts;
     if (view.ok()) {
@@ -62,12 +62,15 @@ class Recorder {
  public:
   Recorder(client::Client& c, const std::string& group, uint64_t from_seq)
       : thread_([this, &c, group, from_seq] {
-          status_ = c.Follow(group, from_seq, [this](const client::Message& m) {
-            std::lock_guard<std::mutex> lock(mu_);
-            seqs_.push_back(m.seq);
-            texts_.push_back(m.text);
-            return true;
-          }, &cancel_);
+          status_ = c.session().Follow(
+              group, from_seq,
+              [this](const client::Message& m) {
+                std::lock_guard<std::mutex> lock(mu_);
+                seqs_.push_back(m.seq);
+                texts_.push_back(m.text);
+                return true;
+              },
+              &cancel_);
         }) {}
   ~Recorder() { Stop(); }
   // Waits up to 60 s until `n` messages have arrived.
@@ -110,7 +113,7 @@ TEST_F(ClusterTest, MembersOnBothNodesTalkAndAKilledNodeLosesNoAcknowledgedMessa
   // the whole log, whichever node takes it.
   const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get(), dan.get()});
   ASSERT_FALSE(group.empty());
-  const uint64_t start = (*alice->Sync(group))->state().head_seq() + 1;
+  const uint64_t start = (*alice->session().Sync(group))->state().head_seq() + 1;
   Recorder on_a(*carol, group, start), on_b(*dan, group, start);
 
   constexpr int kEach = 60;
@@ -129,7 +132,7 @@ TEST_F(ClusterTest, MembersOnBothNodesTalkAndAKilledNodeLosesNoAcknowledgedMessa
   std::thread bob_sends([&] {
     for (int i = 0; i < kEach; ++i) {
       const std::string text = absl::StrCat("bob ", i);
-      auto seq = bob->Send(group, text);
+      auto seq = bob->groups().Send(group, text);
       ASSERT_TRUE(seq.ok()) << "bob's send " << i << " was never acknowledged: " << seq.status();
       acked_b.push_back(text);
     }
@@ -184,19 +187,19 @@ TEST_F(ClusterTest, TwoNodesRacingAppendsToOneGroupNeverForkIt) {
   auto bob = NewClient(*b_, "bob");
   const std::string group = CreateGroupWith(*alice, {bob.get()});
   ASSERT_FALSE(group.empty());
-  const uint64_t first = (*alice->Sync(group))->state().head_seq() + 1;
+  const uint64_t first = (*alice->session().Sync(group))->state().head_seq() + 1;
   std::vector<uint64_t> seqs_a, seqs_b;
   const auto started = std::chrono::steady_clock::now();
   std::thread through_a([&] {
     for (int i = 0; i < kEach; ++i) {
-      auto seq = alice->Send(group, absl::StrCat("a ", i));
+      auto seq = alice->groups().Send(group, absl::StrCat("a ", i));
       ASSERT_OK(seq.status());
       seqs_a.push_back(*seq);
     }
   });
   std::thread through_b([&] {
     for (int i = 0; i < kEach; ++i) {
-      auto seq = bob->Send(group, absl::StrCat("b ", i));
+      auto seq = bob->groups().Send(group, absl::StrCat("b ", i));
       ASSERT_OK(seq.status());
       seqs_b.push_back(*seq);
     }
@@ -220,7 +223,7 @@ TEST_F(ClusterTest, TwoNodesRacingAppendsToOneGroupNeverForkIt) {
   ASSERT_EQ(via_a.size(), 2u * kEach);
   EXPECT_EQ(via_a, via_b);
   EXPECT_EQ(std::set<std::string>(via_a.begin(), via_a.end()).size(), via_a.size());
-  const client::GroupView& view = **bob->Sync(group);
+  const client::GroupView& view = **bob->session().Sync(group);
   for (size_t i = 0; i < seqs_a.size(); ++i) {
     EXPECT_EQ(via_a[seqs_a[i] - first], absl::StrCat("a ", i));
   }
@@ -234,7 +237,7 @@ TEST_F(ClusterTest, AnAppendSentAgainThroughTheOtherNodeLandsOnce) {
   auto alice_on_b =
       client::Client::Connect({b_->address(), b_->certificate_pem(), ""}, alice->identity());
   ASSERT_OK(alice_on_b.status());
-  auto view = alice->Sync(group);
+  auto view = alice->session().Sync(group);
   ASSERT_OK(view.status());
   v1::AppendRequest req;
   *req.mutable_event() =
@@ -248,7 +251,7 @@ TEST_F(ClusterTest, AnAppendSentAgainThroughTheOtherNodeLandsOnce) {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer " + LoginToken(*through[i]));
     v1::AppendReply reply;
-    const grpc::Status s = through[i]->stub()->Append(&ctx, req, &reply);
+    const grpc::Status s = through[i]->session().stub()->Append(&ctx, req, &reply);
     if (i == 0) {
       ASSERT_TRUE(s.ok()) << s.error_message();
       first = reply;
@@ -260,7 +263,7 @@ TEST_F(ClusterTest, AnAppendSentAgainThroughTheOtherNodeLandsOnce) {
     EXPECT_EQ(earlier.seq(), first.seq());
     EXPECT_EQ(earlier.event_hash(), first.event_hash());
   }
-  view = alice->Sync(group);
+  view = alice->session().Sync(group);
   ASSERT_OK(view.status());
   EXPECT_EQ((*view)->state().head_seq(), first.seq());
 }

@@ -34,7 +34,7 @@ TEST_F(DeliveryTest, EveryFollowerGetsEveryMessageOnceInOrderAcrossARestart) {
   for (auto& s : senders) sending.push_back(s.get());
 
   // Followers start from the next event; record every message they see.
-  const uint64_t start = (*owner->Sync(group))->state().head_seq() + 1;
+  const uint64_t start = (*owner->session().Sync(group))->state().head_seq() + 1;
   std::mutex mu;
   std::vector<std::vector<uint64_t>> received(kFollowers);
   std::vector<client::FollowCancel> cancels(kFollowers);
@@ -42,11 +42,14 @@ TEST_F(DeliveryTest, EveryFollowerGetsEveryMessageOnceInOrderAcrossARestart) {
   std::vector<absl::Status> follow_status(kFollowers);
   for (int i = 0; i < kFollowers; ++i) {
     follow_threads.emplace_back([&, i] {
-      follow_status[i] = followers[i]->Follow(group, start, [&, i](const client::Message& m) {
-        std::lock_guard<std::mutex> lock(mu);
-        received[i].push_back(m.seq);
-        return true;
-      }, &cancels[i]);
+      follow_status[i] = followers[i]->session().Follow(
+          group, start,
+          [&, i](const client::Message& m) {
+            std::lock_guard<std::mutex> lock(mu);
+            received[i].push_back(m.seq);
+            return true;
+          },
+          &cancels[i]);
     });
   }
 
@@ -79,7 +82,7 @@ TEST_F(DeliveryTest, EveryFollowerGetsEveryMessageOnceInOrderAcrossARestart) {
   }
 
   // The truth: every message in the verified log.
-  auto final_view = owner->Sync(group);
+  auto final_view = owner->session().Sync(group);
   ASSERT_OK(final_view.status());
   std::vector<uint64_t> expected;
   for (const auto& m : (*final_view)->messages()) {
@@ -118,16 +121,16 @@ TEST_F(DeliveryTest, AFollowerFarBehindGetsTheBacklogFromStorageInOrder) {
   // Well past what a group keeps in memory, so the start comes from storage.
   constexpr int kMessages = 400;
   for (int i = 0; i < kMessages; ++i) {
-    ASSERT_OK(alice->Send(group, std::to_string(i) + std::string(1000, '.')).status());
+    ASSERT_OK(alice->groups().Send(group, std::to_string(i) + std::string(1000, '.')).status());
   }
-  const uint64_t head = (*alice->Sync(group))->state().head_seq();
+  const uint64_t head = (*alice->session().Sync(group))->state().head_seq();
 
   grpc::ClientContext ctx;
-  bob->Prepare(&ctx, /*with_deadline=*/false);
+  bob->session().Prepare(&ctx, /*with_deadline=*/false);
   v1::FollowRequest req;
   req.set_group_id(group);
   req.set_from_seq(1);
-  auto stream = bob->stub()->Follow(&ctx, req);
+  auto stream = bob->session().stub()->Follow(&ctx, req);
   client::GroupView view(&bob->identity());
   v1::EventBatch batch;
   int batches = 0;

@@ -41,7 +41,7 @@ TEST_F(DurabilityTest, AcknowledgedEventsSurviveSigkill) {
           std::string text =
               "round " + std::to_string(round) + " sender " + std::to_string(s) + " #" +
               std::to_string(i);
-          auto seq = senders[s]->Send(group, text);
+          auto seq = senders[s]->groups().Send(group, text);
           if (!seq.ok()) {
             if (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(10));
             continue;
@@ -65,7 +65,7 @@ TEST_F(DurabilityTest, AcknowledgedEventsSurviveSigkill) {
     auto auditor = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
                                            owner->identity());
     ASSERT_OK(auditor.status());
-    auto view = (*auditor)->Sync(group);
+    auto view = (*auditor)->session().Sync(group);
     ASSERT_OK(view.status());
     std::map<uint64_t, std::string> logged;
     for (const auto& m : (*view)->messages()) logged[m.seq] = m.text;

@@ -49,7 +49,7 @@ class HostileMember {
   // confirmation does not match. Returns the event's seq.
   absl::StatusOr<uint64_t> Send(const std::string& group, Corruption corruption,
                                 const std::string& victim) {
-    auto view = c_->Sync(group);
+    auto view = c_->session().Sync(group);
     if (!view.ok()) return view.status();
     const GroupState& state = (*view)->state();
     const client::Identity& me = c_->identity();
@@ -87,8 +87,9 @@ class HostileMember {
     *req.mutable_event() = SignEvent(body, me.sign.secret_key);
     v1::AppendReply reply;
     grpc::ClientContext ctx;
-    c_->Prepare(&ctx);
-    if (auto s = client::FromGrpc(c_->stub()->Append(&ctx, req, &reply)); !s.ok()) return s;
+    c_->session().Prepare(&ctx);
+    if (auto s = client::FromGrpc(c_->session().stub()->Append(&ctx, req, &reply)); !s.ok())
+      return s;
     return reply.seq();
   }
 
@@ -126,8 +127,9 @@ class HostileMember {
     req.set_group_id(group);
     v1::ReadReply reply;
     grpc::ClientContext ctx;
-    c_->Prepare(&ctx);
-    if (auto s = client::FromGrpc(c_->stub()->ReadEvents(&ctx, req, &reply)); !s.ok()) return s;
+    c_->session().Prepare(&ctx);
+    if (auto s = client::FromGrpc(c_->session().stub()->ReadEvents(&ctx, req, &reply)); !s.ok())
+      return s;
     const client::Identity& me = c_->identity();
     for (const v1::Event& e : reply.events()) {
       v1::EventBody body;
@@ -154,7 +156,7 @@ class HostileMemberTest : public ServerTest, public ::testing::WithParamInterfac
 
   // The texts `c` reads in `group`, readable or not ("" for unreadable).
   std::vector<std::string> Texts(client::Client& c, const std::string& group) {
-    auto view = c.Sync(group);
+    auto view = c.session().Sync(group);
     EXPECT_OK(view.status());
     std::vector<std::string> out;
     if (view.ok()) {
@@ -169,14 +171,14 @@ TEST_P(HostileMemberTest, OneBadEventDoesNotTakeTheGroupFromTheOthers) {
   auto carol = Client("carol");
   auto mallory = Client("mallory");
   const std::string group = CreateGroupWith(*alice, {carol.get(), mallory.get()});
-  ASSERT_OK(alice->Send(group, "before").status());
+  ASSERT_OK(alice->groups().Send(group, "before").status());
 
   auto bad = HostileMember(mallory.get()).Send(group, GetParam(), id(*carol));
   ASSERT_OK(bad.status());
 
   // Everyone else reads on, and is told exactly what happened where.
   for (client::Client* reader : {alice.get(), carol.get()}) {
-    auto view = reader->Sync(group);
+    auto view = reader->session().Sync(group);
     ASSERT_OK(view.status());
     if (GetParam() == Corruption::kRekeyToOneMember) continue;
     ASSERT_EQ((*view)->unreadable_events().size(), 1u);
@@ -190,7 +192,7 @@ TEST_P(HostileMemberTest, OneBadEventDoesNotTakeTheGroupFromTheOthers) {
   if (GetParam() == Corruption::kRekeyToOneMember) {
     // Carol was sealed a faulty secret: her client names it, and re-keys
     // only when she next sends (reading alone would tell mallory she is on).
-    auto view = carol->Sync(group);
+    auto view = carol->session().Sync(group);
     ASSERT_OK(view.status());
     ASSERT_EQ((*view)->faulty_rekeys().size(), 1u);
     EXPECT_EQ((*view)->faulty_rekeys()[0].seq, *bad);
@@ -199,7 +201,7 @@ TEST_P(HostileMemberTest, OneBadEventDoesNotTakeTheGroupFromTheOthers) {
     EXPECT_EQ((*view)->state().head_seq(), *bad) << "no re-key on reading";
   } else {
     // Offered to the moderators as evidence: the signed event itself.
-    auto queue = alice->ModerationQueue(group);
+    auto queue = alice->groups().ModerationQueue(group);
     ASSERT_OK(queue.status());
     ASSERT_EQ(queue->size(), 1u);
     EXPECT_EQ(queue->front().kind, client::QueueItem::Kind::kUnreadable);
@@ -208,10 +210,10 @@ TEST_P(HostileMemberTest, OneBadEventDoesNotTakeTheGroupFromTheOthers) {
   }
 
   // Both can still send, and read each other.
-  ASSERT_OK(carol->Send(group, "after, from carol").status());
-  ASSERT_OK(alice->Send(group, "after, from alice").status());
+  ASSERT_OK(carol->groups().Send(group, "after, from carol").status());
+  ASSERT_OK(alice->groups().Send(group, "after, from alice").status());
   if (GetParam() == Corruption::kRekeyToOneMember) {
-    auto view = carol->Sync(group);
+    auto view = carol->session().Sync(group);
     ASSERT_OK(view.status());
     EXPECT_FALSE((*view)->NeedsHealing());
     EXPECT_GT((*view)->state().epoch(), (*view)->faulty_rekeys()[0].epoch);
@@ -222,8 +224,8 @@ TEST_P(HostileMemberTest, OneBadEventDoesNotTakeTheGroupFromTheOthers) {
   EXPECT_EQ(alices[alices.size() - 2], "after, from carol");
 
   // The owner removes the sender, and the group goes on without them.
-  ASSERT_OK(alice->Remove(group, id(*mallory)));
-  ASSERT_OK(alice->Send(group, "after removal").status());
+  ASSERT_OK(alice->groups().Remove(group, id(*mallory)));
+  ASSERT_OK(alice->groups().Send(group, "after removal").status());
   EXPECT_EQ(Texts(*carol, group).back(), "after removal");
 }
 
@@ -254,20 +256,21 @@ TEST_P(HostileContactTest, OneBadEventDoesNotStopACirclesAlerts) {
   v1::AlertContent help;
   help.set_level(v1::AlertContent::COME_NOW);
   help.set_note("at the library");
-  auto raised = alice->RaiseAlert(help);
+  auto raised = alice->circle().RaiseAlert(help);
   ASSERT_OK(raised.status());
   ASSERT_EQ(AlertsSeen(*carol, circle, 1), 1u);
-  auto view = carol->Sync(circle);
+  auto view = carol->session().Sync(circle);
   ASSERT_OK(view.status());
   const client::AlertRecord* alert = (*view)->FindAlert(raised->alert_id);
   ASSERT_NE(alert, nullptr);
   EXPECT_TRUE(alert->readable);
   EXPECT_EQ(alert->content.note(), "at the library");
-  ASSERT_OK(carol->AnswerAlert(circle, raised->alert_id, v1::Alert::ACK, v1::AlertContent()));
+  ASSERT_OK(
+      carol->circle().AnswerAlert(circle, raised->alert_id, v1::Alert::ACK, v1::AlertContent()));
 
   // The owner takes the sender out, and alerts still reach the others.
-  ASSERT_OK(alice->CircleRemove(id(*mallory)));
-  ASSERT_OK(alice->RaiseAlert(help).status());
+  ASSERT_OK(alice->circle().Remove(id(*mallory)));
+  ASSERT_OK(alice->circle().RaiseAlert(help).status());
   EXPECT_EQ(AlertsSeen(*carol, circle, 2), 2u);
 }
 
@@ -283,9 +286,9 @@ TEST_F(HostileMemberTest, AnUnreadablePlanPageInADirectConversationIsContained) 
   auto mallory = Client("mallory");
   // They share a group, so each can find the other's identity.
   CreateGroupWith(*alice, {mallory.get()});
-  auto dm = mallory->OpenDirect(id(*alice), /*create=*/true);
+  auto dm = mallory->groups().OpenDirect(id(*alice), /*create=*/true);
   ASSERT_OK(dm.status());
-  auto view = mallory->Sync(*dm);
+  auto view = mallory->session().Sync(*dm);
   ASSERT_OK(view.status());
   auto page = (*view)->SealPlan(v1::PlanSection());
   ASSERT_OK(page.status());
@@ -296,16 +299,16 @@ TEST_F(HostileMemberTest, AnUnreadablePlanPageInADirectConversationIsContained) 
   *req.mutable_event() = SignEvent(body, mallory->identity().sign.secret_key);
   v1::AppendReply reply;
   grpc::ClientContext ctx;
-  mallory->Prepare(&ctx);
-  ASSERT_TRUE(mallory->stub()->Append(&ctx, req, &reply).ok());
+  mallory->session().Prepare(&ctx);
+  ASSERT_TRUE(mallory->session().stub()->Append(&ctx, req, &reply).ok());
 
-  ASSERT_OK(mallory->Send(*dm, "still talking").status());
-  auto alices = alice->Sync(*dm);
+  ASSERT_OK(mallory->groups().Send(*dm, "still talking").status());
+  auto alices = alice->session().Sync(*dm);
   ASSERT_OK(alices.status());
   ASSERT_EQ((*alices)->unreadable_events().size(), 1u);
   EXPECT_EQ((*alices)->unreadable_events()[0].what, "plan page");
   EXPECT_EQ((*alices)->messages().back().text, "still talking");
-  ASSERT_OK(alice->Send(*dm, "I read you").status());
+  ASSERT_OK(alice->groups().Send(*dm, "I read you").status());
 }
 
 }  // namespace

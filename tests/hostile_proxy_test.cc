@@ -47,8 +47,8 @@ uint64_t AppendSealed(client::Client& c, const v1::SignedEvent& event) {
   *req.mutable_event() = event;
   v1::AppendReply reply;
   grpc::ClientContext ctx;
-  c.Prepare(&ctx);
-  grpc::Status s = c.stub()->Append(&ctx, req, &reply);
+  c.session().Prepare(&ctx);
+  grpc::Status s = c.session().stub()->Append(&ctx, req, &reply);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return s.ok() ? reply.seq() : 0;
 }
@@ -65,17 +65,17 @@ TEST_F(HostileProxyTest, PassesAnUntouchedLogThrough) {
   ASSERT_TRUE(alice && bob);
   const std::string group = CreateGroupWith(*alice, {bob.get()});
   ASSERT_FALSE(group.empty());
-  ASSERT_OK(alice->Send(group, "one").status());
-  ASSERT_OK(alice->Send(group, "two").status());
+  ASSERT_OK(alice->groups().Send(group, "one").status());
+  ASSERT_OK(alice->groups().Send(group, "two").status());
 
-  auto view = bob->Sync(group);
+  auto view = bob->session().Sync(group);
   ASSERT_OK(view.status());
   EXPECT_EQ(Texts(**view), (std::vector<std::string>{"one", "two"}));
   // Signed by the proxy, checked against the real key (fetched through it).
-  auto served = bob->Checkpoint(group);
+  auto served = bob->session().Checkpoint(group);
   ASSERT_OK(served.status());
   // Without a rewrite the proxy serves the very chain kithd stores.
-  auto real = Direct(bob->identity())->Checkpoint(group);
+  auto real = Direct(bob->identity())->session().Checkpoint(group);
   ASSERT_OK(real.status());
   EXPECT_EQ(served->seq(), real->seq());
   EXPECT_EQ(served->head_hash(), real->head_hash());
@@ -85,28 +85,28 @@ TEST_F(HostileProxyTest, RechainsWhatItServes) {
   GroupOfThree people = ThreeInAGroup();
   ASSERT_FALSE(people.group.empty());
   auto& [alice, bob, carol, group] = people;
-  ASSERT_OK(alice->Send(group, "one").status());
+  ASSERT_OK(alice->groups().Send(group, "one").status());
   // Alice writes "three" before she reads "two", and carol sends nothing
   // after "two": nothing later refers to it, so dropping it breaks no rule
   // a client can check. Only the re-chaining and re-signing are on trial.
   const v1::SignedEvent three = SealedNow(*alice, group, "three");
-  auto dropped = carol->Send(group, "two");
+  auto dropped = carol->groups().Send(group, "two");
   ASSERT_OK(dropped.status());
   auto last = std::optional<uint64_t>(AppendSealed(*alice, three));
   ASSERT_NE(*last, 0u);
 
   proxy_->SetRewrite(group, bob->identity().user_id(), DropSeq(*dropped));
-  auto view = bob->Sync(group);
+  auto view = bob->session().Sync(group);
   ASSERT_OK(view.status());
   EXPECT_EQ(Texts(**view), (std::vector<std::string>{"one", "three"}));
   EXPECT_EQ((*view)->messages().back().seq, *last - 1);  // renumbered, and linked to "one"
   EXPECT_EQ((*view)->state().head_seq(), *last - 1);
-  auto checkpoint = bob->Checkpoint(group);
+  auto checkpoint = bob->session().Checkpoint(group);
   ASSERT_OK(checkpoint.status());
   EXPECT_EQ(checkpoint->seq(), *last - 1);
 
   // Served per caller: alice, with no rewrite, is shown everything.
-  auto alices = alice->Sync(group);
+  auto alices = alice->session().Sync(group);
   ASSERT_OK(alices.status());
   EXPECT_EQ(Texts(**alices), (std::vector<std::string>{"one", "two", "three"}));
 }
@@ -119,11 +119,11 @@ TEST_F(HostileProxyTest, EditsAppendReplies) {
   proxy_->SetAppendReplyEdit(alice->identity().user_id(),
                              [](v1::AppendReply& reply) { reply.set_seq(reply.seq() + 5); });
 
-  auto seq = alice->Send(group, "hello");
+  auto seq = alice->groups().Send(group, "hello");
   ASSERT_OK(seq.status());
   // Stored upstream as sent, at the seq the reply should have named.
   auto direct = Direct(alice->identity());
-  auto stored = direct->Sync(group);
+  auto stored = direct->session().Sync(group);
   ASSERT_OK(stored.status());
   ASSERT_EQ(Texts(**stored), std::vector<std::string>{"hello"});
   EXPECT_EQ(*seq, (*stored)->messages().back().seq + 5);
@@ -134,7 +134,7 @@ TEST_F(HostileProxyTest, ForwardsRefusalsWithTheirDetails) {
   ASSERT_TRUE(alice);
   const std::string group = CreateGroupWith(*alice, {});
   ASSERT_FALSE(group.empty());
-  auto seq = alice->Send(group, "hello");
+  auto seq = alice->groups().Send(group, "hello");
   ASSERT_OK(seq.status());
   v1::ReadRequest read;
   read.set_group_id(group);
@@ -143,8 +143,8 @@ TEST_F(HostileProxyTest, ForwardsRefusalsWithTheirDetails) {
   v1::ReadReply events;
   {
     grpc::ClientContext ctx;
-    alice->Prepare(&ctx);
-    ASSERT_TRUE(alice->stub()->ReadEvents(&ctx, read, &events).ok());
+    alice->session().Prepare(&ctx);
+    ASSERT_TRUE(alice->session().stub()->ReadEvents(&ctx, read, &events).ok());
   }
   ASSERT_EQ(events.events_size(), 1);
 
@@ -153,8 +153,8 @@ TEST_F(HostileProxyTest, ForwardsRefusalsWithTheirDetails) {
   *again.mutable_event() = events.events(0).signed_();
   v1::AppendReply ignored;
   grpc::ClientContext ctx;
-  alice->Prepare(&ctx);
-  grpc::Status s = alice->stub()->Append(&ctx, again, &ignored);
+  alice->session().Prepare(&ctx);
+  grpc::Status s = alice->session().stub()->Append(&ctx, again, &ignored);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << s.error_message();
   v1::AppendReply first;
   ASSERT_TRUE(first.ParseFromString(s.error_details()));
@@ -166,7 +166,7 @@ TEST_F(HostileProxyTest, FollowStreamsTheRewrittenLog) {
   GroupOfThree people = ThreeInAGroup();
   ASSERT_FALSE(people.group.empty());
   auto& [alice, bob, carol, group] = people;
-  auto head = alice->Sync(group);
+  auto head = alice->session().Sync(group);
   ASSERT_OK(head.status());
   const uint64_t first = (*head)->state().head_seq() + 1;  // the true seq "one" will get
   // The middle message is carol's, and alice writes "three" before reading
@@ -181,12 +181,15 @@ TEST_F(HostileProxyTest, FollowStreamsTheRewrittenLog) {
   absl::Status followed;
   client::FollowCancel cancel;
   std::thread follow([&] {
-    absl::Status s = bob->Follow(group, 1, [&](const client::Message& m) {
-      std::lock_guard<std::mutex> lock(mu);
-      seen.push_back(m.text);
-      changed.notify_all();
-      return true;
-    }, &cancel);
+    absl::Status s = bob->session().Follow(
+        group, 1,
+        [&](const client::Message& m) {
+          std::lock_guard<std::mutex> lock(mu);
+          seen.push_back(m.text);
+          changed.notify_all();
+          return true;
+        },
+        &cancel);
     std::lock_guard<std::mutex> lock(mu);
     followed = s;
     ended = true;
@@ -194,10 +197,10 @@ TEST_F(HostileProxyTest, FollowStreamsTheRewrittenLog) {
   });
 
   // Not ASSERTs: the follower thread must be joined below.
-  auto one = alice->Send(group, "one");
+  auto one = alice->groups().Send(group, "one");
   EXPECT_OK(one.status());
   const v1::SignedEvent three = SealedNow(*alice, group, "three");
-  auto two = carol->Send(group, "two");
+  auto two = carol->groups().Send(group, "two");
   EXPECT_OK(two.status());
   if (two.ok()) EXPECT_EQ(*two, first + 1) << "the dropped event is not the one meant";
   EXPECT_EQ(AppendSealed(*alice, three), first + 2);

@@ -45,14 +45,14 @@ class HostileServerTest : public ProxiedServerTest {
 
   // Sends `text` as `c`; returns its seq.
   uint64_t Say(client::Client& c, const std::string& text) {
-    auto seq = c.Send(group_, text);
+    auto seq = c.groups().Send(group_, text);
     EXPECT_OK(seq.status());
     return seq.ok() ? *seq : 0;
   }
 
   // Bob's sync through the hostile server: must fail with DATA_LOSS saying `expected`.
   void ExpectBobRefuses(const std::string& expected) {
-    auto view = bob_->Sync(group_);
+    auto view = bob_->session().Sync(group_);
     EXPECT_EQ(view.status().code(), absl::StatusCode::kDataLoss) << view.status();
     EXPECT_NE(view.status().message().find(expected), std::string::npos)
         << "got: " << view.status() << "\nwant: " << expected;
@@ -88,7 +88,7 @@ TEST_F(HostileServerTest, ReorderingMessagesAcrossSendersIsRefused) {
 TEST_F(HostileServerTest, DroppingWhatAMemberAlreadySawIsRefused) {
   Say(*alice_, "one");
   const uint64_t only = Say(*carol_, "carol's only message");
-  ASSERT_OK(bob_->Sync(group_).status());
+  ASSERT_OK(bob_->session().Sync(group_).status());
   Rewrite(DropSeq(only));
   ExpectBobRefuses("the server served two different histories of this group: you verified it up to event " +
                    std::to_string(only) + ", and it now says the log ends at " +
@@ -98,7 +98,7 @@ TEST_F(HostileServerTest, DroppingWhatAMemberAlreadySawIsRefused) {
 TEST_F(HostileServerTest, DroppingWhatAMemberSawBeforeARestartIsRefused) {
   Say(*alice_, "one");
   const uint64_t only = Say(*carol_, "carol's only message");
-  ASSERT_OK(bob_->Sync(group_).status());
+  ASSERT_OK(bob_->session().Sync(group_).status());
   Rewrite(DropSeq(only));
   bob_ = Connect(bob_identity_);  // a new run of bob's client: all it has is its home
   ASSERT_TRUE(bob_);
@@ -118,7 +118,7 @@ TEST_F(HostileServerTest, AForkIsFoundAtTheFirstMessageThatCrossesIt) {
     return log;
   });
   // Bob's branch verifies on its own: nothing crosses the fork yet.
-  auto forked = bob_->Sync(group_);
+  auto forked = bob_->session().Sync(group_);
   ASSERT_OK(forked.status());
   EXPECT_EQ((*forked)->messages().back().text, "dave's, only for bob");
   // Alice read "two" before writing, and says so in what she signs.
@@ -128,10 +128,10 @@ TEST_F(HostileServerTest, AForkIsFoundAtTheFirstMessageThatCrossesIt) {
 }
 
 TEST_F(HostileServerTest, AMadeUpJoinFromAnOpenInviteIsRefused) {
-  auto code = alice_->Invite(group_);  // open: the server sees its hash and key
+  auto code = alice_->groups().Invite(group_);  // open: the server sees its hash and key
   ASSERT_OK(code.status());
   client::Identity ghost = client::Identity::Generate("ghost");
-  auto charter = alice_->GetCharter(group_);
+  auto charter = alice_->groups().GetCharter(group_);
   ASSERT_OK(charter.status());
   // The server knows the code's hash, not its secret: it proves with a key of its own.
   v1::SignedEvent join = client::BuildJoinRequest(ghost, group_, crypto::RandomBytes(32), *charter);
@@ -184,30 +184,30 @@ v1::Moderation Action(v1::Moderation::Action action, const std::string& target) 
 
 INSTANTIATE_TEST_SUITE_P(
     EventKinds, ReplayTest,
-    ::testing::Values(
-        Replay{"message", [](ReplayTest& t) { return t.SayAs(t.carol(), "hello"); }},
-        Replay{"warning",
-               [](ReplayTest& t) {
-                 auto seq = t.alice().Moderate(
-                     t.group(), Action(v1::Moderation::WARN, t.carol().identity().user_id()));
-                 EXPECT_OK(seq.status());
-                 return seq.ok() ? *seq : 0;
-               }},
-        Replay{"promotion",
-               [](ReplayTest& t) {
-                 EXPECT_OK(t.alice().SetRole(t.group(), t.carol().identity().user_id(),
-                                             v1::ROLE_MODERATOR));
-                 EXPECT_OK(t.alice().SetRole(t.group(), t.carol().identity().user_id(),
-                                             v1::ROLE_MEMBER));
-                 auto view = t.alice().Sync(t.group());
-                 return view.ok() ? (*view)->state().head_seq() - 1 : 0;
-               }},
-        Replay{"rekey",
-               [](ReplayTest& t) {
-                 EXPECT_OK(t.alice().Rekey(t.group()));
-                 auto view = t.alice().Sync(t.group());
-                 return view.ok() ? (*view)->state().head_seq() : 0;
-               }}),
+    ::testing::Values(Replay{"message", [](ReplayTest& t) { return t.SayAs(t.carol(), "hello"); }},
+                      Replay{"warning",
+                             [](ReplayTest& t) {
+                               auto seq = t.alice().groups().Moderate(
+                                   t.group(),
+                                   Action(v1::Moderation::WARN, t.carol().identity().user_id()));
+                               EXPECT_OK(seq.status());
+                               return seq.ok() ? *seq : 0;
+                             }},
+                      Replay{"promotion",
+                             [](ReplayTest& t) {
+                               EXPECT_OK(t.alice().groups().SetRole(
+                                   t.group(), t.carol().identity().user_id(), v1::ROLE_MODERATOR));
+                               EXPECT_OK(t.alice().groups().SetRole(
+                                   t.group(), t.carol().identity().user_id(), v1::ROLE_MEMBER));
+                               auto view = t.alice().session().Sync(t.group());
+                               return view.ok() ? (*view)->state().head_seq() - 1 : 0;
+                             }},
+                      Replay{"rekey",
+                             [](ReplayTest& t) {
+                               EXPECT_OK(t.alice().groups().Rekey(t.group()));
+                               auto view = t.alice().session().Sync(t.group());
+                               return view.ok() ? (*view)->state().head_seq() : 0;
+                             }}),
     [](const auto& info) { return info.param.kind; });
 
 TEST_F(HostileServerTest, AWrongHashInAnAppendReplyIsFoundWhenTheLogArrives) {
@@ -219,11 +219,11 @@ TEST_F(HostileServerTest, AWrongHashInAnAppendReplyIsFoundWhenTheLogArrives) {
 }
 
 TEST_F(HostileServerTest, AnAppendReplyAtAPlaceTheAuthorHadSeenIsRefused) {
-  auto view = bob_->Sync(group_);
+  auto view = bob_->session().Sync(group_);
   ASSERT_OK(view.status());
   const uint64_t seen = (*view)->state().head_seq();
   proxy_->SetAppendReplyEdit(bob_identity_.user_id(), [](v1::AppendReply& r) { r.set_seq(r.seq() - 1); });
-  auto sent = bob_->Send(group_, "mine");
+  auto sent = bob_->groups().Send(group_, "mine");
   EXPECT_EQ(sent.status().code(), absl::StatusCode::kDataLoss) << sent.status();
   EXPECT_NE(sent.status().message().find("it acknowledged your event at " + std::to_string(seen) +
                                          ", but you wrote it after event " + std::to_string(seen)),

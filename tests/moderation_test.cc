@@ -40,16 +40,20 @@ class ModerationTest : public ServerTest {
     outsider_ = Client("outsider");
     group_ = CreateGroupWith(*owner_, {moderator_.get(), member_.get(), other_.get(), removed_.get(),
                                        banned_.get()});
-    ASSERT_OK(owner_->SetRole(group_, moderator_->identity().user_id(), v1::ROLE_MODERATOR));
-    ASSERT_OK(owner_->Remove(group_, removed_->identity().user_id()));
-    ASSERT_OK(owner_->Moderate(group_, Action(v1::Moderation::BAN, id(banned_))).status());
+    ASSERT_OK(
+        owner_->groups().SetRole(group_, moderator_->identity().user_id(), v1::ROLE_MODERATOR));
+    ASSERT_OK(owner_->groups().Remove(group_, removed_->identity().user_id()));
+    ASSERT_OK(owner_->groups().Moderate(group_, Action(v1::Moderation::BAN, id(banned_))).status());
   }
   std::string id(const std::unique_ptr<client::Client>& c) { return c->identity().user_id(); }
   absl::StatusCode Mute(client::Client& by, const std::string& target) {
-    return by.Moderate(group_, Action(v1::Moderation::MUTE, target, kHour)).status().code();
+    return by.groups()
+        .Moderate(group_, Action(v1::Moderation::MUTE, target, kHour))
+        .status()
+        .code();
   }
   const MemberInfo& Info(client::Client& viewer, const std::string& who) {
-    auto view = viewer.Sync(group_);
+    auto view = viewer.session().Sync(group_);
     EXPECT_TRUE(view.ok()) << view.status();
     view_ = *view;
     return view_->state().members().at(who);
@@ -58,11 +62,11 @@ class ModerationTest : public ServerTest {
   // Appends a hand-built event with `c`'s session, as a modified client could.
   absl::StatusOr<uint64_t> AppendRaw(client::Client& c, const v1::SignedEvent& event) {
     grpc::ClientContext ctx;
-    c.Prepare(&ctx);
+    c.session().Prepare(&ctx);
     v1::AppendRequest req;
     *req.mutable_event() = event;
     v1::AppendReply reply;
-    if (auto s = client::FromGrpc(c.stub()->Append(&ctx, req, &reply)); !s.ok()) return s;
+    if (auto s = client::FromGrpc(c.session().stub()->Append(&ctx, req, &reply)); !s.ok()) return s;
     return reply.seq();
   }
 
@@ -84,45 +88,57 @@ TEST_F(ModerationTest, AuthorizationMatrix) {
   // The owner acts on moderators too.
   EXPECT_EQ(Mute(*owner_, id(moderator_)), StatusCode::kOk);
   // Stepping away is only ever about oneself.
-  EXPECT_EQ(member_->Moderate(group_, Action(v1::Moderation::STEP_AWAY, id(other_), kHour))
-                .status().code(),
+  EXPECT_EQ(member_->groups()
+                .Moderate(group_, Action(v1::Moderation::STEP_AWAY, id(other_), kHour))
+                .status()
+                .code(),
             StatusCode::kPermissionDenied);
   // Malformed actions are INVALID_ARGUMENT, and change nothing.
-  EXPECT_EQ(owner_->Moderate(group_, Action(v1::Moderation::PAUSE, id(other_), 10)).status().code(),
+  EXPECT_EQ(owner_->groups()
+                .Moderate(group_, Action(v1::Moderation::PAUSE, id(other_), 10))
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(owner_->Moderate(group_, Action(v1::Moderation::WARN, id(other_), 0, "no_spam"))
-                .status().code(),
+  EXPECT_EQ(owner_->groups()
+                .Moderate(group_, Action(v1::Moderation::WARN, id(other_), 0, "no_spam"))
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(Info(*other_, id(other_)).strikes, 0u);
 }
 
 TEST_F(ModerationTest, MutedMemberIsRefusedUntilLiftedAndItSurvivesRestart) {
-  ASSERT_OK(member_->Send(group_, "before").status());
-  ASSERT_OK(moderator_->Moderate(group_, Action(v1::Moderation::MUTE, id(member_), 24 * kHour,
-                                                "no_contempt")).status());
-  auto refused = member_->Send(group_, "muted words");
+  ASSERT_OK(member_->groups().Send(group_, "before").status());
+  ASSERT_OK(
+      moderator_->groups()
+          .Moderate(group_, Action(v1::Moderation::MUTE, id(member_), 24 * kHour, "no_contempt"))
+          .status());
+  auto refused = member_->groups().Send(group_, "muted words");
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   const std::string why(refused.status().message());
   EXPECT_NE(why.find("muted"), std::string::npos) << why;
   EXPECT_NE(why.find("no_contempt"), std::string::npos) << why;
   EXPECT_NE(why.find("UTC"), std::string::npos) << why;
   EXPECT_NE(why.find("appeal"), std::string::npos) << why;
-  EXPECT_OK(other_->Send(group_, "others still talk").status());
+  EXPECT_OK(other_->groups().Send(group_, "others still talk").status());
 
   // The mute is in the log, so it holds after a restart.
   EXPECT_EQ(kithd_->Stop(), 0);
   ASSERT_OK(kithd_->Start());
-  EXPECT_EQ(member_->Send(group_, "after restart").status().code(),
+  EXPECT_EQ(member_->groups().Send(group_, "after restart").status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Info(*other_, id(member_)).strikes, 1u);
 
-  ASSERT_OK(moderator_->Moderate(group_, Action(v1::Moderation::LIFT, id(member_))).status());
-  EXPECT_OK(member_->Send(group_, "thank you").status());
+  ASSERT_OK(
+      moderator_->groups().Moderate(group_, Action(v1::Moderation::LIFT, id(member_))).status());
+  EXPECT_OK(member_->groups().Send(group_, "thank you").status());
 }
 
 TEST_F(ModerationTest, APauseEndsOnTimeEvenAcrossARestart) {
-  ASSERT_OK(moderator_->Moderate(group_, Action(v1::Moderation::PAUSE, id(member_), 2000)).status());
-  EXPECT_EQ(member_->Send(group_, "too soon").status().code(),
+  ASSERT_OK(moderator_->groups()
+                .Moderate(group_, Action(v1::Moderation::PAUSE, id(member_), 2000))
+                .status());
+  EXPECT_EQ(member_->groups().Send(group_, "too soon").status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(kithd_->Stop(), 0);
   ASSERT_OK(kithd_->Start());
@@ -130,28 +146,29 @@ TEST_F(ModerationTest, APauseEndsOnTimeEvenAcrossARestart) {
   ASSERT_GT(until, 0);
   const auto deadline = std::chrono::system_clock::time_point(std::chrono::milliseconds(until));
   if (std::chrono::system_clock::now() < deadline) {
-    EXPECT_EQ(member_->Send(group_, "still paused").status().code(),
+    EXPECT_EQ(member_->groups().Send(group_, "still paused").status().code(),
               absl::StatusCode::kFailedPrecondition);
     std::this_thread::sleep_until(deadline + std::chrono::milliseconds(50));
   }
-  EXPECT_OK(member_->Send(group_, "back").status());
+  EXPECT_OK(member_->groups().Send(group_, "back").status());
 }
 
 TEST_F(ModerationTest, SteppingAwayIsVisibleAndDoesNotSilence) {
-  ASSERT_OK(member_->Moderate(group_, Action(v1::Moderation::STEP_AWAY, id(member_), 30 * 60 * 1000))
+  ASSERT_OK(member_->groups()
+                .Moderate(group_, Action(v1::Moderation::STEP_AWAY, id(member_), 30 * 60 * 1000))
                 .status());
   const MemberInfo& seen = Info(*other_, id(member_));
   EXPECT_GT(seen.away_until_ms, 0);
   EXPECT_EQ(seen.strikes, 0u);
-  EXPECT_OK(member_->Send(group_, "popping in").status());
+  EXPECT_OK(member_->groups().Send(group_, "popping in").status());
 }
 
 TEST_F(ModerationTest, AuthorizationMatrixOverEveryActionAndRole) {
   using absl::StatusCode;
   using M = v1::Moderation;
-  auto message = other_->Send(group_, "something to report");
+  auto message = other_->groups().Send(group_, "something to report");
   ASSERT_OK(message.status());
-  auto report = member_->Report(group_, *message, "no_contempt", "");
+  auto report = member_->groups().Report(group_, *message, "no_contempt", "");
   ASSERT_OK(report.status());
   // Every action a moderator can take, aimed at an ordinary member.
   const std::vector<std::pair<std::string, M>> actions = {
@@ -175,15 +192,15 @@ TEST_F(ModerationTest, AuthorizationMatrixOverEveryActionAndRole) {
                              Actor{"banned", banned_.get()}, Actor{"non-member", outsider_.get()}}) {
     const bool member = actor.client == member_.get();
     for (const auto& [name, action] : actions) {
-      EXPECT_EQ(actor.client->Moderate(group_, action).status().code(),
+      EXPECT_EQ(actor.client->groups().Moderate(group_, action).status().code(),
                 StatusCode::kPermissionDenied)
           << actor.role << " " << name;
     }
-    EXPECT_EQ(actor.client->Checkpoint(group_).status().code(),
+    EXPECT_EQ(actor.client->session().Checkpoint(group_).status().code(),
               member ? StatusCode::kOk : StatusCode::kPermissionDenied)
         << actor.role;
     if (!member) {
-      EXPECT_EQ(actor.client->Report(group_, *message, "", "").status().code(),
+      EXPECT_EQ(actor.client->groups().Report(group_, *message, "", "").status().code(),
                 StatusCode::kPermissionDenied)
           << actor.role;
     }
@@ -196,49 +213,55 @@ TEST_F(ModerationTest, AuthorizationMatrixOverEveryActionAndRole) {
     on_owner.set_target(id(owner_));
     on_moderator.set_target(id(moderator_));
     on_banned.set_target(id(banned_));
-    EXPECT_EQ(moderator_->Moderate(group_, on_owner).status().code(), StatusCode::kPermissionDenied)
+    EXPECT_EQ(moderator_->groups().Moderate(group_, on_owner).status().code(),
+              StatusCode::kPermissionDenied)
         << name;
-    EXPECT_EQ(moderator_->Moderate(group_, on_banned).status().code(),
+    EXPECT_EQ(moderator_->groups().Moderate(group_, on_banned).status().code(),
               StatusCode::kFailedPrecondition)
         << name;
     if (name != "remove" && name != "ban") {
-      EXPECT_EQ(owner_->Moderate(group_, on_moderator).status().code(), StatusCode::kOk) << name;
+      EXPECT_EQ(owner_->groups().Moderate(group_, on_moderator).status().code(), StatusCode::kOk)
+          << name;
     }
   }
-  EXPECT_EQ(moderator_->Moderate(group_, Action(M::WARN, id(moderator_))).status().code(),
+  EXPECT_EQ(moderator_->groups().Moderate(group_, Action(M::WARN, id(moderator_))).status().code(),
             StatusCode::kPermissionDenied);
   // A moderator takes every action on a member, in this order; the last two
   // end the member's membership.
   for (const auto& [name, action] : actions) {
     if (name == "remove" || name == "ban") continue;
-    EXPECT_EQ(moderator_->Moderate(group_, action).status().code(), StatusCode::kOk) << name;
+    EXPECT_EQ(moderator_->groups().Moderate(group_, action).status().code(), StatusCode::kOk)
+        << name;
   }
-  EXPECT_EQ(moderator_->Moderate(group_, Action(M::LIFT, "")).status().code(), StatusCode::kOk);
-  EXPECT_EQ(moderator_->Moderate(group_, actions[8].second).status().code(),
+  EXPECT_EQ(moderator_->groups().Moderate(group_, Action(M::LIFT, "")).status().code(),
+            StatusCode::kOk);
+  EXPECT_EQ(moderator_->groups().Moderate(group_, actions[8].second).status().code(),
             StatusCode::kAlreadyExists);
-  EXPECT_EQ(moderator_->Moderate(group_, Action(M::BAN, id(other_))).status().code(), StatusCode::kOk);
-  EXPECT_EQ(moderator_->Moderate(group_, Action(M::REMOVE, id(other_))).status().code(),
+  EXPECT_EQ(moderator_->groups().Moderate(group_, Action(M::BAN, id(other_))).status().code(),
+            StatusCode::kOk);
+  EXPECT_EQ(moderator_->groups().Moderate(group_, Action(M::REMOVE, id(other_))).status().code(),
             StatusCode::kFailedPrecondition);
   // A banned identity cannot come back, even with a fresh invite.
-  auto invite = owner_->Invite(group_);
+  auto invite = owner_->groups().Invite(group_);
   ASSERT_OK(invite.status());
-  auto charter = other_->GetCharter(group_);
+  auto charter = other_->groups().GetCharter(group_);
   ASSERT_OK(charter.status());
-  EXPECT_EQ(other_->Join(*invite, *charter).code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(other_->Send(group_, "still here?").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(other_->groups().Join(*invite, *charter).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(other_->groups().Send(group_, "still here?").status().code(),
+            StatusCode::kPermissionDenied);
 }
 
 TEST_F(ModerationTest, ReportFlowAcrossThreeClients) {
   const std::string abuse = "you are pathetic and everyone here knows it";
-  auto message = member_->Send(group_, abuse);
+  auto message = member_->groups().Send(group_, abuse);
   ASSERT_OK(message.status());
   const std::string note = "third time this week; I felt awful";
-  auto report = other_->Report(group_, *message, "no_contempt", note);
+  auto report = other_->groups().Report(group_, *message, "no_contempt", note);
   ASSERT_OK(report.status());
 
   // The moderator reads the report, checked against the sender's franking
   // tag and the server's checkpoint.
-  auto queue = moderator_->ModerationQueue(group_);
+  auto queue = moderator_->groups().ModerationQueue(group_);
   ASSERT_OK(queue.status());
   ASSERT_EQ(queue->size(), 1u);
   const client::QueueItem& item = queue->front();
@@ -252,7 +275,8 @@ TEST_F(ModerationTest, ReportFlowAcrossThreeClients) {
   EXPECT_EQ(item.accused, id(member_));
   EXPECT_EQ(item.rules, std::vector<std::string>{"no_contempt"});
   // Members cannot read the queue; the accused never learns who reported.
-  EXPECT_EQ(member_->ModerationQueue(group_).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(member_->groups().ModerationQueue(group_).status().code(),
+            absl::StatusCode::kPermissionDenied);
 
   // The server relays the report and learns neither the text nor the note.
   EXPECT_EQ(FilesContaining(kithd_->data_dir(), abuse), std::vector<std::string>{});
@@ -261,19 +285,19 @@ TEST_F(ModerationTest, ReportFlowAcrossThreeClients) {
   // Confirming it warns the member (a strike) and closes the report.
   v1::Moderation warn = Action(v1::Moderation::WARN, item.accused, 0, "no_contempt");
   warn.set_resolves(item.seq);
-  ASSERT_OK(moderator_->Moderate(group_, warn).status());
+  ASSERT_OK(moderator_->groups().Moderate(group_, warn).status());
   EXPECT_EQ(Info(*owner_, id(member_)).strikes, 1u);
-  auto after = owner_->ModerationQueue(group_);
+  auto after = owner_->groups().ModerationQueue(group_);
   ASSERT_OK(after.status());
   EXPECT_TRUE(after->empty());
 }
 
 TEST_F(ModerationTest, AReportWithAlteredTextOrAForgedBindingIsRejected) {
-  auto message = member_->Send(group_, "see you at the meeting");
+  auto message = member_->groups().Send(group_, "see you at the meeting");
   ASSERT_OK(message.status());
-  auto checkpoint = other_->Checkpoint(group_);
+  auto checkpoint = other_->session().Checkpoint(group_);
   ASSERT_OK(checkpoint.status());
-  auto view = other_->Sync(group_);
+  auto view = other_->session().Sync(group_);
   ASSERT_OK(view.status());
   auto honest = client::BuildReportContent(**view, *checkpoint, *message, "no_threats", "");
   ASSERT_OK(honest.status());
@@ -288,12 +312,12 @@ TEST_F(ModerationTest, AReportWithAlteredTextOrAForgedBindingIsRejected) {
   forged_signer.mutable_checkpoint()->set_signature(crypto::Sign(
       impostor.secret_key, kCheckpointLabel, CheckpointSigningInput(honest->checkpoint())));
   for (const v1::ReportContent* content : {&altered, &forged_signature, &forged_signer, &*honest}) {
-    auto view_now = other_->Sync(group_);
+    auto view_now = other_->session().Sync(group_);
     ASSERT_OK(view_now.status());
     ASSERT_OK(AppendRaw(*other_, client::BuildReport(other_->identity(), (*view_now)->state(), *content))
                   .status());
   }
-  auto queue = moderator_->ModerationQueue(group_);
+  auto queue = moderator_->groups().ModerationQueue(group_);
   ASSERT_OK(queue.status());
   ASSERT_EQ(queue->size(), 4u);
   EXPECT_EQ((*queue)[0].verified.code(), absl::StatusCode::kInvalidArgument);
@@ -307,11 +331,11 @@ TEST_F(ModerationTest, AReportWithAlteredTextOrAForgedBindingIsRejected) {
 }
 
 TEST_F(ModerationTest, AuditVerificationNamesAnEntryTheOperatorRewrote) {
-  auto mute = moderator_->Moderate(
+  auto mute = moderator_->groups().Moderate(
       group_, Action(v1::Moderation::MUTE, id(member_), 24 * kHour, "no_name_calling"));
   ASSERT_OK(mute.status());
-  ASSERT_OK(other_->Send(group_, "later").status());
-  auto before = owner_->Audit(group_);
+  ASSERT_OK(other_->groups().Send(group_, "later").status());
+  auto before = owner_->session().Audit(group_);
   ASSERT_OK(before.status());
   const v1::Checkpoint pinned = before->checkpoint;
 
@@ -325,7 +349,7 @@ TEST_F(ModerationTest, AuditVerificationNamesAnEntryTheOperatorRewrote) {
       event.mutable_signed_()->set_body(body.SerializeAsString());
     });
   });
-  auto audited = owner_->Audit(group_);
+  auto audited = owner_->session().Audit(group_);
   EXPECT_EQ(audited.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(audited.status().message().find(absl::StrCat("event ", *mute, " rejected")),
             std::string::npos)
@@ -341,7 +365,7 @@ TEST_F(ModerationTest, AuditVerificationNamesAnEntryTheOperatorRewrote) {
       event.mutable_signed_()->set_body(body.SerializeAsString());
     });
   });
-  auto restored = owner_->Audit(group_);
+  auto restored = owner_->session().Audit(group_);
   ASSERT_OK(restored.status());
   // Rewriting what no author signed (the server's timestamp) keeps every
   // signature valid. The next event's author had verified the event as it
@@ -350,7 +374,7 @@ TEST_F(ModerationTest, AuditVerificationNamesAnEntryTheOperatorRewrote) {
     RewriteAndRelink(store, group_, *mute,
                      [](v1::Event& event) { event.set_server_time_ms(event.server_time_ms() - kHour); });
   });
-  auto referenced = owner_->Audit(group_);
+  auto referenced = owner_->session().Audit(group_);
   EXPECT_EQ(referenced.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(referenced.status().message().find(absl::StrCat(
                 "event ", *mute + 1, " rejected: its author had verified a different event ", *mute)),
@@ -364,9 +388,9 @@ TEST_F(ModerationTest, AuditVerificationNamesAnEntryTheOperatorRewrote) {
     RewriteAndRelink(store, group_, pinned.seq(),
                      [](v1::Event& event) { event.set_server_time_ms(event.server_time_ms() - kHour); });
   });
-  auto rewritten = owner_->Audit(group_);
+  auto rewritten = owner_->session().Audit(group_);
   ASSERT_OK(rewritten.status());
-  auto key = owner_->ServerKey();
+  auto key = owner_->session().ServerKey();
   ASSERT_OK(key.status());
   auto mismatch = client::VerifyCheckpointAgainst(*rewritten->view, *key, pinned);
   EXPECT_EQ(mismatch.code(), absl::StatusCode::kPermissionDenied);

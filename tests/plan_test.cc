@@ -22,11 +22,11 @@ class PlanTest : public ServerTest {
   std::string Id(client::Client& c) { return c.identity().user_id(); }
   absl::Status Edit(const std::string& section, const std::string& text,
                     std::vector<v1::PlanAttachment> attach = {}) {
-    return owner_->EditPlan(section, &text, std::move(attach)).status();
+    return owner_->vault().EditPlan(section, &text, std::move(attach)).status();
   }
   // The texts of what `owner_` shares with `c`, one per section.
   std::vector<std::string> SharedTexts(client::Client& c) {
-    auto shared = c.SharedPlan(Id(*owner_));
+    auto shared = c.vault().SharedPlan(Id(*owner_));
     EXPECT_TRUE(shared.ok()) << shared.status();
     std::vector<std::string> out;
     if (shared.ok()) {
@@ -42,8 +42,8 @@ TEST_F(PlanTest, EachShareReachesOnlyItsContactAndAnUnsharedContactGetsNoLaterVe
   const std::string canary = "the library on Main St " + crypto::ToHex(crypto::RandomBytes(6));
   ASSERT_OK(Edit("safe-places", canary));
   ASSERT_OK(Edit("reasons-for-living", "my sister's wedding in June"));
-  ASSERT_OK(owner_->SharePlan("safe-places", Id(*bob_), true).status());
-  ASSERT_OK(owner_->SharePlan("safe-places", Id(*carol_), true).status());
+  ASSERT_OK(owner_->vault().SharePlan("safe-places", Id(*bob_), true).status());
+  ASSERT_OK(owner_->vault().SharePlan("safe-places", Id(*carol_), true).status());
   EXPECT_EQ(SharedTexts(*bob_), std::vector<std::string>{canary});
   EXPECT_EQ(SharedTexts(*carol_), std::vector<std::string>{canary});
   auto eve = Client("eve");
@@ -51,22 +51,22 @@ TEST_F(PlanTest, EachShareReachesOnlyItsContactAndAnUnsharedContactGetsNoLaterVe
 
   ASSERT_OK(Edit("safe-places", "the community centre, open late"));
   EXPECT_EQ(SharedTexts(*carol_), std::vector<std::string>{"the community centre, open late"});
-  ASSERT_OK(owner_->SharePlan("safe-places", Id(*carol_), false).status());
+  ASSERT_OK(owner_->vault().SharePlan("safe-places", Id(*carol_), false).status());
   EXPECT_TRUE(SharedTexts(*carol_).empty());
   const std::string later = "Aunt Jo's flat, key under the blue pot";
   ASSERT_OK(Edit("safe-places", later));
   EXPECT_EQ(SharedTexts(*bob_), std::vector<std::string>{later});
   // Nothing in Carol's conversation with the owner opens to the new version.
-  auto direct = carol_->OpenDirect(Id(*owner_), false);
+  auto direct = carol_->groups().OpenDirect(Id(*owner_), false);
   ASSERT_OK(direct.status());
-  auto view = carol_->Sync(*direct);
+  auto view = carol_->session().Sync(*direct);
   ASSERT_OK(view.status());
   ASSERT_FALSE((*view)->plan().empty());
   for (const auto& r : (*view)->plan()) EXPECT_NE(r.section.text(), later);
   EXPECT_TRUE((*view)->plan().back().section.unshared());
 
   // Every version is kept, with who it went to.
-  auto history = owner_->PlanHistory();
+  auto history = owner_->vault().PlanHistory();
   ASSERT_OK(history.status());
   std::vector<uint32_t> versions;
   for (const auto& r : *history) {
@@ -86,8 +86,8 @@ TEST_F(PlanTest, DocumentsTravelWithTheirSectionWithinALimit) {
   scan.set_name("passport.jpg");
   scan.set_data(crypto::RandomBytes(200 * 1024));
   ASSERT_OK(Edit("documents", "passport: in the red folder", {scan}));
-  ASSERT_OK(owner_->SharePlan("documents", Id(*bob_), true).status());
-  auto shared = bob_->SharedPlan(Id(*owner_));
+  ASSERT_OK(owner_->vault().SharePlan("documents", Id(*bob_), true).status());
+  auto shared = bob_->vault().SharedPlan(Id(*owner_));
   ASSERT_OK(shared.status());
   ASSERT_EQ(shared->size(), 1u);
   ASSERT_EQ((*shared)[0].section.attachments_size(), 1);
@@ -96,20 +96,20 @@ TEST_F(PlanTest, DocumentsTravelWithTheirSectionWithinALimit) {
   v1::PlanAttachment too_big;
   too_big.set_name("scan.png");
   too_big.set_data(std::string(kMaxAttachmentBytes, 'x'));
-  EXPECT_EQ(owner_->EditPlan("documents", nullptr, {too_big}).status().code(),
+  EXPECT_EQ(owner_->vault().EditPlan("documents", nullptr, {too_big}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Edit("Not A Name", "x").code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(owner_->SharePlan("exit-plans", Id(*bob_), true).status().code(),
+  EXPECT_EQ(owner_->vault().SharePlan("exit-plans", Id(*bob_), true).status().code(),
             absl::StatusCode::kNotFound);
 }
 
 TEST_F(PlanTest, ASharedSectionHonoursTheContactsBoundaries) {
   ASSERT_OK(Edit("people-to-ask", "Bob, any time"));
-  auto b = bob_->GetBoundaries();
+  auto b = bob_->account().GetBoundaries();
   ASSERT_OK(b.status());
   b->add_blocked(Id(*owner_));
-  ASSERT_OK(bob_->SetBoundaries(*b).status());
-  auto shared = owner_->SharePlan("people-to-ask", Id(*bob_), true);
+  ASSERT_OK(bob_->account().SetBoundaries(*b).status());
+  auto shared = owner_->vault().SharePlan("people-to-ask", Id(*bob_), true);
   EXPECT_EQ(shared.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(shared.status().message().find(kNotAccepting), std::string::npos);
   EXPECT_NE(shared.status().message().find("is saved"), std::string::npos);

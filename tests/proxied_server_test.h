@@ -30,7 +30,7 @@ class ProxiedServerTest : public ServerTest {
                                      std::move(identity));
     EXPECT_OK(c.status());
     if (!c.ok()) return nullptr;
-    EXPECT_OK((*c)->Register());
+    EXPECT_OK((*c)->account().Register());
     return *std::move(c);
   }
 
@@ -41,7 +41,7 @@ class ProxiedServerTest : public ServerTest {
 // and not sent.
 inline v1::SignedEvent SealedNow(client::Client& c, const std::string& group,
                                  const std::string& text) {
-  auto view = c.Sync(group);
+  auto view = c.session().Sync(group);
   EXPECT_OK(view.status());
   auto sealed = view.ok() ? (*view)->SealMessage(text) : view.status();
   EXPECT_OK(sealed.status());

@@ -275,21 +275,21 @@ TEST_F(SafetyCliTest, EvidenceIsTimestampedUnreadByTheServerAndAnExportShowsTamp
 TEST_F(SafetyCliTest, AVaultTakesOnlyItsOwnersEvidence) {
   auto alice = Client("alice");
   auto mallory = Client("mallory");
-  auto entry = alice->AddEvidence("first", "", "");
+  auto entry = alice->vault().AddEvidence("first", "", "");
   ASSERT_TRUE(entry.ok()) << entry.status();
-  auto vault = alice->OwnVault(false);
+  auto vault = alice->vault().Own(false);
   ASSERT_TRUE(vault.ok());
   auto append = [](client::Client& c, const v1::SignedEvent& event) {
     grpc::ClientContext ctx;
-    c.Prepare(&ctx);
+    c.session().Prepare(&ctx);
     v1::AppendRequest req;
     *req.mutable_event() = event;
     v1::AppendReply reply;
-    return c.stub()->Append(&ctx, req, &reply).error_code();
+    return c.session().stub()->Append(&ctx, req, &reply).error_code();
   };
   // Nobody else reads it, and nobody can be invited into it.
-  EXPECT_EQ(mallory->Sync(*vault).status().code(), absl::StatusCode::kPermissionDenied);
-  auto view = alice->Sync(*vault);
+  EXPECT_EQ(mallory->session().Sync(*vault).status().code(), absl::StatusCode::kPermissionDenied);
+  auto view = alice->session().Sync(*vault);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(append(*alice, client::BuildAddressedInvite(alice->identity(), (*view)->state(),
                                                         mallory->identity().user_id())),
@@ -298,7 +298,7 @@ TEST_F(SafetyCliTest, AVaultTakesOnlyItsOwnersEvidence) {
   EXPECT_EQ((*view)->state().members().size(), 1u);
   // An evidence entry anywhere but a vault is refused, by the client and the server.
   const std::string group = CreateGroupWith(*alice, {});
-  auto group_view = alice->Sync(group);
+  auto group_view = alice->session().Sync(group);
   ASSERT_TRUE(group_view.ok());
   EXPECT_EQ((*group_view)->SealEvidence(*entry).status().code(), absl::StatusCode::kFailedPrecondition);
   v1::EventBody body;

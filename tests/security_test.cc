@@ -52,9 +52,9 @@ TEST_F(SecurityTest, S1_ServerDataAndLogsHoldNoPlaintext) {
   auto bob = Client("bob");
   const std::string group = CreateGroupWith(*alice, {bob.get()});
   const std::string canary = "canary " + crypto::ToHex(crypto::RandomBytes(8));
-  auto seq = alice->Send(group, canary);
+  auto seq = alice->groups().Send(group, canary);
   ASSERT_OK(seq.status());
-  auto view = bob->Sync(group);
+  auto view = bob->session().Sync(group);
   ASSERT_OK(view.status());
   ASSERT_FALSE((*view)->messages().empty());
   EXPECT_EQ((*view)->messages().back().text, canary);
@@ -70,15 +70,15 @@ TEST_F(SecurityTest, S2_RemovedMemberCannotReadAnythingAfterTheRekey) {
   auto bob = Client("bob");
   auto carol = Client("carol");
   const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get()});
-  ASSERT_OK(alice->Send(group, "before removal").status());
-  ASSERT_OK(carol->Sync(group).status());
-  ASSERT_OK(alice->Remove(group, carol->identity().user_id()));
+  ASSERT_OK(alice->groups().Send(group, "before removal").status());
+  ASSERT_OK(carol->session().Sync(group).status());
+  ASSERT_OK(alice->groups().Remove(group, carol->identity().user_id()));
   const std::string secret_text = "after removal " + crypto::ToHex(crypto::RandomBytes(8));
-  ASSERT_OK(alice->Send(group, secret_text).status());
-  ASSERT_OK(bob->Send(group, secret_text + " (bob)").status());
+  ASSERT_OK(alice->groups().Send(group, secret_text).status());
+  ASSERT_OK(bob->groups().Send(group, secret_text + " (bob)").status());
 
   // The server refuses her, and her stream ends at her removal.
-  auto read = carol->Sync(group);
+  auto read = carol->session().Sync(group);
   ASSERT_OK(read.status());  // readable up to the event that removed her
   EXPECT_FALSE((*read)->state().IsMember(carol->identity().user_id()));
   v1::ReadRequest req;
@@ -86,8 +86,8 @@ TEST_F(SecurityTest, S2_RemovedMemberCannotReadAnythingAfterTheRekey) {
   req.set_from_seq((*read)->state().head_seq() + 1);
   v1::ReadReply reply;
   grpc::ClientContext ctx;
-  carol->Prepare(&ctx);
-  EXPECT_EQ(carol->stub()->ReadEvents(&ctx, req, &reply).error_code(),
+  carol->session().Prepare(&ctx);
+  EXPECT_EQ(carol->session().stub()->ReadEvents(&ctx, req, &reply).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
   // Even holding everything the server stores, nothing after the re-key opens.
@@ -118,12 +118,12 @@ TEST_F(SecurityTest, S2_MemberWhoLeftCannotReadWhatFollows) {
   auto bob = Client("bob");
   auto carol = Client("carol");
   const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get()});
-  ASSERT_OK(carol->Leave(group));
-  const uint64_t epoch_at_leave = (*alice->Sync(group))->state().epoch();
+  ASSERT_OK(carol->groups().Leave(group));
+  const uint64_t epoch_at_leave = (*alice->session().Sync(group))->state().epoch();
   // The next sender re-keys first, without being asked to.
-  auto seq = bob->Send(group, "after carol left");
+  auto seq = bob->groups().Send(group, "after carol left");
   ASSERT_OK(seq.status());
-  auto view = alice->Sync(group);
+  auto view = alice->session().Sync(group);
   ASSERT_OK(view.status());
   EXPECT_EQ((*view)->state().epoch(), epoch_at_leave + 1);
   ASSERT_FALSE((*view)->messages().empty());
@@ -143,16 +143,16 @@ TEST_F(SecurityTest, S3_NewMemberCannotReadWhatCameBefore) {
   auto alice = Client("alice");
   auto bob = Client("bob");
   const std::string group = CreateGroupWith(*alice, {bob.get()});
-  ASSERT_OK(alice->Send(group, "before dave").status());
-  ASSERT_OK(bob->Send(group, "also before dave").status());
+  ASSERT_OK(alice->groups().Send(group, "before dave").status());
+  ASSERT_OK(bob->groups().Send(group, "also before dave").status());
   auto dave = Client("dave");
-  auto code = alice->Invite(group);
+  auto code = alice->groups().Invite(group);
   ASSERT_OK(code.status());
-  ASSERT_OK(dave->Join(*code, *alice->GetCharter(group)));
-  ASSERT_OK(alice->Admit(group, {dave->identity().user_id()}));
-  ASSERT_OK(alice->Send(group, "after dave").status());
+  ASSERT_OK(dave->groups().Join(*code, *alice->groups().GetCharter(group)));
+  ASSERT_OK(alice->groups().Admit(group, {dave->identity().user_id()}));
+  ASSERT_OK(alice->groups().Send(group, "after dave").status());
 
-  auto view = dave->Sync(group);
+  auto view = dave->session().Sync(group);
   ASSERT_OK(view.status());
   ASSERT_EQ((*view)->messages().size(), 1u);
   EXPECT_EQ((*view)->messages()[0].text, "after dave");
@@ -167,7 +167,7 @@ TEST_F(SecurityTest, S4_NobodyCanSendAsSomeoneElse) {
   auto bob = Client("bob");
   auto carol = Client("carol");
   const std::string group = CreateGroupWith(*alice, {bob.get(), carol.get()});
-  auto bob_view = bob->Sync(group);
+  auto bob_view = bob->session().Sync(group);
   ASSERT_OK(bob_view.status());
 
   // Bob names Alice as the author of his message: the server refuses it.
@@ -181,8 +181,8 @@ TEST_F(SecurityTest, S4_NobodyCanSendAsSomeoneElse) {
   v1::AppendReply reply;
   {
     grpc::ClientContext ctx;
-    bob->Prepare(&ctx);
-    EXPECT_EQ(bob->stub()->Append(&ctx, req, &reply).error_code(),
+    bob->session().Prepare(&ctx);
+    EXPECT_EQ(bob->session().stub()->Append(&ctx, req, &reply).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
   }
   // A broken signature is refused too.
@@ -190,13 +190,13 @@ TEST_F(SecurityTest, S4_NobodyCanSendAsSomeoneElse) {
   req.mutable_event()->mutable_signature()->at(3) ^= 1;
   {
     grpc::ClientContext ctx;
-    bob->Prepare(&ctx);
-    EXPECT_EQ(bob->stub()->Append(&ctx, req, &reply).error_code(),
+    bob->session().Prepare(&ctx);
+    EXPECT_EQ(bob->session().stub()->Append(&ctx, req, &reply).error_code(),
               grpc::StatusCode::INVALID_ARGUMENT);
   }
 
   // The server itself rewrites Bob's stored message to come from Alice.
-  ASSERT_OK(bob->Send(group, "from bob").status());
+  ASSERT_OK(bob->groups().Send(group, "from bob").status());
   uint64_t forged_seq = 0;
   WithStore([&](server::RocksStore& store) {
     v1::Event last = StoredLog(store, group).back();
@@ -213,7 +213,7 @@ TEST_F(SecurityTest, S4_NobodyCanSendAsSomeoneElse) {
   auto fresh = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
                                        carol->identity());
   ASSERT_OK(fresh.status());
-  auto view = (*fresh)->Sync(group);
+  auto view = (*fresh)->session().Sync(group);
   EXPECT_EQ(view.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(view.status().message().find("event " + std::to_string(forged_seq) + " rejected"),
             std::string::npos)
@@ -229,9 +229,9 @@ TEST_P(ForgedMembershipTest, S5_ClientsRefuseWhatNoModeratorSigned) {
   auto alice = Client("alice");
   auto bob = Client("bob");
   const std::string group = CreateGroupWith(*alice, {bob.get()});
-  ASSERT_OK(alice->Invite(group).status());  // an open invite the server can see
-  ASSERT_OK(alice->Send(group, "hello").status());
-  ASSERT_OK(bob->Sync(group).status());
+  ASSERT_OK(alice->groups().Invite(group).status());  // an open invite the server can see
+  ASSERT_OK(alice->groups().Send(group, "hello").status());
+  ASSERT_OK(bob->session().Sync(group).status());
 
   client::Identity ghost = client::Identity::Generate("ghost");
   const crypto::SigningKeyPair server_key = crypto::GenerateSigningKeyPair();
@@ -291,14 +291,14 @@ TEST_P(ForgedMembershipTest, S5_ClientsRefuseWhatNoModeratorSigned) {
     auto fresh = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
                                          member->identity());
     ASSERT_OK(fresh.status());
-    auto view = (*fresh)->Sync(group);
+    auto view = (*fresh)->session().Sync(group);
     EXPECT_EQ(view.status().code(), absl::StatusCode::kDataLoss) << GetParam();
     EXPECT_NE(view.status().message().find("event " + std::to_string(forged_seq) + refusal),
               std::string::npos)
         << view.status();
   }
   // The clients that had already synced refuse it in the same way.
-  EXPECT_EQ(bob->Sync(group).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(bob->session().Sync(group).status().code(), absl::StatusCode::kDataLoss);
 }
 
 INSTANTIATE_TEST_SUITE_P(Forgeries, ForgedMembershipTest,
@@ -313,7 +313,7 @@ TEST_F(SecurityTest, S7_ServerCannotSwapAKeyUnderAKnownId) {
   auto alice = Client("alice");
   auto bob = Client("bob");
   const std::string bob_id = bob->identity().user_id();
-  auto bundle = alice->GetIdentity(bob_id);
+  auto bundle = alice->session().GetIdentity(bob_id);
   ASSERT_OK(bundle.status());
   EXPECT_EQ(bundle->sign_pk(), bob->identity().sign.public_key);
   EXPECT_EQ(UserIdFor(bundle->sign_pk()), bob_id);
@@ -321,7 +321,7 @@ TEST_F(SecurityTest, S7_ServerCannotSwapAKeyUnderAKnownId) {
   WithStore([&](server::RocksStore& store) {
     ASSERT_OK(store.PutAccount(bob_id, client::Identity::Generate("bob").Bundle()));
   });
-  auto swapped = alice->GetIdentity(bob_id);
+  auto swapped = alice->session().GetIdentity(bob_id);
   EXPECT_EQ(swapped.status().code(), absl::StatusCode::kDataLoss) << swapped.status();
 }
 

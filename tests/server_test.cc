@@ -124,13 +124,13 @@ TEST_F(KithdTest, LogsOneLineARequestNamingNobody) {
   auto alice = Client("alice");
   auto bob = Client("bob");
   const std::string group = CreateGroupWith(*alice, {bob.get()});
-  ASSERT_OK(alice->Send(group, "hello").status());
+  ASSERT_OK(alice->groups().Send(group, "hello").status());
   {
     grpc::ClientContext ctx;
-    bob->Prepare(&ctx);
+    bob->session().Prepare(&ctx);
     v1::FollowRequest req;
     req.set_group_id(group);
-    auto stream = bob->stub()->Follow(&ctx, req);
+    auto stream = bob->session().stub()->Follow(&ctx, req);
     v1::EventBatch batch;
     ASSERT_TRUE(stream->Read(&batch));
     EXPECT_GT(batch.events_size(), 0);
@@ -162,18 +162,18 @@ TEST_F(KithdTest, LogsOneLineARequestNamingNobody) {
 TEST_F(KithdTest, StopsCleanlyOnSigtermAndKeepsEverything) {
   auto alice = Client("alice");
   const std::string group = CreateGroupWith(*alice, {});
-  ASSERT_OK(alice->Send(group, "before the stop").status());
+  ASSERT_OK(alice->groups().Send(group, "before the stop").status());
   EXPECT_EQ(kithd_->Stop(), 0);
   EXPECT_NE(ReadFile(kithd_->log_path()).find("kithd: stopping"), std::string::npos);
   ASSERT_OK(kithd_->Start());
   auto again = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
                                        alice->identity());
   ASSERT_OK(again.status());
-  auto view = (*again)->Sync(group);
+  auto view = (*again)->session().Sync(group);
   ASSERT_OK(view.status());
   ASSERT_EQ((*view)->messages().size(), 1u);
   EXPECT_EQ((*view)->messages()[0].text, "before the stop");
-  auto groups = (*again)->Groups();  // the per-user index is rebuilt from the log
+  auto groups = (*again)->session().ListGroups();  // the per-user index is rebuilt from the log
   ASSERT_OK(groups.status());
   ASSERT_EQ(groups->groups_size(), 1);
   EXPECT_EQ(groups->groups(0).group_id(), group);

@@ -47,8 +47,8 @@ TEST_F(SessionTest, AFloodOfChallengesLocksNobodyOut) {
   // 100,000 open challenges later, a member logs in as usual.
   auto alice = Client("alice");
   ASSERT_NE(alice, nullptr);
-  EXPECT_OK(alice->Login());
-  EXPECT_OK(alice->Groups().status());
+  EXPECT_OK(alice->session().Login());
+  EXPECT_OK(alice->session().ListGroups().status());
 }
 
 TEST_F(SessionTest, AChallengeIsGoodForOneLoginAttempt) {
@@ -56,18 +56,19 @@ TEST_F(SessionTest, AChallengeIsGoodForOneLoginAttempt) {
   v1::Challenge challenge;
   {
     grpc::ClientContext ctx;
-    ASSERT_TRUE(alice->stub()->GetChallenge(&ctx, v1::Empty(), &challenge).ok());
+    ASSERT_TRUE(alice->session().stub()->GetChallenge(&ctx, v1::Empty(), &challenge).ok());
   }
   const v1::LoginRequest login = alice->identity().SignLogin(challenge.nonce());
   for (auto want : {grpc::StatusCode::OK, grpc::StatusCode::UNAUTHENTICATED}) {
     grpc::ClientContext ctx;
     v1::LoginReply reply;
-    EXPECT_EQ(alice->stub()->Login(&ctx, login, &reply).error_code(), want);
+    EXPECT_EQ(alice->session().stub()->Login(&ctx, login, &reply).error_code(), want);
   }
   // A challenge the server never made is refused.
   grpc::ClientContext ctx;
   v1::LoginReply reply;
-  EXPECT_EQ(alice->stub()
+  EXPECT_EQ(alice->session()
+                .stub()
                 ->Login(&ctx, alice->identity().SignLogin(crypto::RandomBytes(32)), &reply)
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
@@ -84,10 +85,10 @@ TEST_F(SessionTest, RegisterCannotRollAProfileBackToAnOlderBundle) {
   *req.mutable_bundle() = old;
   v1::RegisterReply reply;
   grpc::ClientContext ctx;
-  EXPECT_EQ(alice->stub()->Register(&ctx, req, &reply).error_code(),
+  EXPECT_EQ(alice->session().stub()->Register(&ctx, req, &reply).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   auto bob = Client("bob");
-  auto seen = bob->GetIdentity(alice->identity().user_id());
+  auto seen = bob->session().GetIdentity(alice->identity().user_id());
   ASSERT_OK(seen.status());
   EXPECT_EQ(seen->name(), "alice");
 }
@@ -99,20 +100,20 @@ TEST_F(SessionTest, AnEndedSessionOpensNothing) {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer " + token);
     v1::GroupList groups;
-    return alice->stub()->ListGroups(&ctx, v1::Empty(), &groups).error_code();
+    return alice->session().stub()->ListGroups(&ctx, v1::Empty(), &groups).error_code();
   };
   ASSERT_EQ(with_token(), grpc::StatusCode::OK);
   {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer " + token);
     v1::Empty empty;
-    ASSERT_TRUE(alice->stub()->Logout(&ctx, v1::Empty(), &empty).ok());
+    ASSERT_TRUE(alice->session().stub()->Logout(&ctx, v1::Empty(), &empty).ok());
   }
   EXPECT_EQ(with_token(), grpc::StatusCode::UNAUTHENTICATED);
   // A client that ends its session logs in again at its next call.
-  ASSERT_OK(alice->Groups().status());
-  ASSERT_OK(alice->Logout());
-  EXPECT_OK(alice->Groups().status());
+  ASSERT_OK(alice->session().ListGroups().status());
+  ASSERT_OK(alice->session().Logout());
+  EXPECT_OK(alice->session().ListGroups().status());
 }
 
 TEST_F(SessionTest, AServerWithAnotherCertificateIsACertificateErrorAtOnce) {
@@ -124,11 +125,11 @@ TEST_F(SessionTest, AServerWithAnotherCertificateIsACertificateErrorAtOnce) {
                                    client::Identity::Generate("alice"));
   ASSERT_OK(c.status());
   const auto start = std::chrono::steady_clock::now();
-  absl::Status s = (*c)->Register();
+  absl::Status s = (*c)->account().Register();
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
   EXPECT_NE(s.message().find("certificate error"), std::string::npos) << s;
-  EXPECT_LT(took, std::chrono::milliseconds(client::Client::kRpcTimeoutMs)) << "not a deadline";
+  EXPECT_LT(took, std::chrono::milliseconds(client::Session::kRpcTimeoutMs)) << "not a deadline";
 }
 
 TEST_F(SessionTest, AnEscalationBeforeTheFirstAlertIsWrittenStillSendsTheNext) {
@@ -140,15 +141,15 @@ TEST_F(SessionTest, AnEscalationBeforeTheFirstAlertIsWrittenStillSendsTheNext) {
   first.set_level(v1::AlertContent::COME_NOW);
   second.set_level(v1::AlertContent::CALL_EMERGENCY);
   const crypto::Secret token = crypto::Secret::Random(32);
-  ASSERT_OK(owner->ArmDuress(token, {first, second}));
+  ASSERT_OK(owner->circle().ArmDuress(token, {first, second}));
   // As a duress profile does when someone tries to cancel from it: the
   // alarm, then at once the escalation, each answered before its alert is
   // written.
   auto device = Client("device");
-  ASSERT_OK(device->TriggerDuress(token, /*escalate=*/false));
-  ASSERT_OK(device->TriggerDuress(token, /*escalate=*/true));
+  ASSERT_OK(device->circle().TriggerDuress(token, /*escalate=*/false));
+  ASSERT_OK(device->circle().TriggerDuress(token, /*escalate=*/true));
   ASSERT_EQ(AlertsSeen(*contact, circle, 2, std::chrono::seconds(10)), 2u);
-  auto view = contact->Sync(circle);
+  auto view = contact->session().Sync(circle);
   ASSERT_OK(view.status());
   EXPECT_EQ((*view)->alerts()[0].content.level(), v1::AlertContent::COME_NOW);
   EXPECT_EQ((*view)->alerts()[1].content.level(), v1::AlertContent::CALL_EMERGENCY);
@@ -171,13 +172,13 @@ TEST_F(SessionTest, AnArmedDuressTokenAndAnUnknownOneLookTheSame) {
     v1::AlertContent content;
     content.set_level(v1::AlertContent::COME_NOW);
     tokens.push_back(crypto::Secret::Random(32));
-    ASSERT_OK(owner->ArmDuress(tokens.back(), {content, content, content, content}));
+    ASSERT_OK(owner->circle().ArmDuress(tokens.back(), {content, content, content, content}));
     owners.push_back(std::move(owner));
   }
   auto device = Client("device");
   auto time_trigger = [&](const crypto::Secret& token) {
     const auto start = std::chrono::steady_clock::now();
-    EXPECT_OK(device->TriggerDuress(token, /*escalate=*/true));
+    EXPECT_OK(device->circle().TriggerDuress(token, /*escalate=*/true));
     return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
         .count();
   };

@@ -70,11 +70,11 @@ absl::StatusOr<std::unique_ptr<client::Client>> ConnectAndPin(const Home& home,
                                    std::move(identity));
   if (!c.ok()) return c.status();
   if (publish) {
-    if (auto s = (*c)->Register(); !s.ok()) return s;
+    if (auto s = (*c)->account().Register(); !s.ok()) return s;
   }
-  if (auto s = (*c)->Login(); !s.ok()) return s;
+  if (auto s = (*c)->session().Login(); !s.ok()) return s;
   // Pinned over the pinned TLS channel, at the same moment as the certificate.
-  auto checkpoint_key = (*c)->ServerKey();
+  auto checkpoint_key = (*c)->session().ServerKey();
   if (!checkpoint_key.ok()) return checkpoint_key.status();
   if (auto s = home.SaveServer(server.address, certificate, *checkpoint_key); !s.ok()) return s;
   return c;
@@ -154,7 +154,7 @@ absl::Status IdVerify(const Globals& g, const std::string& user_hex) {
   }
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto bundle = (*c)->GetIdentity(*user);
+  auto bundle = (*c)->session().GetIdentity(*user);
   if (!bundle.ok()) return bundle.status();
   const std::string number = SafetyNumber((*c)->identity().sign.public_key, bundle->sign_pk());
   Record().Set("user_id", user_hex).Set("name", bundle->name()).Set("safety_number", number)
@@ -196,7 +196,7 @@ absl::Status Restore(const Globals& g, const ServerChoice& server) {
   }
   if (!c.ok()) return c.status();
   // The name comes back from the account's own signed bundle.
-  auto bundle = (*c)->GetIdentity(identity.user_id());
+  auto bundle = (*c)->session().GetIdentity(identity.user_id());
   if (!bundle.ok()) return bundle.status();
   if (bundle->box_pk() != identity.box.public_key) {
     return absl::DataLossError("the server's record of this account has another encryption key");
@@ -268,7 +268,7 @@ absl::Status SafeWordOff(const Globals& g) {
     // The circle hears of it first: it cannot be turned off unnoticed.
     auto c = g.home().Connect((*keystore)->profile().identity);
     if (!c.ok()) return c.status();
-    if (auto s = (*c)->NotifyCircle("The safe word was turned off."); !s.ok()) return s;
+    if (auto s = (*c)->circle().Notify("The safe word was turned off."); !s.ok()) return s;
     (*keystore)->mutable_profile().safe_word = crypto::Secret();
     if (auto s = (*keystore)->Save(); !s.ok()) return s;
   }
@@ -292,13 +292,13 @@ absl::Status DuressSet(const Globals& g) {
                            crypto::Secret::Random(crypto::kKeyBytes)};
     auto decoy = home.Connect(duress.identity);
     if (!decoy.ok()) return decoy.status();
-    if (auto s = (*decoy)->Register(); !s.ok()) return s;
+    if (auto s = (*decoy)->account().Register(); !s.ok()) return s;
     v1::AlertContent opened, cancelled;
     opened.set_level(v1::AlertContent::COME_NOW);
     opened.set_note("My duress passphrase was used to unlock my device: someone may be forcing me.");
     cancelled.set_level(v1::AlertContent::CALL_EMERGENCY);
     cancelled.set_note("Under duress, someone tried to cancel my alerts from my device.");
-    if (auto s = (*c)->ArmDuress(duress.duress_token, {opened, cancelled}); !s.ok()) {
+    if (auto s = (*c)->circle().ArmDuress(duress.duress_token, {opened, cancelled}); !s.ok()) {
       crypto::Wipe(*passphrase);
       if (absl::IsNotFound(s)) {
         return absl::FailedPreconditionError(
@@ -323,9 +323,9 @@ absl::Status DuressOff(const Globals& g) {
   if (*keystore) {
     auto c = home.Connect((*keystore)->profile().identity);
     if (!c.ok()) return c.status();
-    if (auto s = (*c)->DisarmDuress(); !s.ok() && !absl::IsNotFound(s)) return s;
+    if (auto s = (*c)->circle().DisarmDuress(); !s.ok() && !absl::IsNotFound(s)) return s;
     if (auto s = (*keystore)->ClearOtherSlot(); !s.ok()) return s;
-    if (auto s = (*c)->NotifyCircle("The duress passphrase was removed."); !s.ok()) return s;
+    if (auto s = (*c)->circle().Notify("The duress passphrase was removed."); !s.ok()) return s;
   }
   Record().Set("duress", false).Print(g.json, "Duress passphrase removed.");
   return absl::OkStatus();
@@ -348,7 +348,7 @@ void AlertForSafeWord(client::Client& c) {
   v1::AlertContent content;
   content.set_level(v1::AlertContent::COME_NOW);
   content.set_note("I typed my safe word in a message: I need you now.");
-  c.RaiseAlert(content).IgnoreError();
+  c.circle().RaiseAlert(content).IgnoreError();
 }
 
 }  // namespace kith::cli

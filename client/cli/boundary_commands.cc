@@ -20,7 +20,7 @@ std::string ClockTime(uint32_t minutes) {
 
 // A person as people read them: their name and the start of their id.
 std::string Person(Client& c, const std::string& user_id) {
-  auto bundle = c.GetIdentity(user_id);
+  auto bundle = c.session().GetIdentity(user_id);
   const std::string id = Hex(user_id).substr(0, 8);
   return bundle.ok() ? absl::StrCat(bundle->name(), " (", id, ")") : id;
 }
@@ -78,10 +78,10 @@ absl::Status Change(const Globals& g, const std::string& user_arg,
     if (!person.ok()) return person.status();
     user = *std::move(person);
   }
-  auto boundaries = (*c)->GetBoundaries();
+  auto boundaries = (*c)->account().GetBoundaries();
   if (!boundaries.ok()) return boundaries.status();
   if (auto s = change(*boundaries, user); !s.ok()) return s;
-  auto set = (*c)->SetBoundaries(*boundaries);
+  auto set = (*c)->account().SetBoundaries(*boundaries);
   if (!set.ok()) return set.status();
   Print(g, **c, *set);
   return absl::OkStatus();
@@ -92,7 +92,7 @@ absl::Status Change(const Globals& g, const std::string& user_arg,
 absl::Status BoundaryList(const Globals& g) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto boundaries = (*c)->GetBoundaries();
+  auto boundaries = (*c)->account().GetBoundaries();
   if (!boundaries.ok()) return boundaries.status();
   Print(g, **c, *boundaries);
   return absl::OkStatus();

@@ -35,7 +35,7 @@ std::string ShortId(const std::string& alert_id) { return Hex(alert_id).substr(0
 
 // Every circle this person can read: their own first, then those they are in.
 absl::StatusOr<std::vector<std::string>> ReadableCircles(Client& c) {
-  auto circles = c.ListCircles();
+  auto circles = c.circle().List();
   if (!circles.ok()) return circles.status();
   std::vector<std::string> out;
   if (!circles->own.empty()) out.push_back(circles->own);
@@ -55,7 +55,7 @@ absl::StatusOr<FoundAlert> FindAlert(Client& c, const std::string& alert_arg) {
   auto circles = ReadableCircles(c);
   if (!circles.ok()) return circles.status();
   for (const std::string& circle : *circles) {
-    auto view = c.Sync(circle);
+    auto view = c.session().Sync(circle);
     if (!view.ok()) return view.status();
     if (const AlertRecord* a = (*view)->FindAlert(alert_arg)) return FoundAlert{circle, *view, a};
   }
@@ -130,7 +130,7 @@ absl::Status Schedule(const Globals& g, Client& c, int64_t deadline_ms, uint64_t
   content.set_level(v1::AlertContent::CHECK_ON_ME);
   content.set_note(absl::StrCat(c.identity().name, " did not check in by ", TimeOfDay(deadline_ms),
                                 note.empty() ? "" : ": ", note));
-  auto checkin = c.ScheduleCheckin(deadline_ms, every_ms, content);
+  auto checkin = c.circle().ScheduleCheckin(deadline_ms, every_ms, content);
   if (!checkin.ok()) return checkin.status();
   Record().Set("deadline_ms", double(checkin->deadline_ms())).Set("every_ms", double(checkin->every_ms()))
       .Print(g.json, absl::StrCat("Check in with 'kith checkin ok' by ", TimeOfDay(deadline_ms),
@@ -177,13 +177,13 @@ absl::Status CheckinCancel(const Globals& g, bool check_in) {
   }
   auto c = g.home().Connect((*keystore)->profile().identity);
   if (!c.ok()) return c.status();
-  auto cancelled = (*c)->CancelCheckin();
+  auto cancelled = (*c)->circle().CancelCheckin();
   if (!cancelled.ok()) return cancelled.status();
   if (!cancelled->scheduled()) {
     return absl::FailedPreconditionError("no check-in is scheduled (it may already have gone out)");
   }
   print();
-  if (!check_in) return (*c)->NotifyCircle("Check-ins were stopped.");
+  if (!check_in) return (*c)->circle().Notify("Check-ins were stopped.");
   if (cancelled->every_ms() == 0) return absl::OkStatus();
   int64_t next = cancelled->deadline_ms();
   while (next <= NowMs() + 60'000) next += static_cast<int64_t>(cancelled->every_ms());
@@ -193,7 +193,7 @@ absl::Status CheckinCancel(const Globals& g, bool check_in) {
 absl::Status CheckinShow(const Globals& g) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto checkin = (*c)->GetCheckin();
+  auto checkin = (*c)->circle().GetCheckin();
   if (!checkin.ok()) return checkin.status();
   Record().Set("scheduled", checkin->scheduled()).Set("deadline_ms", double(checkin->deadline_ms()))
       .Set("every_ms", double(checkin->every_ms()))
@@ -206,10 +206,10 @@ absl::Status CheckinShow(const Globals& g) {
 absl::Status CircleList(const Globals& g) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto circles = (*c)->ListCircles();
+  auto circles = (*c)->circle().List();
   if (!circles.ok()) return circles.status();
   if (!circles->own.empty()) {
-    auto view = (*c)->TendCircle(circles->own);
+    auto view = (*c)->circle().Tend(circles->own);
     if (!view.ok()) return view.status();
     // Each person's latest step, from the verified log.
     std::map<std::string, std::string> state;
@@ -231,7 +231,7 @@ absl::Status CircleList(const Globals& g) {
     for (const std::string& id : order) {
       std::string name = (*view)->NameOf(id);
       if (state[id] == "invited") {
-        if (auto b = (*c)->GetIdentity(id); b.ok()) name = b->name();
+        if (auto b = (*c)->session().GetIdentity(id); b.ok()) name = b->name();
       }
       Record().Set("user_id", Hex(id)).Set("name", name).Set("state", state[id]).Set("own", true)
           .Print(g.json, absl::StrCat(name, " (", Hex(id).substr(0, 8), "): ", state[id]));
@@ -240,7 +240,7 @@ absl::Status CircleList(const Globals& g) {
     std::cout << "You have no circle yet: 'kith circle invite USER' starts one." << std::endl;
   }
   for (const v1::GroupSummary& s : circles->joined) {
-    auto owner = (*c)->GetIdentity(s.owner());
+    auto owner = (*c)->session().GetIdentity(s.owner());
     const std::string name = owner.ok() ? owner->name() : Hex(s.owner()).substr(0, 8);
     const char* role = s.invited() ? "invited" : s.pending() ? "accepted" : "member";
     Record().Set("owner", Hex(s.owner())).Set("owner_name", name).Set("state", role)
@@ -259,7 +259,7 @@ absl::Status CircleInvite(const Globals& g, const std::string& user_arg) {
   if (!c.ok()) return c.status();
   auto user = ResolvePerson(**c, user_arg);
   if (!user.ok()) return user.status();
-  if (auto s = (*c)->CircleInvite(*user); !s.ok()) return s;
+  if (auto s = (*c)->circle().Invite(*user); !s.ok()) return s;
   Record().Set("invited", Hex(*user)).Print(
       g.json, absl::StrCat("Invited ", Hex(*user).substr(0, 8),
                            ". Nothing reaches them until they run 'kith circle accept ",
@@ -270,12 +270,12 @@ absl::Status CircleInvite(const Globals& g, const std::string& user_arg) {
 absl::Status CircleAnswer(const Globals& g, const std::string& owner_arg, bool accept) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto circles = (*c)->ListCircles();
+  auto circles = (*c)->circle().List();
   if (!circles.ok()) return circles.status();
   std::vector<std::string> owners;
   for (const v1::GroupSummary& s : circles->joined) {
     if (!s.invited()) continue;
-    auto owner = (*c)->GetIdentity(s.owner());
+    auto owner = (*c)->session().GetIdentity(s.owner());
     const bool named = owner.ok() && owner->name() == owner_arg;
     if (named || (owner_arg.size() >= 4 && Hex(s.owner()).starts_with(owner_arg))) {
       owners.push_back(s.owner());
@@ -286,7 +286,7 @@ absl::Status CircleAnswer(const Globals& g, const std::string& owner_arg, bool a
                                                               owner_arg, "' ('kith circle' lists them)"))
                           : absl::InvalidArgumentError("several invitations match; use the owner's id");
   }
-  if (auto s = (*c)->AnswerCircle(owners[0], accept); !s.ok()) return s;
+  if (auto s = (*c)->circle().Answer(owners[0], accept); !s.ok()) return s;
   Record().Set("owner", Hex(owners[0])).Set("accepted", accept).Print(
       g.json, accept ? "Accepted. You will receive their alerts and check-ins."
                      : "Declined. You are not in their circle.");
@@ -296,13 +296,13 @@ absl::Status CircleAnswer(const Globals& g, const std::string& owner_arg, bool a
 absl::Status CircleRemove(const Globals& g, const std::string& user_arg) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto own = (*c)->OwnCircle(/*create=*/false);
+  auto own = (*c)->circle().Own(/*create=*/false);
   if (!own.ok()) return own.status();
-  auto view = (*c)->Sync(*own);
+  auto view = (*c)->session().Sync(*own);
   if (!view.ok()) return view.status();
   auto user = ResolveUser((*view)->state(), user_arg);
   if (!user.ok()) return user.status();
-  if (auto s = (*c)->CircleRemove(*user); !s.ok()) return s;
+  if (auto s = (*c)->circle().Remove(*user); !s.ok()) return s;
   Record().Set("removed", Hex(*user)).Print(
       g.json, "Removed, and the circle was re-keyed: they will receive nothing from now on.");
   return absl::OkStatus();
@@ -320,10 +320,11 @@ absl::Status AlertRaise(const Globals& g, const AlertOptions& options) {
   content.set_location(options.location);
   content.set_note(options.note);
   content.set_test(options.test);
-  auto raised = (*c)->RaiseAlert(content, *realert);
+  auto raised = (*c)->circle().RaiseAlert(content, *realert);
   if (!raised.ok()) return raised.status();
   // The view RaiseAlert synced to seal the alert: its members received it.
-  const size_t contacts = (*c)->SyncedView(raised->circle_id)->state().members().size() - 1;
+  const size_t contacts =
+      (*c)->session().SyncedView(raised->circle_id)->state().members().size() - 1;
   Record().Set("alert_id", Hex(raised->alert_id)).Set("seq", double(raised->seq))
       .Set("recipients", double(contacts))
       .Print(g.json, absl::StrCat(options.test ? "Test alert" : "Alert", " [", ShortId(raised->alert_id),
@@ -351,7 +352,7 @@ absl::Status AnswerUnlessDuress(const Globals& g, const std::string& alert_arg,
   auto found = FindAlert(**c, alert_arg);
   if (!found.ok()) return found.status();
   *id = found->alert->alert_id;
-  return (*c)->AnswerAlert(found->circle_id, *id, kind, content);
+  return (*c)->circle().AnswerAlert(found->circle_id, *id, kind, content);
 }
 
 absl::Status AlertAnswer(const Globals& g, const std::string& alert_arg, v1::Alert::Kind kind,
@@ -379,7 +380,7 @@ absl::Status AlertStatus(const Globals& g, const std::string& alert_arg) {
   PrintAlert(g, found->circle_id, *found->view, *found->alert, "");
   if (found->alert->raiser != (*c)->identity().user_id()) return absl::OkStatus();
   // The sender sees, per person, whether it reached them and what they said.
-  auto reached = (*c)->DeliveredTo(found->circle_id, found->alert->seq);
+  auto reached = (*c)->circle().DeliveredTo(found->circle_id, found->alert->seq);
   if (!reached.ok()) return reached.status();
   for (const auto& [id, member] : found->view->state().members()) {
     if (id == (*c)->identity().user_id()) continue;
@@ -402,7 +403,7 @@ absl::Status AlertsList(const Globals& g) {
   if (!circles.ok()) return circles.status();
   size_t shown = 0;
   for (const std::string& circle : *circles) {
-    auto view = (*c)->Sync(circle);
+    auto view = (*c)->session().Sync(circle);
     if (!view.ok()) return view.status();
     for (const AlertRecord& a : (*view)->alerts()) {
       if (a.raiser == (*c)->identity().user_id()) continue;
@@ -429,7 +430,7 @@ absl::Status FollowAlerts(const Globals& g) {
   // before each stream connects.
   std::vector<size_t> start;
   for (const std::string& circle : *circles) {
-    auto view = (*c)->Sync(circle);
+    auto view = (*c)->session().Sync(circle);
     if (!view.ok()) return view.status();
     start.push_back((*view)->alert_notices().size());
   }
@@ -442,7 +443,7 @@ absl::Status FollowAlerts(const Globals& g) {
       auto follower = g.home().Connect(identity);
       if (!follower.ok()) return void(results[i] = follower.status());
       size_t next = start[i];  // first notice not yet printed
-      results[i] = (*follower)->FollowView((*circles)[i], [&](const GroupView& view) {
+      results[i] = (*follower)->session().FollowView((*circles)[i], [&](const GroupView& view) {
         const auto& notices = view.alert_notices();
         std::lock_guard<std::mutex> lock(print_mu);
         for (; next < notices.size(); ++next) {

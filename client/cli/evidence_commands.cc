@@ -44,7 +44,8 @@ absl::Status EvidenceAdd(const Globals& g, std::string text, const std::string& 
   }
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto entry = (*c)->AddEvidence(std::move(text), std::move(attachment_name), std::move(attachment));
+  auto entry =
+      (*c)->vault().AddEvidence(std::move(text), std::move(attachment_name), std::move(attachment));
   if (!entry.ok()) return entry.status();
   Record().Set("index", double(entry->index())).Set("time_ms", double(entry->time_ms()))
       .Print(g.json, absl::StrCat("Entry ", entry->index(), " recorded; the server timestamped it ",
@@ -55,7 +56,7 @@ absl::Status EvidenceAdd(const Globals& g, std::string text, const std::string& 
 absl::Status EvidenceList(const Globals& g) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto entries = (*c)->Evidence();
+  auto entries = (*c)->vault().Evidence();
   if (!entries.ok()) return entries.status();
   if (entries->empty() && !g.json) std::cout << "No evidence yet." << std::endl;
   for (const v1::EvidenceEntry& e : *entries) {
@@ -76,9 +77,9 @@ absl::Status EvidenceExport(const Globals& g, const std::string& dir) {
   }
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto entries = (*c)->Evidence();
+  auto entries = (*c)->vault().Evidence();
   if (!entries.ok()) return entries.status();
-  auto head = (*c)->SignEvidenceHead(*entries);
+  auto head = (*c)->vault().SignEvidenceHead(*entries);
   if (!head.ok()) return head.status();
   std::filesystem::create_directories(std::filesystem::path(dir) / kAttachmentsDir, ec);
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);

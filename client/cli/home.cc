@@ -103,7 +103,7 @@ absl::StatusOr<client::Keystore> Home::Unlock() const {
 
 void Home::FireDuress(const client::Profile& duress, bool escalate) const {
   auto c = Connect(duress.identity);
-  if (c.ok()) (*c)->TriggerDuress(duress.duress_token, escalate).IgnoreError();
+  if (c.ok()) (*c)->circle().TriggerDuress(duress.duress_token, escalate).IgnoreError();
 }
 
 absl::StatusOr<client::ClientOptions> Home::ServerOptions() const {

@@ -93,7 +93,7 @@ absl::Status GroupCreate(const Globals& g, const std::string& name, const std::s
   charter.set_reply_window_s(static_cast<uint32_t>(*window / 1000));
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto group = (*c)->CreateGroup(charter);
+  auto group = (*c)->groups().CreateGroup(charter);
   if (!group.ok()) return group.status();
   Record().Set("group_id", Hex(*group)).Set("name", name)
       .Print(g.json, g.json ? "" : Hex(*group));
@@ -105,7 +105,7 @@ absl::Status GroupCharter(const Globals& g, const std::string& group_arg) {
   if (!session.ok()) return session.status();
   auto& c = session->client;
   const std::string& group_id = session->group;
-  auto charter = c->GetCharter(group_id);
+  auto charter = c->groups().GetCharter(group_id);
   if (!charter.ok()) return charter.status();
   PrintCharter(g, group_id, *charter);
   return absl::OkStatus();
@@ -116,7 +116,7 @@ absl::Status GroupInvite(const Globals& g, const std::string& group_arg) {
   if (!session.ok()) return session.status();
   auto& c = session->client;
   const std::string& group_id = session->group;
-  auto code = c->Invite(group_id);
+  auto code = c->groups().Invite(group_id);
   if (!code.ok()) return code.status();
   Record().Set("invite_code", code->ToString()).Set("group_id", Hex(group_id))
       .Print(g.json, code->ToString());
@@ -128,7 +128,7 @@ absl::Status GroupJoin(const Globals& g, const std::string& code_text, bool acce
   if (!code.ok()) return code.status();
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto charter = (*c)->GetCharter(code->group_id);
+  auto charter = (*c)->groups().GetCharter(code->group_id);
   if (!charter.ok()) return charter.status();
   if (!g.json) PrintCharter(g, code->group_id, *charter);
   if (!accept_rules) {
@@ -140,7 +140,7 @@ absl::Status GroupJoin(const Globals& g, const std::string& code_text, bool acce
     }
     if (!*yes) return absl::CancelledError("you did not accept the ground rules; not joining");
   }
-  if (auto s = (*c)->Join(*code, *charter); !s.ok()) return s;
+  if (auto s = (*c)->groups().Join(*code, *charter); !s.ok()) return s;
   Record().Set("group_id", Hex(code->group_id)).Set("pending", true)
       .Print(g.json, "Asked to join; a moderator will admit you.");
   return absl::OkStatus();
@@ -151,7 +151,7 @@ absl::Status GroupPending(const Globals& g, const std::string& group_arg) {
   if (!session.ok()) return session.status();
   auto& c = session->client;
   const std::string& group_id = session->group;
-  auto pending = c->Pending(group_id);
+  auto pending = c->groups().Pending(group_id);
   if (!pending.ok()) return pending.status();
   if (pending->empty() && !g.json) std::cout << "Nobody is waiting." << std::endl;
   for (const auto& p : *pending) {
@@ -170,7 +170,7 @@ absl::Status GroupMemberAction(const Globals& g, const std::string& action,
   if (!session.ok()) return session.status();
   auto& c = session->client;
   const std::string& group_id = session->group;
-  auto view = c->Sync(group_id);
+  auto view = c->session().Sync(group_id);
   if (!view.ok()) return view.status();
   std::vector<std::string> users;
   for (const auto& arg : user_args) {
@@ -180,16 +180,17 @@ absl::Status GroupMemberAction(const Globals& g, const std::string& action,
   }
   absl::Status s;
   if (action == "admit") {
-    s = c->Admit(group_id, users);
+    s = c->groups().Admit(group_id, users);
   } else if (action == "remove") {
-    s = c->Remove(group_id, users[0]);
+    s = c->groups().Remove(group_id, users[0]);
   } else if (role == "moderator" || role == "member") {
-    s = c->SetRole(group_id, users[0], role == "moderator" ? v1::ROLE_MODERATOR : v1::ROLE_MEMBER);
+    s = c->groups().SetRole(group_id, users[0],
+                            role == "moderator" ? v1::ROLE_MODERATOR : v1::ROLE_MEMBER);
   } else {
     return absl::InvalidArgumentError("ROLE is member or moderator");
   }
   if (!s.ok()) return s;
-  auto after = c->Sync(group_id);
+  auto after = c->session().Sync(group_id);
   if (!after.ok()) return after.status();
   for (const auto& user : users) {
     Record().Set("group_id", Hex(group_id)).Set("user_id", Hex(user)).Set("action", action)
@@ -205,7 +206,7 @@ absl::Status GroupLeave(const Globals& g, const std::string& group_arg) {
   if (!session.ok()) return session.status();
   auto& c = session->client;
   const std::string& group_id = session->group;
-  if (auto s = c->Leave(group_id); !s.ok()) return s;
+  if (auto s = c->groups().Leave(group_id); !s.ok()) return s;
   Record().Set("group_id", Hex(group_id)).Set("left", true).Print(g.json, "You left the group.");
   return absl::OkStatus();
 }
@@ -213,7 +214,7 @@ absl::Status GroupLeave(const Globals& g, const std::string& group_arg) {
 absl::Status Groups(const Globals& g) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto list = (*c)->Groups();
+  auto list = (*c)->session().ListGroups();
   if (!list.ok()) return list.status();
   if (list->groups().empty() && !g.json) std::cout << "No groups yet." << std::endl;
   for (const auto& gr : list->groups()) {
@@ -243,18 +244,18 @@ absl::Status Send(const Globals& g, const std::string& target, std::string text,
   if (!direct) {
     group_id = ResolveGroup(**c, target);
   } else if (auto person = ResolvePerson(**c, target); person.ok()) {
-    group_id = (*c)->OpenDirect(*person, /*create=*/true);
+    group_id = (*c)->groups().OpenDirect(*person, /*create=*/true);
   } else {
     group_id = person.status();
   }
   if (!group_id.ok()) return group_id.status();
   // The rules the member verified in the log and accepted, not the server's
   // say-so; syncing here costs Send nothing, as it reuses the view.
-  auto view = (*c)->Sync(*group_id);
+  auto view = (*c)->session().Sync(*group_id);
   if (!view.ok()) return view.status();
   auto overridden = ReviewBeforeSending(text, (*view)->state().charter(), yes);
   if (!overridden.ok()) return overridden.status();
-  auto seq = (*c)->Send(*group_id, text, *overridden);
+  auto seq = (*c)->groups().Send(*group_id, text, *overridden);
   // The safe word alerts the circle even if the message itself was refused.
   if (ContainsSafeWord(text, keystore->profile().safe_word)) AlertForSafeWord(**c);
   if (!seq.ok()) return seq.status();
@@ -268,7 +269,7 @@ absl::Status Read(const Globals& g, absl::StatusOr<GroupSession> session, uint64
   if (!session.ok()) return session.status();
   auto& c = session->client;
   const std::string& group_id = session->group;
-  auto view = c->Sync(group_id);
+  auto view = c->session().Sync(group_id);
   if (!view.ok()) return view.status();
   // Messages and the moderation around them, in log order. Membership
   // changes are in 'kith mod audit'; reports are for moderators only.
@@ -313,11 +314,11 @@ absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t sin
   const std::string& group_id = session->group;
   uint64_t from = since;
   if (from == 0) {
-    auto view = c->Sync(group_id);
+    auto view = c->session().Sync(group_id);
     if (!view.ok()) return view.status();
     from = (*view)->state().head_seq() + 1;
   }
-  return c->Follow(group_id, from, [&](const client::Message& m) {
+  return c->session().Follow(group_id, from, [&](const client::Message& m) {
     PrintMessage(g, m);
     return true;
   });

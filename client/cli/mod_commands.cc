@@ -100,7 +100,7 @@ absl::Status Moderate(const Globals& g, M::Action action, const std::string& gro
     if (!ms.ok()) return ms.status();
     m.set_duration_ms(static_cast<uint64_t>(*ms));
   }
-  auto view = c->Sync(session->group);
+  auto view = c->session().Sync(session->group);
   if (!view.ok()) return view.status();
   if (action == M::STEP_AWAY) {
     m.set_target(c->identity().user_id());
@@ -109,9 +109,9 @@ absl::Status Moderate(const Globals& g, M::Action action, const std::string& gro
     if (!user.ok()) return user.status();
     m.set_target(*user);
   }
-  auto seq = c->Moderate(session->group, m);
+  auto seq = c->groups().Moderate(session->group, m);
   if (!seq.ok()) return seq.status();
-  auto after = c->Sync(session->group);
+  auto after = c->session().Sync(session->group);
   if (!after.ok()) return after.status();
   client::AuditEntry entry;
   for (const auto& e : (*after)->audit()) {
@@ -127,7 +127,7 @@ absl::Status Report(const Globals& g, const std::string& group_arg, uint64_t seq
                     const std::string& rule, const std::string& note) {
   auto session = OpenGroup(g, group_arg);
   if (!session.ok()) return session.status();
-  auto report = session->client->Report(session->group, seq, rule, note);
+  auto report = session->client->groups().Report(session->group, seq, rule, note);
   if (!report.ok()) return report.status();
   Record().Set("group_id", Hex(session->group)).Set("report", double(*report))
       .Set("message_seq", double(seq))
@@ -141,9 +141,9 @@ absl::Status ModQueue(const Globals& g, const std::string& group_arg) {
   auto session = OpenGroup(g, group_arg);
   if (!session.ok()) return session.status();
   auto& c = session->client;
-  auto queue = c->ModerationQueue(session->group);
+  auto queue = c->groups().ModerationQueue(session->group);
   if (!queue.ok()) return queue.status();
-  const client::GroupView& view = *c->SyncedView(session->group);
+  const client::GroupView& view = *c->session().SyncedView(session->group);
   const v1::Charter& charter = view.state().charter();
   const int64_t window_ms = int64_t{charter.reply_window_s()} * 1000;
   const int64_t now = NowMs();
@@ -219,7 +219,7 @@ absl::Status ModResolve(const Globals& g, const std::string& group_arg, uint64_t
   auto session = OpenGroup(g, group_arg);
   if (!session.ok()) return session.status();
   auto& c = session->client;
-  auto queue = c->ModerationQueue(session->group);
+  auto queue = c->groups().ModerationQueue(session->group);
   if (!queue.ok()) return queue.status();
   const client::QueueItem* item = nullptr;
   for (const auto& i : *queue) {
@@ -229,7 +229,7 @@ absl::Status ModResolve(const Globals& g, const std::string& group_arg, uint64_t
     return absl::NotFoundError(absl::StrCat(
         "no open report or override ", item_seq, ": 'kith mod queue ", group_arg, "' lists them"));
   }
-  const client::GroupView* view = c->SyncedView(session->group);
+  const client::GroupView* view = c->session().SyncedView(session->group);
   M m;
   m.set_resolves(item_seq);
   if (action == "dismiss") {
@@ -267,7 +267,7 @@ absl::Status ModResolve(const Globals& g, const std::string& group_arg, uint64_t
     }
     m.set_rule(chosen);
   }
-  auto seq = c->Moderate(session->group, m);
+  auto seq = c->groups().Moderate(session->group, m);
   if (!seq.ok()) return seq.status();
   Record().Set("group_id", Hex(session->group)).Set("item", double(item_seq))
       .Set("seq", double(*seq)).Set("action", client::ModerationActionName(m.action()))
@@ -284,12 +284,12 @@ absl::Status ModAudit(const Globals& g, const std::string& group_arg, bool verif
   const client::GroupView* view = nullptr;
   v1::Checkpoint checkpoint;
   if (verify) {
-    auto audited = c->Audit(session->group);
+    auto audited = c->session().Audit(session->group);
     if (!audited.ok()) return audited.status();
     view = audited->view;
     checkpoint = audited->checkpoint;
   } else {
-    auto synced = c->Sync(session->group);
+    auto synced = c->session().Sync(session->group);
     if (!synced.ok()) return synced.status();
     view = *synced;
   }
@@ -309,7 +309,7 @@ absl::Status ModAudit(const Globals& g, const std::string& group_arg, bool verif
   // that rewrote history since then, however carefully, is caught here.
   const std::string pin_path =
       absl::StrCat(g.home().dir(), "/audit-", Hex(session->group), ".checkpoint");
-  auto server_key = c->ServerKey();
+  auto server_key = c->session().ServerKey();
   if (!server_key.ok()) return server_key.status();
   if (auto stored = ReadFile(pin_path); stored.ok()) {
     v1::Checkpoint pinned;

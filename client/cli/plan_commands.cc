@@ -25,7 +25,7 @@ std::string AttachmentNames(const v1::PlanSection& s) {
 std::string Names(Client& c, const google::protobuf::RepeatedPtrField<std::string>& users) {
   std::vector<std::string> names;
   for (const std::string& id : users) {
-    auto bundle = c.GetIdentity(id);
+    auto bundle = c.session().GetIdentity(id);
     names.push_back(bundle.ok() ? bundle->name() : Hex(id).substr(0, 8));
   }
   return absl::StrJoin(names, ", ");
@@ -89,7 +89,8 @@ absl::Status PlanEdit(const Globals& g, const std::string& section, std::string 
   if (!c.ok()) return c.status();
   const bool has_text = !text.empty();  // without, the text stays as it was
   const std::string new_text = has_text ? TextArgument(std::move(text)) : "";
-  auto written = (*c)->EditPlan(section, has_text ? &new_text : nullptr, std::move(attachments));
+  auto written =
+      (*c)->vault().EditPlan(section, has_text ? &new_text : nullptr, std::move(attachments));
   if (!written.ok()) return written.status();
   Record().Set("section", section).Set("version", double(written->version()))
       .Print(g.json, absl::StrCat("Saved ", client::PlanSectionTitle(section), ", version ",
@@ -104,7 +105,7 @@ absl::Status PlanShow(const Globals& g, const std::string& section, const std::s
   if (!c.ok()) return c.status();
   absl::StatusOr<std::vector<PlanRecord>> records;
   if (from.empty()) {
-    auto history = (*c)->PlanHistory();
+    auto history = (*c)->vault().PlanHistory();
     if (!history.ok()) return history.status();
     std::vector<PlanRecord> latest;
     for (auto& [name, r] : LatestByName(*history)) latest.push_back(std::move(r));
@@ -112,7 +113,7 @@ absl::Status PlanShow(const Globals& g, const std::string& section, const std::s
   } else {
     auto owner = ResolvePerson(**c, from);
     if (!owner.ok()) return owner.status();
-    records = (*c)->SharedPlan(*owner);
+    records = (*c)->vault().SharedPlan(*owner);
   }
   if (!records.ok()) return records.status();
   bool any = false;
@@ -138,7 +139,7 @@ absl::Status PlanShare(const Globals& g, const std::string& section, const std::
   if (!c.ok()) return c.status();
   auto contact = ResolvePerson(**c, user);
   if (!contact.ok()) return contact.status();
-  auto written = (*c)->SharePlan(section, *contact, share);
+  auto written = (*c)->vault().SharePlan(section, *contact, share);
   if (!written.ok()) return written.status();
   Record().Set("section", section).Set("version", double(written->version()))
       .Print(g.json, absl::StrCat(client::PlanSectionTitle(section),
@@ -150,7 +151,7 @@ absl::Status PlanShare(const Globals& g, const std::string& section, const std::
 absl::Status PlanHistory(const Globals& g, const std::string& section) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto history = (*c)->PlanHistory();
+  auto history = (*c)->vault().PlanHistory();
   if (!history.ok()) return history.status();
   for (const PlanRecord& r : *history) {
     if (section.empty() || r.section.section() == section) PrintSection(g, **c, r, !section.empty());

@@ -66,7 +66,7 @@ absl::StatusOr<std::string> ResolveGroup(client::Client& c, const std::string& a
   if (arg.size() == 2 * kIdBytes) {
     if (auto id = crypto::FromHex(arg); id.ok()) return *id;
   }
-  auto groups = c.Groups();
+  auto groups = c.session().ListGroups();
   if (!groups.ok()) return groups.status();
   std::vector<std::string> matches;
   for (const auto& g : groups->groups()) {
@@ -105,12 +105,12 @@ absl::StatusOr<std::string> ResolvePerson(client::Client& c, const std::string& 
   if (arg.size() == 2 * kIdBytes) {
     if (auto id = crypto::FromHex(arg); id.ok()) return *id;
   }
-  auto groups = c.Groups();
+  auto groups = c.session().ListGroups();
   if (!groups.ok()) return groups.status();
   std::vector<std::string> found;
   for (const v1::GroupSummary& s : groups->groups()) {
     if (s.invited() || s.pending()) continue;
-    auto view = c.Sync(s.group_id());
+    auto view = c.session().Sync(s.group_id());
     if (!view.ok()) return view.status();
     auto id = ResolveUser((*view)->state(), arg);
     if (id.ok() && *id != c.identity().user_id() &&
@@ -139,7 +139,7 @@ absl::StatusOr<GroupSession> OpenDirect(const Globals& g, const std::string& per
   if (!c.ok()) return c.status();
   auto person = ResolvePerson(**c, person_arg);
   if (!person.ok()) return person.status();
-  auto group = (*c)->OpenDirect(*person, /*create=*/false);
+  auto group = (*c)->groups().OpenDirect(*person, /*create=*/false);
   if (!group.ok()) return group.status();
   return GroupSession{*std::move(c), *std::move(group)};
 }

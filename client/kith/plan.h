@@ -1,6 +1,6 @@
 // A safety plan: named sections, each versioned in its owner's vault and
 // shared, section by section, into direct conversations with the contacts
-// the owner chooses (see Client::EditPlan).
+// the owner chooses (see Vault::EditPlan).
 #ifndef KITH_CLIENT_PLAN_H_
 #define KITH_CLIENT_PLAN_H_
 
