@@ -7,10 +7,15 @@
 
 #include "absl/synchronization/mutex.h"
 #include "kith/duration.h"
+#include "kith/hardening.h"
 #include "kith/protocol.h"
 #include "kith/server.h"
 
 int main(int argc, char** argv) {
+  if (auto s = kith::HardenProcess(); !s.ok()) {
+    fprintf(stderr, "kithd: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
   kith::server::ServerOptions options;
   std::string session_ttl = "12h";
   bool quiet = false;

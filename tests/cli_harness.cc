@@ -2,7 +2,12 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <signal.h>
 #include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <thread>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -10,6 +15,9 @@ extern char** environ;
 
 namespace kith::testing {
 namespace {
+
+// The subcommand every unlock starts a relay with (client/cli/duress_relay.h).
+constexpr char kRelayCommandForTests[] = "present-token";
 
 void WriteFile(const std::string& path, const std::string& data) {
   FILE* f = fopen(path.c_str(), "wb");
@@ -80,6 +88,41 @@ google::protobuf::Struct CliTest::Json(const std::string& line) {
 
 std::string CliTest::Field(const std::string& json_line, const std::string& key) {
   return Json(json_line).fields().at(key).string_value();
+}
+
+std::vector<pid_t> CliTest::Relays() const {
+  std::vector<pid_t> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = ReadFile(entry.path() / "cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(kRelayCommandForTests) != std::string::npos &&
+        cmdline.find(dir_.path()) != std::string::npos) {
+      found.push_back(static_cast<pid_t>(std::stol(name)));
+    }
+  }
+  return found;
+}
+
+void CliTest::WaitForRelays(std::chrono::milliseconds patience) const {
+  const auto give_up = std::chrono::steady_clock::now() + patience;
+  while (!Relays().empty() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(Relays().empty()) << "a duress relay did not finish in time";
+  KillRelays();
+}
+
+void CliTest::KillRelays() const {
+  for (pid_t pid : Relays()) ::kill(pid, SIGKILL);
+}
+
+void CliTest::TearDown() {
+  // Before kithd stops, so no relay is left trying to reach it.
+  WaitForRelays();
+  ServerTest::TearDown();
 }
 
 std::string CliTest::Enroll(const std::string& who) const {

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,17 @@ class CliTest : public ServerTest {
 
   // `kith id create` and `kith register`; returns the create command's output.
   std::string Enroll(const std::string& who) const;
+
+  // The duress relays (client/cli/duress_relay.h) that unlocks under this
+  // test's homes started and that are still running.
+  std::vector<pid_t> Relays() const;
+  // Waits until every relay has presented its token and exited; a relay
+  // still running after `patience` is a test failure, and is killed.
+  void WaitForRelays(std::chrono::milliseconds patience = std::chrono::seconds(30)) const;
+  // Stops every relay at once (for a server that will never answer).
+  void KillRelays() const;
+
+  void TearDown() override;
 };
 
 }  // namespace kith::testing

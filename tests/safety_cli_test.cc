@@ -3,14 +3,26 @@
 // unlock with the duress passphrase, a safe word typed in a chat, a
 // restore from nothing but the recovery code, and a sender a boundary
 // refuses.
-#include <chrono>
-#include <filesystem>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <functional>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
 
 #include "absl/strings/str_split.h"
 #include "cli_harness.h"
 #include "kith/event_builder.h"
+#include "kith/files.h"
 #include "kith/protocol.h"
 
 namespace kith::testing {
@@ -28,6 +40,24 @@ class SafetyCliTest : public CliTest {
   // The alerts `who` has received, one JSON object each.
   std::vector<std::string> Alerts(const std::string& who) {
     return absl::StrSplit(Ok(who, {"--json", "alerts"}), '\n', absl::SkipEmpty());
+  }
+  // Median wall time of `kith id show` under each passphrase, runs interleaved
+  // so both meet the same noise.
+  std::pair<double, double> MedianUnlockMs(const std::string& who, const std::string& real,
+                                           const std::string& duress) const {
+    constexpr int kRuns = 20;
+    std::vector<double> times[2];
+    for (int i = 0; i < kRuns; ++i) {
+      for (int which : {0, 1}) {
+        const auto start = std::chrono::steady_clock::now();
+        CliResult r = Kith(who, {"id", "show"}, {which == 0 ? real : duress});
+        times[which].push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+      }
+    }
+    for (auto& v : times) std::sort(v.begin(), v.end());
+    return {times[0][kRuns / 2], times[1][kRuns / 2]};
   }
   // Every file under `dir` that contains `needle`.
   static std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle) {
@@ -166,17 +196,20 @@ TEST_F(SafetyCliTest, DuressUnlockLooksNormalAlertsOnceAndCancellingEscalates) {
   EXPECT_NE(shown.out.find("Name: alice"), std::string::npos) << shown.out;
   EXPECT_EQ(shown.out.find(real_id), std::string::npos);
   EXPECT_EQ(Kith("alice", {"groups"}, duress).out, "No groups yet.\n");
+  WaitForRelays();  // the alarm goes out from a process of its own
   auto alerts = Alerts("sam");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(Field(alerts[0], "level"), "come-now");
   EXPECT_NE(Field(alerts[0], "note").find("duress"), std::string::npos);
   EXPECT_EQ(Kith("alice", {"groups"}, duress).exit_code, 0);
+  WaitForRelays();
   EXPECT_EQ(Alerts("sam").size(), 1u);  // one alert, however often it is opened
 
   // Cancelling from the duress profile says it worked, and escalates.
   CliResult checked_in = Kith("alice", {"checkin", "ok"}, duress);
   EXPECT_EQ(checked_in.exit_code, 0) << checked_in.err;
   EXPECT_EQ(checked_in.out, "Checked in: your circle will not be alerted.\n");
+  WaitForRelays();
   alerts = Alerts("sam");
   ASSERT_EQ(alerts.size(), 2u);
   EXPECT_EQ(Field(alerts[1], "level"), "call-emergency");
@@ -194,6 +227,105 @@ TEST_F(SafetyCliTest, DuressUnlockLooksNormalAlertsOnceAndCancellingEscalates) {
   Ok("alice", {"alert", "resolve", first_alert});
   Ok("alice", {"id", "duress", "off"});
   EXPECT_EQ(Kith("alice", {"id", "show"}, duress).exit_code, 1);
+}
+
+// A port that accepts connections and never answers, as a server does when
+// a coercer has cut it off; counts the connections made to it.
+class SilentPort {
+ public:
+  SilentPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    EXPECT_EQ(::listen(fd_, 64), 0);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    acceptor_ = std::thread([this] {
+      for (int c; (c = ::accept(fd_, nullptr, nullptr)) >= 0;) {
+        std::lock_guard<std::mutex> lock(mu_);
+        held_.push_back(c);
+      }
+    });
+  }
+  ~SilentPort() {
+    ::shutdown(fd_, SHUT_RDWR);
+    acceptor_.join();
+    ::close(fd_);
+    for (int c : held_) ::close(c);
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  size_t connections() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return held_.size();
+  }
+  // Waits (up to 10 s) for more than `n` connections.
+  bool MoreThan(size_t n) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (connections() <= n && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return connections() > n;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::vector<int> held_;
+};
+
+void ExpectSameTime(std::pair<double, double> medians, const std::string& where) {
+  const auto [real, duress] = medians;
+  const double allowed = std::max(30.0, 0.25 * std::max(real, duress));
+  std::printf("%s unlock, medians of 20: real passphrase %.1f ms, duress %.1f ms\n", where.c_str(),
+              real, duress);
+  EXPECT_LT(std::abs(real - duress), allowed)
+      << where << ": real passphrase " << real << " ms, duress " << duress << " ms (medians of 20)";
+}
+
+TEST_F(SafetyCliTest, EitherPassphraseTakesTheSameTimeAndMakesTheSameConnection) {
+  Enroll("alice");
+  Enroll("sam");
+  FormCircle("alice", "sam");
+  const std::string duress = "under duress";
+  ASSERT_EQ(Kith("alice", {"id", "duress", "set"}, {kPassphrase, duress}).exit_code, 0);
+
+  // Online: the alarm goes out, and the unlock does not wait for it.
+  ExpectSameTime(MedianUnlockMs("alice", kPassphrase, duress), "online");
+  WaitForRelays();
+  EXPECT_EQ(Alerts("sam").size(), 1u);
+
+  // Offline: the server is cut off. Each unlock, under either passphrase,
+  // opens one connection to it, and neither waits on it.
+  SilentPort silent;
+  const std::string server_file = Home("alice") + "/server";
+  const std::string registered = ReadFile(server_file);
+  ASSERT_OK(WriteFileAtomically(server_file, silent.address(), 0600));
+  for (const std::string& passphrase : {std::string(kPassphrase), duress}) {
+    const size_t before = silent.connections();
+    ASSERT_EQ(Kith("alice", {"id", "show"}, {passphrase}).exit_code, 0);
+    EXPECT_TRUE(silent.MoreThan(before)) << "no connection after unlocking";
+  }
+  ExpectSameTime(MedianUnlockMs("alice", kPassphrase, duress), "offline");
+  KillRelays();
+  ASSERT_OK(WriteFileAtomically(server_file, registered, 0600));
+}
+
+TEST_F(SafetyCliTest, KithRunsWithCoreFilesOff) {
+  Enroll("alice");
+  SilentPort silent;  // keeps the relay of the next unlock running, to look at
+  ASSERT_OK(WriteFileAtomically(Home("alice") + "/server", silent.address(), 0600));
+  Ok("alice", {"id", "show"});
+  ASSERT_TRUE(silent.MoreThan(0));
+  const std::vector<pid_t> relays = Relays();
+  ASSERT_FALSE(relays.empty());
+  const std::string limits = ReadFile("/proc/" + std::to_string(relays[0]) + "/limits");
+  EXPECT_THAT(limits, ::testing::ContainsRegex("Max core file size +0 +0 "));
+  KillRelays();
 }
 
 TEST_F(SafetyCliTest, SecretsComeOnlyFromTheTerminalOrADescriptor) {

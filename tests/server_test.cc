@@ -2,6 +2,7 @@
 // reflection, one structured log line per request that names nobody, and a
 // clean stop on SIGTERM that loses nothing.
 #include <future>
+#include <regex>
 #include <sstream>
 
 #include <google/protobuf/struct.pb.h>
@@ -84,6 +85,12 @@ TEST(HealthListenerTest, AnswersPlaintextProbesAndServesNothingElse) {
   EXPECT_EQ(UnaryCall(plain, "/kith.v1.Kith/GetServerKey", "", &response).error_code(),
             grpc::StatusCode::UNIMPLEMENTED);
   (*server)->Shutdown();
+}
+
+TEST_F(KithdTest, RunsWithCoreFilesOff) {
+  const std::string limits = ReadFile("/proc/" + std::to_string(kithd_->pid()) + "/limits");
+  EXPECT_NE(limits.find("Max core file size"), std::string::npos) << limits;
+  EXPECT_TRUE(std::regex_search(limits, std::regex("Max core file size +0 +0 "))) << limits;
 }
 
 TEST_F(KithdTest, ServesReflection) {

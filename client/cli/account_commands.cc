@@ -233,12 +233,9 @@ absl::Status PanicWipe(const Globals& g) {
 
 absl::StatusOr<std::optional<client::Keystore>> UnlockToChangeSafety(const Globals& g) {
   Home home = g.home();
-  auto keystore = home.Unlock();
+  auto keystore = home.Unlock(/*escalate=*/true);
   if (!keystore.ok()) return keystore.status();
-  if (keystore->profile().is_duress()) {
-    home.FireDuress(keystore->profile(), /*escalate=*/true);
-    return std::nullopt;
-  }
+  if (keystore->profile().is_duress()) return std::nullopt;
   return std::optional<client::Keystore>(*std::move(keystore));
 }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "duress_relay.h"
 #include "kith/crypto.h"
 #include "kith/files.h"
 
@@ -88,7 +89,7 @@ absl::StatusOr<std::string> Home::AskSecret(const std::string& prompt, bool conf
   return first;
 }
 
-absl::StatusOr<client::Keystore> Home::Unlock() const {
+absl::StatusOr<client::Keystore> Home::Unlock(bool escalate) const {
   if (!std::filesystem::exists(IdentityPath())) {
     return absl::NotFoundError(
         absl::StrCat("no identity in ", dir_, ": run 'kith id create --name NAME' first"));
@@ -97,13 +98,8 @@ absl::StatusOr<client::Keystore> Home::Unlock() const {
   if (!passphrase.ok()) return passphrase.status();
   auto keystore = client::Keystore::Open(IdentityPath(), *passphrase);
   crypto::Wipe(*passphrase);
-  if (keystore.ok() && keystore->profile().is_duress()) FireDuress(keystore->profile(), false);
+  if (keystore.ok()) StartDuressRelay(dir_, keystore->profile(), escalate);
   return keystore;
-}
-
-void Home::FireDuress(const client::Profile& duress, bool escalate) const {
-  auto c = Connect(duress.identity);
-  if (c.ok()) (*c)->circle().TriggerDuress(duress.duress_token, escalate).IgnoreError();
 }
 
 absl::StatusOr<client::ClientOptions> Home::ServerOptions() const {

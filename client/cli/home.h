@@ -39,16 +39,14 @@ class Home {
   // echo (twice with `confirm`). Never empty.
   absl::StatusOr<std::string> AskSecret(const std::string& prompt, bool confirm) const;
   // Asks for the passphrase and opens the keystore. A duress profile looks
-  // like any other here, and silently fires its alarm.
-  absl::StatusOr<client::Keystore> Unlock() const;
+  // like any other here, and silently fires its alarm (duress_relay.h);
+  // with `escalate`, for a command a duress profile answers by escalating
+  // (stopping check-ins, turning safety settings off), its next one too.
+  absl::StatusOr<client::Keystore> Unlock(bool escalate = false) const;
   // Unlocks and connects to the registered server.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
   // Connects an identity already unlocked.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect(client::Identity identity) const;
-  // Presents a duress profile's token: releases the first sealed alert, or
-  // with `escalate` the next one. Errors are swallowed: nothing on the
-  // screen may show that anything happened.
-  void FireDuress(const client::Profile& duress, bool escalate) const;
   // Remembers the server and pins its certificate and checkpoint key.
   absl::Status SaveServer(const std::string& address, const std::string& certificate_pem,
                           const std::string& checkpoint_key) const;

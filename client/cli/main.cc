@@ -11,11 +11,13 @@
 #include "account_commands.h"
 #include "boundary_commands.h"
 #include "circle_commands.h"
+#include "duress_relay.h"
 #include "evidence_commands.h"
 #include "home.h"
 #include "kith/crypto.h"
 #include "kith/duration.h"
 #include "kith/files.h"
+#include "kith/hardening.h"
 #include "kith/protocol.h"
 #include "kith/strike_ladder.h"
 #include "output.h"
@@ -338,6 +340,10 @@ int Fail(const Globals& g, const absl::Status& s) {
 
 int main(int argc, char** argv) {
   using namespace kith::cli;
+  if (auto s = kith::HardenProcess(); !s.ok()) {
+    std::cerr << "kith: " << s.message() << "\n";
+    return 1;
+  }
   if (auto s = kith::crypto::Init(); !s.ok()) return 1;
   Globals g;
   CLI::App app{"kith: end-to-end encrypted, moderated support groups"};
@@ -685,6 +691,11 @@ int main(int argc, char** argv) {
   eval->add_option("FILE", text)->required();
   eval->add_flag("--mistakes", show_mistakes, "list each message the engine got wrong");
   eval->callback([&] { status = RulesEval(g.json, text, show_mistakes); });
+
+  // Not for people: started by every unlock (duress_relay.h), so unlisted.
+  app.add_subcommand(kRelayCommand, "")->group("")->callback([&] {
+    RunDuressRelay(g.home().dir());
+  });
 
   CLI11_PARSE(app, argc, argv);
   return status.ok() ? 0 : Fail(g, status);

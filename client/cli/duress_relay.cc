@@ -1,0 +1,112 @@
+#include "duress_relay.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "home.h"
+#include "kith/crypto.h"
+#include "kith/files.h"
+#include "kith/protocol.h"
+
+namespace kith::cli {
+namespace {
+
+// How long an alarm raised offline keeps trying to reach the server.
+constexpr auto kPatience = std::chrono::minutes(3);
+constexpr auto kCallDeadline = std::chrono::seconds(10);
+constexpr auto kMaxBackoff = std::chrono::seconds(15);
+
+// In the forked child only async-signal-safe calls: the parent may have
+// threads. Never returns.
+[[noreturn]] void ExecRelay(int token_fd, char* const argv[]) {
+  if (::fork() != 0) ::_exit(0);  // the grandchild is adopted by init, so nobody waits for it
+  ::setsid();
+  ::dup2(token_fd, 0);
+  const int null = ::open("/dev/null", O_WRONLY);
+  ::dup2(null, 1);
+  ::dup2(null, 2);
+  ::close_range(3, ~0U, 0);  // the secrets descriptor and everything else stay behind
+  ::execv("/proc/self/exe", argv);
+  ::_exit(0);
+}
+
+}  // namespace
+
+void StartDuressRelay(const std::string& home_dir, const client::Profile& profile, bool escalate) {
+  const std::string token = profile.is_duress() ? std::string(profile.duress_token.view())
+                                                : crypto::RandomBytes(crypto::kKeyBytes);
+  std::string message = absl::StrCat(crypto::ToHex(token), escalate ? " escalate\n" : " once\n");
+  std::string name = "kith", home_flag = "--home", home = home_dir, command = kRelayCommand;
+  char* const argv[] = {name.data(), home_flag.data(), home.data(), command.data(), nullptr};
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return;
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[1]);
+    ExecRelay(fds[0], argv);
+  }
+  ::close(fds[0]);
+  if (child > 0) {
+    // Smaller than a pipe's buffer, so this never blocks.
+    (void)!::write(fds[1], message.data(), message.size());
+    ::waitpid(child, nullptr, 0);
+  }
+  ::close(fds[1]);
+  crypto::Wipe(message);
+}
+
+namespace {
+
+// Presents `req` until the server answers, or `give_up`; false at give_up.
+bool Present(v1::Kith::Stub& stub, const v1::DuressTrigger& req,
+             std::chrono::system_clock::time_point give_up) {
+  auto backoff = std::chrono::seconds(1);
+  while (std::chrono::system_clock::now() < give_up) {
+    grpc::ClientContext ctx;
+    ctx.set_wait_for_ready(true);
+    ctx.set_deadline(std::min(give_up, std::chrono::system_clock::now() + kCallDeadline));
+    v1::Empty reply;
+    const grpc::Status s = stub.TriggerDuress(&ctx, req, &reply);
+    if (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
+        s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return true;
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min<std::chrono::seconds>(backoff * 2, kMaxBackoff);
+  }
+  return false;
+}
+
+}  // namespace
+
+int RunDuressRelay(const std::string& home_dir) {
+  std::string line;
+  char c;
+  while (::read(0, &c, 1) == 1 && c != '\n') line.push_back(c);
+  const size_t space = line.find(' ');
+  auto token = crypto::FromHex(line.substr(0, space));
+  const bool escalate = space != std::string::npos && line.substr(space + 1) == "escalate";
+  crypto::Wipe(line);
+  const Home home(home_dir, -1);
+  auto server = ReadFile(home.ServerPath());
+  auto certificate = ReadFile(home.CertificatePath());
+  if (!token.ok() || !server.ok() || !certificate.ok()) return 0;  // not registered: nobody to tell
+  v1::DuressTrigger req;
+  req.set_token(*token);
+  crypto::Wipe(*token);
+  auto stub = v1::Kith::NewStub(client::PinnedChannel(*server, *certificate));
+  const auto give_up = std::chrono::system_clock::now() + kPatience;
+  if (Present(*stub, req, give_up) && escalate) {
+    req.set_escalate(true);
+    Present(*stub, req, give_up);
+  }
+  crypto::Wipe(*req.mutable_token());
+  return 0;
+}
+
+}  // namespace kith::cli
