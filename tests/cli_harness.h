@@ -22,7 +22,9 @@ struct CliResult {
   std::string err;
 };
 
-inline constexpr char kPassphrase[] = "pass phrase";
+inline constexpr char kPassphrase[] = "ginger fox keeps seven maps";
+// The second passphrase, for `kith id duress set`.
+inline constexpr char kDuressPassphrase[] = "tidy walrus under a blue lamp";
 
 class CliTest : public ServerTest {
  protected:

@@ -2,9 +2,11 @@
 // the clear; a duress slot cannot be told from an empty one; the recovery
 // code alone determines the identity.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "kith/identity.h"
 #include "kith/keystore.h"
+#include "kith/passphrase_strength.h"
 #include "kith/protocol.h"
 #include "kithd_process.h"
 
@@ -20,6 +22,12 @@ class KeystoreTest : public ::testing::Test {
     fwrite(bytes.data(), 1, bytes.size(), f);
     fclose(f);
   }
+  // Where slot `slot` starts in the file: after the 40-byte header.
+  static size_t SlotAt(int slot) { return 40 + static_cast<size_t>(slot) * kSlotFileBytes; }
+  static std::string SlotBytes(const std::string& file, int slot) {
+    return file.substr(SlotAt(slot), kSlotFileBytes);
+  }
+  static constexpr size_t kSlotFileBytes = 24 + Keystore::kSlotBytes + 16;
   testing::TempDir dir_;
 };
 
@@ -52,9 +60,11 @@ TEST_F(KeystoreTest, OpensOnlyWithThePassphrase) {
 TEST_F(KeystoreTest, AlteredKeystoreIsRefused) {
   const std::string path = Path("identity.key");
   ASSERT_TRUE(Keystore::Create(path, Profile{Identity::Generate("bob"), {}, {}}, "pw").ok());
+  auto opened = Keystore::Open(path, "pw");
+  ASSERT_TRUE(opened.ok()) << opened.status();
   std::string file = testing::ReadFile(path);
   const std::string original = file;
-  file[60] ^= 1;  // inside slot 0
+  file[SlotAt(opened->slot()) + 30] ^= 1;  // inside the slot that opens
   Overwrite(path, file);
   EXPECT_EQ(Keystore::Open(path, "pw").status().code(), absl::StatusCode::kPermissionDenied);
   file = original;
@@ -74,8 +84,8 @@ TEST_F(KeystoreTest, DuressSlotLooksLikeAnEmptyOne) {
   ASSERT_TRUE(real.ok());
   const std::string token = crypto::RandomBytes(32);
   Profile decoy{Identity::Generate("cara"), {}, crypto::Secret::FromString(token)};
-  EXPECT_EQ(real->SetOtherSlot(decoy, "real").code(), absl::StatusCode::kInvalidArgument);
-  ASSERT_TRUE(real->SetOtherSlot(decoy, "under duress").ok());
+  EXPECT_EQ(real->SetOtherSlot("real", decoy, "real").code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(real->SetOtherSlot("real", decoy, "under duress").ok());
 
   // Same size, same header layout: only the random bytes differ.
   const std::string with = testing::ReadFile(guarded), without = testing::ReadFile(plain);
@@ -99,10 +109,116 @@ TEST_F(KeystoreTest, DuressSlotLooksLikeAnEmptyOne) {
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ(reopened->profile().safe_word.view(), "lighthouse");
   EXPECT_FALSE(reopened->profile().is_duress());
-  ASSERT_TRUE(reopened->ClearOtherSlot().ok());
+  ASSERT_TRUE(reopened->ClearOtherSlot("real").ok());
   EXPECT_EQ(Keystore::Open(guarded, "under duress").status().code(),
             absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(Keystore::Open(guarded, "real").ok());
+}
+
+TEST_F(KeystoreTest, IsMadeUnderModerateArgon2idLimits) {
+  const std::string path = Path("identity.key");
+  ASSERT_TRUE(Keystore::Create(path, Profile{Identity::Generate("dana"), {}, {}}, "pw").ok());
+  auto opened = Keystore::Open(path, "pw");
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_GE(opened->params().opslimit, crypto::ModeratePwhashParams().opslimit);
+  EXPECT_GE(opened->params().memlimit, crypto::ModeratePwhashParams().memlimit);
+}
+
+TEST_F(KeystoreTest, TheRealProfilesSlotIsDrawnAtRandom) {
+  int opened_in[2] = {0, 0};
+  for (int i = 0; i < 16; ++i) {  // both slots, except once in 2^15 runs
+    const std::string path = Path("identity" + std::to_string(i) + ".key");
+    ASSERT_TRUE(Keystore::Create(path, Profile{Identity::Generate("erin"), {}, {}}, "pw").ok());
+    auto opened = Keystore::Open(path, "pw");
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    ++opened_in[opened->slot()];
+  }
+  EXPECT_GT(opened_in[0], 0);
+  EXPECT_GT(opened_in[1], 0);
+}
+
+TEST_F(KeystoreTest, EveryChangeTheRealProfileMakesRewritesBothSlotsInPlace) {
+  const std::string path = Path("identity.key");
+  ASSERT_TRUE(Keystore::Create(path, Profile{Identity::Generate("fay"), {}, {}}, "real").ok());
+  auto real = Keystore::Open(path, "real");
+  ASSERT_TRUE(real.ok()) << real.status();
+  struct stat before{};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  // Each step, seen as two copies of the file a coercer took before and after it.
+  auto expect_both_slots_changed = [&](const std::string& was, const std::string& step) {
+    const std::string now = testing::ReadFile(path);
+    EXPECT_NE(SlotBytes(was, 0), SlotBytes(now, 0)) << step;
+    EXPECT_NE(SlotBytes(was, 1), SlotBytes(now, 1)) << step;
+    return now;
+  };
+  std::string copy = testing::ReadFile(path);
+  Profile decoy{Identity::Generate("fay"), {}, crypto::Secret::Random(32)};
+  ASSERT_TRUE(real->SetOtherSlot("real", decoy, "under duress").ok());
+  copy = expect_both_slots_changed(copy, "duress set");
+  real->mutable_profile().safe_word = crypto::Secret::FromString("lighthouse");
+  ASSERT_TRUE(real->Save().ok());
+  copy = expect_both_slots_changed(copy, "safe word set");
+  auto duress = Keystore::Open(path, "under duress");  // re-sealed, still opens
+  ASSERT_TRUE(duress.ok()) << duress.status();
+  EXPECT_TRUE(duress->profile().is_duress());
+  ASSERT_TRUE(real->ClearOtherSlot("real").ok());
+  expect_both_slots_changed(copy, "duress off");
+
+  struct stat after{};
+  ASSERT_EQ(::stat(path.c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino) << "the keystore was replaced, not overwritten in place";
+}
+
+TEST_F(KeystoreTest, OnlyTheRealProfileWithItsPassphraseRewritesTheSlots) {
+  const std::string path = Path("identity.key");
+  ASSERT_TRUE(Keystore::Create(path, Profile{Identity::Generate("gus"), {}, {}}, "real").ok());
+  auto real = Keystore::Open(path, "real");
+  ASSERT_TRUE(real.ok()) << real.status();
+  Profile decoy{Identity::Generate("gus"), {}, crypto::Secret::Random(32)};
+  const std::string untouched = testing::ReadFile(path);
+  EXPECT_EQ(real->SetOtherSlot("guess", decoy, "under duress").code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(testing::ReadFile(path), untouched);
+  ASSERT_TRUE(real->SetOtherSlot("real", decoy, "under duress").ok());
+  auto duress = Keystore::Open(path, "under duress");
+  ASSERT_TRUE(duress.ok()) << duress.status();
+  EXPECT_EQ(duress->ClearOtherSlot("under duress").code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Keystore::Open(path, "real").ok());
+}
+
+TEST_F(KeystoreTest, AnOlderKeystoreOpensAndMovesToTodaysLayoutWhenBothSlotsAreWritten) {
+  // Made by the previous release's `kith id create` (KITHKEY2, interactive
+  // limits, the real profile in slot 0), passphrase "pass phrase".
+  const std::string path = Path("identity.key");
+  Overwrite(path, testing::ReadFile(KITH_TEST_DATA_DIR "/keystore-v2.key"));
+  auto old = Keystore::Open(path, "pass phrase");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->profile().identity.name, "legacy");
+  EXPECT_EQ(old->params().memlimit, crypto::InteractivePwhashParams().memlimit);
+  const std::string user_id = old->profile().identity.user_id();
+
+  Profile decoy{Identity::Generate("legacy"), {}, crypto::Secret::Random(32)};
+  ASSERT_TRUE(old->SetOtherSlot("pass phrase", decoy, "under duress").ok());
+  EXPECT_EQ(testing::ReadFile(path).substr(0, 8), "KITHKEY3");
+  auto moved = Keystore::Open(path, "pass phrase");
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(moved->profile().identity.user_id(), user_id);
+  EXPECT_EQ(moved->params().memlimit, crypto::ModeratePwhashParams().memlimit);
+  EXPECT_TRUE(Keystore::Open(path, "under duress").ok());
+}
+
+TEST(PassphraseStrengthTest, RefusesWhatAGuesserTriesFirst) {
+  for (const char* weak : {"a", "pass phrase", "password123", "lighthouse", "qwertyuiop",
+                           "alice2024", "Tr0ub4dor"}) {
+    auto s = CheckPassphraseStrength(weak, {"alice"});
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << weak;
+    EXPECT_NE(s.message().find("four or more unrelated words"), std::string::npos) << s;
+  }
+  for (const char* strong : {"ginger fox keeps seven maps", "tidy walrus under a blue lamp"}) {
+    EXPECT_TRUE(CheckPassphraseStrength(strong, {"alice"}).ok()) << strong;
+  }
+  // The person's own name counts for little.
+  EXPECT_LT(PassphraseBits("alicealice", {"alice"}), PassphraseBits("alicealice", {}));
 }
 
 TEST(RecoveryCodeTest, TheCodeAloneDeterminesTheIdentity) {

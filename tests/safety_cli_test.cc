@@ -111,7 +111,7 @@ TEST_F(SafetyCliTest, PanicWipeLeavesNothingAndTheRecoveryCodeRestores) {
   auto restore = [&](const std::string& typed) {
     std::vector<std::string> args = {"--json", "restore"};
     args.insert(args.end(), server.begin(), server.end());
-    return Kith("alice", args, {typed, "new pass phrase"});
+    return Kith("alice", args, {typed, "brave otter paints nine kites"});
   };
   std::string typo = code;
   typo[0] = typo[0] == 'a' ? 'b' : 'a';
@@ -123,7 +123,7 @@ TEST_F(SafetyCliTest, PanicWipeLeavesNothingAndTheRecoveryCodeRestores) {
   EXPECT_EQ(Field(restored.out, "user_id"), alice_id);
   EXPECT_EQ(Field(restored.out, "name"), "alice");
   const std::string read =
-      Kith("alice", {"read", group}, {"new pass phrase"}).out;
+      Kith("alice", {"read", group}, {"brave otter paints nine kites"}).out;
   EXPECT_NE(read.find("walrus canary message"), std::string::npos) << read;
   EXPECT_EQ(Kith("alice", {"id", "show"}, {kPassphrase}).exit_code, 1);  // the old passphrase is gone
 
@@ -179,18 +179,18 @@ TEST_F(SafetyCliTest, DuressUnlockLooksNormalAlertsOnceAndCancellingEscalates) {
   Enroll("sam");
   Enroll("lee");  // a keystore with no duress passphrase, to compare with
   const std::string real_id = Field(Ok("alice", {"--json", "id", "show"}), "user_id");
-  CliResult no_circle = Kith("alice", {"id", "duress", "set"}, {kPassphrase, "under duress"});
+  CliResult no_circle = Kith("alice", {"id", "duress", "set"}, {kPassphrase, kDuressPassphrase});
   EXPECT_EQ(no_circle.exit_code, 1);
   EXPECT_NE(no_circle.err.find("circle invite"), std::string::npos) << no_circle.err;
   FormCircle("alice", "sam");
-  ASSERT_EQ(Kith("alice", {"id", "duress", "set"}, {kPassphrase, "under duress"}).exit_code, 0);
+  ASSERT_EQ(Kith("alice", {"id", "duress", "set"}, {kPassphrase, kDuressPassphrase}).exit_code, 0);
   EXPECT_EQ(std::filesystem::file_size(Home("alice") + "/identity.key"),
             std::filesystem::file_size(Home("lee") + "/identity.key"));
   EXPECT_TRUE(Alerts("sam").empty());
 
   // Someone forces the phone open: the duress passphrase opens a profile
   // that behaves like anyone's, and the circle is told.
-  const std::vector<std::string> duress = {"under duress"};
+  const std::vector<std::string> duress = {kDuressPassphrase};
   CliResult shown = Kith("alice", {"id", "show"}, duress);
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_NE(shown.out.find("Name: alice"), std::string::npos) << shown.out;
@@ -291,7 +291,7 @@ TEST_F(SafetyCliTest, EitherPassphraseTakesTheSameTimeAndMakesTheSameConnection)
   Enroll("alice");
   Enroll("sam");
   FormCircle("alice", "sam");
-  const std::string duress = "under duress";
+  const std::string duress = kDuressPassphrase;
   ASSERT_EQ(Kith("alice", {"id", "duress", "set"}, {kPassphrase, duress}).exit_code, 0);
 
   // Online: the alarm goes out, and the unlock does not wait for it.
@@ -326,6 +326,17 @@ TEST_F(SafetyCliTest, KithRunsWithCoreFilesOff) {
   const std::string limits = ReadFile("/proc/" + std::to_string(relays[0]) + "/limits");
   EXPECT_THAT(limits, ::testing::ContainsRegex("Max core file size +0 +0 "));
   KillRelays();
+}
+
+TEST_F(SafetyCliTest, AWeakPassphraseIsRefusedSayingWhyAndHowToPickOne) {
+  for (const char* weak : {"password123", "weak1", "weak1 weak1"}) {
+    CliResult r = Kith("weak1", {"id", "create", "--name", "weak1"}, {weak});
+    EXPECT_EQ(r.exit_code, 1) << weak;
+    EXPECT_NE(r.err.find("too easy to guess"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("four or more unrelated words"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(Home("weak1") + "/identity.key"));
+  }
+  EXPECT_EQ(Kith("weak1", {"id", "create", "--name", "weak1"}).exit_code, 0);
 }
 
 TEST_F(SafetyCliTest, SecretsComeOnlyFromTheTerminalOrADescriptor) {

@@ -116,13 +116,13 @@ absl::Status IdCreate(const Globals& g, const std::string& name) {
     return absl::InvalidArgumentError(
         absl::StrCat("--name must be 1 to ", kMaxDisplayNameBytes, " bytes"));
   }
-  auto passphrase = home.AskSecret("New passphrase: ", true);
+  auto passphrase = home.AskNewPassphrase("New passphrase: ", {name});
   if (!passphrase.ok()) return passphrase.status();
   const client::RecoveryCode code = client::RecoveryCode::Generate();
   client::Profile profile{client::Identity::FromRecoveryCode(name, code), {}, {}};
-  auto s = client::Keystore::Create(home.IdentityPath(), profile, *passphrase);
-  crypto::Wipe(*passphrase);
-  if (!s.ok()) return s;
+  if (auto s = client::Keystore::Create(home.IdentityPath(), profile, passphrase->view()); !s.ok()) {
+    return s;
+  }
   std::string code_text = code.ToString();
   const std::string user_id = Hex(profile.identity.user_id());
   Record().Set("user_id", user_id).Set("name", name).Set("recovery_code", code_text).Print(
@@ -202,12 +202,13 @@ absl::Status Restore(const Globals& g, const ServerChoice& server) {
     return absl::DataLossError("the server's record of this account has another encryption key");
   }
   identity.name = bundle->name();
-  auto passphrase = home.AskSecret("New passphrase: ", true);
+  auto passphrase = home.AskNewPassphrase("New passphrase: ", {identity.name});
   if (!passphrase.ok()) return passphrase.status();
-  auto s = client::Keystore::Create(home.IdentityPath(), client::Profile{identity, {}, {}},
-                                    *passphrase);
-  crypto::Wipe(*passphrase);
-  if (!s.ok()) return s;
+  if (auto s = client::Keystore::Create(home.IdentityPath(), client::Profile{identity, {}, {}},
+                                        passphrase->view());
+      !s.ok()) {
+    return s;
+  }
   Record().Set("user_id", Hex(identity.user_id())).Set("name", identity.name)
       .Print(g.json, absl::StrCat("Restored ", identity.name, " (", Hex(identity.user_id()),
                                   "). Your groups and circle are back; set your safe word and "
@@ -231,9 +232,10 @@ absl::Status PanicWipe(const Globals& g) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<client::Keystore>> UnlockToChangeSafety(const Globals& g) {
+absl::StatusOr<std::optional<client::Keystore>> UnlockToChangeSafety(const Globals& g,
+                                                                      crypto::Secret* passphrase) {
   Home home = g.home();
-  auto keystore = home.Unlock(/*escalate=*/true);
+  auto keystore = home.Unlock(/*escalate=*/true, passphrase);
   if (!keystore.ok()) return keystore.status();
   if (keystore->profile().is_duress()) return std::nullopt;
   return std::optional<client::Keystore>(*std::move(keystore));
@@ -275,9 +277,11 @@ absl::Status SafeWordOff(const Globals& g) {
 
 absl::Status DuressSet(const Globals& g) {
   Home home = g.home();
-  auto keystore = UnlockToChangeSafety(g);
+  crypto::Secret own_passphrase;
+  auto keystore = UnlockToChangeSafety(g, &own_passphrase);
   if (!keystore.ok()) return keystore.status();
-  auto passphrase = home.AskSecret("Duress passphrase: ", true);
+  const std::string name = (*keystore) ? (*keystore)->profile().identity.name : "";
+  auto passphrase = home.AskNewPassphrase("Duress passphrase: ", {name});
   if (!passphrase.ok()) return passphrase.status();
   if (*keystore) {
     const client::Identity& real = (*keystore)->profile().identity;
@@ -296,16 +300,16 @@ absl::Status DuressSet(const Globals& g) {
     cancelled.set_level(v1::AlertContent::CALL_EMERGENCY);
     cancelled.set_note("Under duress, someone tried to cancel my alerts from my device.");
     if (auto s = (*c)->circle().ArmDuress(duress.duress_token, {opened, cancelled}); !s.ok()) {
-      crypto::Wipe(*passphrase);
       if (absl::IsNotFound(s)) {
         return absl::FailedPreconditionError(
             "a duress passphrase alerts your circle: invite someone with 'kith circle invite' first");
       }
       return s;
     }
-    auto s = (*keystore)->SetOtherSlot(duress, *passphrase);
-    crypto::Wipe(*passphrase);
-    if (!s.ok()) return s;
+    if (auto s = (*keystore)->SetOtherSlot(own_passphrase.view(), duress, passphrase->view());
+        !s.ok()) {
+      return s;
+    }
   }
   Record().Set("duress", true).Print(
       g.json, "Duress passphrase set. Unlocking with it opens an empty profile and silently "
@@ -315,13 +319,14 @@ absl::Status DuressSet(const Globals& g) {
 
 absl::Status DuressOff(const Globals& g) {
   Home home = g.home();
-  auto keystore = UnlockToChangeSafety(g);
+  crypto::Secret own_passphrase;
+  auto keystore = UnlockToChangeSafety(g, &own_passphrase);
   if (!keystore.ok()) return keystore.status();
   if (*keystore) {
     auto c = home.Connect((*keystore)->profile().identity);
     if (!c.ok()) return c.status();
     if (auto s = (*c)->circle().DisarmDuress(); !s.ok() && !absl::IsNotFound(s)) return s;
-    if (auto s = (*keystore)->ClearOtherSlot(); !s.ok()) return s;
+    if (auto s = (*keystore)->ClearOtherSlot(own_passphrase.view()); !s.ok()) return s;
     if (auto s = (*c)->circle().Notify("The duress passphrase was removed."); !s.ok()) return s;
   }
   Record().Set("duress", false).Print(g.json, "Duress passphrase removed.");

@@ -49,7 +49,9 @@ absl::Status DuressOff(const Globals& g);
 // alert, a check-in, the duress passphrase). Under a duress profile nothing
 // is changed: the alarm escalates and the result is empty, and the caller
 // prints exactly what success prints.
-absl::StatusOr<std::optional<client::Keystore>> UnlockToChangeSafety(const Globals& g);
+// With `passphrase`, hands back the passphrase typed (see Home::Unlock).
+absl::StatusOr<std::optional<client::Keystore>> UnlockToChangeSafety(
+    const Globals& g, crypto::Secret* passphrase = nullptr);
 
 // True if `text` contains `safe_word`, ignoring ASCII case.
 bool ContainsSafeWord(std::string_view text, const crypto::Secret& safe_word);

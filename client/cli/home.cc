@@ -4,6 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -11,6 +12,7 @@
 #include "duress_relay.h"
 #include "kith/crypto.h"
 #include "kith/files.h"
+#include "kith/passphrase_strength.h"
 
 namespace kith::cli {
 namespace {
@@ -89,7 +91,7 @@ absl::StatusOr<std::string> Home::AskSecret(const std::string& prompt, bool conf
   return first;
 }
 
-absl::StatusOr<client::Keystore> Home::Unlock(bool escalate) const {
+absl::StatusOr<client::Keystore> Home::Unlock(bool escalate, crypto::Secret* passphrase_out) const {
   if (!std::filesystem::exists(IdentityPath())) {
     return absl::NotFoundError(
         absl::StrCat("no identity in ", dir_, ": run 'kith id create --name NAME' first"));
@@ -97,9 +99,29 @@ absl::StatusOr<client::Keystore> Home::Unlock(bool escalate) const {
   auto passphrase = AskSecret("Passphrase: ", false);
   if (!passphrase.ok()) return passphrase.status();
   auto keystore = client::Keystore::Open(IdentityPath(), *passphrase);
+  if (keystore.ok() && passphrase_out != nullptr) {
+    *passphrase_out = crypto::Secret::FromString(*passphrase);
+  }
   crypto::Wipe(*passphrase);
   if (keystore.ok()) StartDuressRelay(dir_, keystore->profile(), escalate);
   return keystore;
+}
+
+absl::StatusOr<crypto::Secret> Home::AskNewPassphrase(
+    const std::string& prompt, const std::vector<std::string>& personal) const {
+  // From a descriptor there is nobody to ask again.
+  const int tries = secrets_fd_ >= 0 ? 1 : 3;
+  absl::Status weak;
+  for (int i = 0; i < tries; ++i) {
+    if (!weak.ok()) std::fprintf(stderr, "%s\n", std::string(weak.message()).c_str());
+    auto passphrase = AskSecret(prompt, /*confirm=*/true);
+    if (!passphrase.ok()) return passphrase.status();
+    weak = client::CheckPassphraseStrength(*passphrase, personal);
+    crypto::Secret out = crypto::Secret::FromString(*passphrase);
+    crypto::Wipe(*passphrase);
+    if (weak.ok()) return out;
+  }
+  return weak;
 }
 
 absl::StatusOr<client::ClientOptions> Home::ServerOptions() const {

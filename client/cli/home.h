@@ -11,9 +11,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "kith/client.h"
+#include "kith/crypto.h"
 #include "kith/identity.h"
 #include "kith/keystore.h"
 
@@ -42,7 +44,16 @@ class Home {
   // like any other here, and silently fires its alarm (duress_relay.h);
   // with `escalate`, for a command a duress profile answers by escalating
   // (stopping check-ins, turning safety settings off), its next one too.
-  absl::StatusOr<client::Keystore> Unlock(bool escalate = false) const;
+  // With `passphrase`, also hands back the passphrase typed, for a change
+  // that derives new keys from it (Keystore::SetOtherSlot).
+  absl::StatusOr<client::Keystore> Unlock(bool escalate = false,
+                                          crypto::Secret* passphrase = nullptr) const;
+  // A new passphrase, typed twice, that is hard enough to guess
+  // (client::CheckPassphraseStrength; `personal`: words of this person's
+  // that an attacker would try first, such as their name). At a terminal
+  // a weak one is refused with the reason, and asked for again, 3 times in all.
+  absl::StatusOr<crypto::Secret> AskNewPassphrase(const std::string& prompt,
+                                                  const std::vector<std::string>& personal) const;
   // Unlocks and connects to the registered server.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
   // Connects an identity already unlocked.

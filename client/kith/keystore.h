@@ -3,11 +3,20 @@
 // passphrase opens one; the other holds either a duress profile, under a
 // second passphrase, or random bytes, and nothing on disk tells which.
 //
-// Layout: "KITHKEY2" || salt (16) || opslimit (u64) || memlimit (u64) ||
+// Layout: "KITHKEY3" || salt (16) || opslimit (u64) || memlimit (u64) ||
 // slot 0 || slot 1, each slot nonce (24) || XChaCha20-Poly1305 of a
 // KeystoreProfile padded to kSlotBytes, under K = Argon2id(passphrase,
 // salt), with the header and the slot's index as associated data. Opening
 // always costs one Argon2id and two decryptions, whichever slot opens.
+// Which slot is whose is drawn at random whenever both are written.
+//
+// The real profile keeps the duress slot's key (never its passphrase), so
+// every change it makes rewrites both slots, and copies of the file from
+// before and after a change differ in both. A duress profile cannot open
+// the real slot, and writes only its own. "KITHKEY2" files (real profile
+// always in slot 0, no slot key kept) still open; they move to this layout
+// and today's Argon2id limits when both slots are written anew, at
+// SetOtherSlot or ClearOtherSlot.
 #ifndef KITH_CLIENT_KEYSTORE_H_
 #define KITH_CLIENT_KEYSTORE_H_
 
@@ -36,7 +45,8 @@ class Keystore {
  public:
   static constexpr size_t kSlotBytes = 1024;
 
-  // Writes a new keystore at `path` holding `profile` in slot 0.
+  // Writes a new keystore at `path` holding `profile` in a slot drawn at
+  // random, under libsodium's moderate Argon2id limits.
   static absl::Status Create(const std::string& path, const Profile& profile,
                              std::string_view passphrase);
   // Opens the slot `passphrase` opens. NOT_FOUND without a file,
@@ -45,28 +55,43 @@ class Keystore {
 
   const Profile& profile() const { return profile_; }
   Profile& mutable_profile() { return profile_; }
-  // Writes the open slot again with profile(); the other slot is kept byte for byte.
+  // The slot that opened.
+  int slot() const { return slot_; }
+  // The Argon2id limits the file is under.
+  crypto::PwhashParams params() const;
+
+  // Writes profile() again, in place, and syncs it. From the real profile
+  // of a KITHKEY3 file both slots are rewritten (the other re-encrypted
+  // under its key, or fresh random bytes); otherwise only the open one.
   absl::Status Save();
-  // Puts `other` in the other slot under `other_passphrase`, which must
-  // differ from this one's (INVALID_ARGUMENT).
-  absl::Status SetOtherSlot(const Profile& other, std::string_view other_passphrase);
-  // Fills the other slot with random bytes again.
-  absl::Status ClearOtherSlot();
+  // Rewrites the whole keystore under a fresh salt and today's limits:
+  // this profile under `passphrase` (which must be the one that opened
+  // it: PERMISSION_DENIED otherwise) and `other` under `other_passphrase`
+  // (which must differ: INVALID_ARGUMENT), each in a slot drawn at random.
+  // FAILED_PRECONDITION from a duress profile.
+  absl::Status SetOtherSlot(std::string_view passphrase, const Profile& other,
+                            std::string_view other_passphrase);
+  // The same with random bytes in the other slot.
+  absl::Status ClearOtherSlot(std::string_view passphrase);
 
  private:
-  Keystore(std::string path, std::string file, crypto::Secret key, int slot, Profile profile)
+  Keystore(std::string path, std::string file, crypto::Secret key, int slot, Profile profile,
+           crypto::Secret other_key)
       : path_(std::move(path)), file_(std::move(file)), key_(std::move(key)), slot_(slot),
-        profile_(std::move(profile)) {}
-  // Encrypts `profile` into slot `slot` of file_ under `key` and writes the file.
-  absl::Status WriteSlot(int slot, const crypto::Secret& key, const Profile& profile);
-  // Puts `sealed` (kSlotFileBytes) in slot `slot` and writes the file atomically.
-  absl::Status ReplaceSlot(int slot, std::string_view sealed);
+        profile_(std::move(profile)), other_key_(std::move(other_key)) {}
+  // Rewrites both slots under a fresh header (see SetOtherSlot); `other`
+  // null: random bytes.
+  absl::Status Rebuild(std::string_view passphrase, const Profile* other,
+                       std::string_view other_passphrase);
+  // Writes `file` over the keystore and keeps it as file_.
+  absl::Status Write(std::string file);
 
   std::string path_;
   std::string file_;    // the whole file as last read or written
   crypto::Secret key_;  // the open slot's key
   int slot_;
   Profile profile_;
+  crypto::Secret other_key_;  // the duress slot's key, in the real profile only
 };
 
 }  // namespace kith::client

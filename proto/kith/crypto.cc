@@ -279,6 +279,10 @@ PwhashParams InteractivePwhashParams() {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
 
+PwhashParams ModeratePwhashParams() {
+  return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
+}
+
 absl::StatusOr<Secret> DeriveKeyFromPassphrase(std::string_view passphrase, std::string_view salt,
                                                PwhashParams params) {
   if (salt.size() != kPwhashSaltBytes) return absl::InvalidArgumentError("bad salt size");

@@ -142,6 +142,9 @@ struct PwhashParams {
 };
 // libsodium's "interactive" limits: about 0.1 s and 64 MiB on this class of machine.
 PwhashParams InteractivePwhashParams();
+// libsodium's "moderate" limits: 3 passes over 256 MiB, about 0.8 s on this
+// class of machine. What a passphrase guarding a person's keys costs.
+PwhashParams ModeratePwhashParams();
 absl::StatusOr<Secret> DeriveKeyFromPassphrase(std::string_view passphrase, std::string_view salt,
                                                PwhashParams params);
 

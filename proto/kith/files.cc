@@ -33,4 +33,17 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view data,
   return absl::OkStatus();
 }
 
+absl::Status OverwriteFileInPlace(const std::string& path, std::string_view data) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  const bool written = size == static_cast<off_t>(data.size()) &&
+                       ::pwrite(fd, data.data(), data.size(), 0) ==
+                           static_cast<ssize_t>(data.size()) &&
+                       ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) return absl::InternalError(absl::StrCat("cannot overwrite ", path, " in place"));
+  return absl::OkStatus();
+}
+
 }  // namespace kith
