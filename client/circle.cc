@@ -1,5 +1,7 @@
 #include "kith/circle.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "kith/event_builder.h"
 
@@ -44,10 +46,12 @@ absl::StatusOr<const GroupView*> Circle::Tend(const std::string& circle_id) {
     if (auto s = groups_.Admit(circle_id, accepted); !s.ok()) return s;
   } else if (state.needs_rekey()) {
     if (auto s = groups_.Rekey(circle_id); !s.ok()) return s;
-  } else {
-    return view;
   }
-  return session_.Sync(circle_id);
+  view = session_.Sync(circle_id);
+  if (!view.ok()) return view;
+  // Best effort: an alert must never wait on it, and the next Tend tries again.
+  ResealPending(circle_id, **view).IgnoreError();
+  return view;
 }
 
 absl::Status Circle::Invite(const std::string& user_id) {
@@ -92,7 +96,8 @@ absl::Status Circle::Remove(const std::string& user_id) {
   if (!(*view)->state().IsMember(user_id)) {
     return absl::FailedPreconditionError("this person is not in your circle");
   }
-  return groups_.Remove(*circle, user_id);
+  if (auto s = groups_.Remove(*circle, user_id); !s.ok()) return s;
+  return Tend(*circle).status();  // seals what is pending away from them
 }
 
 absl::StatusOr<Circle::RaisedAlert> Circle::RaiseAlert(const v1::AlertContent& content,
@@ -239,6 +244,63 @@ absl::StatusOr<v1::Checkin> Circle::CallOnOwnCircle(CheckinRpc rpc) {
     return s;
   }
   return reply;
+}
+
+namespace {
+
+// `old`, a RAISE sealed for later, sealed again under `view`'s epoch with
+// the same alert id, so the server still knows it for the same alert.
+absl::StatusOr<v1::SignedEvent> SealAgain(const GroupView& view, const v1::SignedEvent& old) {
+  auto content = view.OpenSealedAlert(old);
+  if (!content.ok()) return content.status();
+  v1::EventBody body;
+  body.ParseFromString(old.body());
+  return view.SealAlert(v1::Alert::RAISE, body.alert().alert_id(),
+                        body.alert().realert_after_ms(), *content, /*for_later=*/true);
+}
+
+}  // namespace
+
+absl::Status Circle::ResealPending(const std::string& circle_id, const GroupView& view) {
+  const uint64_t epoch = view.state().epoch();
+  auto stale = [epoch](const v1::SignedEvent& alert) {
+    v1::EventBody body;
+    return body.ParseFromString(alert.body()) && body.epoch() != epoch;
+  };
+  v1::GroupRef ref;
+  ref.set_group_id(circle_id);
+  v1::Checkin checkin;
+  if (auto s = session_.Call(
+          [&](auto* ctx) { return session_.stub()->GetCheckin(ctx, ref, &checkin); });
+      !s.ok()) {
+    return s;
+  }
+  if (checkin.scheduled() && stale(checkin.alert())) {
+    v1::CheckinRequest req;
+    req.set_group_id(circle_id);
+    req.set_reseal(true);
+    auto sealed = SealAgain(view, checkin.alert());
+    if (!sealed.ok()) return sealed.status();
+    *req.mutable_alert() = *std::move(sealed);
+    v1::Checkin reply;
+    auto s = session_.Call(
+        [&](auto* ctx) { return session_.stub()->ScheduleCheckin(ctx, req, &reply); });
+    if (!s.ok() && !absl::IsFailedPrecondition(s)) return s;  // gone meanwhile: nothing to do
+  }
+  v1::DuressAlarm alarm;
+  auto s = session_.Call([&](auto* ctx) { return session_.stub()->GetDuress(ctx, ref, &alarm); });
+  if (absl::IsNotFound(s)) return absl::OkStatus();
+  if (!s.ok()) return s;
+  if (std::none_of(alarm.alerts().begin(), alarm.alerts().end(), stale)) return absl::OkStatus();
+  for (v1::SignedEvent& alert : *alarm.mutable_alerts()) {
+    auto sealed = SealAgain(view, alert);
+    if (!sealed.ok()) return sealed.status();
+    alert = *std::move(sealed);
+  }
+  alarm.set_reseal(true);
+  v1::Empty empty;
+  s = session_.Call([&](auto* ctx) { return session_.stub()->ArmDuress(ctx, alarm, &empty); });
+  return absl::IsFailedPrecondition(s) ? absl::OkStatus() : s;
 }
 
 }  // namespace kith::client

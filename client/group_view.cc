@@ -245,6 +245,21 @@ absl::StatusOr<v1::SignedEvent> GroupView::SealAlert(v1::Alert::Kind kind,
   return SignEvent(body, self_->sign.secret_key);
 }
 
+absl::StatusOr<v1::AlertContent> GroupView::OpenSealedAlert(const v1::SignedEvent& alert) const {
+  v1::EventBody body;
+  if (!body.ParseFromString(alert.body()) || body.group_id() != state_.group_id() ||
+      !body.has_alert()) {
+    return absl::DataLossError("not a sealed alert of this circle");
+  }
+  auto secret = epoch_secrets_.find(body.epoch());
+  if (secret == epoch_secrets_.end()) {
+    return absl::NotFoundError("no key for the epoch this alert was sealed in");
+  }
+  auto content = OpenAlert(secret->second, body);
+  if (!content.ok()) return absl::DataLossError(content.status().message());
+  return content;
+}
+
 absl::StatusOr<v1::SignedEvent> GroupView::SealRecord(
     const std::function<absl::Status(const crypto::Secret&, v1::EventBody*)>& seal) const {
   auto secret = epoch_secrets_.find(state_.epoch());

@@ -33,8 +33,17 @@ void Checkins::Refresh(const std::string& group_id) {
   }
 }
 
-absl::Status Checkins::Schedule(const v1::CheckinRequest& checkin) {
+absl::Status Checkins::Schedule(v1::CheckinRequest checkin) {
   absl::MutexLock lock(&mu_);
+  if (checkin.reseal()) {
+    auto it = by_group_.find(checkin.group_id());
+    if (it == by_group_.end() ||
+        SealedAlertId(it->second.checkin.alert()) != SealedAlertId(checkin.alert())) {
+      return absl::FailedPreconditionError("this check-in is no longer scheduled");
+    }
+    *it->second.checkin.mutable_alert() = std::move(*checkin.mutable_alert());
+    checkin = it->second.checkin;
+  }
   if (auto s = store_->PutCheckin(checkin); !s.ok()) return s;
   by_group_[checkin.group_id()] = Entry{checkin, 0};
   return absl::OkStatus();

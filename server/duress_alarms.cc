@@ -39,12 +39,31 @@ void DuressAlarms::Refresh(const std::string& group_id) {
 }
 
 absl::Status DuressAlarms::Arm(v1::DuressAlarm alarm) {
-  alarm.set_released(0);
   absl::MutexLock lock(&mu_);
+  const bool reseal = alarm.reseal();
+  alarm.clear_reseal();
+  alarm.set_released(0);
+  if (reseal) {
+    auto previous = by_group_.find(alarm.group_id());
+    if (previous == by_group_.end() || previous->second.token_hash() != alarm.token_hash() ||
+        previous->second.alerts_size() != alarm.alerts_size()) {
+      return absl::FailedPreconditionError("this duress alarm is no longer armed");
+    }
+    const int released = static_cast<int>(previous->second.released());
+    alarm.set_released(released);
+    for (int i = 0; i < released; ++i) *alarm.mutable_alerts(i) = previous->second.alerts(i);
+  }
   if (auto s = store_->PutDuress(alarm); !s.ok()) return s;
-  going_out_.erase(alarm.group_id());
+  if (!reseal) going_out_.erase(alarm.group_id());
   Keep(std::move(alarm));
   return absl::OkStatus();
+}
+
+std::optional<v1::DuressAlarm> DuressAlarms::Get(const std::string& group_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = by_group_.find(group_id);
+  if (it == by_group_.end()) return std::nullopt;
+  return it->second;
 }
 
 absl::Status DuressAlarms::Disarm(const std::string& group_id) {

@@ -415,6 +415,7 @@ v1::Checkin Describe(const std::optional<v1::CheckinRequest>& checkin) {
   out.set_scheduled(true);
   out.set_deadline_ms(checkin->deadline_ms());
   out.set_every_ms(checkin->every_ms());
+  *out.mutable_alert() = checkin->alert();
   return out;
 }
 
@@ -442,7 +443,9 @@ grpc::ServerUnaryReactor* KithService::ScheduleCheckin(grpc::CallbackServerConte
   auto entry = FindOwnCircle(*caller, req->group_id());
   if (!entry.ok()) return Done(ctx, entry.status());
   const int64_t now = clock_->NowMs();
-  if (req->deadline_ms() < now + kMinLeadMs || req->deadline_ms() > now + kMaxLeadMs) {
+  const bool lead_checked = !req->reseal();  // a reseal keeps the deadline it had
+  if (lead_checked &&
+      (req->deadline_ms() < now + kMinLeadMs || req->deadline_ms() > now + kMaxLeadMs)) {
     return Done(ctx, absl::InvalidArgumentError(
                          "a check-in's deadline is from 1 minute to 30 days from now"));
   }
@@ -451,7 +454,7 @@ grpc::ServerUnaryReactor* KithService::ScheduleCheckin(grpc::CallbackServerConte
   }
   if (auto s = CheckSealedAlert(*caller, **entry, req->alert()); !s.ok()) return Done(ctx, s);
   if (auto s = checkins_->Schedule(*req); !s.ok()) return Done(ctx, s);
-  *reply = Describe(*req);
+  *reply = Describe(checkins_->Get(req->group_id()));
   return Done(ctx, absl::OkStatus());
 }
 
@@ -492,8 +495,14 @@ grpc::ServerUnaryReactor* KithService::ArmDuress(grpc::CallbackServerContext* ct
     return Done(ctx, absl::InvalidArgumentError(absl::StrCat(
                          "a duress alarm holds 1 to ", DuressAlarms::kMaxAlerts, " sealed alerts")));
   }
-  for (const v1::SignedEvent& alert : req->alerts()) {
-    if (auto s = CheckSealedAlert(*caller, **entry, alert); !s.ok()) return Done(ctx, s);
+  // Sealed again, the alerts that already went out stay as they were.
+  int released = 0;
+  if (auto armed = duress_->Get(req->group_id()); req->reseal() && armed &&
+                                                  armed->token_hash() == req->token_hash()) {
+    released = static_cast<int>(armed->released());
+  }
+  for (int i = released; i < req->alerts_size(); ++i) {
+    if (auto s = CheckSealedAlert(*caller, **entry, req->alerts(i)); !s.ok()) return Done(ctx, s);
   }
   return Done(ctx, duress_->Arm(*req));
 }
@@ -506,6 +515,19 @@ grpc::ServerUnaryReactor* KithService::DisarmDuress(grpc::CallbackServerContext*
   if (!entry.ok()) return Done(ctx, entry.status());
   if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
   return Done(ctx, duress_->Disarm(req->group_id()));
+}
+
+grpc::ServerUnaryReactor* KithService::GetDuress(grpc::CallbackServerContext* ctx,
+                                                 const v1::GroupRef* req, v1::DuressAlarm* reply) {
+  auto caller = Caller(ctx);
+  if (!caller.ok()) return Done(ctx, caller.status());
+  auto entry = FindOwnCircle(*caller, req->group_id());
+  if (!entry.ok()) return Done(ctx, entry.status());
+  if (auto s = CatchUpWithCluster(); !s.ok()) return Done(ctx, s);
+  auto alarm = duress_->Get(req->group_id());
+  if (!alarm) return Done(ctx, absl::NotFoundError("no duress alarm is armed for this circle"));
+  *reply = *std::move(alarm);
+  return Done(ctx, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* KithService::TriggerDuress(grpc::CallbackServerContext* ctx,

@@ -7,6 +7,8 @@
 // across a restart.
 #include <thread>
 
+#include <gmock/gmock.h>
+
 #include "kith/alert_timer.h"
 #include "kith/checkins.h"
 #include "kith/rocks_store.h"
@@ -381,6 +383,75 @@ TEST_F(ClockedCircleTest, ACheckInSealedBeforeAReKeyIsStillReleased) {
   auto view = removed->session().Sync(circle);
   ASSERT_TRUE(view.ok());
   EXPECT_TRUE((*view)->alerts().empty());
+}
+
+// What the server holds sealed for later in `owner`'s circle: the check-in's
+// alert, then the duress alarm's.
+std::vector<v1::SignedEvent> SealedForLater(client::Client& owner, const std::string& circle) {
+  v1::GroupRef ref;
+  ref.set_group_id(circle);
+  v1::Checkin checkin;
+  v1::DuressAlarm alarm;
+  EXPECT_OK(owner.session().Call(
+      [&](auto* ctx) { return owner.session().stub()->GetCheckin(ctx, ref, &checkin); }));
+  EXPECT_OK(owner.session().Call(
+      [&](auto* ctx) { return owner.session().stub()->GetDuress(ctx, ref, &alarm); }));
+  std::vector<v1::SignedEvent> sealed = {checkin.alert()};
+  sealed.insert(sealed.end(), alarm.alerts().begin(), alarm.alerts().end());
+  return sealed;
+}
+
+TEST_F(ClockedCircleTest, WhatIsSealedForLaterFollowsTheCircleAsItChanges) {
+  auto owner = Connect(client::Identity::Generate("dana"));
+  auto stays = Connect(client::Identity::Generate("sam"));
+  auto removed = Connect(client::Identity::Generate("alex"));
+  auto later = Connect(client::Identity::Generate("lee"));
+  const std::string circle = CircleWith(*owner, {stays.get(), removed.get()});
+  const crypto::Secret token = crypto::Secret::Random(32);
+  ASSERT_OK(owner->circle()
+                .ScheduleCheckin(clock_.now_ms + 10 * kMinute, 0,
+                                 Content(v1::AlertContent::CHECK_ON_ME, "missed my check-in"))
+                .status());
+  ASSERT_OK(owner->circle().ArmDuress(token, {Content(v1::AlertContent::COME_NOW, "forced open"),
+                                              Content(v1::AlertContent::CALL_EMERGENCY, "worse")}));
+  const std::vector<v1::SignedEvent> before = SealedForLater(*owner, circle);
+  ASSERT_EQ(before.size(), 3u);
+  auto removed_view = removed->session().Sync(circle);
+  ASSERT_OK(removed_view.status());
+  EXPECT_OK((*removed_view)->OpenSealedAlert(before[0]).status());  // a contact until now
+
+  // One contact removed, another added, as the owner's next actions do it.
+  ASSERT_OK(owner->circle().Remove(removed->identity().user_id()));
+  ASSERT_OK(owner->circle().Invite(later->identity().user_id()));
+  ASSERT_OK(later->circle().Answer(owner->identity().user_id(), /*accept=*/true));
+  ASSERT_OK(owner->circle().Tend(circle).status());
+
+  // Everything the server now holds is sealed to the circle as it is: the
+  // removed contact, with every key they ever had, opens none of it; the
+  // new one opens all of it.
+  const std::vector<v1::SignedEvent> after = SealedForLater(*owner, circle);
+  ASSERT_EQ(after.size(), 3u);
+  removed_view = removed->session().Sync(circle);
+  ASSERT_OK(removed_view.status());
+  auto later_view = later->session().Sync(circle);
+  ASSERT_OK(later_view.status());
+  for (const v1::SignedEvent& sealed : after) {
+    EXPECT_EQ((*removed_view)->OpenSealedAlert(sealed).status().code(), absl::StatusCode::kNotFound);
+    EXPECT_OK((*later_view)->OpenSealedAlert(sealed).status());
+  }
+
+  // And released, the new contact reads them.
+  ASSERT_OK(owner->circle().TriggerDuress(token, false));
+  clock_.now_ms += 11 * kMinute;
+  ASSERT_EQ(AlertsSeen(*later, circle, 2), 2u);
+  auto seen = later->session().Sync(circle);
+  ASSERT_OK(seen.status());
+  std::vector<std::string> notes;
+  for (const AlertRecord& a : (*seen)->alerts()) {
+    EXPECT_TRUE(a.readable);
+    notes.push_back(a.content.note());
+  }
+  EXPECT_THAT(notes, ::testing::UnorderedElementsAre("forced open", "missed my check-in"));
 }
 
 TEST_F(ClockedCircleTest, ADuressAlarmReleasesOnceAcrossRestartsAndEachEscalationOnce) {

@@ -53,7 +53,9 @@ class CliTest : public ServerTest {
   // test's homes started and that are still running.
   std::vector<pid_t> Relays() const;
   // Waits until every relay has presented its token and exited; a relay
-  // still running after `patience` is a test failure, and is killed.
+  // still running after `patience` is a test failure, and is killed. A
+  // command's relay is running by the time the command exits, so this sees
+  // every relay the commands run so far started.
   void WaitForRelays(std::chrono::milliseconds patience = std::chrono::seconds(30)) const;
   // Stops every relay at once (for a server that will never answer).
   void KillRelays() const;

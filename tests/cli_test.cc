@@ -73,6 +73,7 @@ TEST_F(CliTest, FirstSession) {
   EXPECT_EQ(after.exit_code, 1);
   EXPECT_NE(after.err.find("not a member"), std::string::npos) << after.err;
 
+  WaitForRelays();  // each unlock's, before their server goes
   ASSERT_EQ(kithd_->Stop(), 0);
   for (const auto& entry : std::filesystem::recursive_directory_iterator(kithd_->data_dir())) {
     if (!entry.is_regular_file()) continue;
@@ -391,7 +392,7 @@ TEST_F(CliTest, SafetyPlanSectionsAreWrittenSharedUnsharedAndVersioned) {
   const std::string bob_id = Field(Ok("bob", {"--json", "id", "show"}), "user_id");
   EXPECT_NE(Ok("alice", {"plan", "edit"}).find("reasons-for-living"), std::string::npos);
   Ok("alice", {"dm", bob_id, "can I share my plan with you?"});
-  Ok("alice", {"plan", "edit", "safe-places", "the library on Main St"});
+  Ok("alice", {"plan", "edit", "safe-places", "-"}, "the library on Main St");
   Ok("alice", {"plan", "share", "safe-places", "--with", "bob"});
   const std::string shared = Ok("bob", {"plan", "show", "--from", "alice"});
   EXPECT_NE(shared.find("Safe places"), std::string::npos) << shared;
@@ -409,7 +410,7 @@ TEST_F(CliTest, SafetyPlanSectionsAreWrittenSharedUnsharedAndVersioned) {
 
   const std::string scan = dir_.path() + "/id-card.txt";
   ASSERT_OK(WriteFileAtomically(scan, "ID 12345", 0600));
-  Ok("alice", {"plan", "edit", "documents", "ID card: in the red folder", "--attach", scan});
+  Ok("alice", {"plan", "edit", "documents", "-", "--attach", scan}, "ID card: in the red folder");
   const std::string out_dir = dir_.path() + "/saved";
   std::filesystem::create_directories(out_dir);
   EXPECT_NE(Ok("alice", {"plan", "show", "documents", "--save", out_dir}).find("id-card.txt"),

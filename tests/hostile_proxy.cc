@@ -93,6 +93,7 @@ class HostileProxy::Service final : public v1::Kith::Service {
   KITH_FORWARD(GetCheckin, GroupRef, Checkin)
   KITH_FORWARD(ArmDuress, DuressAlarm, Empty)
   KITH_FORWARD(DisarmDuress, GroupRef, Empty)
+  KITH_FORWARD(GetDuress, GroupRef, DuressAlarm)
   KITH_FORWARD(TriggerDuress, DuressTrigger, Empty)
   KITH_FORWARD(GetTimestamp, TimestampRequest, Timestamp)
   KITH_FORWARD(GetBoundaries, Empty, Boundaries)

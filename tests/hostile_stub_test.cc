@@ -42,6 +42,7 @@ class WrappedStub : public ::testing::NiceMock<v1::MockKithStub> {
     KITH_FORWARD(GetCheckin);
     KITH_FORWARD(ArmDuress);
     KITH_FORWARD(DisarmDuress);
+    KITH_FORWARD(GetDuress);
     KITH_FORWARD(TriggerDuress);
     KITH_FORWARD(GetTimestamp);
     KITH_FORWARD(GetBoundaries);

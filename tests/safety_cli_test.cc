@@ -88,6 +88,7 @@ TEST_F(SafetyCliTest, PanicWipeLeavesNothingAndTheRecoveryCodeRestores) {
   ASSERT_FALSE(FilesContaining(dir_.path() + "/alice", "").empty());
 
   // The device is seized: the wipe needs no passphrase and no network.
+  WaitForRelays();  // each unlock's, before their server goes
   kithd_->Stop();
   const auto start = std::chrono::steady_clock::now();
   CliResult wiped = Kith("alice", {"panic-wipe"}, {});
@@ -172,6 +173,28 @@ TEST_F(SafetyCliTest, SafeWordIsSentAsTypedAndSilentlyAlertsTheCircle) {
   }
   EXPECT_NE(Field(alerts[1], "note").find("safe word was turned off"), std::string::npos);
   EXPECT_NE(Field(alerts[2], "note").find("Check-ins were stopped"), std::string::npos);
+}
+
+TEST_F(SafetyCliTest, PanicWipeAlsoRemovesExportsAndSavedFilesAndSaysWhatItCannot) {
+  Enroll("alice");
+  const std::string scan = dir_.path() + "/passport.jpg";
+  ASSERT_OK(WriteFileAtomically(scan, "JPEG bytes of a passport", 0600));
+  Ok("alice", {"evidence", "add", "-"}, "otter canary entry");
+  Ok("alice", {"plan", "edit", "documents", "-", "--attach", scan}, "red folder");
+  const std::string exported = dir_.path() + "/for-my-lawyer", saves = dir_.path() + "/saves";
+  std::filesystem::create_directories(saves);
+  Ok("alice", {"evidence", "export", exported});
+  Ok("alice", {"plan", "show", "documents", "--save", saves});
+  ASSERT_FALSE(FilesContaining(exported, "otter canary").empty());
+  ASSERT_FALSE(FilesContaining(saves, "JPEG bytes").empty());
+
+  CliResult wiped = Kith("alice", {"panic-wipe"}, {});
+  ASSERT_EQ(wiped.exit_code, 0) << wiped.err;
+  EXPECT_NE(wiped.out.find("2 export(s) and saved file(s)"), std::string::npos) << wiped.out;
+  EXPECT_NE(wiped.out.find("shell's history"), std::string::npos) << wiped.out;
+  EXPECT_FALSE(std::filesystem::exists(exported));
+  EXPECT_TRUE(FilesContaining(saves, "JPEG bytes").empty());
+  EXPECT_TRUE(std::filesystem::exists(scan));  // the person's own file, not one Kith wrote
 }
 
 TEST_F(SafetyCliTest, DuressUnlockLooksNormalAlertsOnceAndCancellingEscalates) {
@@ -339,6 +362,35 @@ TEST_F(SafetyCliTest, AWeakPassphraseIsRefusedSayingWhyAndHowToPickOne) {
   EXPECT_EQ(Kith("weak1", {"id", "create", "--name", "weak1"}).exit_code, 0);
 }
 
+TEST_F(SafetyCliTest, PrivateTextIsNeverTakenAsAnArgumentExceptAnAlertsWhichWarns) {
+  Enroll("alice");
+  Enroll("sam");
+  FormCircle("alice", "sam");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"evidence", "add", "he hid my keys"},
+        std::vector<std::string>{"plan", "edit", "safe-places", "aunt's flat"},
+        std::vector<std::string>{"checkin", "schedule", "--in", "1h", "--note", "at the bar"}}) {
+    CliResult r = Kith("alice", args);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_NE(r.err.find("stays in your shell's history"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("pass '-'"), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(Kith("alice", {"evidence", "list"}).out.find("hid my keys") == std::string::npos);
+
+  // An alert is never held back: its note goes out, and the person is told
+  // where it now lies. Read from standard input, nothing needs saying.
+  CliResult typed = Kith("alice", {"alert", "--note", "in the car park"});
+  EXPECT_EQ(typed.exit_code, 0) << typed.err;
+  EXPECT_NE(typed.err.find("Your note is in this shell's history"), std::string::npos) << typed.err;
+  CliResult piped = Kith("alice", {"alert", "--note", "-"}, {kPassphrase}, "by the station\n");
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err.find("history"), std::string::npos) << piped.err;
+  std::string notes;
+  for (const auto& a : Alerts("sam")) notes += Field(a, "note") + "|";
+  EXPECT_NE(notes.find("in the car park"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("by the station"), std::string::npos) << notes;
+}
+
 TEST_F(SafetyCliTest, SecretsComeOnlyFromTheTerminalOrADescriptor) {
   Enroll("alice");
   CliResult none = Kith("alice", {"id", "show"}, {});
@@ -356,9 +408,9 @@ TEST_F(SafetyCliTest, EvidenceIsTimestampedUnreadByTheServerAndAnExportShowsTamp
     fputs("JPEG bytes of a bruise", f);
     fclose(f);
   }
-  Ok("alice", {"evidence", "add", "He took my phone and read my messages (canary-1)", "--attach", photo});
+  Ok("alice", {"evidence", "add", "--attach", photo}, "He took my phone and read my messages (canary-1)");
   Ok("alice", {"evidence", "add", "-"}, "He turned up at my work uninvited (canary-2)\n");
-  Ok("alice", {"evidence", "add", "Voicemail threatening to take the kids (canary-3)"});
+  Ok("alice", {"evidence", "add", "-"}, "Voicemail threatening to take the kids (canary-3)");
   const std::string list = Ok("alice", {"evidence", "list"});
   EXPECT_NE(list.find("[2] "), std::string::npos) << list;
   EXPECT_NE(list.find("uninvited (canary-2)"), std::string::npos) << list;
@@ -409,6 +461,7 @@ TEST_F(SafetyCliTest, EvidenceIsTimestampedUnreadByTheServerAndAnExportShowsTamp
             std::string::npos);
 
   // The server stored and timestamped the entries without reading them.
+  WaitForRelays();
   kithd_->Stop();
   for (const char* canary : {"canary-1", "canary-2", "canary-3", "JPEG bytes"}) {
     EXPECT_TRUE(FilesContaining(kithd_->data_dir(), canary).empty()) << canary;

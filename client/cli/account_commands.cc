@@ -90,6 +90,7 @@ absl::Status CheckNoIdentity(const Home& home) {
 }
 
 // Overwrites the file at `path` with random bytes, flushes it to disk and unlinks it.
+// Overwrites the file at `path` with random bytes, syncs it, and removes it.
 void Shred(const std::filesystem::path& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
@@ -105,6 +106,19 @@ void Shred(const std::filesystem::path& path) {
   }
   if (fd >= 0) ::close(fd);
   std::filesystem::remove(path, ec);
+}
+
+// Shreds every regular file at or under `path`, then removes what is left.
+void ShredTree(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  if (std::filesystem::is_regular_file(path, ec)) files.push_back(path);
+  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.push_back(it->path());
+  }
+  for (const auto& file : files) Shred(file);
+  std::filesystem::remove_all(path, ec);
 }
 
 }  // namespace
@@ -220,15 +234,17 @@ absl::Status PanicWipe(const Globals& g) {
   Home home = g.home();
   std::error_code ec;
   if (std::filesystem::exists(home.IdentityPath(), ec)) Shred(home.IdentityPath());
-  std::vector<std::filesystem::path> rest;
-  for (auto it = std::filesystem::recursive_directory_iterator(home.dir(), ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec)) rest.push_back(it->path());
+  const std::vector<std::string> elsewhere = home.WrittenElsewhere();
+  for (const std::string& path : elsewhere) ShredTree(path);
+  ShredTree(home.dir());
+  if (std::filesystem::exists(home.dir(), ec)) {
+    return absl::InternalError(absl::StrCat("could not remove ", home.dir()));
   }
-  for (const auto& path : rest) Shred(path);
-  std::filesystem::remove_all(home.dir(), ec);
-  if (ec) return absl::InternalError(absl::StrCat("could not remove ", home.dir(), ": ", ec.message()));
-  Record().Set("wiped", true).Print(g.json, "Wiped.");
+  Record().Set("wiped", true).Set("exports_wiped", double(elsewhere.size())).Print(
+      g.json, absl::StrCat(
+                  "Wiped, with ", elsewhere.size(), " export(s) and saved file(s) elsewhere. Not "
+                  "erased: this shell's history (clear it with 'history -c' and close the "
+                  "terminal), copies anyone made of exported files, and backups."));
   return absl::OkStatus();
 }
 

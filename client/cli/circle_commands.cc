@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "account_commands.h"
 #include "absl/strings/str_join.h"
 #include "kith/crypto.h"
@@ -159,9 +160,15 @@ absl::Status CheckinSchedule(const Globals& g, const std::string& by, const std:
     if (!ms.ok()) return ms.status();
     every_ms = *ms;
   }
+  std::string typed_note;
+  if (!note.empty()) {
+    auto typed = PrivateText(note, "A check-in's note", "kith checkin schedule --in 90m --note -");
+    if (!typed.ok()) return typed.status();
+    typed_note = *std::move(typed);
+  }
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  return Schedule(g, **c, *deadline, every_ms, note);
+  return Schedule(g, **c, *deadline, every_ms, typed_note);
 }
 
 absl::Status CheckinCancel(const Globals& g, bool check_in) {
@@ -313,12 +320,20 @@ absl::Status AlertRaise(const Globals& g, const AlertOptions& options) {
   if (!level.ok()) return level.status();
   auto realert = ParseDurationMs(options.realert);
   if (!realert.ok()) return realert.status();
+  if (options.note == "-" && options.location == "-") {
+    return absl::InvalidArgumentError(
+        "only one of --note and --location can be read from standard input");
+  }
+  // Given as arguments they go out all the same: an alert is never held back.
+  std::vector<std::string> in_history;
+  if (!options.note.empty() && options.note != "-") in_history.push_back("note");
+  if (!options.location.empty() && options.location != "-") in_history.push_back("location");
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
   v1::AlertContent content;
   content.set_level(*level);
-  content.set_location(options.location);
-  content.set_note(options.note);
+  content.set_location(TextArgument(options.location));
+  content.set_note(TextArgument(options.note));
   content.set_test(options.test);
   auto raised = (*c)->circle().RaiseAlert(content, *realert);
   if (!raised.ok()) return raised.status();
@@ -330,6 +345,7 @@ absl::Status AlertRaise(const Globals& g, const AlertOptions& options) {
       .Print(g.json, absl::StrCat(options.test ? "Test alert" : "Alert", " [", ShortId(raised->alert_id),
                                   "] sent to ", contacts, " people in your circle. 'kith alert status ",
                                   ShortId(raised->alert_id), "' shows who has it and who answered."));
+  if (!in_history.empty()) WarnTextInHistory(absl::StrJoin(in_history, " and "));
   return absl::OkStatus();
 }
 

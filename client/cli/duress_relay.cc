@@ -22,7 +22,8 @@ constexpr auto kCallDeadline = std::chrono::seconds(10);
 constexpr auto kMaxBackoff = std::chrono::seconds(15);
 
 // In the forked child only async-signal-safe calls: the parent may have
-// threads. Never returns.
+// threads. Every descriptor from 3 up is closed by the exec, `started`'s
+// too, which tells the parent the relay is running. Never returns.
 [[noreturn]] void ExecRelay(int token_fd, char* const argv[]) {
   if (::fork() != 0) ::_exit(0);  // the grandchild is adopted by init, so nobody waits for it
   ::setsid();
@@ -30,7 +31,8 @@ constexpr auto kMaxBackoff = std::chrono::seconds(15);
   const int null = ::open("/dev/null", O_WRONLY);
   ::dup2(null, 1);
   ::dup2(null, 2);
-  ::close_range(3, ~0U, 0);  // the secrets descriptor and everything else stay behind
+  // The secrets descriptor and everything else stay behind.
+  ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
   ::execv("/proc/self/exe", argv);
   ::_exit(0);
 }
@@ -38,25 +40,39 @@ constexpr auto kMaxBackoff = std::chrono::seconds(15);
 }  // namespace
 
 void StartDuressRelay(const std::string& home_dir, const client::Profile& profile, bool escalate) {
-  const std::string token = profile.is_duress() ? std::string(profile.duress_token.view())
-                                                : crypto::RandomBytes(crypto::kKeyBytes);
+  std::string token = profile.is_duress() ? std::string(profile.duress_token.view())
+                                          : crypto::RandomBytes(crypto::kKeyBytes);
   std::string message = absl::StrCat(crypto::ToHex(token), escalate ? " escalate\n" : " once\n");
+  crypto::Wipe(token);
   std::string name = "kith", home_flag = "--home", home = home_dir, command = kRelayCommand;
   char* const argv[] = {name.data(), home_flag.data(), home.data(), command.data(), nullptr};
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return;
+  int token_pipe[2], started[2];
+  if (::pipe2(token_pipe, O_CLOEXEC) != 0) return;
+  if (::pipe2(started, O_CLOEXEC) != 0) {
+    ::close(token_pipe[0]);
+    ::close(token_pipe[1]);
+    return;
+  }
   const pid_t child = ::fork();
   if (child == 0) {
-    ::close(fds[1]);
-    ExecRelay(fds[0], argv);
+    ::close(token_pipe[1]);
+    ::close(started[0]);
+    ExecRelay(token_pipe[0], argv);
   }
-  ::close(fds[0]);
+  ::close(token_pipe[0]);
+  ::close(started[1]);
   if (child > 0) {
     // Smaller than a pipe's buffer, so this never blocks.
-    (void)!::write(fds[1], message.data(), message.size());
+    (void)!::write(token_pipe[1], message.data(), message.size());
     ::waitpid(child, nullptr, 0);
+    // End of file once the relay has exec'd (or died): by the time this
+    // command ends, its relay is running, whichever passphrase opened.
+    char c;
+    while (::read(started[0], &c, 1) > 0) {
+    }
   }
-  ::close(fds[1]);
+  ::close(token_pipe[1]);
+  ::close(started[0]);
   crypto::Wipe(message);
 }
 

@@ -33,7 +33,9 @@ absl::StatusOr<Proto> ParseJson(const std::string& line, const std::string& wher
 }  // namespace
 
 absl::Status EvidenceAdd(const Globals& g, std::string text, const std::string& attach) {
-  text = TextArgument(std::move(text));
+  auto body = PrivateText(std::move(text), "What happened", "kith evidence add -");
+  if (!body.ok()) return body.status();
+  text = *std::move(body);
   if (text.empty()) return absl::InvalidArgumentError("say what happened");
   std::string attachment, attachment_name;
   if (!attach.empty()) {
@@ -81,6 +83,7 @@ absl::Status EvidenceExport(const Globals& g, const std::string& dir) {
   if (!entries.ok()) return entries.status();
   auto head = (*c)->vault().SignEvidenceHead(*entries);
   if (!head.ok()) return head.status();
+  if (auto s = g.home().RecordWrittenElsewhere(dir); !s.ok()) return s;
   std::filesystem::create_directories(std::filesystem::path(dir) / kAttachmentsDir, ec);
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));

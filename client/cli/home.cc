@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "duress_relay.h"
 #include "kith/crypto.h"
 #include "kith/files.h"
@@ -155,6 +156,25 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity i
   if (!memory.ok()) return memory.status();
   options->memory = *std::move(memory);
   return client::Client::Connect(*options, std::move(identity));
+}
+
+absl::Status Home::RecordWrittenElsewhere(const std::string& path) const {
+  std::error_code ec;
+  const std::string line = std::filesystem::absolute(path, ec).lexically_normal().string() + "\n";
+  if (ec) return absl::InternalError(absl::StrCat("cannot resolve ", path));
+  const int fd = ::open(WrittenElsewherePath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot write ", WrittenElsewherePath()));
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                       ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) return absl::InternalError(absl::StrCat("cannot write ", WrittenElsewherePath()));
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Home::WrittenElsewhere() const {
+  auto list = ReadFile(WrittenElsewherePath());
+  if (!list.ok()) return {};
+  return absl::StrSplit(*list, '\n', absl::SkipEmpty());
 }
 
 absl::Status Home::SaveServer(const std::string& address, const std::string& certificate,

@@ -34,6 +34,11 @@ class Home {
   std::string CheckpointKeyPath() const { return dir_ + "/server-checkpoint.key"; }
   // The last verified event of each group's log, encrypted (client::FileLogMemory).
   std::string LogMemoryPath() const { return dir_ + "/log-heads"; }
+  // What the CLI wrote outside the home on the person's behalf (exports,
+  // saved attachments), one absolute path a line, for the panic wipe. Not
+  // encrypted, since the wipe asks for nothing; what it names is in the
+  // clear where it lies anyway.
+  std::string WrittenElsewherePath() const { return dir_ + "/written-elsewhere"; }
 
   // Creates the directory, readable only by its owner.
   absl::Status Ensure() const;
@@ -58,6 +63,11 @@ class Home {
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
   // Connects an identity already unlocked.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect(client::Identity identity) const;
+  // Notes `path` (a file, or a folder the CLI made) in WrittenElsewherePath(),
+  // before anything is written there.
+  absl::Status RecordWrittenElsewhere(const std::string& path) const;
+  // Every path RecordWrittenElsewhere noted.
+  std::vector<std::string> WrittenElsewhere() const;
   // Remembers the server and pins its certificate and checkpoint key.
   absl::Status SaveServer(const std::string& address, const std::string& certificate_pem,
                           const std::string& checkpoint_key) const;

@@ -479,7 +479,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> attachments;
   auto* plan_edit = plan->add_subcommand("edit", "write a section (no SECTION: list them)");
   plan_edit->add_option("SECTION", section);
-  plan_edit->add_option("TEXT", text, "the section's new text ('-' reads standard input)");
+  plan_edit->add_option("TEXT", text,
+                        "'-': read the section's new text from standard input (never the text "
+                        "itself, which your shell would keep)");
   plan_edit->add_option("--attach", attachments, "add a document (a scan of an ID, ...)");
   plan_edit->callback([&] { status = PlanEdit(g, section, text, attachments); });
   auto* plan_show = plan->add_subcommand("show", "read your plan, or with --from what USER shares with you");
@@ -549,8 +551,10 @@ int main(int argc, char** argv) {
   auto* alert = app.add_subcommand("alert", "alert your circle (alone: raise one)")->require_subcommand(0, 1);
   alert->add_option("--level", alert_options.level, "check-on-me, come-now or call-emergency")
       ->capture_default_str();
-  alert->add_option("--location", alert_options.location, "where you are (sealed: only your circle reads it)");
-  alert->add_option("--note", alert_options.note, "what your circle should know");
+  alert->add_option("--location", alert_options.location,
+                    "where you are (sealed: only your circle reads it; '-' reads standard input)");
+  alert->add_option("--note", alert_options.note,
+                    "what your circle should know ('-' reads standard input)");
   alert->add_option("--realert", alert_options.realert, "sent again this often until someone answers")
       ->capture_default_str();
   alert->callback([&] {
@@ -585,7 +589,8 @@ int main(int argc, char** argv) {
   schedule->add_option("--by", by, "a time of day, HH:MM (local)");
   schedule->add_option("--in", in, "a duration from now, e.g. 90m");
   schedule->add_option("--every", every, "repeat, e.g. 24h");
-  schedule->add_option("--note", note, "what your circle should know if you miss it");
+  schedule->add_option("--note", note,
+                       "'-': read what your circle should know if you miss it from standard input");
   schedule->callback([&] { status = CheckinSchedule(g, by, in, every, note); });
   checkin->add_subcommand("ok", "check in: cancel the pending alert")->callback([&] {
     status = CheckinCancel(g, /*check_in=*/true);
@@ -597,10 +602,12 @@ int main(int argc, char** argv) {
   auto* evidence = app.add_subcommand("evidence", "a dated, tamper-evident, encrypted log of what happened")
                       ->require_subcommand(1);
   std::string attach, server_key;
-  auto* evidence_add = evidence->add_subcommand("add", "record what happened (TEXT '-' reads standard input)");
-  evidence_add->add_option("TEXT", text)->required();
+  auto* evidence_add = evidence->add_subcommand(
+      "add", "record what happened, typed on standard input (end with Ctrl-D)");
+  std::string evidence_text = "-";
+  evidence_add->add_option("TEXT", evidence_text, "'-', the default: standard input");
   evidence_add->add_option("--attach", attach, "a file to keep with it (up to 512 KiB)");
-  evidence_add->callback([&] { status = EvidenceAdd(g, text, attach); });
+  evidence_add->callback([&] { status = EvidenceAdd(g, evidence_text, attach); });
   evidence->add_subcommand("list", "every entry, oldest first")->callback([&] { status = EvidenceList(g); });
   auto* evidence_export = evidence->add_subcommand("export", "write every entry, in the clear, to a new folder");
   evidence_export->add_option("DIR", text)->required();

@@ -44,10 +44,11 @@ void PrintSection(const Globals& g, Client& c, const PlanRecord& r, bool with_te
       .Print(g.json, text);
 }
 
-absl::Status SaveAttachments(const PlanRecord& r, const std::string& dir) {
+absl::Status SaveAttachments(const Home& home, const PlanRecord& r, const std::string& dir) {
   for (const auto& a : r.section.attachments()) {
     const std::string name = std::filesystem::path(a.name()).filename().string();
     const std::string path = absl::StrCat(dir, "/", r.section.section(), "-", name);
+    if (auto s = home.RecordWrittenElsewhere(path); !s.ok()) return s;
     if (auto s = WriteFileAtomically(path, a.data(), 0600); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -85,10 +86,16 @@ absl::Status PlanEdit(const Globals& g, const std::string& section, std::string 
     a.set_name(std::filesystem::path(path).filename().string());
     a.set_data(*std::move(bytes));
   }
+  const bool has_text = !text.empty();  // without, the text stays as it was
+  std::string new_text;
+  if (has_text) {
+    auto typed = PrivateText(std::move(text), "A plan section's text",
+                             absl::StrCat("kith plan edit ", section, " -"));
+    if (!typed.ok()) return typed.status();
+    new_text = *std::move(typed);
+  }
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  const bool has_text = !text.empty();  // without, the text stays as it was
-  const std::string new_text = has_text ? TextArgument(std::move(text)) : "";
   auto written =
       (*c)->vault().EditPlan(section, has_text ? &new_text : nullptr, std::move(attachments));
   if (!written.ok()) return written.status();
@@ -122,7 +129,7 @@ absl::Status PlanShow(const Globals& g, const std::string& section, const std::s
     any = true;
     PrintSection(g, **c, r, /*with_text=*/true);
     if (!save_dir.empty()) {
-      if (auto s = SaveAttachments(r, save_dir); !s.ok()) return s;
+      if (auto s = SaveAttachments(g.home(), r, save_dir); !s.ok()) return s;
     }
   }
   if (!any && !g.json) {

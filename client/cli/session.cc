@@ -32,6 +32,22 @@ std::string TextArgument(std::string text) {
   return text;
 }
 
+absl::StatusOr<std::string> PrivateText(std::string text, std::string_view what,
+                                        std::string_view example) {
+  if (text == "-") return TextArgument(std::move(text));
+  crypto::Wipe(text);
+  return absl::InvalidArgumentError(absl::StrCat(
+      std::string(what),
+      " is private, and an argument stays in your shell's history and shows in the "
+      "process list: pass '-' and type it on standard input, ending with Ctrl-D (",
+      std::string(example), ")"));
+}
+
+void WarnTextInHistory(std::string_view what) {
+  std::cerr << "Sent. Your " << what << " is in this shell's history: clear it with "
+            << "'history -c' and close this terminal. Next time pass '-' and type it instead.\n";
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -29,6 +29,15 @@ std::string TimeOfDay(int64_t ms);
 std::string RoughDuration(int64_t ms);
 // `text`, or standard input (without trailing newlines) if it is "-".
 std::string TextArgument(std::string text);
+// A private text (plan, evidence, a check-in's note): standard input if
+// `text` is "-". Anything else is refused, since an argument stays in the
+// shell's history and shows in the process list; `what` names the text and
+// `example` is the command that reads it from standard input.
+absl::StatusOr<std::string> PrivateText(std::string text, std::string_view what,
+                                        std::string_view example);
+// Said after a private text was given as an argument anyway (an alert's,
+// which is never held back): where it now lies and how to clear it.
+void WarnTextInHistory(std::string_view what);
 // "HH:MM" as minutes after midnight; INVALID_ARGUMENT if it is not one.
 absl::StatusOr<uint32_t> ParseClockTime(const std::string& hh_mm);
 // The local clock, in milliseconds since the Unix epoch.

@@ -36,7 +36,10 @@ class Circle {
   absl::Status Remove(const std::string& user_id);
   // The owner's upkeep before any circle action: admits everyone who
   // accepted, and re-keys after someone left, so an alert reaches exactly
-  // the people who consented. Returns the fresh view.
+  // the people who consented; then seals the scheduled check-in and the
+  // duress alarm again if the circle's epoch moved on since they were
+  // sealed (on whichever device the owner uses next), so a contact added
+  // since can read them and one removed since cannot. Returns the fresh view.
   absl::StatusOr<const GroupView*> Tend(const std::string& circle_id);
   // This person's circles, from one ListGroups call.
   struct Circles {
@@ -101,6 +104,9 @@ class Circle {
   absl::StatusOr<SealedAlerts> SealAlertsForLater(const std::vector<v1::AlertContent>& contents);
   // Runs a check-in RPC on this person's own circle.
   absl::StatusOr<v1::Checkin> CallOnOwnCircle(CheckinRpc rpc);
+  // See Tend. Each is sealed again only if still scheduled or armed (the
+  // server checks), so another device's cancel is never undone.
+  absl::Status ResealPending(const std::string& circle_id, const GroupView& view);
 
   Session& session_;
   Groups& groups_;

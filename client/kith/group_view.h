@@ -194,6 +194,11 @@ class GroupView {
                                             uint64_t realert_after_ms,
                                             const v1::AlertContent& content,
                                             bool for_later = false) const;
+  // Opens an alert sealed for later (not in the log), with the key of the
+  // epoch it names: NOT_FOUND if this member has no key for that epoch
+  // (sealed before they joined, or after they left), DATA_LOSS if it does
+  // not open or is not an alert of this group.
+  absl::StatusOr<v1::AlertContent> OpenSealedAlert(const v1::SignedEvent& alert) const;
   // Seals an evidence entry into this vault under the current epoch.
   absl::StatusOr<v1::SignedEvent> SealEvidence(const v1::EvidenceEntry& entry) const;
   // Seals a plan page into this vault or direct conversation.

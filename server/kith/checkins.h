@@ -31,7 +31,10 @@ class Checkins {
   void Refresh(const std::string& group_id);
 
   // Stores `checkin`, replacing the circle's previous one, durably.
-  absl::Status Schedule(const v1::CheckinRequest& checkin);
+  // Stores `checkin`, replacing the circle's previous one; with
+  // `checkin.reseal()`, only the alert of the one scheduled, if it is the
+  // same alert (FAILED_PRECONDITION otherwise).
+  absl::Status Schedule(v1::CheckinRequest checkin);
   // Removes the circle's check-in; returns it, or nothing if none.
   absl::StatusOr<std::optional<v1::CheckinRequest>> Cancel(const std::string& group_id);
   std::optional<v1::CheckinRequest> Get(const std::string& group_id) const;

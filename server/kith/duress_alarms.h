@@ -28,10 +28,14 @@ class DuressAlarms {
   // Reads the alarm of `group_id` again (another node changed it).
   void Refresh(const std::string& group_id);
 
-  // Stores `alarm` (with nothing released), replacing the circle's previous one.
+  // Stores `alarm`, replacing the circle's previous one, with nothing
+  // released; or with `alarm.reseal()`, only its alerts not yet released
+  // (FAILED_PRECONDITION unless one of as many alerts under the same token
+  // is armed).
   absl::Status Arm(v1::DuressAlarm alarm);
   absl::Status Disarm(const std::string& group_id);
   bool Armed(const std::string& group_id) const;
+  std::optional<v1::DuressAlarm> Get(const std::string& group_id) const;
 
   // The alert to release for the token hashing to `token_hash`: the first
   // if none has gone out or is going out; with `escalate`, the next after

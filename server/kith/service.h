@@ -76,6 +76,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
                                        v1::Checkin* reply) override;
   grpc::ServerUnaryReactor* ArmDuress(grpc::CallbackServerContext* ctx, const v1::DuressAlarm* req,
                                       v1::Empty* reply) override;
+  grpc::ServerUnaryReactor* GetDuress(grpc::CallbackServerContext* ctx, const v1::GroupRef* req,
+                                      v1::DuressAlarm* reply) override;
   grpc::ServerUnaryReactor* DisarmDuress(grpc::CallbackServerContext* ctx, const v1::GroupRef* req,
                                          v1::Empty* reply) override;
   grpc::ServerUnaryReactor* TriggerDuress(grpc::CallbackServerContext* ctx,
