@@ -114,11 +114,11 @@ absl::StatusOr<Decoded> DecodeProfile(const crypto::Secret& padded) {
   Decoded d;
   Profile& p = d.profile;
   p.identity.name = proto.name();
-  p.identity.sign = {proto.sign_pk(), crypto::Secret::FromString(proto.sign_sk())};
-  p.identity.box = {proto.box_pk(), crypto::Secret::FromString(proto.box_sk())};
-  p.safe_word = crypto::Secret::FromString(proto.safe_word());
-  p.duress_token = crypto::Secret::FromString(proto.duress_token());
-  d.other_key = crypto::Secret::FromString(proto.other_slot_key());
+  p.identity.sign = {proto.sign_pk(), crypto::Secret::LockedCopy(proto.sign_sk())};
+  p.identity.box = {proto.box_pk(), crypto::Secret::LockedCopy(proto.box_sk())};
+  p.safe_word = crypto::Secret::LockedCopy(proto.safe_word());
+  p.duress_token = crypto::Secret::LockedCopy(proto.duress_token());
+  d.other_key = crypto::Secret::LockedCopy(proto.other_slot_key());
   for (std::string* field : {proto.mutable_sign_sk(), proto.mutable_box_sk(),
                              proto.mutable_safe_word(), proto.mutable_duress_token(),
                              proto.mutable_other_slot_key()}) {

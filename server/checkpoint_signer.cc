@@ -20,7 +20,7 @@ absl::StatusOr<CheckpointSigner> CheckpointSigner::LoadOrCreate(const std::strin
   }
   // An Ed25519 secret key is seed || public key.
   std::string public_key = stored->substr(crypto::kSignSecretKeyBytes - crypto::kSignPublicKeyBytes);
-  crypto::Secret secret_key = crypto::Secret::FromString(*stored);
+  crypto::Secret secret_key = crypto::Secret::LockedCopy(*stored);
   crypto::Wipe(*stored);
   return CheckpointSigner(std::move(public_key), std::move(secret_key));
 }

@@ -80,6 +80,15 @@ std::string CliTest::Ok(const std::string& who, const std::vector<std::string>& 
   return r.out;
 }
 
+bool CliTest::WaitForText(const std::string& path, const std::string& needle) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (ReadFile(path).find(needle) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 google::protobuf::Struct CliTest::Json(const std::string& line) {
   google::protobuf::Struct s;
   EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &s).ok()) << line;

@@ -43,6 +43,9 @@ class CliTest : public ServerTest {
   std::string Ok(const std::string& who, const std::vector<std::string>& args,
                  const std::string& input = "") const;
 
+  // Waits (up to 30 s) until the file at `path` contains `needle`; false if it never does.
+  static bool WaitForText(const std::string& path, const std::string& needle);
+
   static google::protobuf::Struct Json(const std::string& line);
   static std::string Field(const std::string& json_line, const std::string& key);
 

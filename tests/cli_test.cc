@@ -91,13 +91,10 @@ TEST_F(CliTest, FollowPrintsMessagesAsTheyArrive) {
   Ok("alice", {"group", "admit", group, "bob"});
   const std::string out = Home("follower") + ".out";
   pid_t follower = Spawn("bob", {"follow", group}, {kPassphrase}, "", out, out + ".err");
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(WaitForText(out + ".err", "Following from message")) << ReadFile(out + ".err");
   Ok("alice", {"send", group, "are you there?"});
-  std::string seen;
-  for (int i = 0; i < 100 && seen.find("are you there?") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    seen = ReadFile(out);
-  }
+  WaitForText(out, "are you there?");
+  const std::string seen = ReadFile(out);
   kill(follower, SIGTERM);
   waitpid(follower, nullptr, 0);
   EXPECT_NE(seen.find("alice"), std::string::npos) << seen;
@@ -335,16 +332,13 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
 
   const std::string out = Home("sam-follow") + ".out";
   pid_t follower = Spawn("sam", {"follow", "--alerts"}, {kPassphrase}, "", out, out + ".err");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(WaitForText(out + ".err", "for alerts")) << ReadFile(out + ".err");
   const std::string alert_id = Field(
       Ok("dana", {"--json", "alert", "--level", "come-now", "--note", "please come",
                   "--location", "the library"}),
       "alert_id");
-  std::string live;
-  for (int i = 0; i < 100 && live.find("please come") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    live = ReadFile(out);
-  }
+  WaitForText(out, "please come");
+  const std::string live = ReadFile(out);
   kill(follower, SIGTERM);
   waitpid(follower, nullptr, 0);
   EXPECT_NE(live.find("ALERT [" + alert_id.substr(0, 8) + "] from dana: come-now"),

@@ -3,6 +3,8 @@
 // key its sender committed to.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "kith/crypto.h"
 #include "kith/message_crypto.h"
 #include "kith/protocol.h"
@@ -55,6 +57,34 @@ TEST_F(CryptoTest, SecretsCompareByValueAndMoveClean) {
   EXPECT_TRUE(b.empty());
   EXPECT_TRUE(a == c);
   EXPECT_FALSE(a == crypto::Secret::Random(32));
+}
+
+// Kilobytes of this process's memory that is locked (VmLck in /proc/self/status).
+long LockedKb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmLck:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+TEST_F(CryptoTest, LongLivedKeysLiveInLockedMemoryAndStayThereWhenCopied) {
+  const long before = LockedKb();
+  ASSERT_GE(before, 0);
+  crypto::SigningKeyPair sign = crypto::GenerateSigningKeyPair();
+  crypto::BoxKeyPair box = crypto::GenerateBoxKeyPair();
+  EXPECT_TRUE(sign.secret_key.locked());
+  EXPECT_TRUE(box.secret_key.locked());
+  EXPECT_GT(LockedKb(), before);
+  crypto::Secret copy = sign.secret_key;
+  EXPECT_TRUE(copy.locked());
+  EXPECT_TRUE(copy == sign.secret_key);
+  auto derived = crypto::DeriveKeyFromPassphrase("pw", std::string(crypto::kPwhashSaltBytes, 's'),
+                                         crypto::InteractivePwhashParams());
+  ASSERT_TRUE(derived.ok());
+  EXPECT_TRUE(derived->locked());
+  // Keys made per message stay on the plain heap, which costs nothing extra.
+  EXPECT_FALSE(crypto::Secret::Random(crypto::kKeyBytes).locked());
 }
 
 TEST_F(CryptoTest, UserIdIsDerivedFromTheSigningKey) {

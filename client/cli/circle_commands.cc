@@ -450,6 +450,9 @@ absl::Status FollowAlerts(const Globals& g) {
     if (!view.ok()) return view.status();
     start.push_back((*view)->alert_notices().size());
   }
+  // On standard error, so what is printed on standard output stays alerts only.
+  std::cerr << "Watching " << circles->size() << " circle(s) for alerts (Ctrl-C to stop)."
+            << std::endl;
   std::mutex print_mu;
   std::vector<absl::Status> results(circles->size());
   std::vector<std::thread> threads;

@@ -320,6 +320,8 @@ absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t sin
     if (!view.ok()) return view.status();
     from = (*view)->state().head_seq() + 1;
   }
+  // On standard error, so what is printed on standard output stays messages only.
+  std::cerr << "Following from message " << from << " (Ctrl-C to stop)." << std::endl;
   return c->session().Follow(group_id, from, [&](const client::Message& m) {
     PrintMessage(g, m);
     return true;

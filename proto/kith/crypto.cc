@@ -44,7 +44,34 @@ absl::Status Init() {
 
 // --- Secret ----------------------------------------------------------------
 
-Secret::Secret(size_t size) : data_(new unsigned char[size]()), size_(size) {}
+Secret::Secret(size_t size) : data_(new unsigned char[size](), Release(false)), size_(size) {}
+
+Secret Secret::Locked(size_t size) {
+  if (size == 0) return Secret();
+  // sodium_malloc needs the library set up; callers may come before Init().
+  if (sodium_init() < 0) return Secret(size);
+  auto* p = static_cast<unsigned char*>(sodium_malloc(size));
+  if (p == nullptr) return Secret(size);  // out of guarded memory: plain, still wiped
+  sodium_memzero(p, size);
+  Secret s;
+  s.data_ = std::unique_ptr<unsigned char[], Release>(p, Release(true));
+  s.size_ = size;
+  return s;
+}
+
+Secret Secret::LockedCopy(std::string_view bytes) {
+  Secret s = Locked(bytes.size());
+  if (!bytes.empty()) std::memcpy(s.data(), bytes.data(), bytes.size());
+  return s;
+}
+
+void Secret::Release::operator()(unsigned char* p) const {
+  if (locked) {
+    sodium_free(p);  // wipes and unlocks
+  } else {
+    delete[] p;
+  }
+}
 Secret::Secret(const void* data, size_t size) : Secret(size) {
   if (size) std::memcpy(data_.get(), data, size);
 }
@@ -54,7 +81,8 @@ Secret Secret::Random(size_t size) {
   return s;
 }
 Secret::~Secret() { Wipe(); }
-Secret::Secret(const Secret& other) : Secret(other.data(), other.size()) {}
+Secret::Secret(const Secret& other)
+    : Secret(other.locked() ? LockedCopy(other.view()) : Secret(other.data(), other.size())) {}
 Secret& Secret::operator=(const Secret& other) {
   if (this != &other) {
     Secret copy(other);
@@ -141,13 +169,13 @@ absl::StatusOr<std::string> FromBase64(std::string_view text) {
 // --- Ed25519 ------------------------------------------------------------------
 
 SigningKeyPair GenerateSigningKeyPair() {
-  SigningKeyPair kp{std::string(kSignPublicKeyBytes, '\0'), Secret(kSignSecretKeyBytes)};
+  SigningKeyPair kp{std::string(kSignPublicKeyBytes, '\0'), Secret::Locked(kSignSecretKeyBytes)};
   crypto_sign_keypair(U(kp.public_key), kp.secret_key.data());
   return kp;
 }
 
 SigningKeyPair SigningKeyPairFromSeed(const Secret& seed) {
-  SigningKeyPair kp{std::string(kSignPublicKeyBytes, '\0'), Secret(kSignSecretKeyBytes)};
+  SigningKeyPair kp{std::string(kSignPublicKeyBytes, '\0'), Secret::Locked(kSignSecretKeyBytes)};
   crypto_sign_seed_keypair(U(kp.public_key), kp.secret_key.data(), seed.data());
   return kp;
 }
@@ -169,13 +197,13 @@ bool Verify(std::string_view public_key, std::string_view label, std::string_vie
 // --- Sealed boxes -------------------------------------------------------------
 
 BoxKeyPair GenerateBoxKeyPair() {
-  BoxKeyPair kp{std::string(kBoxPublicKeyBytes, '\0'), Secret(kBoxSecretKeyBytes)};
+  BoxKeyPair kp{std::string(kBoxPublicKeyBytes, '\0'), Secret::Locked(kBoxSecretKeyBytes)};
   crypto_box_keypair(U(kp.public_key), kp.secret_key.data());
   return kp;
 }
 
 BoxKeyPair BoxKeyPairFromSeed(const Secret& seed) {
-  BoxKeyPair kp{std::string(kBoxPublicKeyBytes, '\0'), Secret(kBoxSecretKeyBytes)};
+  BoxKeyPair kp{std::string(kBoxPublicKeyBytes, '\0'), Secret::Locked(kBoxSecretKeyBytes)};
   crypto_box_seed_keypair(U(kp.public_key), kp.secret_key.data(), seed.data());
   return kp;
 }
@@ -290,7 +318,7 @@ absl::StatusOr<Secret> DeriveKeyFromPassphrase(std::string_view passphrase, std:
       params.memlimit < crypto_pwhash_MEMLIMIT_MIN || params.memlimit > (1ull << 32)) {
     return absl::InvalidArgumentError("Argon2id parameters out of range");
   }
-  Secret key(kKeyBytes);
+  Secret key = Secret::Locked(kKeyBytes);
   if (crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), U(salt),
                     params.opslimit, params.memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return absl::ResourceExhaustedError("not enough memory for Argon2id");

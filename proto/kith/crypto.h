@@ -43,6 +43,14 @@ class Secret {
   Secret(const void* data, size_t size);
   static Secret FromString(std::string_view s) { return Secret(s.data(), s.size()); }
   static Secret Random(size_t size);
+  // `size` zero bytes, or a copy of `bytes`, in locked and guarded memory
+  // (sodium_malloc: never swapped out, fenced by pages a stray access faults
+  // on), for keys that live as long as the process: identity, keystore and
+  // server keys. Copies stay locked. Each costs a few system calls, so
+  // per-message keys use the plain heap.
+  static Secret Locked(size_t size);
+  static Secret LockedCopy(std::string_view bytes);
+  bool locked() const { return data_.get_deleter().locked; }
   ~Secret();
   Secret(const Secret& other);
   Secret& operator=(const Secret& other);
@@ -60,7 +68,13 @@ class Secret {
 
  private:
   void Wipe();
-  std::unique_ptr<unsigned char[]> data_;
+  struct Release {
+    Release() noexcept : locked(false) {}
+    explicit Release(bool locked) noexcept : locked(locked) {}
+    void operator()(unsigned char* p) const;
+    bool locked;
+  };
+  std::unique_ptr<unsigned char[], Release> data_;
   size_t size_ = 0;
 };
 
