@@ -40,6 +40,7 @@ absl::StatusOr<const GroupView*> Circle::Tend(const std::string& circle_id) {
   auto view = session_.Sync(circle_id);
   if (!view.ok()) return view;
   const GroupState& state = (*view)->state();
+  const bool changing = !state.pending().empty() || state.needs_rekey();
   if (!state.pending().empty()) {
     std::vector<std::string> accepted;
     for (const auto& [id, p] : state.pending()) accepted.push_back(id);
@@ -47,8 +48,10 @@ absl::StatusOr<const GroupView*> Circle::Tend(const std::string& circle_id) {
   } else if (state.needs_rekey()) {
     if (auto s = groups_.Rekey(circle_id); !s.ok()) return s;
   }
-  view = session_.Sync(circle_id);
-  if (!view.ok()) return view;
+  if (changing) {
+    view = session_.Sync(circle_id);
+    if (!view.ok()) return view;
+  }
   // Best effort: an alert must never wait on it, and the next Tend tries again.
   ResealPending(circle_id, **view).IgnoreError();
   return view;
