@@ -220,6 +220,26 @@ TEST_F(CliTest, ReportQueueResolveAndAuditAcrossThreePeople) {
   EXPECT_NE(rejoin.err.find("banned"), std::string::npos) << rejoin.err;
 }
 
+TEST_F(CliTest, ATypoNamesTheNearestCommandAndVersionIsPrinted) {
+  CliResult typo = Kith("anyone", {"sned", "group", "hi"}, {});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("'sned' is not a kith command; did you mean 'send'?"), std::string::npos)
+      << typo.err;
+  CliResult far = Kith("anyone", {"xyzzy"}, {});
+  EXPECT_NE(far.exit_code, 0);
+  EXPECT_NE(far.err.find("'xyzzy' is not a kith command ('kith --help' lists them)"),
+            std::string::npos) << far.err;
+  CliResult version = Kith("anyone", {"--version"}, {});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_TRUE(version.out.starts_with("kith " KITH_VERSION)) << version.out;
+}
+
+TEST_F(CliTest, RulesCheckReadsStandardInputWithoutJsonToo) {
+  CliResult r = Kith("anyone", {"rules", "check", "-"}, {}, "I AM SO DONE WITH ALL OF YOU\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("May break no_yelling"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, RulesCheckStreamsJsonLinesAndEvaluates) {
   CliResult r = Kith("anyone", {"--json", "rules", "check", "-"}, {},
                      "{\"text\": \"“Quoted” – then: YOU ARE A CLOWN\"}\n"

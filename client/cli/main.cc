@@ -1,7 +1,10 @@
 // kith: the Kith command-line client.
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 #include <iterator>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -328,6 +331,51 @@ absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t sin
   });
 }
 
+// Edits (insertions, deletions, substitutions) that turn `a` into `b`.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t substituted = diagonal + (a[i - 1] != b[j - 1]);
+      diagonal = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substituted});
+    }
+  }
+  return row[b.size()];
+}
+
+// For a first word that is no command: what to say instead of CLI11's
+// "A subcommand is required", naming the nearest command if one is close.
+// Empty when the first word is a command (CLI11's own message fits then).
+std::string NearestCommand(const CLI::App& app, int argc, char** argv) {
+  std::string word;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (!arg.starts_with("-")) {
+      word = arg;
+      break;
+    }
+    if (arg == "--home" || arg == "--secrets-fd") ++i;  // their values
+  }
+  if (word.empty()) return "";
+  std::string nearest;
+  size_t best = 3;  // more edits than this is not a typo
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == word) return "";
+    if (sub->get_group().empty()) continue;  // hidden
+    if (const size_t d = EditDistance(word, sub->get_name()); d < best) {
+      best = d;
+      nearest = sub->get_name();
+    }
+  }
+  std::string out = "'" + word + "' is not a kith command";
+  if (!nearest.empty()) out += "; did you mean '" + nearest + "'?";
+  return out + " ('kith --help' lists them)";
+}
+
 int Fail(const Globals& g, const absl::Status& s) {
   if (g.json) {
     Record().Set("error", absl::StatusCodeToString(s.code())).Set("message", std::string(s.message()))
@@ -350,6 +398,7 @@ int main(int argc, char** argv) {
   Globals g;
   CLI::App app{"kith: end-to-end encrypted, moderated support groups"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("kith ") + KITH_VERSION);
   app.add_option("--home", g.home_dir, "where this identity lives (default $KITH_HOME or ~/.kith)");
   app.add_flag("--json", g.json, "print one JSON object per result");
   app.add_option("--secrets-fd", g.secrets_fd,
@@ -693,7 +742,9 @@ int main(int argc, char** argv) {
   check->add_option("TEXT", text)->required();
   check->add_option("--rules", rules, "comma-separated rule names (default: all built-in rules)");
   check->callback([&] {
-    status = g.json && text == "-" ? RulesCheckStream(std::cin) : RulesCheck(g.json, text, rules);
+    // '-' is standard input: JSON Lines with --json, the text itself without.
+    status = g.json && text == "-" ? RulesCheckStream(std::cin)
+                                   : RulesCheck(g.json, TextArgument(text), rules);
   });
   auto* eval = rules_cmd->add_subcommand("eval", "score the engine on a labelled JSON Lines file");
   bool show_mistakes = false;
@@ -706,6 +757,14 @@ int main(int argc, char** argv) {
     RunDuressRelay(g.home().dir());
   });
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (auto near = NearestCommand(app, argc, argv); !near.empty()) {
+      std::cerr << "kith: " << near << std::endl;
+      return 2;
+    }
+    return app.exit(e);
+  }
   return status.ok() ? 0 : Fail(g, status);
 }
