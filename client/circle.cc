@@ -37,6 +37,14 @@ absl::StatusOr<std::string> Circle::Own(bool create) {
 }
 
 absl::StatusOr<const GroupView*> Circle::Tend(const std::string& circle_id) {
+  auto view = Upkeep(circle_id);
+  if (!view.ok()) return view;
+  // Best effort: the next Tend tries again.
+  ResealPending(circle_id, **view).IgnoreError();
+  return view;
+}
+
+absl::StatusOr<const GroupView*> Circle::Upkeep(const std::string& circle_id) {
   auto view = session_.Sync(circle_id);
   if (!view.ok()) return view;
   const GroupState& state = (*view)->state();
@@ -48,12 +56,7 @@ absl::StatusOr<const GroupView*> Circle::Tend(const std::string& circle_id) {
   } else if (state.needs_rekey()) {
     if (auto s = groups_.Rekey(circle_id); !s.ok()) return s;
   }
-  if (changing) {
-    view = session_.Sync(circle_id);
-    if (!view.ok()) return view;
-  }
-  // Best effort: an alert must never wait on it, and the next Tend tries again.
-  ResealPending(circle_id, **view).IgnoreError();
+  if (changing) view = session_.Sync(circle_id);
   return view;
 }
 
@@ -107,7 +110,8 @@ absl::StatusOr<Circle::RaisedAlert> Circle::RaiseAlert(const v1::AlertContent& c
                                                        uint64_t realert_after_ms) {
   auto circle = Own(/*create=*/false);
   if (!circle.ok()) return circle.status();
-  auto view = Tend(*circle);
+  // The alert goes out before anything else: resealing waits until after.
+  auto view = Upkeep(*circle);
   if (!view.ok()) return view.status();
   if ((*view)->state().members().size() < 2) {
     return absl::FailedPreconditionError(
@@ -119,6 +123,9 @@ absl::StatusOr<Circle::RaisedAlert> Circle::RaiseAlert(const v1::AlertContent& c
   });
   if (!reply.ok()) return reply.status();
   raised.seq = reply->seq();
+  if (const GroupView* now = session_.SyncedView(*circle)) {
+    ResealPending(*circle, *now).IgnoreError();
+  }
   return raised;
 }
 
@@ -252,12 +259,18 @@ absl::StatusOr<v1::Checkin> Circle::CallOnOwnCircle(CheckinRpc rpc) {
 namespace {
 
 // `old`, a RAISE sealed for later, sealed again under `view`'s epoch with
-// the same alert id, so the server still knows it for the same alert.
-absl::StatusOr<v1::SignedEvent> SealAgain(const GroupView& view, const v1::SignedEvent& old) {
+// the same alert id, so the server still knows it for the same alert. Only
+// what `me` signed is signed again: a server cannot hand this client
+// someone else's alert, or one it made up, to re-sign.
+absl::StatusOr<v1::SignedEvent> SealAgain(const Identity& me, const GroupView& view,
+                                          const v1::SignedEvent& old) {
+  v1::EventBody body;
+  if (!body.ParseFromString(old.body()) || body.author() != me.user_id() ||
+      !VerifyEventSignature(old, me.sign.public_key)) {
+    return absl::DataLossError("the server's sealed alert is not one this person sealed");
+  }
   auto content = view.OpenSealedAlert(old);
   if (!content.ok()) return content.status();
-  v1::EventBody body;
-  body.ParseFromString(old.body());
   return view.SealAlert(v1::Alert::RAISE, body.alert().alert_id(),
                         body.alert().realert_after_ms(), *content, /*for_later=*/true);
 }
@@ -282,7 +295,7 @@ absl::Status Circle::ResealPending(const std::string& circle_id, const GroupView
     v1::CheckinRequest req;
     req.set_group_id(circle_id);
     req.set_reseal(true);
-    auto sealed = SealAgain(view, checkin.alert());
+    auto sealed = SealAgain(session_.identity(), view, checkin.alert());
     if (!sealed.ok()) return sealed.status();
     *req.mutable_alert() = *std::move(sealed);
     v1::Checkin reply;
@@ -296,7 +309,7 @@ absl::Status Circle::ResealPending(const std::string& circle_id, const GroupView
   if (!s.ok()) return s;
   if (std::none_of(alarm.alerts().begin(), alarm.alerts().end(), stale)) return absl::OkStatus();
   for (v1::SignedEvent& alert : *alarm.mutable_alerts()) {
-    auto sealed = SealAgain(view, alert);
+    auto sealed = SealAgain(session_.identity(), view, alert);
     if (!sealed.ok()) return sealed.status();
     alert = *std::move(sealed);
   }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/time/clock.h"
 #include "kith_mock.grpc.pb.h"
 #include "test_support.h"
 
@@ -127,6 +128,35 @@ TEST_F(HostileStubTest, AnAppendWhoseAnswerWasLostLandsOnceAtTheFirstSeq) {
   EXPECT_NE(stored_at, 0u);
   EXPECT_EQ(*sent, stored_at);
   EXPECT_EQ(TextsAsAliceSees(), std::vector<std::string>{"only once"});
+}
+
+TEST_F(HostileStubTest, AnAlertSomeoneElseSealedIsNeverSignedAgainAsTheOwners) {
+  // Bob owns a circle with alice in it and has a check-in scheduled.
+  const std::string circle = CircleWith(*bob_, {alice_.get()});
+  ASSERT_FALSE(circle.empty());
+  v1::AlertContent content;
+  content.set_note("missed my check-in");
+  const int64_t in_an_hour = absl::ToUnixMillis(absl::Now()) + 3'600'000;
+  ASSERT_OK(bob_->circle().ScheduleCheckin(in_an_hour, 0, content).status());
+  // Alice seals an alert of her own for later, and the circle re-keys.
+  auto alices_view = alice_->session().Sync(circle);
+  ASSERT_OK(alices_view.status());
+  v1::AlertContent hers;
+  hers.set_note("written by alice");
+  auto planted = (*alices_view)->SealAlert(v1::Alert::RAISE, std::string(16, 'a'), 0, hers,
+                                           /*for_later=*/true);
+  ASSERT_OK(planted.status());
+  ASSERT_OK(bob_->groups().Rekey(circle));
+
+  // The server serves hers as bob's check-in: bob's client reseals nothing.
+  ON_CALL(*bobs_stub_, GetCheckin(_, _, _))
+      .WillByDefault([&](auto* ctx, const auto& req, v1::Checkin* reply) {
+        grpc::Status s = bobs_stub_->real().GetCheckin(ctx, req, reply);
+        *reply->mutable_alert() = *planted;
+        return s;
+      });
+  EXPECT_CALL(*bobs_stub_, ScheduleCheckin(_, _, _)).Times(0);
+  ASSERT_OK(bob_->circle().Tend(circle).status());
 }
 
 }  // namespace

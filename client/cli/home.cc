@@ -101,7 +101,7 @@ absl::StatusOr<client::Keystore> Home::Unlock(bool escalate, crypto::Secret* pas
   if (!passphrase.ok()) return passphrase.status();
   auto keystore = client::Keystore::Open(IdentityPath(), *passphrase);
   if (keystore.ok() && passphrase_out != nullptr) {
-    *passphrase_out = crypto::Secret::FromString(*passphrase);
+    *passphrase_out = crypto::Secret::LockedCopy(*passphrase);
   }
   crypto::Wipe(*passphrase);
   if (keystore.ok()) StartDuressRelay(dir_, keystore->profile(), escalate);

@@ -102,6 +102,8 @@ class Circle {
     std::vector<v1::SignedEvent> alerts;
   };
   absl::StatusOr<SealedAlerts> SealAlertsForLater(const std::vector<v1::AlertContent>& contents);
+  // Tend without the resealing: admits and re-keys, returns the fresh view.
+  absl::StatusOr<const GroupView*> Upkeep(const std::string& circle_id);
   // Runs a check-in RPC on this person's own circle.
   absl::StatusOr<v1::Checkin> CallOnOwnCircle(CheckinRpc rpc);
   // See Tend. Each is sealed again only if still scheduled or armed (the
