@@ -25,6 +25,9 @@ Client::Client(Identity identity, const ClientOptions& options,
                std::shared_ptr<grpc::Channel> channel,
                std::unique_ptr<v1::Kith::StubInterface> stub)
     : session_(std::move(identity), options.server, options.ca_pem, options.checkpoint_key,
-               options.memory, std::move(channel), std::move(stub)) {}
+               options.memory, std::move(channel), std::move(stub)) {
+  if (options.clock) session_.set_clock(options.clock);
+  if (options.save_identity) session_.set_save_identity(options.save_identity);
+}
 
 }  // namespace kith::client

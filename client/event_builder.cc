@@ -25,16 +25,26 @@ v1::SignedEvent Stamped(const Identity& author, const GroupState& state, v1::Eve
   return SignEvent(body, author.sign.secret_key);
 }
 
-// Seals `secret` for `epoch` to each of `box_keys` (user id -> box key).
+// The key a member's epoch secret is sealed to: their latest member key,
+// or their long-term key while they have published none.
+v1::MemberKey SealingKey(const v1::IdentityBundle& bundle, const v1::MemberKey& member_key) {
+  if (member_key.id() != 0) return member_key;
+  v1::MemberKey long_term;
+  long_term.set_box_pk(bundle.box_pk());
+  return long_term;
+}
+
+// Seals `secret` for `epoch` to each of `keys` (user id -> key).
 void SealEpochSecret(const std::string& group_id, uint64_t epoch, const crypto::Secret& secret,
-                     const std::map<std::string, std::string>& box_keys,
+                     const std::map<std::string, v1::MemberKey>& keys,
                      google::protobuf::RepeatedPtrField<v1::SealedSecret>* out,
                      std::string* confirmation) {
   std::string plaintext = EpochSecretPlaintext(group_id, epoch, secret);
-  for (const auto& [id, box_pk] : box_keys) {
+  for (const auto& [id, key] : keys) {
     v1::SealedSecret* s = out->Add();
     s->set_member(id);
-    s->set_sealed(crypto::Seal(box_pk, plaintext));
+    s->set_sealed(crypto::Seal(key.box_pk(), plaintext));
+    s->set_key_id(key.id());
   }
   crypto::Wipe(plaintext);
   *confirmation = EpochConfirmation(secret, group_id, epoch);
@@ -54,10 +64,14 @@ NewGroup BuildGroup(const Identity& author, v1::Charter charter, const v1::Ident
   create->set_nonce(nonce);
   *create->mutable_creator() = author.Bundle();
   *create->mutable_charter() = std::move(charter);
-  std::map<std::string, std::string> members = {{author.user_id(), author.box.public_key}};
+  if (author.member_keys.Current() != nullptr) {
+    *create->mutable_creator_key() = author.member_keys.Published();
+  }
+  std::map<std::string, v1::MemberKey> members = {
+      {author.user_id(), SealingKey(create->creator(), create->creator_key())}};
   if (peer != nullptr) {
     *create->mutable_peer() = *peer;
-    members[UserIdFor(peer->sign_pk())] = peer->box_pk();
+    members[UserIdFor(peer->sign_pk())] = SealingKey(*peer, v1::MemberKey());
   }
   SealEpochSecret(out.group_id, 1, crypto::Secret::Random(crypto::kKeyBytes), members,
                   create->mutable_secrets(), create->mutable_confirmation());
@@ -120,6 +134,9 @@ v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& grou
                                       InviteProofInput(group_id, author.user_id())));
   }
   join->set_invite_seq(invite_seq);
+  if (author.member_keys.Current() != nullptr) {
+    *join->mutable_member_key() = author.member_keys.Published();
+  }
   join->set_rules_version(accepted.rules_version());
   join->set_rules_hash(CharterHash(accepted));
   return SignEvent(body, author.sign.secret_key);
@@ -128,8 +145,10 @@ v1::SignedEvent BuildJoinRequest(const Identity& author, const std::string& grou
 absl::StatusOr<v1::SignedEvent> BuildCommit(const Identity& author, const GroupState& state,
                                             const std::vector<std::string>& add,
                                             const std::vector<std::string>& remove) {
-  std::map<std::string, std::string> box_keys;  // every member after the change
-  for (const auto& [id, member] : state.members()) box_keys[id] = member.bundle.box_pk();
+  std::map<std::string, v1::MemberKey> box_keys;  // every member after the change
+  for (const auto& [id, member] : state.members()) {
+    box_keys[id] = SealingKey(member.bundle, member.member_key);
+  }
   for (const auto& id : remove) box_keys.erase(id);
   for (const auto& id : add) {
     auto pending = state.pending().find(id);
@@ -137,7 +156,7 @@ absl::StatusOr<v1::SignedEvent> BuildCommit(const Identity& author, const GroupS
       return absl::FailedPreconditionError(
           absl::StrCat(crypto::ToHex(id), " has no pending join request in this group"));
     }
-    box_keys[id] = pending->second.bundle.box_pk();
+    box_keys[id] = SealingKey(pending->second.bundle, pending->second.member_key);
   }
   v1::EventBody body = Body(author, state);
   v1::Commit* commit = body.mutable_commit();
@@ -146,6 +165,12 @@ absl::StatusOr<v1::SignedEvent> BuildCommit(const Identity& author, const GroupS
   commit->set_new_epoch(state.epoch() + 1);
   SealEpochSecret(state.group_id(), commit->new_epoch(), crypto::Secret::Random(crypto::kKeyBytes),
                   box_keys, commit->mutable_secrets(), commit->mutable_confirmation());
+  return Stamped(author, state, std::move(body));
+}
+
+v1::SignedEvent BuildMemberKey(const Identity& author, const GroupState& state) {
+  v1::EventBody body = Body(author, state);
+  *body.mutable_member_key() = author.member_keys.Published();
   return Stamped(author, state, std::move(body));
 }
 

@@ -61,6 +61,12 @@ void GroupView::OpenSealedEpoch(const v1::Event& event, const v1::EventBody& bod
     epoch_secrets_[state_.epoch()] = *std::move(secret);
     return;
   }
+  // Sealed to a member key this device no longer holds: erased after it
+  // rotated out (forward secrecy), or never here (a restored identity).
+  if (absl::IsNotFound(secret.status())) {
+    keyless_epochs_.insert(state_.epoch());
+    return;
+  }
   faulty_rekeys_.push_back(
       {event.seq(), body.author(), state_.epoch(), std::string(secret.status().message())});
 }
@@ -68,7 +74,27 @@ void GroupView::OpenSealedEpoch(const v1::Event& event, const v1::EventBody& bod
 bool GroupView::NeedsHealing() const {
   const std::string me = self_->user_id();
   return state_.IsMember(me) && !epoch_secrets_.contains(state_.epoch()) &&
-         !faulty_rekeys_.empty() && faulty_rekeys_.back().epoch == state_.epoch();
+         (keyless_epochs_.contains(state_.epoch()) ||
+          (!faulty_rekeys_.empty() && faulty_rekeys_.back().epoch == state_.epoch()));
+}
+
+std::set<uint64_t> GroupView::MemberKeysInUse() const {
+  std::set<uint64_t> out;
+  auto me = state_.members().find(self_->user_id());
+  if (me == state_.members().end()) return out;
+  out.insert(me->second.sealed_key_id);
+  // An alert still open may need reading again, and answering.
+  for (const AlertRecord& a : alerts_) {
+    if (a.resolved) continue;
+    if (auto key = epoch_key_ids_.find(a.epoch); key != epoch_key_ids_.end()) {
+      out.insert(key->second);
+    }
+  }
+  return out;
+}
+
+crypto::Secret GroupView::VaultKey() const {
+  return crypto::DeriveKey(self_->box.secret_key, 1, kVaultKdfContext);
 }
 
 void GroupView::NoteUnreadable(const v1::Event& event, const v1::EventBody& body, std::string what,
@@ -78,10 +104,8 @@ void GroupView::NoteUnreadable(const v1::Event& event, const v1::EventBody& body
 }
 
 absl::Status GroupView::OpenRecord(const v1::Event& event, const v1::EventBody& body) {
-  auto secret = epoch_secrets_.find(body.epoch());
-  if (secret == epoch_secrets_.end()) return absl::DataLossError("no key for its epoch");
   if (body.has_evidence()) {
-    auto entry = OpenEvidence(secret->second, body);
+    auto entry = OpenEvidence(VaultKey(), body);
     if (!entry.ok()) return entry.status();
     // Entries only ever extend the chain: each is the next index, after
     // the last entry's hash.
@@ -94,18 +118,30 @@ absl::Status GroupView::OpenRecord(const v1::Event& event, const v1::EventBody& 
     evidence_.push_back(*std::move(entry));
     return absl::OkStatus();
   }
+  if (keyless_epochs_.contains(body.epoch())) return absl::OkStatus();  // forgotten, not faulty
+  auto secret = epoch_secrets_.find(body.epoch());
+  if (secret == epoch_secrets_.end()) return absl::DataLossError("no key for its epoch");
   auto section = OpenPlan(secret->second, body);
   if (!section.ok()) return section.status();
-  // A section's versions from one author only increase.
-  for (const PlanRecord& earlier : plan_) {
-    if (earlier.author == body.author() && earlier.section.section() == section->section() &&
-        earlier.section.version() >= section->version()) {
+  // A section's versions from one author only increase. The same version
+  // again, unchanged, is the page carried into a new epoch (CarryPlan).
+  for (PlanRecord& earlier : plan_) {
+    if (earlier.author != body.author() || earlier.section.section() != section->section()) {
+      continue;
+    }
+    if (earlier.section.version() == section->version() &&
+        earlier.section.SerializeAsString() == section->SerializeAsString()) {
+      earlier.epoch = body.epoch();
+      return absl::OkStatus();
+    }
+    if (earlier.section.version() >= section->version()) {
       return absl::DataLossError(absl::StrCat("version ", section->version(), " of ",
                                               section->section(), " comes after version ",
                                               earlier.section.version()));
     }
   }
-  plan_.push_back({event.seq(), event.server_time_ms(), body.author(), *std::move(section)});
+  plan_.push_back(
+      {event.seq(), event.server_time_ms(), body.author(), body.epoch(), *std::move(section)});
   return absl::OkStatus();
 }
 
@@ -195,6 +231,7 @@ void GroupView::RecordAlert(const v1::Event& event, const v1::EventBody& body) {
     a.seq = event.seq();
     a.raiser = body.author();
     a.raised_ms = a.last_sent_ms = event.server_time_ms();
+    a.epoch = body.epoch();
     a.readable = readable;
     a.content = std::move(content);
     return;
@@ -275,8 +312,10 @@ absl::StatusOr<v1::SignedEvent> GroupView::SealRecord(
 
 absl::StatusOr<v1::SignedEvent> GroupView::SealEvidence(const v1::EvidenceEntry& entry) const {
   if (!state_.is_vault()) return absl::FailedPreconditionError("this is not your vault");
-  return SealRecord([&](const crypto::Secret& secret, v1::EventBody* body) {
-    return kith::SealEvidence(secret, entry, body);
+  // Under the vault key, not the epoch's: evidence outlives every rotation
+  // and comes back with the recovery code.
+  return SealRecord([&](const crypto::Secret&, v1::EventBody* body) {
+    return kith::SealEvidence(VaultKey(), entry, body);
   });
 }
 
@@ -307,11 +346,20 @@ std::string GroupView::NameOf(const std::string& user_id) const {
 
 absl::StatusOr<crypto::Secret> GroupView::OpenEpochSecret(
     const std::string& group_id, const google::protobuf::RepeatedPtrField<v1::SealedSecret>& sealed,
-    const std::string& confirmation, uint64_t epoch) const {
+    const std::string& confirmation, uint64_t epoch) {
   const std::string me = self_->user_id();
   for (const auto& s : sealed) {
     if (s.member() != me) continue;
-    auto plaintext = crypto::SealOpen(self_->box.public_key, self_->box.secret_key, s.sealed());
+    epoch_key_ids_[epoch] = s.key_id();
+    const crypto::BoxKeyPair* key = &self_->box;
+    if (s.key_id() != 0) {
+      const MemberKeyRing::Key* member_key = self_->member_keys.Find(s.key_id());
+      if (member_key == nullptr) {
+        return absl::NotFoundError("sealed to a member key this device does not hold");
+      }
+      key = &member_key->pair;
+    }
+    auto plaintext = crypto::SealOpen(key->public_key, key->secret_key, s.sealed());
     if (!plaintext) return absl::DataLossError("the epoch secret sealed to you does not open");
     auto secret = ParseEpochSecretPlaintext(plaintext->view(), group_id, epoch);
     if (!secret.ok()) return secret.status();
@@ -327,7 +375,7 @@ absl::StatusOr<crypto::Secret> GroupView::OpenEpochSecret(
 void GroupView::OpenMessage(const v1::Event& event, const v1::EventBody& body) {
   auto secret = epoch_secrets_.find(body.epoch());
   if (secret == epoch_secrets_.end()) {
-    ++unreadable_;
+    ++(keyless_epochs_.contains(body.epoch()) ? forgotten_ : unreadable_);
     return;
   }
   auto key = std::make_pair(body.epoch(), body.author());

@@ -63,7 +63,9 @@ Identity Identity::FromRecoveryCode(std::string name, const RecoveryCode& code) 
 }
 
 Identity Identity::Generate(std::string name) {
-  return FromRecoveryCode(std::move(name), RecoveryCode::Generate());
+  Identity identity = FromRecoveryCode(std::move(name), RecoveryCode::Generate());
+  identity.member_keys.Rotate(absl::ToUnixMillis(absl::Now()));
+  return identity;
 }
 
 std::string Identity::user_id() const { return UserIdFor(sign.public_key); }

@@ -68,6 +68,15 @@ void SealSlot(std::string& file, int slot, const crypto::Secret& key, const cryp
                nonce + crypto::AeadEncrypt(key, nonce, SlotAd(file, slot), padded.view()));
 }
 
+void WipeSecrets(v1::KeystoreProfile& proto) {
+  for (std::string* field : {proto.mutable_sign_sk(), proto.mutable_box_sk(),
+                             proto.mutable_safe_word(), proto.mutable_duress_token(),
+                             proto.mutable_other_slot_key()}) {
+    crypto::Wipe(*field);
+  }
+  for (v1::MemberKeySecret& key : *proto.mutable_member_keys()) crypto::Wipe(*key.mutable_box_sk());
+}
+
 // The profile's bytes padded to exactly kSlotBytes.
 absl::StatusOr<crypto::Secret> EncodeProfile(const Profile& p, const crypto::Secret& other_key) {
   v1::KeystoreProfile proto;
@@ -79,12 +88,9 @@ absl::StatusOr<crypto::Secret> EncodeProfile(const Profile& p, const crypto::Sec
   proto.set_safe_word(std::string(p.safe_word.view()));
   proto.set_duress_token(std::string(p.duress_token.view()));
   proto.set_other_slot_key(std::string(other_key.view()));
+  p.identity.member_keys.SaveTo(proto.mutable_member_keys());
   std::string bytes = proto.SerializeAsString();
-  for (std::string* field : {proto.mutable_sign_sk(), proto.mutable_box_sk(),
-                             proto.mutable_safe_word(), proto.mutable_duress_token(),
-                             proto.mutable_other_slot_key()}) {
-    crypto::Wipe(*field);
-  }
+  WipeSecrets(proto);
   if (bytes.size() >= Keystore::kSlotBytes) {
     crypto::Wipe(bytes);
     return absl::InvalidArgumentError("the profile is too large for the keystore");
@@ -111,6 +117,13 @@ absl::StatusOr<Decoded> DecodeProfile(const crypto::Secret& padded) {
       (!proto.other_slot_key().empty() && proto.other_slot_key().size() != crypto::kKeyBytes)) {
     return absl::DataLossError("the keystore's contents are malformed");
   }
+  for (const v1::MemberKeySecret& key : proto.member_keys()) {
+    if (key.box_sk().size() != crypto::kBoxSecretKeyBytes ||
+        key.box_pk().size() != crypto::kBoxPublicKeyBytes) {
+      WipeSecrets(proto);
+      return absl::DataLossError("the keystore's member keys are malformed");
+    }
+  }
   Decoded d;
   Profile& p = d.profile;
   p.identity.name = proto.name();
@@ -119,11 +132,8 @@ absl::StatusOr<Decoded> DecodeProfile(const crypto::Secret& padded) {
   p.safe_word = crypto::Secret::LockedCopy(proto.safe_word());
   p.duress_token = crypto::Secret::LockedCopy(proto.duress_token());
   d.other_key = crypto::Secret::LockedCopy(proto.other_slot_key());
-  for (std::string* field : {proto.mutable_sign_sk(), proto.mutable_box_sk(),
-                             proto.mutable_safe_word(), proto.mutable_duress_token(),
-                             proto.mutable_other_slot_key()}) {
-    crypto::Wipe(*field);
-  }
+  p.identity.member_keys = MemberKeyRing::LoadFrom(proto.member_keys());
+  WipeSecrets(proto);
   return d;
 }
 

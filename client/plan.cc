@@ -132,6 +132,26 @@ absl::StatusOr<v1::PlanSection> Vault::SharePlan(const std::string& section,
   return CommitPlan(std::move(next), {}, user_id);
 }
 
+absl::Status Vault::CarryPlan(const std::string& group_id) {
+  auto view = session_.Sync(group_id);
+  if (!view.ok()) return view.status();
+  const std::string me = session_.identity().user_id();
+  std::map<std::string, const PlanRecord*> latest;  // by section
+  for (const PlanRecord& r : (*view)->plan()) {
+    if (r.author == me) latest[r.section.section()] = &r;
+  }
+  std::vector<v1::PlanSection> stale;
+  for (const auto& [name, record] : latest) {
+    if (record->epoch != (*view)->state().epoch()) stale.push_back(record->section);
+  }
+  for (const v1::PlanSection& page : stale) {
+    auto carried = session_.AppendFresh(
+        group_id, [&](const GroupView& fresh) { return fresh.SealPlan(page); });
+    if (!carried.ok()) return carried.status();
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<PlanRecord>> Vault::SharedPlan(const std::string& owner_id) {
   auto direct = groups_.OpenDirect(owner_id, /*create=*/false);
   if (absl::IsNotFound(direct.status())) return std::vector<PlanRecord>();

@@ -372,6 +372,44 @@ absl::Status Session::Heal(const std::string& group_id, GroupView& view) {
   return ReadInto(group_id, view);
 }
 
+absl::StatusOr<const GroupView*> Session::RefreshKeys(const std::string& group_id,
+                                                      size_t eager_members) {
+  auto view = Sync(group_id);
+  if (!view.ok()) return view;
+  if (auto s = KeepKeysFresh(group_id, View(group_id), eager_members); !s.ok()) return s;
+  return Sync(group_id);
+}
+
+absl::Status Session::KeepKeysFresh(const std::string& group_id, GroupView& view,
+                                    size_t eager_members) {
+  const std::string me = identity_.user_id();
+  auto member = view.state().members().find(me);
+  if (member == view.state().members().end()) return absl::OkStatus();
+  // Published first, so a re-key below seals to the new key.
+  const MemberKeyRing::Key* current = identity_.member_keys.Current();
+  if (current != nullptr && member->second.member_key.id() < current->id) {
+    // A race with another writer shows on reading on; the next append tries again.
+    (void)Append(BuildMemberKey(identity_, view.state()));
+    if (auto s = ReadInto(group_id, view); !s.ok()) return s;
+  }
+  // Healed only when this person acts: a re-key on reading would tell
+  // whoever sent a faulty one when this person's device is on.
+  const GroupState& state = view.state();
+  if (!state.MayRekey(me)) return absl::OkStatus();
+  // Someone's epoch secret sealed to a key they have since replaced: they
+  // cannot erase the old one until the group re-keys. Sealed to their
+  // long-term key (the peer of a new direct conversation), it would open
+  // with their recovery code for good: that is re-keyed whatever the size,
+  // once per member.
+  bool stale_seal = false;
+  for (const auto& [id, info] : state.members()) {
+    if (info.sealed_key_id == info.member_key.id()) continue;
+    stale_seal = stale_seal || info.sealed_key_id == 0 || state.members().size() <= eager_members;
+  }
+  if (view.NeedsHealing() || state.RekeyDue() || stale_seal) return Heal(group_id, view);
+  return absl::OkStatus();
+}
+
 const GroupView* Session::SyncedView(const std::string& group_id) const {
   auto it = views_.find(group_id);
   return it == views_.end() ? nullptr : it->second.get();
@@ -391,11 +429,7 @@ absl::StatusOr<v1::AppendReply> Session::AppendFresh(const std::string& group_id
   for (int attempt = 0; attempt < kAppendAttempts; ++attempt) {
     auto view = Sync(group_id);
     if (!view.ok()) return view.status();
-    // Healed only when this person acts: a re-key on reading would tell
-    // whoever sent the faulty one when this person's device is on.
-    if ((*view)->NeedsHealing()) {
-      if (auto s = Heal(group_id, View(group_id)); !s.ok()) return s;
-    }
+    if (auto s = KeepKeysFresh(group_id, View(group_id), /*eager_members=*/0); !s.ok()) return s;
     auto event = build(**view);
     if (!event.ok()) return event.status();
     auto reply = Append(*event);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 
 #include "kith/event_builder.h"
 #include "kith/group_view.h"
@@ -19,6 +20,7 @@ using client::BuildCreate;
 using client::BuildInvite;
 using client::BuildJoinRequest;
 using client::BuildLeave;
+using client::BuildMemberKey;
 using client::BuildModeration;
 using client::BuildReport;
 using client::BuildRoleChange;
@@ -580,6 +582,76 @@ TEST_F(GroupStateTest, EvidenceIndexesAndPlanVersionsOnlyIncrease) {
   ASSERT_EQ(view.unreadable_events().size(), 2u);
   EXPECT_EQ(view.unreadable_events()[0].what, "evidence entry");
   EXPECT_EQ(view.unreadable_events()[1].what, "plan page");
+}
+
+
+TEST_F(GroupStateTest, AMemberKeyMustBeLaterAndARekeySealsOnlyToTheLatest) {
+  Admit(alice_);
+  const uint64_t first = alice_.member_keys.Current()->id;
+  EXPECT_EQ(ledger_.state().members().at(alice_.user_id()).member_key.id(), first);
+  // Alice's device rotates; the copy that did not is her old device.
+  Identity rotated = alice_;
+  rotated.member_keys.Rotate(static_cast<int64_t>(first) + 1000);
+  ASSERT_TRUE(ledger_.Append(BuildMemberKey(rotated, ledger_.state())).ok());
+  // Publishing the older key again would move her back to it.
+  EXPECT_EQ(ledger_.Append(BuildMemberKey(alice_, ledger_.state())).code(),
+            absl::StatusCode::kFailedPrecondition);
+  // Nobody outside the group publishes a key in it.
+  EXPECT_EQ(ledger_.Append(BuildMemberKey(bob_, ledger_.state())).code(),
+            absl::StatusCode::kPermissionDenied);
+  // A re-key sealing her secret to the old key is refused...
+  auto commit = BuildCommit(owner_, ledger_.state(), {}, {});
+  ASSERT_TRUE(commit.ok());
+  auto to_old_key = Resigned(*commit, owner_, [&](v1::EventBody& b) {
+    for (auto& sealed : *b.mutable_commit()->mutable_secrets()) {
+      if (sealed.member() == alice_.user_id()) sealed.set_key_id(first);
+    }
+  });
+  EXPECT_EQ(ledger_.Append(to_old_key).code(), absl::StatusCode::kFailedPrecondition);
+  // ...and the one sealing to the new key is read by the rotated device only.
+  ASSERT_TRUE(ledger_.Append(*commit).ok());
+  ASSERT_TRUE(Post(owner_, "after her rotation").ok());
+  client::GroupView now(&rotated), old(&alice_);
+  for (const auto& e : ledger_.log()) {
+    ASSERT_TRUE(now.Apply(e).ok());
+    ASSERT_TRUE(old.Apply(e).ok());
+  }
+  ASSERT_EQ(now.messages().size(), 1u);
+  EXPECT_EQ(now.messages()[0].text, "after her rotation");
+  EXPECT_TRUE(old.messages().empty());
+  EXPECT_EQ(old.forgotten_messages(), 1u);
+  EXPECT_TRUE(old.faulty_rekeys().empty()) << "a key not held is not a faulty re-key";
+  EXPECT_EQ(now.MemberKeysInUse(), std::set<uint64_t>{rotated.member_keys.Current()->id});
+}
+
+TEST_F(GroupStateTest, ARekeyFallsDueAfterADayOrAThousandMessages) {
+  Admit(alice_);
+  const GroupState& state = ledger_.state();
+  EXPECT_FALSE(state.RekeyDue());
+  // A day passes in server time, whatever the writers' clocks say.
+  ledger_.Wait(kRekeyIntervalMs - 2000);
+  ASSERT_TRUE(Post(owner_, "nearly a day later").ok());
+  EXPECT_FALSE(state.RekeyDue());
+  ASSERT_TRUE(Post(owner_, "a day later").ok());
+  EXPECT_TRUE(state.RekeyDue());
+  auto rekey = BuildCommit(alice_, state, {}, {});
+  ASSERT_TRUE(rekey.ok());
+  ASSERT_TRUE(ledger_.Append(*rekey).ok());
+  EXPECT_FALSE(state.RekeyDue());
+  // Or a thousand messages.
+  client::GroupView view(&alice_);
+  for (const auto& e : ledger_.log()) ASSERT_TRUE(view.Apply(e).ok());
+  std::vector<v1::MessageContent> contents(kRekeyMessages);
+  for (auto& content : contents) content.set_text("hello");
+  auto messages = view.SealMessages(contents);
+  ASSERT_TRUE(messages.ok()) << messages.status();
+  for (size_t i = 0; i + 1 < messages->size(); ++i) ASSERT_TRUE(ledger_.Append((*messages)[i]).ok());
+  EXPECT_FALSE(state.RekeyDue());
+  ASSERT_TRUE(ledger_.Append(messages->back()).ok());
+  EXPECT_TRUE(state.RekeyDue());
+  // Any member may re-key it; nobody outside it.
+  EXPECT_TRUE(state.MayRekey(alice_.user_id()));
+  EXPECT_FALSE(state.MayRekey(bob_.user_id()));
 }
 
 }  // namespace

@@ -139,7 +139,9 @@ class HostileMember {
       if (!(body.has_create() || body.has_commit()) || sealed_epoch != epoch) continue;
       for (const auto& s : secrets) {
         if (s.member() != me.user_id()) continue;
-        auto plaintext = crypto::SealOpen(me.box.public_key, me.box.secret_key, s.sealed());
+        const client::MemberKeyRing::Key* key = me.member_keys.Find(s.key_id());
+        const crypto::BoxKeyPair& pair = key != nullptr ? key->pair : me.box;
+        auto plaintext = crypto::SealOpen(pair.public_key, pair.secret_key, s.sealed());
         if (!plaintext) return absl::DataLossError("my own epoch secret does not open");
         return ParseEpochSecretPlaintext(plaintext->view(), group, epoch);
       }

@@ -123,9 +123,17 @@ TEST_F(SafetyCliTest, PanicWipeLeavesNothingAndTheRecoveryCodeRestores) {
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
   EXPECT_EQ(Field(restored.out, "user_id"), alice_id);
   EXPECT_EQ(Field(restored.out, "name"), "alice");
+  // Her groups are back, but not what was sealed to the member keys the
+  // wipe erased (forward secrecy): she reads from her first message on.
+  CliResult sent = Kith("alice", {"send", group, "back after the wipe"}, {"brave otter paints nine kites"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
   const std::string read =
       Kith("alice", {"read", group}, {"brave otter paints nine kites"}).out;
-  EXPECT_NE(read.find("walrus canary message"), std::string::npos) << read;
+  EXPECT_EQ(read.find("walrus canary message"), std::string::npos) << read;
+  EXPECT_NE(read.find("back after the wipe"), std::string::npos) << read;
+  EXPECT_NE(read.find("1 earlier messages were sealed to keys this device no longer holds"),
+            std::string::npos) << read;
+  EXPECT_NE(Ok("bartholomew", {"read", group}).find("walrus canary message"), std::string::npos);
   EXPECT_EQ(Kith("alice", {"id", "show"}, {kPassphrase}).exit_code, 1);  // the old passphrase is gone
 
   // A well-formed code for an account that does not exist.

@@ -134,6 +134,7 @@ absl::Status IdCreate(const Globals& g, const std::string& name) {
   if (!passphrase.ok()) return passphrase.status();
   const client::RecoveryCode code = client::RecoveryCode::Generate();
   client::Profile profile{client::Identity::FromRecoveryCode(name, code), {}, {}};
+  profile.identity.member_keys.Rotate(NowMs());
   if (auto s = client::Keystore::Create(home.IdentityPath(), profile, passphrase->view()); !s.ok()) {
     return s;
   }
@@ -201,6 +202,8 @@ absl::Status Restore(const Globals& g, const ServerChoice& server) {
   crypto::Wipe(*code_text);
   if (!code.ok()) return code.status();
   client::Identity identity = client::Identity::FromRecoveryCode("", *code);
+  // A new member key: the old ones were never in the code (forward secrecy).
+  identity.member_keys.Rotate(NowMs());
   auto certificate = CertificateToPin(server);
   if (!certificate.ok()) return certificate.status();
   auto c = ConnectAndPin(home, server, *certificate, identity, /*publish=*/false);
@@ -225,8 +228,11 @@ absl::Status Restore(const Globals& g, const ServerChoice& server) {
   }
   Record().Set("user_id", Hex(identity.user_id())).Set("name", identity.name)
       .Print(g.json, absl::StrCat("Restored ", identity.name, " (", Hex(identity.user_id()),
-                                  "). Your groups and circle are back; set your safe word and "
-                                  "duress passphrase again if you used them."));
+                                  "). Your groups, circle and evidence are back. Messages, "
+                                  "alerts and your safety plan from before are not: they were "
+                                  "sealed to keys that never leave a device, so write the plan "
+                                  "again. Set your safe word and duress passphrase again if you "
+                                  "used them."));
   return absl::OkStatus();
 }
 

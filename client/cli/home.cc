@@ -144,18 +144,38 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
   // Registration first, so nobody types a passphrase only to hear they must register.
   auto options = ServerOptions();
   if (!options.ok()) return options.status();
-  auto keystore = Unlock();
-  if (!keystore.ok()) return keystore.status();
-  return Connect(std::move(keystore->mutable_profile().identity));
+  auto unlocked = Unlock();
+  if (!unlocked.ok()) return unlocked.status();
+  auto keystore = std::make_shared<client::Keystore>(*std::move(unlocked));
+  options->save_identity = [keystore](const client::Identity& identity) {
+    keystore->mutable_profile().identity.member_keys = identity.member_keys;
+    return keystore->Save();
+  };
+  auto c = Connect(keystore->profile().identity, *std::move(options));
+  if (!c.ok()) return c.status();
+  // Rotating and erasing member keys (forward secrecy) goes with any
+  // command, at most a day apart; a failure here leaves it to the next.
+  if ((*c)->keys().UpkeepDue()) {
+    if (auto upkept = (*c)->keys().Upkeep(); !upkept.ok()) {
+      std::fprintf(stderr, "Could not rotate your keys this time: %s\n",
+                   std::string(upkept.status().message()).c_str());
+    }
+  }
+  return c;
 }
 
 absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity identity) const {
   auto options = ServerOptions();
   if (!options.ok()) return options.status();
+  return Connect(std::move(identity), *std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity identity,
+                                                              client::ClientOptions options) const {
   auto memory = client::FileLogMemory::Open(LogMemoryPath(), identity.box.secret_key);
   if (!memory.ok()) return memory.status();
-  options->memory = *std::move(memory);
-  return client::Client::Connect(*options, std::move(identity));
+  options.memory = *std::move(memory);
+  return client::Client::Connect(options, std::move(identity));
 }
 
 absl::Status Home::RecordWrittenElsewhere(const std::string& path) const {

@@ -59,9 +59,12 @@ class Home {
   // a weak one is refused with the reason, and asked for again, 3 times in all.
   absl::StatusOr<crypto::Secret> AskNewPassphrase(const std::string& prompt,
                                                   const std::vector<std::string>& personal) const;
-  // Unlocks and connects to the registered server.
+  // Unlocks and connects to the registered server, keeping changes to the
+  // member keys in the keystore, and rotates or erases member keys when
+  // due (client::Keys).
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
-  // Connects an identity already unlocked.
+  // Connects an identity already unlocked, for one change; its member
+  // keys stay as they are.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect(client::Identity identity) const;
   // Notes `path` (a file, or a folder the CLI made) in WrittenElsewherePath(),
   // before anything is written there.
@@ -75,6 +78,8 @@ class Home {
  private:
   // The registered server's address and pinned keys.
   absl::StatusOr<client::ClientOptions> ServerOptions() const;
+  absl::StatusOr<std::unique_ptr<client::Client>> Connect(client::Identity identity,
+                                                          client::ClientOptions options) const;
   std::string dir_;
   int secrets_fd_;
 };

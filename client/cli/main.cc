@@ -309,6 +309,13 @@ absl::Status Read(const Globals& g, absl::StatusOr<GroupSession> session, uint64
     std::cout << "(" << (*view)->unreadable_messages()
               << " earlier messages were sent before you joined and cannot be read)" << std::endl;
   }
+  if (!g.json && (*view)->forgotten_messages() > 0) {
+    std::cout << "(" << (*view)->forgotten_messages()
+              << " earlier messages were sealed to keys this device no longer holds: erased "
+                 "after they rotated out, or from before a restore. Nobody can read them from "
+                 "this device or the server's copy)"
+              << std::endl;
+  }
   return absl::OkStatus();
 }
 

@@ -92,6 +92,12 @@ class Circle {
   // names the person presenting it.
   absl::Status TriggerDuress(const crypto::Secret& token, bool escalate);
 
+  // Seals this person's pending check-in and duress alerts again under
+  // `view`'s epoch, if they are sealed under another (see Tend). Each is
+  // sealed again only if still scheduled or armed (the server checks), so
+  // another device's cancel is never undone.
+  absl::Status ResealPending(const std::string& circle_id, const GroupView& view);
+
  private:
   using CheckinRpc = grpc::Status (v1::Kith::StubInterface::*)(grpc::ClientContext*,
                                                                const v1::GroupRef&, v1::Checkin*);
@@ -106,9 +112,6 @@ class Circle {
   absl::StatusOr<const GroupView*> Upkeep(const std::string& circle_id);
   // Runs a check-in RPC on this person's own circle.
   absl::StatusOr<v1::Checkin> CallOnOwnCircle(CheckinRpc rpc);
-  // See Tend. Each is sealed again only if still scheduled or armed (the
-  // server checks), so another device's cancel is never undone.
-  absl::Status ResealPending(const std::string& circle_id, const GroupView& view);
 
   Session& session_;
   Groups& groups_;

@@ -7,6 +7,7 @@
 //   groups()   groups, messages, moderation, direct conversations (groups.h)
 //   circle()   trusted contacts, alerts, check-ins, duress (circle.h)
 //   vault()    the evidence log and the safety plan (vault.h)
+//   keys()     member key rotation and erasure: forward secrecy (keys.h)
 //
 // Thread safety: a Client is used by one thread at a time (see Session).
 #ifndef KITH_CLIENT_CLIENT_H_
@@ -22,6 +23,7 @@
 #include "kith/circle.h"
 #include "kith/groups.h"
 #include "kith/identity.h"
+#include "kith/keys.h"
 #include "kith/log_memory.h"
 #include "kith/session.h"
 #include "kith/vault.h"
@@ -42,6 +44,11 @@ struct ClientOptions {
   // the stub itself.
   std::function<std::unique_ptr<v1::Kith::StubInterface>(std::unique_ptr<v1::Kith::StubInterface>)>
       wrap_stub;
+  // Keeps the identity when its member keys change (the keystore); null:
+  // they live as long as the Client, and Keys::Upkeep should not run.
+  std::function<absl::Status(const Identity&)> save_identity;
+  // Ms since the Unix epoch, for member key rotation; null: the system clock.
+  std::function<int64_t()> clock;
 };
 
 class Client {
@@ -55,6 +62,7 @@ class Client {
   Groups& groups() { return groups_; }
   Circle& circle() { return circle_; }
   Vault& vault() { return vault_; }
+  Keys& keys() { return keys_; }
 
  private:
   Client(Identity identity, const ClientOptions& options, std::shared_ptr<grpc::Channel> channel,
@@ -65,6 +73,7 @@ class Client {
   Groups groups_{session_};
   Circle circle_{session_, groups_};
   Vault vault_{session_, groups_};
+  Keys keys_{session_, circle_, vault_};
 };
 
 }  // namespace kith::client

@@ -40,10 +40,14 @@ v1::SignedEvent BuildDecline(const Identity& author, const std::string& group_id
                              uint64_t invite_seq);
 
 // A re-key into epoch state.epoch() + 1, adding pending joiners and removing
-// members, with a fresh secret sealed to every member after the change.
+// members, with a fresh secret sealed to every member after the change, to
+// their latest member key.
 absl::StatusOr<v1::SignedEvent> BuildCommit(const Identity& author, const GroupState& state,
                                             const std::vector<std::string>& add,
                                             const std::vector<std::string>& remove);
+
+// Publishes the author's current member key (Identity::member_keys) in the group.
+v1::SignedEvent BuildMemberKey(const Identity& author, const GroupState& state);
 
 v1::SignedEvent BuildRoleChange(const Identity& author, const GroupState& state,
                                 const std::string& member, v1::Role role);

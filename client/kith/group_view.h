@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string_view>
 #include <string>
 #include <utility>
@@ -73,6 +74,9 @@ struct PlanRecord {
   uint64_t seq = 0;
   int64_t server_time_ms = 0;
   std::string author;  // user id
+  // The epoch of its latest copy: a page is carried into each new epoch
+  // unchanged while it is the section's latest (Vault::CarryPlan).
+  uint64_t epoch = 0;
   v1::PlanSection section;
 };
 
@@ -105,6 +109,7 @@ struct AlertRecord {
   uint64_t seq = 0;      // the raise
   std::string raiser;    // user id
   int64_t raised_ms = 0;
+  uint64_t epoch = 0;    // sealed under
   // False when sealed under an epoch this member holds no key for (raised
   // before they joined), or when it does not open.
   bool readable = false;
@@ -149,8 +154,15 @@ class GroupView {
   // before this member was admitted are not among them: their keys were
   // never sealed to this member.
   const std::vector<Message>& messages() const { return messages_; }
-  // How many messages in the log this member holds no key for.
+  // How many messages in the log this member never held a key for.
   uint64_t unreadable_messages() const { return unreadable_; }
+  // How many messages are sealed under epochs whose member key this
+  // device has erased (forward secrecy) or never had (a restored identity).
+  uint64_t forgotten_messages() const { return forgotten_; }
+  // The ids of this device's member keys the group still needs: the one
+  // its current epoch is sealed to, and those of epochs holding an alert
+  // not yet resolved. Empty when this person is not a member.
+  std::set<uint64_t> MemberKeysInUse() const;
   // Signed events whose content does not open, in log order.
   const std::vector<UnreadableEvent>& unreadable_events() const { return unreadable_events_; }
   const std::vector<FaultyRekey>& faulty_rekeys() const { return faulty_rekeys_; }
@@ -210,16 +222,20 @@ class GroupView {
 
  private:
   // The secret sealed to this member among `sealed`, checked against the
-  // epoch's confirmation tag.
+  // epoch's confirmation tag. NOT_FOUND when sealed to a member key this
+  // device does not hold.
   absl::StatusOr<crypto::Secret> OpenEpochSecret(
       const std::string& group_id,
       const google::protobuf::RepeatedPtrField<v1::SealedSecret>& sealed,
-      const std::string& confirmation, uint64_t epoch) const;
+      const std::string& confirmation, uint64_t epoch);
   void OpenMessage(const v1::Event& event, const v1::EventBody& body);
   void Record(const v1::Event& event, const v1::EventBody& body);
   void RecordAlert(const v1::Event& event, const v1::EventBody& body);
   // Opens an evidence entry or plan page and keeps it.
   absl::Status OpenRecord(const v1::Event& event, const v1::EventBody& body);
+  // The key evidence entries are sealed under: derived from this person's
+  // long-term key, so the recovery code brings the evidence back.
+  crypto::Secret VaultKey() const;
   // Opens the epoch secret a creation or commit seals to this member.
   void OpenSealedEpoch(const v1::Event& event, const v1::EventBody& body);
   void NoteUnreadable(const v1::Event& event, const v1::EventBody& body, std::string what,
@@ -231,6 +247,11 @@ class GroupView {
   const Identity* self_;
   GroupState state_;
   std::map<uint64_t, crypto::Secret> epoch_secrets_;
+  // Per epoch sealed to this member: the member key id it was sealed to.
+  std::map<uint64_t, uint64_t> epoch_key_ids_;
+  // Epochs sealed to a member key this device does not hold.
+  std::set<uint64_t> keyless_epochs_;
+  uint64_t forgotten_ = 0;
   // Receiving ratchets, by (epoch, sender).
   std::map<std::pair<uint64_t, std::string>, SenderChain> chains_;
   std::vector<Message> messages_;

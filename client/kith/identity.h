@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "kith.pb.h"
 #include "kith/crypto.h"
+#include "kith/member_keys.h"
 
 namespace kith::client {
 
@@ -35,10 +36,16 @@ struct Identity {
   std::string name;
   crypto::SigningKeyPair sign;
   crypto::BoxKeyPair box;
+  // Rotating keys that epoch secrets are sealed to (forward secrecy). The
+  // recovery code does not determine them: a restored identity starts
+  // with none, and reads only epochs sealed to it afterwards.
+  MemberKeyRing member_keys;
 
-  // The identity `code` determines (see docs/protocol.md, "Recovery").
+  // The identity `code` determines (see docs/protocol.md, "Recovery"),
+  // with no member key yet.
   static Identity FromRecoveryCode(std::string name, const RecoveryCode& code);
-  // An identity whose recovery code nobody keeps (tests, decoy profiles).
+  // An identity whose recovery code nobody keeps (tests, decoy profiles),
+  // with a first member key.
   static Identity Generate(std::string name);
   // Derived from the signing key: the id the server and every member use.
   std::string user_id() const;

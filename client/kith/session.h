@@ -19,6 +19,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "kith.grpc.pb.h"
 #include "kith/group_view.h"
 #include "kith/identity.h"
@@ -54,6 +55,20 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   const Identity& identity() const { return identity_; }
+
+  // The clock that decides when this person's member keys rotate (ms
+  // since the Unix epoch). Default: the system clock.
+  void set_clock(std::function<int64_t()> now_ms) { now_ms_ = std::move(now_ms); }
+  int64_t NowMs() const { return now_ms_(); }
+  // Where a change to the identity's member keys is kept (the keystore),
+  // before anything is published under a new key. Default: nowhere.
+  void set_save_identity(std::function<absl::Status(const Identity&)> save) {
+    save_identity_ = std::move(save);
+  }
+  // The member keys, for Keys (keys.h): changed only there, and saved
+  // with SaveIdentity before the change is used.
+  MemberKeyRing& mutable_member_keys() { return identity_.member_keys; }
+  absl::Status SaveIdentity() const { return save_identity_ ? save_identity_(identity_) : absl::OkStatus(); }
 
   // Starts a session; other calls log in on demand, and again when a session expires.
   absl::Status Login();
@@ -113,10 +128,20 @@ class Session {
   // Runs `rpc` outside any session: no token goes with it.
   absl::Status CallWithoutSession(const Rpc& rpc);
   // Syncs, builds an event from the fresh view and appends it; on a stale
-  // epoch or counter, syncs and rebuilds (a few times). A faulty re-key
-  // that reached this person is healed first.
+  // epoch or counter, syncs and rebuilds (a few times). First, this
+  // person's newest member key is published in the group if it is not
+  // yet, and the group is re-keyed if a faulty re-key reached this person,
+  // if their key for the epoch is gone, if a re-key is due
+  // (GroupState::RekeyDue), or if the epoch seals someone's secret to
+  // their long-term key although they published a member key since; each
+  // only if this person may re-key.
   using EventBuild = std::function<absl::StatusOr<v1::SignedEvent>(const GroupView&)>;
   absl::StatusOr<v1::AppendReply> AppendFresh(const std::string& group_id, const EventBuild& build);
+  // What AppendFresh does first, without appending anything after it; a
+  // group of at most `eager_members` is also re-keyed when its epoch seals
+  // anyone's secret to a member key they have replaced since (if this
+  // person may re-key it). Returns the fresh view.
+  absl::StatusOr<const GroupView*> RefreshKeys(const std::string& group_id, size_t eager_members);
   v1::Kith::StubInterface* stub() { return stub_.get(); }
   // Sets the deadline and the session header on `ctx`.
   void Prepare(grpc::ClientContext* ctx, bool with_deadline = true) const;
@@ -141,10 +166,15 @@ class Session {
   // A pure re-key by this member, after a faulty one (GroupView::NeedsHealing):
   // appended before this person's next event, whatever it is.
   absl::Status Heal(const std::string& group_id, GroupView& view);
+  // See AppendFresh and RefreshKeys: publishes the current member key,
+  // then heals or re-keys as due.
+  absl::Status KeepKeysFresh(const std::string& group_id, GroupView& view, size_t eager_members);
   // The server's checkpoint, checked against `view` (read on to its seq).
   absl::StatusOr<v1::Checkpoint> FetchCheckpoint(const std::string& group_id, GroupView& view);
 
   Identity identity_;
+  std::function<int64_t()> now_ms_ = [] { return absl::ToUnixMillis(absl::Now()); };
+  std::function<absl::Status(const Identity&)> save_identity_;
   std::string address_;
   std::string pinned_pem_;
   std::string server_key_;

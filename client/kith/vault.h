@@ -54,6 +54,12 @@ class Vault {
                                             bool share);
   // The sections `owner_id` shares with this person now, at their latest versions.
   absl::StatusOr<std::vector<PlanRecord>> SharedPlan(const std::string& owner_id);
+  // Copies this person's latest page of each section in `group_id` (their
+  // vault, or a direct conversation they share sections in) into the
+  // current epoch, unchanged, where it is sealed under an earlier one: so
+  // the plan outlives the member key the earlier epoch was sealed to, and
+  // only its older versions are lost when that key is erased (Keys).
+  absl::Status CarryPlan(const std::string& group_id);
 
  private:
   // Appends `next` to the vault as its section's next version, then sends

@@ -78,9 +78,23 @@ absl::Status CheckCharter(const v1::Charter& charter) {
   return absl::OkStatus();
 }
 
-// Exactly one well-formed sealed secret for each user in `members`.
+// A member key as the log carries it: an id and a 32-byte public key.
+absl::Status ValidateMemberKey(const v1::MemberKey& key) {
+  if (key.id() == 0 || key.box_pk().size() != crypto::kBoxPublicKeyBytes) {
+    return absl::InvalidArgumentError("a member key has an id and a 32-byte public key");
+  }
+  return absl::OkStatus();
+}
+
+// The id of the key a secret for `key`'s holder must be sealed to: 0 (the
+// long-term key) when they have published none.
+uint64_t SealTo(const v1::MemberKey& key) { return key.id(); }
+
+// Exactly one well-formed sealed secret for each user in `members` (user id
+// -> the member key id it must be sealed to).
 absl::Status CheckSecrets(const google::protobuf::RepeatedPtrField<v1::SealedSecret>& secrets,
-                          const std::set<std::string>& members, const std::string& confirmation) {
+                          const std::map<std::string, uint64_t>& members,
+                          const std::string& confirmation) {
   if (confirmation.size() != crypto::kHashBytes) {
     return absl::InvalidArgumentError("epoch confirmation must be 32 bytes");
   }
@@ -90,11 +104,19 @@ absl::Status CheckSecrets(const google::protobuf::RepeatedPtrField<v1::SealedSec
   }
   std::set<std::string> seen;
   for (const auto& s : secrets) {
-    if (!members.contains(s.member()) || !seen.insert(s.member()).second) {
+    auto member = members.find(s.member());
+    if (member == members.end() || !seen.insert(s.member()).second) {
       return absl::InvalidArgumentError("re-key seals a secret for a non-member or twice");
     }
     if (s.sealed().size() != kSealedEpochSecretBytes) {
       return absl::InvalidArgumentError("sealed epoch secret has the wrong size");
+    }
+    // Only the latest key: an older one may be erased already, or be the
+    // one a thief took.
+    if (s.key_id() != member->second) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "re-key seals to another key of ", Short(s.member()),
+          " than their latest member key; refresh the group and try again"));
     }
   }
   return absl::OkStatus();
@@ -263,17 +285,18 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
       }
       // A vault is one person's private log: their evidence and safety plan.
       // A direct conversation holds two people's messages and the plan
-      // sections they share.
-      if (is_vault() && !body.has_evidence() && !body.has_plan()) {
+      // sections they share. Both re-key (either person in a direct one,
+      // which heals a faulty secret, section 7) and carry member keys.
+      const bool keys = body.has_member_key() || (body.has_commit() && body.commit().add().empty() &&
+                                                  body.commit().remove().empty());
+      if (is_vault() && !body.has_evidence() && !body.has_plan() && !keys) {
         return absl::FailedPreconditionError(
-            "a vault holds only its owner's evidence entries and safety plan");
+            "a vault holds only its owner's evidence entries, safety plan and keys");
       }
-      // Either person may re-key, which heals a faulty secret (section 7).
-      if (is_direct() && !body.has_message() && !body.has_plan() &&
-          !(body.has_commit() && body.commit().add().empty() && body.commit().remove().empty())) {
+      if (is_direct() && !body.has_message() && !body.has_plan() && !keys) {
         return absl::FailedPreconditionError(
             "a direct conversation holds only its two people's messages, shared plan sections "
-            "and re-keys");
+            "and keys");
       }
       if (body.has_evidence() && !is_vault()) {
         return absl::InvalidArgumentError("evidence entries belong in their author's vault");
@@ -291,6 +314,7 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
         case v1::EventBody::kModeration: kind_status = CheckModeration(body); break;
         case v1::EventBody::kReport: kind_status = CheckReport(body); break;
         case v1::EventBody::kAlert: kind_status = CheckAlert(body); break;
+        case v1::EventBody::kMemberKey: kind_status = CheckMemberKey(body); break;
         case v1::EventBody::kRealert:
           kind_status = is_circle() ? alerts_.CheckRealert(body.realert(), now_ms)
                                     : absl::InvalidArgumentError("only circles have alerts");
@@ -343,17 +367,22 @@ absl::Status GroupState::CheckCreate(const v1::EventBody& body) const {
     return absl::InvalidArgumentError("group id is not derived from the creator's key and nonce");
   }
   if (body.epoch() != 1) return absl::InvalidArgumentError("a group starts at epoch 1");
+  if (c.has_creator_key()) {
+    if (auto s = ValidateMemberKey(c.creator_key()); !s.ok()) return s;
+  }
   if (auto s = CheckCharter(c.charter()); !s.ok()) return s;
   if (c.charter().kind() != v1::KIND_DIRECT) {
     if (c.has_peer()) return absl::InvalidArgumentError("only a direct conversation names a peer");
-    return CheckSecrets(c.secrets(), {body.author()}, c.confirmation());
+    return CheckSecrets(c.secrets(), {{body.author(), SealTo(c.creator_key())}}, c.confirmation());
   }
   if (auto s = ValidateBundle(c.peer()); !s.ok()) return s;
   const std::string peer = UserIdFor(c.peer().sign_pk());
   if (peer == body.author()) {
     return absl::InvalidArgumentError("a direct conversation is with someone else");
   }
-  return CheckSecrets(c.secrets(), {body.author(), peer}, c.confirmation());
+  // The peer has published no member key here yet: their long-term key.
+  return CheckSecrets(c.secrets(), {{body.author(), SealTo(c.creator_key())}, {peer, 0}},
+                      c.confirmation());
 }
 
 absl::Status GroupState::CheckInvite(const v1::EventBody& body) const {
@@ -401,6 +430,9 @@ absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body,
         "you were banned from this group and cannot ask to join it again with this identity");
   }
   if (IsMember(body.author())) return absl::AlreadyExistsError("already a member of this group");
+  if (j.has_member_key()) {
+    if (auto s = ValidateMemberKey(j.member_key()); !s.ok()) return s;
+  }
   if (IsPending(body.author())) {
     return absl::AlreadyExistsError("a join request is already waiting for a moderator");
   }
@@ -451,8 +483,8 @@ absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
     return absl::FailedPreconditionError(
         absl::StrCat("re-key must move to epoch ", epoch_ + 1, ", not ", c.new_epoch()));
   }
-  std::set<std::string> after;
-  for (const auto& [id, info] : members_) after.insert(id);
+  std::map<std::string, uint64_t> after;  // member -> the key to seal to
+  for (const auto& [id, info] : members_) after[id] = SealTo(info.member_key);
   for (const auto& id : c.remove()) {
     auto it = members_.find(id);
     if (it == members_.end()) {
@@ -467,17 +499,38 @@ absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
     if (after.erase(id) == 0) return absl::InvalidArgumentError("member removed twice");
   }
   for (const auto& id : c.add()) {
-    if (!pending_.contains(id)) {
+    auto pending = pending_.find(id);
+    if (pending == pending_.end()) {
       return absl::FailedPreconditionError(
           absl::StrCat(Short(id), " has no pending join request"));
     }
-    if (!after.insert(id).second) return absl::InvalidArgumentError("member added twice");
+    if (!after.emplace(id, SealTo(pending->second.member_key)).second) {
+      return absl::InvalidArgumentError("member added twice");
+    }
   }
   if (after.size() > kMaxGroupMembers) {
     return absl::ResourceExhaustedError(
         absl::StrCat("a group has at most ", kMaxGroupMembers, " members"));
   }
   return CheckSecrets(c.secrets(), after, c.confirmation());
+}
+
+absl::Status GroupState::CheckMemberKey(const v1::EventBody& body) const {
+  if (auto s = ValidateMemberKey(body.member_key()); !s.ok()) return s;
+  // AuthorSigningKey has checked the author is a member.
+  if (body.member_key().id() <= members_.at(body.author()).member_key.id()) {
+    return absl::FailedPreconditionError(
+        "a new member key must be made later than the one this group has: check your clock");
+  }
+  return absl::OkStatus();
+}
+
+bool GroupState::RekeyDue() const {
+  return epoch_messages_ >= kRekeyMessages || head_time_ms_ - epoch_started_ms_ >= kRekeyIntervalMs;
+}
+
+bool GroupState::MayRekey(const std::string& user_id) const {
+  return IsMember(user_id) && (!is_circle() || RoleOf(user_id) == v1::ROLE_OWNER);
 }
 
 absl::Status GroupState::CheckRoleChange(const v1::EventBody& body) const {
@@ -685,6 +738,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
     recent_hashes_.replace(slot, crypto::kHashBytes, head_hash_);
   }
   if (body.author_counter() != 0) last_author_counter_[body.author()] = body.author_counter();
+  head_time_ms_ = event.server_time_ms();
   switch (body.kind_case()) {
     case v1::EventBody::kCreate: {
       const auto& c = body.create();
@@ -692,8 +746,12 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       owner_ = body.author();
       charter_ = c.charter();
       epoch_ = 1;
+      epoch_started_ms_ = event.server_time_ms();
+      epoch_messages_ = 0;
       MemberInfo& owner = members_[body.author()];
       owner.bundle = c.creator();
+      owner.member_key = c.creator_key();
+      owner.sealed_key_id = SealTo(c.creator_key());
       owner.role = v1::ROLE_OWNER;
       owner.accepted_rules_version = c.charter().rules_version();
       owner.admitted_epoch = 1;
@@ -720,7 +778,8 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       } else {
         open_invites_[j.code_hash()].open = false;
       }
-      pending_[body.author()] = PendingJoin{j.member(), j.rules_version(), event.seq()};
+      pending_[body.author()] =
+          PendingJoin{j.member(), j.rules_version(), event.seq(), j.member_key()};
       break;
     }
     case v1::EventBody::kCommit: {
@@ -733,8 +792,12 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
         member.bundle = std::move(node.mapped().bundle);
         member.accepted_rules_version = node.mapped().rules_version;
         member.admitted_epoch = c.new_epoch();
+        member.member_key = std::move(node.mapped().member_key);
       }
+      for (auto& [id, member] : members_) member.sealed_key_id = SealTo(member.member_key);
       epoch_ = c.new_epoch();
+      epoch_started_ms_ = event.server_time_ms();
+      epoch_messages_ = 0;
       needs_rekey_ = false;
       last_counter_.clear();
       break;
@@ -746,7 +809,11 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       members_.erase(body.author());
       needs_rekey_ = true;
       break;
+    case v1::EventBody::kMemberKey:
+      members_.at(body.author()).member_key = body.member_key();
+      break;
     case v1::EventBody::kMessage:
+      ++epoch_messages_;
       last_counter_[body.author()] = body.message().counter();
       // Only slow mode reads it; it starts counting when slow mode starts.
       if (slow_interval_ms_ > 0) members_.at(body.author()).last_post_ms = event.server_time_ms();

@@ -40,12 +40,18 @@ struct MemberInfo {
   std::string restriction_rule;
   uint32_t strikes = 0;  // warns, pauses and mutes received
   int64_t last_post_ms = 0;  // server time of the member's latest message in slow mode
+  // The member's latest member key (id 0: none yet, so their long-term
+  // bundle.box_pk stands in), and the id of the key the current epoch's
+  // secret is sealed to for them.
+  v1::MemberKey member_key;
+  uint64_t sealed_key_id = 0;
 };
 
 struct PendingJoin {
   v1::IdentityBundle bundle;
   uint32_t rules_version = 0;
   uint64_t seq = 0;  // where the request stands in the log
+  v1::MemberKey member_key;
 };
 
 // What Check verifies of an event's signatures and position. Clients always
@@ -95,6 +101,19 @@ class GroupState {
   uint64_t head_seq() const { return head_seq_; }
   const std::string& head_hash() const { return head_hash_; }
   uint64_t epoch() const { return epoch_; }
+  // Server time of the event that began the current epoch, and how many
+  // messages it holds so far.
+  int64_t epoch_started_ms() const { return epoch_started_ms_; }
+  uint64_t epoch_messages() const { return epoch_messages_; }
+  // True once the current epoch holds kRekeyMessages messages, or its
+  // latest event came kRekeyIntervalMs after its first: the next member who
+  // may re-key does. Server time both, so a device's wrong clock neither
+  // re-keys at every write nor never; a group quiet for days re-keys at
+  // the second write after.
+  bool RekeyDue() const;
+  // Whether `user_id` may write a re-key with nobody added or removed: any
+  // member, except in a circle, where only the owner re-keys.
+  bool MayRekey(const std::string& user_id) const;
   const v1::Charter& charter() const { return charter_; }
   // True after a member left: nobody may post until a member re-keys.
   bool needs_rekey() const { return needs_rekey_; }
@@ -152,6 +171,7 @@ class GroupState {
   absl::Status CheckModeration(const v1::EventBody& body) const;
   absl::Status CheckReport(const v1::EventBody& body) const;
   absl::Status CheckAlert(const v1::EventBody& body) const;
+  absl::Status CheckMemberKey(const v1::EventBody& body) const;
   // EventBody.ref_seq, ref_hash and author_counter (docs/protocol.md section 4).
   absl::Status CheckPosition(const v1::EventBody& body, SignatureCheck signatures) const;
   void ApplyModeration(const v1::Moderation& m, int64_t server_time_ms);
@@ -160,6 +180,9 @@ class GroupState {
   uint64_t head_seq_ = 0;
   std::string head_hash_;
   uint64_t epoch_ = 0;
+  int64_t epoch_started_ms_ = 0;
+  int64_t head_time_ms_ = 0;  // server time of the latest event
+  uint64_t epoch_messages_ = 0;
   v1::Charter charter_;
   bool needs_rekey_ = false;
   std::map<std::string, MemberInfo> members_;

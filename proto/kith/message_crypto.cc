@@ -248,7 +248,7 @@ absl::StatusOr<v1::AlertContent> OpenAlert(const crypto::Secret& epoch_secret,
   return content;
 }
 
-absl::Status SealEvidence(const crypto::Secret& epoch_secret, const v1::EvidenceEntry& entry,
+absl::Status SealEvidence(const crypto::Secret& vault_key, const v1::EvidenceEntry& entry,
                           v1::EventBody* body) {
   if (entry.text().size() > kMaxEvidenceTextBytes || entry.attachment().size() > kMaxAttachmentBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -256,15 +256,15 @@ absl::Status SealEvidence(const crypto::Secret& epoch_secret, const v1::Evidence
         " KiB and its attachment at most ", kMaxAttachmentBytes / 1024, " KiB"));
   }
   v1::Evidence* evidence = body->mutable_evidence();
-  SealPadded(RecordKey(kEvidenceRecord, epoch_secret), RecordAssociatedData(kEvidenceRecord, *body),
+  SealPadded(RecordKey(kEvidenceRecord, vault_key), RecordAssociatedData(kEvidenceRecord, *body),
              entry, evidence->mutable_nonce(), evidence->mutable_ciphertext());
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::EvidenceEntry> OpenEvidence(const crypto::Secret& epoch_secret,
+absl::StatusOr<v1::EvidenceEntry> OpenEvidence(const crypto::Secret& vault_key,
                                                const v1::EventBody& body) {
   v1::EvidenceEntry entry;
-  if (!OpenPadded(RecordKey(kEvidenceRecord, epoch_secret), RecordAssociatedData(kEvidenceRecord, body),
+  if (!OpenPadded(RecordKey(kEvidenceRecord, vault_key), RecordAssociatedData(kEvidenceRecord, body),
                   body.evidence().nonce(), body.evidence().ciphertext(), &entry)) {
     return absl::DataLossError("evidence entry does not open, or is malformed");
   }

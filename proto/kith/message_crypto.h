@@ -81,13 +81,15 @@ absl::Status SealAlert(const crypto::Secret& epoch_secret, const v1::AlertConten
 absl::StatusOr<v1::AlertContent> OpenAlert(const crypto::Secret& epoch_secret,
                                            const v1::EventBody& body);
 
-// Evidence entries: an EvidenceEntry, padded, under KDF(epoch secret, 2,
+// Evidence entries: an EvidenceEntry, padded, under KDF(vault key, 2,
 // "kithevid"), with "kith/v1/evidence" || group_id || u64(epoch) || author
-// as associated data. Sets body's evidence.
-absl::Status SealEvidence(const crypto::Secret& epoch_secret, const v1::EvidenceEntry& entry,
+// as associated data. The vault key is KDF(box_sk, 1, "kithvalt") of the
+// owner's long-term key, not an epoch secret: evidence is kept for good,
+// and the recovery code brings it back. Sets body's evidence.
+absl::Status SealEvidence(const crypto::Secret& vault_key, const v1::EvidenceEntry& entry,
                           v1::EventBody* body);
 // DATA_LOSS if it does not open or parse.
-absl::StatusOr<v1::EvidenceEntry> OpenEvidence(const crypto::Secret& epoch_secret,
+absl::StatusOr<v1::EvidenceEntry> OpenEvidence(const crypto::Secret& vault_key,
                                                const v1::EventBody& body);
 
 // Safety plan pages: a PlanSection, padded, under KDF(epoch secret, 3,

@@ -37,6 +37,16 @@ inline constexpr size_t kMaxGroupMembers = 5000;
 // refuse a reference further back (FAILED_PRECONDITION: read and write again).
 inline constexpr uint64_t kRefWindow = 1024;
 
+// Forward secrecy (docs/protocol.md section 7). A client makes a new member
+// key once its newest is kMemberKeyLifetimeMs old, and keeps at most
+// kMaxMemberKeys (a rotation waits while a group has not re-keyed past the
+// oldest). A group is due a re-key once its epoch is kRekeyIntervalMs old
+// or holds kRekeyMessages messages; the next member able to re-key does.
+inline constexpr int64_t kMemberKeyLifetimeMs = 24 * 3600 * 1000LL;
+inline constexpr size_t kMaxMemberKeys = 4;
+inline constexpr int64_t kRekeyIntervalMs = 24 * 3600 * 1000LL;
+inline constexpr uint64_t kRekeyMessages = 1000;
+
 // Signature labels (crypto::Sign prefixes them to the signed bytes).
 inline constexpr std::string_view kBundleLabel = "kith/v1/bundle";
 inline constexpr std::string_view kEventLabel = "kith/v1/event";
@@ -48,6 +58,8 @@ inline constexpr std::string_view kCheckpointLabel = "kith/v1/checkpoint";
 inline constexpr std::string_view kRecoveryLabel = "kith/v1/recovery";
 inline constexpr std::string_view kRecoveryCheckLabel = "kith/v1/recovery-check";
 inline constexpr std::string_view kRecoveryKdfContext = "kithrcvr";
+// The vault key, KDF(box_sk, 1, this): evidence entries are sealed under it.
+inline constexpr std::string_view kVaultKdfContext = "kithvalt";
 // A duress token is stored by the server only as H(kDuressLabel, token).
 inline constexpr std::string_view kDuressLabel = "kith/v1/duress";
 
