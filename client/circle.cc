@@ -215,6 +215,19 @@ absl::Status Circle::DisarmDuress() {
   return session_.Call([&](auto* ctx) { return session_.stub()->DisarmDuress(ctx, req, &reply); });
 }
 
+absl::StatusOr<bool> Circle::DuressArmed() {
+  auto circle = Own(/*create=*/false);
+  if (absl::IsNotFound(circle.status())) return false;
+  if (!circle.ok()) return circle.status();
+  v1::GroupRef req;
+  req.set_group_id(*circle);
+  v1::DuressAlarm alarm;
+  auto s = session_.Call([&](auto* ctx) { return session_.stub()->GetDuress(ctx, req, &alarm); });
+  if (absl::IsNotFound(s)) return false;
+  if (!s.ok()) return s;
+  return true;
+}
+
 absl::Status Circle::TriggerDuress(const crypto::Secret& token, bool escalate) {
   v1::DuressTrigger req;
   req.set_token(std::string(token.view()));

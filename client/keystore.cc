@@ -171,6 +171,8 @@ absl::StatusOr<Keystore> Keystore::Open(const std::string& path, std::string_vie
 
 crypto::PwhashParams Keystore::params() const { return HeaderParams(file_); }
 
+bool Keystore::legacy() const { return file_.starts_with(kLegacyMagic); }
+
 absl::Status Keystore::Save() {
   auto padded = EncodeProfile(profile_, other_key_);
   if (!padded.ok()) return padded.status();

@@ -23,6 +23,7 @@
 #include "cli_harness.h"
 #include "kith/event_builder.h"
 #include "kith/files.h"
+#include "kith/keystore.h"
 #include "kith/protocol.h"
 
 namespace kith::testing {
@@ -146,6 +147,48 @@ TEST_F(SafetyCliTest, PanicWipeLeavesNothingAndTheRecoveryCodeRestores) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("no account for this recovery code"), std::string::npos)
       << unknown.err;
+}
+
+TEST_F(SafetyCliTest, AnOlderKeystoreMovesToTodaysFormatAtAnUnlockThatCanSeeNoDuressProfile) {
+  // Made by an earlier `kith id create` (KITHKEY2, interactive Argon2id
+  // limits), passphrase "pass phrase".
+  const std::string home = Home("legacy"), path = home + "/identity.key";
+  std::filesystem::create_directories(home);
+  std::filesystem::permissions(home, std::filesystem::perms::owner_all);
+  ASSERT_OK(WriteFileAtomically(path, ReadFile(KITH_TEST_DATA_DIR "/keystore-v2.key"), 0600));
+  ASSERT_EQ(Kith("legacy", {"register", "--server", kithd_->address(), "--ca",
+                            kithd_->data_dir() + "/tls/server.crt"},
+                 {"pass phrase"}).exit_code, 0);
+  ASSERT_EQ(ReadFile(path).substr(0, 8), "KITHKEY2");
+
+  // With a duress alarm armed, the other slot may hold the duress profile,
+  // which this passphrase cannot open: the file stays, and the CLI says how to move it.
+  auto opened = client::Keystore::Open(path, "pass phrase");
+  ASSERT_OK(opened.status());
+  auto owner = client::Client::Connect({kithd_->address(), kithd_->certificate_pem(), ""},
+                                       opened->profile().identity);
+  ASSERT_OK(owner.status());
+  auto contact = Client("bart");
+  ASSERT_OK((*owner)->circle().Invite(contact->identity().user_id()));
+  ASSERT_OK(contact->circle().Answer((*owner)->identity().user_id(), /*accept=*/true));
+  v1::AlertContent alarm;
+  alarm.set_level(v1::AlertContent::COME_NOW);
+  ASSERT_OK((*owner)->circle().ArmDuress(crypto::Secret::Random(32), {alarm}));
+  CliResult kept = Kith("legacy", {"groups"}, {"pass phrase"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_NE(kept.err.find("Run 'kith id duress set' again"), std::string::npos) << kept.err;
+  EXPECT_EQ(ReadFile(path).substr(0, 8), "KITHKEY2");
+
+  // Without one, the next unlock writes the file anew under today's limits.
+  ASSERT_OK((*owner)->circle().DisarmDuress());
+  CliResult moved = Kith("legacy", {"groups"}, {"pass phrase"});
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_EQ(ReadFile(path).substr(0, 8), "KITHKEY3");
+  auto reopened = client::Keystore::Open(path, "pass phrase");
+  ASSERT_OK(reopened.status());
+  EXPECT_EQ(reopened->params().memlimit, crypto::ModeratePwhashParams().memlimit);
+  EXPECT_EQ(reopened->profile().identity.user_id(), opened->profile().identity.user_id());
+  EXPECT_EQ(reopened->profile().identity.member_keys.keys().size(), 1u);
 }
 
 TEST_F(SafetyCliTest, SafeWordIsSentAsTypedAndSilentlyAlertsTheCircle) {

@@ -144,9 +144,12 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
   // Registration first, so nobody types a passphrase only to hear they must register.
   auto options = ServerOptions();
   if (!options.ok()) return options.status();
-  auto unlocked = Unlock();
+  crypto::Secret passphrase;
+  auto unlocked = Unlock(/*escalate=*/false, &passphrase);
   if (!unlocked.ok()) return unlocked.status();
   auto keystore = std::make_shared<client::Keystore>(*std::move(unlocked));
+  // Kept only to move an older keystore to today's format, below.
+  if (!keystore->legacy() || keystore->profile().is_duress()) passphrase = crypto::Secret();
   options->save_identity = [keystore](const client::Identity& identity) {
     keystore->mutable_profile().identity.member_keys = identity.member_keys;
     return keystore->Save();
@@ -161,7 +164,27 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
                    std::string(upkept.status().message()).c_str());
     }
   }
+  if (!passphrase.empty()) UpgradeLegacyKeystore(**c, *keystore, passphrase);
   return c;
+}
+
+void Home::UpgradeLegacyKeystore(client::Client& c, client::Keystore& keystore,
+                                 const crypto::Secret& passphrase) const {
+  // The other slot of an older file holds random bytes or a duress profile,
+  // under a passphrase this profile never knew. Only when no duress alarm
+  // is armed can it hold nothing worth keeping, and be written anew.
+  auto armed = c.circle().DuressArmed();
+  if (!armed.ok()) return;  // the next unlock asks again
+  if (*armed) {
+    std::fprintf(stderr,
+                 "Your keystore is in an older format, cheaper to guess at. Run 'kith id duress "
+                 "set' again to move it, with your duress profile, to today's.\n");
+    return;
+  }
+  if (auto s = keystore.ClearOtherSlot(passphrase.view()); !s.ok()) {
+    std::fprintf(stderr, "Could not move your keystore to today's format: %s\n",
+                 std::string(s.message()).c_str());
+  }
 }
 
 absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(client::Identity identity) const {

@@ -61,7 +61,7 @@ class Home {
                                                   const std::vector<std::string>& personal) const;
   // Unlocks and connects to the registered server, keeping changes to the
   // member keys in the keystore, and rotates or erases member keys when
-  // due (client::Keys).
+  // due (client::Keys). An older keystore moves to today's format here.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
   // Connects an identity already unlocked, for one change; its member
   // keys stay as they are.
@@ -80,6 +80,11 @@ class Home {
   absl::StatusOr<client::ClientOptions> ServerOptions() const;
   absl::StatusOr<std::unique_ptr<client::Client>> Connect(client::Identity identity,
                                                           client::ClientOptions options) const;
+  // Moves a KITHKEY2 keystore, opened by its real profile with
+  // `passphrase`, to today's format, unless a duress profile may be in its
+  // other slot (then says how to move it).
+  void UpgradeLegacyKeystore(client::Client& c, client::Keystore& keystore,
+                             const crypto::Secret& passphrase) const;
   std::string dir_;
   int secrets_fd_;
 };

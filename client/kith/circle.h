@@ -88,6 +88,9 @@ class Circle {
   absl::Status ArmDuress(const crypto::Secret& token,
                          const std::vector<v1::AlertContent>& contents);
   absl::Status DisarmDuress();
+  // Whether this person's own circle has a duress alarm armed (or one that
+  // went off and is still held); false without a circle.
+  absl::StatusOr<bool> DuressArmed();
   // Presents a duress token, outside any session: nothing in the call
   // names the person presenting it.
   absl::Status TriggerDuress(const crypto::Secret& token, bool escalate);

@@ -16,7 +16,8 @@
 // the real slot, and writes only its own. "KITHKEY2" files (real profile
 // always in slot 0, no slot key kept) still open; they move to this layout
 // and today's Argon2id limits when both slots are written anew, at
-// SetOtherSlot or ClearOtherSlot.
+// SetOtherSlot or ClearOtherSlot (which the CLI calls at the first unlock
+// where it learns that no duress profile can be in the other slot).
 #ifndef KITH_CLIENT_KEYSTORE_H_
 #define KITH_CLIENT_KEYSTORE_H_
 
@@ -59,6 +60,8 @@ class Keystore {
   int slot() const { return slot_; }
   // The Argon2id limits the file is under.
   crypto::PwhashParams params() const;
+  // A "KITHKEY2" file, from before: see the header comment.
+  bool legacy() const;
 
   // Writes profile() again, in place, and syncs it. From the real profile
   // of a KITHKEY3 file both slots are rewritten (the other re-encrypted
