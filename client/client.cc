@@ -27,7 +27,7 @@ Client::Client(Identity identity, const ClientOptions& options,
     : session_(std::move(identity), options.server, options.ca_pem, options.checkpoint_key,
                options.memory, std::move(channel), std::move(stub)) {
   if (options.clock) session_.set_clock(options.clock);
-  if (options.save_identity) session_.set_save_identity(options.save_identity);
+  if (options.keep_member_keys) session_.set_keep_member_keys(options.keep_member_keys);
 }
 
 }  // namespace kith::client

@@ -78,18 +78,28 @@ bool GroupView::NeedsHealing() const {
           (!faulty_rekeys_.empty() && faulty_rekeys_.back().epoch == state_.epoch()));
 }
 
-std::set<uint64_t> GroupView::MemberKeysInUse() const {
-  std::set<uint64_t> out;
+GroupView::KeysInUse GroupView::MemberKeysInUse(int64_t now_ms) const {
+  KeysInUse out;
   auto me = state_.members().find(self_->user_id());
   if (me == state_.members().end()) return out;
-  out.insert(me->second.sealed_key_id);
-  // An alert still open may need reading again, and answering.
-  for (const AlertRecord& a : alerts_) {
-    if (a.resolved) continue;
-    if (auto key = epoch_key_ids_.find(a.epoch); key != epoch_key_ids_.end()) {
-      out.insert(key->second);
+  out.current = me->second.sealed_key_id;
+  auto hold = [&](uint64_t epoch) {
+    if (auto key = epoch_key_ids_.find(epoch); key != epoch_key_ids_.end()) {
+      out.held.insert(key->second);
     }
+  };
+  // An alert still open may need reading again, and answering; one its
+  // raiser left open for days does not hold a key for ever.
+  for (const AlertRecord& a : alerts_) {
+    if (!a.resolved && now_ms - a.raised_ms < kOpenAlertKeyMs) hold(a.epoch);
   }
+  // The plan someone shares with this person stays readable until they
+  // carry it into a later epoch (Vault::CarryPlan on their device).
+  std::map<std::pair<std::string, std::string>, uint64_t> latest;  // (author, section) -> epoch
+  for (const PlanRecord& r : plan_) {
+    if (r.author != self_->user_id()) latest[{r.author, r.section.section()}] = r.epoch;
+  }
+  for (const auto& [page, epoch] : latest) hold(epoch);
   return out;
 }
 
@@ -106,6 +116,12 @@ void GroupView::NoteUnreadable(const v1::Event& event, const v1::EventBody& body
 absl::Status GroupView::OpenRecord(const v1::Event& event, const v1::EventBody& body) {
   if (body.has_evidence()) {
     auto entry = OpenEvidence(VaultKey(), body);
+    // Entries written before evidence moved to the vault key are under
+    // their epoch's secret, sealed to the long-term key: they still open.
+    if (auto secret = epoch_secrets_.find(body.epoch());
+        !entry.ok() && secret != epoch_secrets_.end()) {
+      entry = OpenEvidence(secret->second, body);
+    }
     if (!entry.ok()) return entry.status();
     // Entries only ever extend the chain: each is the next index, after
     // the last entry's hash.

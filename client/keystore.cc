@@ -1,6 +1,11 @@
 #include "kith/keystore.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "kith.pb.h"
@@ -173,7 +178,60 @@ crypto::PwhashParams Keystore::params() const { return HeaderParams(file_); }
 
 bool Keystore::legacy() const { return file_.starts_with(kLegacyMagic); }
 
+absl::StatusOr<Keystore::FileLock> Keystore::LockAndRefresh() {
+  FileLock lock(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  if (lock.fd < 0 || ::flock(lock.fd, LOCK_EX) != 0) {
+    return absl::InternalError(absl::StrCat("cannot lock ", path_));
+  }
+  auto disk = ReadFile(path_);
+  if (!disk.ok() || disk->size() != kFileBytes || disk->substr(0, 8) != file_.substr(0, 8)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path_, " changed under this command; run it again"));
+  }
+  std::optional<crypto::Secret> opened = OpenSlot(*disk, slot_, key_);
+  if (!opened) {
+    // Written anew by another command (a new passphrase or duress
+    // profile): writing over it would undo that.
+    return absl::FailedPreconditionError(
+        absl::StrCat(path_, " changed under this command; run it again"));
+  }
+  auto decoded = DecodeProfile(*opened);
+  if (!decoded.ok()) return decoded.status();
+  // Another command may have rotated or erased member keys since this one
+  // opened the file: the file's ring is the truth.
+  profile_.identity.member_keys = std::move(decoded->profile.identity.member_keys);
+  file_ = *std::move(disk);
+  return lock;
+}
+
+Keystore::FileLock::~FileLock() {
+  if (fd >= 0) ::close(fd);  // releases the lock
+}
+
+absl::StatusOr<MemberKeyRing> Keystore::UpdateMemberKeys(
+    const std::function<void(MemberKeyRing&)>& change) {
+  auto lock = LockAndRefresh();
+  if (!lock.ok()) return lock.status();
+  auto ids = [this] {
+    std::vector<uint64_t> out;
+    for (const auto& key : profile_.identity.member_keys.keys()) out.push_back(key.id);
+    return out;
+  };
+  const std::vector<uint64_t> before = ids();
+  change(profile_.identity.member_keys);
+  // Only to read the keys again: nothing to write.
+  if (ids() == before) return profile_.identity.member_keys;
+  if (auto s = WriteProfile(); !s.ok()) return s;
+  return profile_.identity.member_keys;
+}
+
 absl::Status Keystore::Save() {
+  auto lock = LockAndRefresh();
+  if (!lock.ok()) return lock.status();
+  return WriteProfile();
+}
+
+absl::Status Keystore::WriteProfile() {
   auto padded = EncodeProfile(profile_, other_key_);
   if (!padded.ok()) return padded.status();
   std::string file = file_;
@@ -206,6 +264,8 @@ absl::Status Keystore::Rebuild(std::string_view passphrase, const Profile* other
   if (profile_.is_duress()) {
     return absl::FailedPreconditionError("a duress profile cannot change the keystore's slots");
   }
+  auto lock = LockAndRefresh();
+  if (!lock.ok()) return lock.status();
   auto current = SlotKey(file_, passphrase);
   if (!current.ok()) return current.status();
   if (!(*current == key_)) return absl::PermissionDeniedError("wrong passphrase");

@@ -1,6 +1,9 @@
 #include "kith/member_keys.h"
 
 #include <algorithm>
+#include <cstring>
+
+#include "kith/protocol.h"
 
 namespace kith::client {
 
@@ -20,20 +23,25 @@ v1::MemberKey MemberKeyRing::Published() const {
   return out;
 }
 
+bool MemberKeyRing::RotationDue(int64_t now_ms) const {
+  const Key* current = Current();
+  return current == nullptr || now_ms - current->created_ms >= kMemberKeyLifetimeMs ||
+         current->created_ms - now_ms >= kMemberKeyLifetimeMs;
+}
+
 const MemberKeyRing::Key& MemberKeyRing::Rotate(int64_t now_ms) {
-  uint64_t id = static_cast<uint64_t>(std::max<int64_t>(now_ms, 1));
-  if (!keys_.empty()) id = std::max(id, keys_.back().id + 1);
-  keys_.push_back(Key{id, crypto::GenerateBoxKeyPair()});
+  uint64_t id = 0;
+  while (id == 0 || Find(id) != nullptr) {
+    const std::string bytes = crypto::RandomBytes(sizeof id);
+    std::memcpy(&id, bytes.data(), sizeof id);
+  }
+  keys_.push_back(Key{id, now_ms, crypto::GenerateBoxKeyPair()});
   return keys_.back();
 }
 
 void MemberKeyRing::Erase(uint64_t id) {
   if (keys_.empty() || keys_.back().id == id) return;
   // Secret's destructor wipes the private half.
-  std::erase_if(keys_, [id](const Key& key) { return key.id == id; });
-}
-
-void MemberKeyRing::Discard(uint64_t id) {
   std::erase_if(keys_, [id](const Key& key) { return key.id == id; });
 }
 
@@ -44,6 +52,7 @@ void MemberKeyRing::SaveTo(google::protobuf::RepeatedPtrField<v1::MemberKeySecre
     stored->set_id(key.id);
     stored->set_box_pk(key.pair.public_key);
     stored->set_box_sk(std::string(key.pair.secret_key.view()));
+    stored->set_created_ms(key.created_ms);
   }
 }
 
@@ -51,8 +60,8 @@ MemberKeyRing MemberKeyRing::LoadFrom(
     const google::protobuf::RepeatedPtrField<v1::MemberKeySecret>& stored) {
   MemberKeyRing ring;
   for (const v1::MemberKeySecret& key : stored) {
-    ring.keys_.push_back(
-        Key{key.id(), {key.box_pk(), crypto::Secret::LockedCopy(key.box_sk())}});
+    ring.keys_.push_back(Key{key.id(), key.created_ms(),
+                             {key.box_pk(), crypto::Secret::LockedCopy(key.box_sk())}});
   }
   return ring;
 }

@@ -372,6 +372,17 @@ absl::Status Session::Heal(const std::string& group_id, GroupView& view) {
   return ReadInto(group_id, view);
 }
 
+absl::Status Session::ChangeMemberKeys(const MemberKeyChange& change) {
+  if (!keep_member_keys_) {
+    change(identity_.member_keys);
+    return absl::OkStatus();
+  }
+  auto kept = keep_member_keys_(change);
+  if (!kept.ok()) return kept.status();
+  identity_.member_keys = *std::move(kept);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<const GroupView*> Session::RefreshKeys(const std::string& group_id,
                                                       size_t eager_members) {
   auto view = Sync(group_id);
@@ -387,7 +398,7 @@ absl::Status Session::KeepKeysFresh(const std::string& group_id, GroupView& view
   if (member == view.state().members().end()) return absl::OkStatus();
   // Published first, so a re-key below seals to the new key.
   const MemberKeyRing::Key* current = identity_.member_keys.Current();
-  if (current != nullptr && member->second.member_key.id() < current->id) {
+  if (current != nullptr && member->second.member_key.id() != current->id) {
     // A race with another writer shows on reading on; the next append tries again.
     (void)Append(BuildMemberKey(identity_, view.state()));
     if (auto s = ReadInto(group_id, view); !s.ok()) return s;
@@ -417,10 +428,26 @@ const GroupView* Session::SyncedView(const std::string& group_id) const {
 
 absl::StatusOr<const GroupView*> Session::Sync(const std::string& group_id) {
   if (group_id.size() != kIdBytes) return absl::InvalidArgumentError("a group id is 16 bytes");
-  GroupView& view = View(group_id);
-  if (auto s = ReadInto(group_id, view); !s.ok()) return s;
-  if (auto s = CheckAgainstMemory(group_id, view); !s.ok()) return s;
-  return &view;
+  GroupView* view = &View(group_id);
+  if (auto s = ReadInto(group_id, *view); !s.ok()) return s;
+  // Sealed to a member key this process does not hold: another command
+  // may have made it since this one started (a long follow). Read the
+  // keys again, and the log with them.
+  if (keep_member_keys_ && view->state().IsMember(identity_.user_id()) &&
+      !view->HasEpochSecret(view->state().epoch())) {
+    const size_t held = identity_.member_keys.keys().size();
+    const uint64_t newest = identity_.member_keys.Current() ? identity_.member_keys.Current()->id : 0;
+    if (auto s = ChangeMemberKeys([](MemberKeyRing&) {}); !s.ok()) return s;
+    const MemberKeyRing& ring = identity_.member_keys;
+    if (ring.keys().size() != held || (ring.Current() ? ring.Current()->id : 0) != newest) {
+      views_.erase(group_id);
+      view = &View(group_id);
+      if (auto s = ReadInto(group_id, *view); !s.ok()) return s;
+    }
+  }
+  GroupView& view_ref = *view;
+  if (auto s = CheckAgainstMemory(group_id, view_ref); !s.ok()) return s;
+  return &view_ref;
 }
 
 absl::StatusOr<v1::AppendReply> Session::AppendFresh(const std::string& group_id,

@@ -89,9 +89,8 @@ class ForwardSecrecyTest : public ServerTest {
     if (!keystore.ok()) return nullptr;
     auto kept = std::make_shared<client::Keystore>(*std::move(keystore));
     client::ClientOptions options{kithd_->address(), kithd_->certificate_pem(), ""};
-    options.save_identity = [kept](const client::Identity& identity) {
-      kept->mutable_profile().identity.member_keys = identity.member_keys;
-      return kept->Save();
+    options.keep_member_keys = [kept](const client::Session::MemberKeyChange& change) {
+      return kept->UpdateMemberKeys(change);
     };
     options.clock = [this] { return now_ms_.load(); };
     auto c = client::Client::Connect(options, kept->profile().identity);
@@ -273,6 +272,65 @@ TEST_F(ForwardSecrecyTest, ADirectConversationLeavesThePeersLongTermKeyAtTheirFi
   auto view = bob->session().Sync(*direct);
   ASSERT_OK(view.status());
   EXPECT_EQ((*view)->messages().size(), 3u);
+}
+
+
+TEST_F(ForwardSecrecyTest, ACommandStartedBeforeAnotherRotatedReadsOnWithTheNewKey) {
+  auto bob = Client("bob");
+  const std::string group = CreateGroupWith(*alice_, {bob.get()});
+  // A long-running command (a follow) holds the keys as they were when it started.
+  auto follower = Connect();
+  ASSERT_NE(follower, nullptr);
+  ASSERT_OK(follower->session().Sync(group).status());
+  // Another command rotates, re-keys and erases the old key.
+  now_ms_ += kADayLater;
+  auto upkept = alice_->keys().Upkeep();
+  ASSERT_OK(upkept.status());
+  ASSERT_EQ(upkept->erased, 1u);
+  ASSERT_OK(bob->groups().Send(group, "sealed to her new key").status());
+  auto view = follower->session().Sync(group);
+  ASSERT_OK(view.status());
+  ASSERT_FALSE((*view)->messages().empty());
+  EXPECT_EQ((*view)->messages().back().text, "sealed to her new key");
+  // Its own writes publish nothing older over the new key.
+  ASSERT_OK(follower->groups().Send(group, "from the follower").status());
+  auto bobs = bob->session().Sync(group);
+  ASSERT_OK(bobs.status());
+  EXPECT_EQ((*bobs)->state().members().at(alice_->identity().user_id()).member_key.id(),
+            follower->identity().member_keys.Current()->id);
+  // Both kept the one ring the keystore holds.
+  auto device = client::Keystore::Open(keystore_path_, kPassphrase);
+  ASSERT_OK(device.status());
+  EXPECT_EQ(device->profile().identity.member_keys.keys().size(), 1u);
+}
+
+TEST_F(ForwardSecrecyTest, AReaderKeepsTheKeyToASharedPlanUntilItsOwnerCarriesItOn) {
+  auto bob = Client("bob");
+  const std::string first = "the spare key is under the mat";
+  ASSERT_OK(alice_->vault().EditPlan("safe-places", &first, {}).status());
+  ASSERT_OK(alice_->vault().SharePlan("safe-places", bob->identity().user_id(), true).status());
+  // Bob's first write seals their conversation to his member key; the
+  // next version of the page is sealed under that epoch.
+  auto direct = alice_->groups().OpenDirect(bob->identity().user_id(), /*create=*/false);
+  ASSERT_OK(direct.status());
+  ASSERT_OK(bob->groups().Send(*direct, "got it").status());
+  const std::string text = "the spare key is with my aunt";
+  ASSERT_OK(alice_->vault().EditPlan("safe-places", &text, {}).status());
+  // Bob rotates; his client re-keys their conversation, but alice's page is
+  // sealed under the epoch before, so he keeps that key.
+  auto upkept = bob->keys().Upkeep(/*rotate_now=*/true);
+  ASSERT_OK(upkept.status());
+  EXPECT_TRUE(upkept->rotated);
+  EXPECT_EQ(upkept->erased, 0u);
+  // Alice's client carries the page on; then bob's old key can go.
+  ASSERT_OK(alice_->vault().CarryPlan(*direct));
+  upkept = bob->keys().Upkeep();
+  ASSERT_OK(upkept.status());
+  EXPECT_EQ(upkept->erased, 1u);
+  auto shared = bob->vault().SharedPlan(alice_->identity().user_id());
+  ASSERT_OK(shared.status());
+  ASSERT_EQ(shared->size(), 1u);
+  EXPECT_EQ((*shared)[0].section.text(), text);
 }
 
 }  // namespace

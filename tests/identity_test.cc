@@ -31,6 +31,35 @@ class KeystoreTest : public ::testing::Test {
   testing::TempDir dir_;
 };
 
+TEST_F(KeystoreTest, TwoCommandsChangingMemberKeysAtOnceKeepBothChanges) {
+  const std::string path = Path("identity.key");
+  ASSERT_TRUE(Keystore::Create(path, Profile{Identity::Generate("alice"), {}, {}},
+                               "ginger fox keeps seven maps").ok());
+  auto first = Keystore::Open(path, "ginger fox keeps seven maps");
+  auto second = Keystore::Open(path, "ginger fox keeps seven maps");
+  ASSERT_TRUE(first.ok() && second.ok());
+  const uint64_t original = first->profile().identity.member_keys.Current()->id;
+  // One command rotates; the other, opened before, then saves a safe word.
+  auto rotated = first->UpdateMemberKeys([](MemberKeyRing& ring) { ring.Rotate(1); });
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  ASSERT_EQ(rotated->keys().size(), 2u);
+  second->mutable_profile().safe_word = crypto::Secret::FromString("lighthouse");
+  ASSERT_TRUE(second->Save().ok());
+  // ...and erases the original key, which it sees beside the new one.
+  auto erased = second->UpdateMemberKeys([&](MemberKeyRing& ring) { ring.Erase(original); });
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  auto now = Keystore::Open(path, "ginger fox keeps seven maps");
+  ASSERT_TRUE(now.ok());
+  const MemberKeyRing& ring = now->profile().identity.member_keys;
+  ASSERT_EQ(ring.keys().size(), 1u);
+  EXPECT_EQ(ring.Current()->id, rotated->Current()->id);
+  EXPECT_EQ(now->profile().safe_word.view(), "lighthouse");
+  // A command that opened the file before it was written anew under
+  // another passphrase does not write over it.
+  ASSERT_TRUE(first->ClearOtherSlot("ginger fox keeps seven maps").ok());
+  EXPECT_EQ(second->Save().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(KeystoreTest, OpensOnlyWithThePassphrase) {
   const std::string path = Path("identity.key");
   Profile alice{Identity::Generate("alice"), crypto::Secret::FromString("pineapple"), {}};

@@ -432,10 +432,11 @@ absl::Status AlertsList(const Globals& g) {
 }
 
 absl::Status FollowAlerts(const Globals& g) {
-  auto keystore = g.home().Unlock();
-  if (!keystore.ok()) return keystore.status();
-  const client::Identity& identity = keystore->profile().identity;
-  auto c = g.home().Connect(identity);
+  auto unlocked = g.home().Unlock();
+  if (!unlocked.ok()) return unlocked.status();
+  // Each follower reads the member keys again when another command rotated them.
+  auto keystore = std::make_shared<SharedKeystore>(*std::move(unlocked));
+  auto c = g.home().Connect(keystore);
   if (!c.ok()) return c.status();
   auto circles = ReadableCircles(**c);
   if (!circles.ok()) return circles.status();
@@ -459,7 +460,7 @@ absl::Status FollowAlerts(const Globals& g) {
   // One connection per circle: a Client serves one thread.
   for (size_t i = 0; i < circles->size(); ++i) {
     threads.emplace_back([&, i] {
-      auto follower = g.home().Connect(identity);
+      auto follower = g.home().Connect(keystore);
       if (!follower.ok()) return void(results[i] = follower.status());
       size_t next = start[i];  // first notice not yet printed
       results[i] = (*follower)->session().FollowView((*circles)[i], [&](const GroupView& view) {

@@ -147,14 +147,11 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
   crypto::Secret passphrase;
   auto unlocked = Unlock(/*escalate=*/false, &passphrase);
   if (!unlocked.ok()) return unlocked.status();
-  auto keystore = std::make_shared<client::Keystore>(*std::move(unlocked));
+  auto shared = std::make_shared<SharedKeystore>(*std::move(unlocked));
+  client::Keystore* keystore = &shared->keystore;
   // Kept only to move an older keystore to today's format, below.
   if (!keystore->legacy() || keystore->profile().is_duress()) passphrase = crypto::Secret();
-  options->save_identity = [keystore](const client::Identity& identity) {
-    keystore->mutable_profile().identity.member_keys = identity.member_keys;
-    return keystore->Save();
-  };
-  auto c = Connect(keystore->profile().identity, *std::move(options));
+  auto c = Connect(shared);
   if (!c.ok()) return c.status();
   // Rotating and erasing member keys (forward secrecy) goes with any
   // command, at most a day apart; a failure here leaves it to the next.
@@ -166,6 +163,18 @@ absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {
   }
   if (!passphrase.empty()) UpgradeLegacyKeystore(**c, *keystore, passphrase);
   return c;
+}
+
+absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect(
+    std::shared_ptr<SharedKeystore> keystore) const {
+  auto options = ServerOptions();
+  if (!options.ok()) return options.status();
+  options->keep_member_keys = [keystore](const client::Session::MemberKeyChange& change) {
+    std::lock_guard<std::mutex> lock(keystore->mu);
+    return keystore->keystore.UpdateMemberKeys(change);
+  };
+  std::lock_guard<std::mutex> lock(keystore->mu);
+  return Connect(keystore->keystore.profile().identity, *std::move(options));
 }
 
 void Home::UpgradeLegacyKeystore(client::Client& c, client::Keystore& keystore,

@@ -10,6 +10,7 @@
 #define KITH_CLI_HOME_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@
 #include "kith/keystore.h"
 
 namespace kith::cli {
+
+// An unlocked keystore that the clients of one command keep their member
+// keys in (client::Session::set_keep_member_keys), one at a time.
+struct SharedKeystore {
+  explicit SharedKeystore(client::Keystore k) : keystore(std::move(k)) {}
+  std::mutex mu;
+  client::Keystore keystore;
+};
 
 class Home {
  public:
@@ -63,6 +72,10 @@ class Home {
   // member keys in the keystore, and rotates or erases member keys when
   // due (client::Keys). An older keystore moves to today's format here.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect() const;
+  // Connects the identity of `keystore`, keeping its member keys there
+  // (for a command whose clients run long: a follow).
+  absl::StatusOr<std::unique_ptr<client::Client>> Connect(
+      std::shared_ptr<SharedKeystore> keystore) const;
   // Connects an identity already unlocked, for one change; its member
   // keys stay as they are.
   absl::StatusOr<std::unique_ptr<client::Client>> Connect(client::Identity identity) const;

@@ -44,9 +44,9 @@ struct ClientOptions {
   // the stub itself.
   std::function<std::unique_ptr<v1::Kith::StubInterface>(std::unique_ptr<v1::Kith::StubInterface>)>
       wrap_stub;
-  // Keeps the identity when its member keys change (the keystore); null:
-  // they live as long as the Client, and Keys::Upkeep should not run.
-  std::function<absl::Status(const Identity&)> save_identity;
+  // Keeps the member keys (the keystore): see Session::set_keep_member_keys.
+  // Null: they live as long as the Client.
+  Session::KeepMemberKeys keep_member_keys;
   // Ms since the Unix epoch, for member key rotation; null: the system clock.
   std::function<int64_t()> clock;
 };

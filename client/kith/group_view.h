@@ -159,10 +159,17 @@ class GroupView {
   // How many messages are sealed under epochs whose member key this
   // device has erased (forward secrecy) or never had (a restored identity).
   uint64_t forgotten_messages() const { return forgotten_; }
-  // The ids of this device's member keys the group still needs: the one
-  // its current epoch is sealed to, and those of epochs holding an alert
-  // not yet resolved. Empty when this person is not a member.
-  std::set<uint64_t> MemberKeysInUse() const;
+  // The ids of this device's member keys the group still needs, at
+  // `now_ms`: the one its current epoch is sealed to, and those of earlier
+  // epochs holding an alert raised in the last kOpenAlertKeyMs and not yet
+  // resolved, or another member's latest page of a plan section that they
+  // have not carried into a later epoch. Empty when this person is not a member.
+  struct KeysInUse {
+    uint64_t current = 0;
+    std::set<uint64_t> held;
+  };
+  KeysInUse MemberKeysInUse(int64_t now_ms) const;
+  static constexpr int64_t kOpenAlertKeyMs = 3 * 24 * 3600 * 1000LL;
   // Signed events whose content does not open, in log order.
   const std::vector<UnreadableEvent>& unreadable_events() const { return unreadable_events_; }
   const std::vector<FaultyRekey>& faulty_rekeys() const { return faulty_rekeys_; }

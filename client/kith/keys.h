@@ -30,12 +30,15 @@ class Keys {
     size_t held = 0;    // keys still held, the newest included
   };
   // Makes a new member key when one is due, or at once with `rotate_now`,
-  // and keeps it (Session::SaveIdentity) before it is used. Then, in each
-  // group: publishes the newest key, re-keys where this person may and it
-  // is due, needs healing, or still seals someone a key they replaced
-  // (small groups only, see kEagerRekeyMembers), carries their plan pages and
-  // pending alerts into the new epoch, and notes which keys the group still
-  // needs. Finally erases every older key no group needs, and keeps that.
+  // and keeps it (Session::ChangeMemberKeys) before it is used. Then, in
+  // each group: publishes the newest key, re-keys where this person may
+  // and it is due, needs healing, or still seals someone a key they
+  // replaced (small groups only, see kEagerRekeyMembers), carries their
+  // plan pages and pending alerts into the new epoch, and notes which keys
+  // the group still needs (GroupView::MemberKeysInUse). Finally erases
+  // every older key nothing needs (none while a join request of theirs
+  // waits) and, to stay below kMaxMemberKeys, the oldest a circle's
+  // current epoch does not need (a full ring rotates at the next Upkeep).
   // A failure part way erases nothing; the next Upkeep goes on from there.
   absl::StatusOr<Upkept> Upkeep(bool rotate_now = false);
 

@@ -21,7 +21,9 @@
 #ifndef KITH_CLIENT_KEYSTORE_H_
 #define KITH_CLIENT_KEYSTORE_H_
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -66,7 +68,15 @@ class Keystore {
   // Writes profile() again, in place, and syncs it. From the real profile
   // of a KITHKEY3 file both slots are rewritten (the other re-encrypted
   // under its key, or fresh random bytes); otherwise only the open one.
+  // The member keys are taken from the file as it is now, under a lock,
+  // since another command may have changed them: only UpdateMemberKeys
+  // changes them. FAILED_PRECONDITION if another command wrote the file
+  // anew since this one opened it.
   absl::Status Save();
+  // Applies `change` to the member keys as the file holds them now, under
+  // a lock, and writes them as Save does if it changed them. Returns the
+  // keys kept.
+  absl::StatusOr<MemberKeyRing> UpdateMemberKeys(const std::function<void(MemberKeyRing&)>& change);
   // Rewrites the whole keystore under a fresh salt and today's limits:
   // this profile under `passphrase` (which must be the one that opened
   // it: PERMISSION_DENIED otherwise) and `other` under `other_passphrase`
@@ -88,6 +98,18 @@ class Keystore {
                        std::string_view other_passphrase);
   // Writes `file` over the keystore and keeps it as file_.
   absl::Status Write(std::string file);
+  // An exclusive flock on the keystore, held by every writer.
+  struct FileLock {
+    explicit FileLock(int fd) : fd(fd) {}
+    FileLock(FileLock&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+    ~FileLock();
+    int fd;
+  };
+  // Locks the file and takes from it the member keys and the other slot
+  // as they are now.
+  absl::StatusOr<FileLock> LockAndRefresh();
+  // Save's writing, under the lock.
+  absl::Status WriteProfile();
 
   std::string path_;
   std::string file_;    // the whole file as last read or written

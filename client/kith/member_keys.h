@@ -17,7 +17,8 @@ namespace kith::client {
 class MemberKeyRing {
  public:
   struct Key {
-    uint64_t id = 0;  // when it was made (ms); rises with each key
+    uint64_t id = 0;         // random, as published
+    int64_t created_ms = 0;  // this device's clock, never published
     crypto::BoxKeyPair pair;
   };
 
@@ -27,14 +28,14 @@ class MemberKeyRing {
   const Key* Find(uint64_t id) const;
   // The newest key's public half, as the log carries it (id 0 when empty).
   v1::MemberKey Published() const;
-  // Makes a new key at `now_ms` (or just after the newest, if the clock
-  // went back) and makes it current.
+  // Whether the newest key is due to be replaced at `now_ms`: none yet, at
+  // least kMemberKeyLifetimeMs old, or made that far ahead of the clock
+  // (which went back).
+  bool RotationDue(int64_t now_ms) const;
+  // Makes a new key, made at `now_ms`, and makes it current.
   const Key& Rotate(int64_t now_ms);
   // Wipes and forgets the key with `id`. The current key is never erased.
   void Erase(uint64_t id);
-  // Undoes a Rotate whose key could not be kept: wipes the key with `id`,
-  // even if current. Only for a key nothing was sealed to yet.
-  void Discard(uint64_t id);
   const std::vector<Key>& keys() const { return keys_; }
 
   // In the keystore (KeystoreProfile.member_keys). The secret halves go to

@@ -60,15 +60,15 @@ class Session {
   // since the Unix epoch). Default: the system clock.
   void set_clock(std::function<int64_t()> now_ms) { now_ms_ = std::move(now_ms); }
   int64_t NowMs() const { return now_ms_(); }
-  // Where a change to the identity's member keys is kept (the keystore),
-  // before anything is published under a new key. Default: nowhere.
-  void set_save_identity(std::function<absl::Status(const Identity&)> save) {
-    save_identity_ = std::move(save);
-  }
-  // The member keys, for Keys (keys.h): changed only there, and saved
-  // with SaveIdentity before the change is used.
-  MemberKeyRing& mutable_member_keys() { return identity_.member_keys; }
-  absl::Status SaveIdentity() const { return save_identity_ ? save_identity_(identity_) : absl::OkStatus(); }
+  // Where the member keys are kept (the keystore, which other commands may
+  // change too): applies a change to the keys as kept now, keeps them, and
+  // returns them. Default: they live in memory only.
+  using MemberKeyChange = std::function<void(MemberKeyRing&)>;
+  using KeepMemberKeys = std::function<absl::StatusOr<MemberKeyRing>(const MemberKeyChange&)>;
+  void set_keep_member_keys(KeepMemberKeys keep) { keep_member_keys_ = std::move(keep); }
+  // Applies `change` to the member keys where they are kept, before this
+  // session uses the result (Keys, keys.h). On failure nothing changes.
+  absl::Status ChangeMemberKeys(const MemberKeyChange& change);
 
   // Starts a session; other calls log in on demand, and again when a session expires.
   absl::Status Login();
@@ -174,7 +174,7 @@ class Session {
 
   Identity identity_;
   std::function<int64_t()> now_ms_ = [] { return absl::ToUnixMillis(absl::Now()); };
-  std::function<absl::Status(const Identity&)> save_identity_;
+  KeepMemberKeys keep_member_keys_;
   std::string address_;
   std::string pinned_pem_;
   std::string server_key_;

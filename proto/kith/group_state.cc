@@ -314,7 +314,7 @@ absl::Status GroupState::Check(const v1::SignedEvent& signed_event, const v1::Ev
         case v1::EventBody::kModeration: kind_status = CheckModeration(body); break;
         case v1::EventBody::kReport: kind_status = CheckReport(body); break;
         case v1::EventBody::kAlert: kind_status = CheckAlert(body); break;
-        case v1::EventBody::kMemberKey: kind_status = CheckMemberKey(body); break;
+        case v1::EventBody::kMemberKey: kind_status = CheckMemberKey(body, now_ms); break;
         case v1::EventBody::kRealert:
           kind_status = is_circle() ? alerts_.CheckRealert(body.realert(), now_ms)
                                     : absl::InvalidArgumentError("only circles have alerts");
@@ -515,12 +515,17 @@ absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
   return CheckSecrets(c.secrets(), after, c.confirmation());
 }
 
-absl::Status GroupState::CheckMemberKey(const v1::EventBody& body) const {
+absl::Status GroupState::CheckMemberKey(const v1::EventBody& body, int64_t now_ms) const {
   if (auto s = ValidateMemberKey(body.member_key()); !s.ok()) return s;
   // AuthorSigningKey has checked the author is a member.
-  if (body.member_key().id() <= members_.at(body.author()).member_key.id()) {
-    return absl::FailedPreconditionError(
-        "a new member key must be made later than the one this group has: check your clock");
+  const MemberInfo& author = members_.at(body.author());
+  if (body.member_key().id() == author.member_key.id()) {
+    return absl::AlreadyExistsError("this member key is already your latest here");
+  }
+  if (author.member_key_ms != 0 && now_ms - author.member_key_ms < kMinMemberKeyIntervalMs) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "a new member key at most every ", kMinMemberKeyIntervalMs / 60000,
+        " minutes; the last came in ", (now_ms - author.member_key_ms) / 1000, " s ago"));
   }
   return absl::OkStatus();
 }
@@ -809,9 +814,13 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       members_.erase(body.author());
       needs_rekey_ = true;
       break;
-    case v1::EventBody::kMemberKey:
-      members_.at(body.author()).member_key = body.member_key();
+    case v1::EventBody::kMemberKey: {
+      MemberInfo& author = members_.at(body.author());
+      // The first key replacing none (a direct conversation's peer) is free.
+      if (author.member_key.id() != 0) author.member_key_ms = event.server_time_ms();
+      author.member_key = body.member_key();
       break;
+    }
     case v1::EventBody::kMessage:
       ++epoch_messages_;
       last_counter_[body.author()] = body.message().counter();

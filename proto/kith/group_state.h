@@ -45,6 +45,9 @@ struct MemberInfo {
   // secret is sealed to for them.
   v1::MemberKey member_key;
   uint64_t sealed_key_id = 0;
+  // Server time of the member's latest member_key event that replaced a
+  // member key (kMinMemberKeyIntervalMs); 0 before one.
+  int64_t member_key_ms = 0;
 };
 
 struct PendingJoin {
@@ -171,7 +174,7 @@ class GroupState {
   absl::Status CheckModeration(const v1::EventBody& body) const;
   absl::Status CheckReport(const v1::EventBody& body) const;
   absl::Status CheckAlert(const v1::EventBody& body) const;
-  absl::Status CheckMemberKey(const v1::EventBody& body) const;
+  absl::Status CheckMemberKey(const v1::EventBody& body, int64_t now_ms) const;
   // EventBody.ref_seq, ref_hash and author_counter (docs/protocol.md section 4).
   absl::Status CheckPosition(const v1::EventBody& body, SignatureCheck signatures) const;
   void ApplyModeration(const v1::Moderation& m, int64_t server_time_ms);

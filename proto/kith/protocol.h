@@ -39,13 +39,17 @@ inline constexpr uint64_t kRefWindow = 1024;
 
 // Forward secrecy (docs/protocol.md section 7). A client makes a new member
 // key once its newest is kMemberKeyLifetimeMs old, and keeps at most
-// kMaxMemberKeys (a rotation waits while a group has not re-keyed past the
-// oldest). A group is due a re-key once its epoch is kRekeyIntervalMs old
-// or holds kRekeyMessages messages; the next member able to re-key does.
+// kMaxMemberKeys (client::Keys says which give way). A group is due a
+// re-key once its epoch spans kRekeyIntervalMs of server time or holds
+// kRekeyMessages messages; the next member able to re-key does.
 inline constexpr int64_t kMemberKeyLifetimeMs = 24 * 3600 * 1000LL;
-inline constexpr size_t kMaxMemberKeys = 4;
+inline constexpr size_t kMaxMemberKeys = 8;
 inline constexpr int64_t kRekeyIntervalMs = 24 * 3600 * 1000LL;
 inline constexpr uint64_t kRekeyMessages = 1000;
+// The least server time between two member keys of one member in a group:
+// a member publishing keys without pause could otherwise keep every re-key
+// from landing (each must seal to the latest).
+inline constexpr int64_t kMinMemberKeyIntervalMs = 10 * 60 * 1000LL;
 
 // Signature labels (crypto::Sign prefixes them to the signed bytes).
 inline constexpr std::string_view kBundleLabel = "kith/v1/bundle";
