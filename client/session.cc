@@ -412,10 +412,9 @@ absl::Status Session::KeepKeysFresh(const std::string& group_id, GroupView& view
   // long-term key (the peer of a new direct conversation), it would open
   // with their recovery code for good: that is re-keyed whatever the size,
   // once per member.
-  bool stale_seal = false;
-  for (const auto& [id, info] : state.members()) {
-    if (info.sealed_key_id == info.member_key.id()) continue;
-    stale_seal = stale_seal || info.sealed_key_id == 0 || state.members().size() <= eager_members;
+  bool stale_seal = !state.stale_seals().empty() && state.members().size() <= eager_members;
+  for (const std::string& id : state.stale_seals()) {
+    stale_seal = stale_seal || state.members().at(id).sealed_key_id == 0;
   }
   if (view.NeedsHealing() || state.RekeyDue() || stale_seal) return Heal(group_id, view);
   return absl::OkStatus();

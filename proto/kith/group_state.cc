@@ -86,12 +86,9 @@ absl::Status ValidateMemberKey(const v1::MemberKey& key) {
   return absl::OkStatus();
 }
 
-// The id of the key a secret for `key`'s holder must be sealed to: 0 (the
-// long-term key) when they have published none.
-uint64_t SealTo(const v1::MemberKey& key) { return key.id(); }
-
 // Exactly one well-formed sealed secret for each user in `members` (user id
-// -> the member key id it must be sealed to).
+// -> the id of the member key it must be sealed to: their latest, or 0, the
+// long-term key, when they have published none).
 absl::Status CheckSecrets(const google::protobuf::RepeatedPtrField<v1::SealedSecret>& secrets,
                           const std::map<std::string, uint64_t>& members,
                           const std::string& confirmation) {
@@ -373,7 +370,7 @@ absl::Status GroupState::CheckCreate(const v1::EventBody& body) const {
   if (auto s = CheckCharter(c.charter()); !s.ok()) return s;
   if (c.charter().kind() != v1::KIND_DIRECT) {
     if (c.has_peer()) return absl::InvalidArgumentError("only a direct conversation names a peer");
-    return CheckSecrets(c.secrets(), {{body.author(), SealTo(c.creator_key())}}, c.confirmation());
+    return CheckSecrets(c.secrets(), {{body.author(), c.creator_key().id()}}, c.confirmation());
   }
   if (auto s = ValidateBundle(c.peer()); !s.ok()) return s;
   const std::string peer = UserIdFor(c.peer().sign_pk());
@@ -381,7 +378,7 @@ absl::Status GroupState::CheckCreate(const v1::EventBody& body) const {
     return absl::InvalidArgumentError("a direct conversation is with someone else");
   }
   // The peer has published no member key here yet: their long-term key.
-  return CheckSecrets(c.secrets(), {{body.author(), SealTo(c.creator_key())}, {peer, 0}},
+  return CheckSecrets(c.secrets(), {{body.author(), c.creator_key().id()}, {peer, 0}},
                       c.confirmation());
 }
 
@@ -484,7 +481,7 @@ absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
         absl::StrCat("re-key must move to epoch ", epoch_ + 1, ", not ", c.new_epoch()));
   }
   std::map<std::string, uint64_t> after;  // member -> the key to seal to
-  for (const auto& [id, info] : members_) after[id] = SealTo(info.member_key);
+  for (const auto& [id, info] : members_) after[id] = info.member_key.id();
   for (const auto& id : c.remove()) {
     auto it = members_.find(id);
     if (it == members_.end()) {
@@ -504,7 +501,7 @@ absl::Status GroupState::CheckCommit(const v1::EventBody& body) const {
       return absl::FailedPreconditionError(
           absl::StrCat(Short(id), " has no pending join request"));
     }
-    if (!after.emplace(id, SealTo(pending->second.member_key)).second) {
+    if (!after.emplace(id, pending->second.member_key.id()).second) {
       return absl::InvalidArgumentError("member added twice");
     }
   }
@@ -756,7 +753,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       MemberInfo& owner = members_[body.author()];
       owner.bundle = c.creator();
       owner.member_key = c.creator_key();
-      owner.sealed_key_id = SealTo(c.creator_key());
+      owner.sealed_key_id = c.creator_key().id();
       owner.role = v1::ROLE_OWNER;
       owner.accepted_rules_version = c.charter().rules_version();
       owner.admitted_epoch = 1;
@@ -799,7 +796,8 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
         member.admitted_epoch = c.new_epoch();
         member.member_key = std::move(node.mapped().member_key);
       }
-      for (auto& [id, member] : members_) member.sealed_key_id = SealTo(member.member_key);
+      for (auto& [id, member] : members_) member.sealed_key_id = member.member_key.id();
+      stale_seals_.clear();
       epoch_ = c.new_epoch();
       epoch_started_ms_ = event.server_time_ms();
       epoch_messages_ = 0;
@@ -812,6 +810,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       break;
     case v1::EventBody::kLeave:
       members_.erase(body.author());
+      stale_seals_.erase(body.author());
       needs_rekey_ = true;
       break;
     case v1::EventBody::kMemberKey: {
@@ -819,6 +818,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       // The first key replacing none (a direct conversation's peer) is free.
       if (author.member_key.id() != 0) author.member_key_ms = event.server_time_ms();
       author.member_key = body.member_key();
+      stale_seals_.insert(body.author());
       break;
     }
     case v1::EventBody::kMessage:
@@ -852,6 +852,7 @@ void GroupState::ApplyModeration(const v1::Moderation& m, int64_t server_time_ms
     case M::BAN: banned_.insert(m.target()); [[fallthrough]];
     case M::REMOVE:
       members_.erase(m.target());
+      stale_seals_.erase(m.target());
       needs_rekey_ = true;
       return;
     default: break;

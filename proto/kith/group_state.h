@@ -114,6 +114,9 @@ class GroupState {
   // re-keys at every write nor never; a group quiet for days re-keys at
   // the second write after.
   bool RekeyDue() const;
+  // Members whose secret in the current epoch is sealed to a key other
+  // than their latest member key (they published one since).
+  const std::set<std::string>& stale_seals() const { return stale_seals_; }
   // Whether `user_id` may write a re-key with nobody added or removed: any
   // member, except in a circle, where only the owner re-keys.
   bool MayRekey(const std::string& user_id) const;
@@ -189,6 +192,7 @@ class GroupState {
   v1::Charter charter_;
   bool needs_rekey_ = false;
   std::map<std::string, MemberInfo> members_;
+  std::set<std::string> stale_seals_;  // see stale_seals()
   std::map<std::string, PendingJoin> pending_;
   struct CodeInvite {
     std::string code_key;  // Invite.code_key
