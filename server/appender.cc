@@ -3,7 +3,6 @@
 #include <pthread.h>
 
 #include <cstdio>
-#include <cstdlib>
 
 #include <algorithm>
 #include <set>
@@ -148,6 +147,54 @@ void Appender::Run() {
   }
 }
 
+bool Appender::RecoverFromFailedAppend() {
+  const absl::Time now = absl::Now();
+  if (now < next_recovery_) return false;
+  absl::Status s = log_->Recover();
+  while (s.ok() && !stale_.empty()) {
+    s = Reload(stale_.begin()->first, stale_.begin()->second);
+    if (s.ok()) stale_.erase(stale_.begin());
+  }
+  if (!s.ok()) {
+    fprintf(stderr, "kithd: storage has not recovered yet (next try in %s): %s\n",
+            absl::FormatDuration(recovery_pause_).c_str(), s.ToString().c_str());
+    next_recovery_ = now + recovery_pause_;
+    recovery_pause_ = std::min(2 * recovery_pause_, kRecoveryPauseMax);
+    return false;
+  }
+  fprintf(stderr, "kithd: storage recovered; appends are taken again\n");
+  recovery_pause_ = kRecoveryPause;
+  return true;
+}
+
+absl::Status Appender::Reload(const std::string& group_id, GroupEntry* entry) {
+  const int64_t now = clock_->NowMs();
+  uint64_t was_durable = 0;
+  uint64_t head = 0;
+  {
+    // Held throughout, so no reader sees the group half read back; this
+    // happens only after a failed append.
+    absl::MutexLock lock(&entry->mu);
+    was_durable = entry->durable_head;
+    entry->Forget();
+    for (;;) {
+      std::vector<v1::Event> events;
+      if (auto s = log_->ReadRange(group_id, head + 1, kCatchUpChunk, &events); !s.ok()) return s;
+      if (events.empty()) break;
+      for (const v1::Event& event : events) {
+        if (event.seq() != head + 1) return absl::DataLossError("the store's log has a gap");
+        if (auto s = ApplyStoredLocked(event, *entry, *groups_, *boundaries_, now); !s.ok()) {
+          return s;
+        }
+        ++head;
+      }
+    }
+  }
+  // An append reported failed may have been stored after all.
+  if (head > was_durable) waker_->Post(entry);
+  return absl::OkStatus();
+}
+
 absl::Status Appender::ReadUpTo(const std::string& group_id, uint64_t seq) {
   GroupEntry* entry = groups_->Find(group_id);
   uint64_t head = 0;
@@ -258,7 +305,12 @@ absl::Status Appender::ClaimDirect(const v1::EventBody& create,
                                    const std::map<std::string, std::string>& held_pairs) {
   const std::string& a = create.author();
   const std::string b = UserIdFor(create.create().peer().sign_pk());
-  if (groups_->FindDirect(a, b) || held_pairs.contains(PairOfPeople(a, b))) {
+  bool held = held_pairs.contains(PairOfPeople(a, b));
+  if (GroupEntry* existing = groups_->FindDirect(a, b); existing != nullptr && !held) {
+    absl::ReaderMutexLock lock(&existing->mu);
+    held = existing->state.created();  // not a creation whose append failed
+  }
+  if (held) {
     return absl::AlreadyExistsError("you already have a direct conversation with this person");
   }
   return absl::OkStatus();
@@ -275,6 +327,12 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
   std::vector<Accepted> accepted;
   std::vector<const v1::Event*> to_store;
   results.reserve(batch.size());
+  if (!stale_.empty() && !RecoverFromFailedAppend()) {
+    for (Request& r : batch) r.done(storage_refusal_);
+    std::set<std::string> behind;
+    for (const auto& [group_id, seq] : catch_up) behind.insert(group_id);
+    return behind;
+  }
   std::map<std::string, std::string> held_pairs;
   const std::set<std::string> behind = LockAndCatchUp(batch, std::move(catch_up), &held_pairs);
   const int64_t now = clock_->NowMs();
@@ -285,13 +343,20 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
       continue;
     }
     GroupEntry* entry = groups_->Find(group_id);
-    if (entry == nullptr) {
+    bool exists = entry != nullptr;
+    if (exists) {
+      absl::ReaderMutexLock lock(&entry->mu);
+      // A creation whose append failed leaves an entry without a group.
+      exists = entry->state.created();
+    }
+    if (!exists) {
       if (!r.body.has_create()) {
         results.push_back(absl::NotFoundError("no such group"));
         continue;
       }
       // Only this thread creates entries, so a group appears in the registry
-      // only once its creation event has been accepted.
+      // only once its creation event has been accepted (and stays, without
+      // a state, if its append then failed).
       absl::Status s = GroupState().Check(r.event, r.body, SignatureCheck::kVerifiedByCaller, now);
       if (s.ok()) s = boundaries_->Admit(nullptr, r.body, now);
       if (s.ok() && r.body.create().has_peer() && !warm_) {
@@ -352,13 +417,23 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
 
   // Also ends what LockHeads began when nothing was accepted.
   if (auto s = log_->Append(to_store); !s.ok()) {
+    fprintf(stderr, "kithd: appending %zu events failed: %s\n", to_store.size(),
+            s.ToString().c_str());
     if (!to_store.empty()) {
-      // The in-memory state already includes this batch. Serving on would
-      // acknowledge nothing durable, so stop; a restart rebuilds from the store.
-      fprintf(stderr, "kithd: fatal: durable append failed: %s\n", s.ToString().c_str());
-      std::abort();
+      // The states took this batch ahead of the log, and every answer was
+      // decided against them: none stands.
+      storage_refusal_ =
+          absl::IsResourceExhausted(s)
+              ? absl::ResourceExhaustedError(
+                    "the server's disk is full, so this may not have been stored; send it again "
+                    "later (it is never stored twice)")
+              : absl::UnavailableError(
+                    "the server could not write to its storage, so this may not have been "
+                    "stored; send it again (it is never stored twice)");
+      for (const Accepted& a : accepted) stale_.emplace(a.event->group_id(), a.entry);
+      for (Request& r : batch) r.done(storage_refusal_);
+      return behind;
     }
-    fprintf(stderr, "kithd: releasing groups in the store: %s\n", s.ToString().c_str());
   }
   KeepInCache(to_store);
   for (auto& a : accepted) {

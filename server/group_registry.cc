@@ -41,6 +41,20 @@ const GroupEntry::Appended* GroupEntry::FindAppended(const std::string& signatur
   return it == appended_.end() ? nullptr : &it->second;
 }
 
+void GroupEntry::Forget() {
+  state = GroupState();
+  durable_head = 0;
+  durable_hash.clear();
+  checkpoint.Clear();
+  recent_.clear();
+  recent_bytes_ = 0;
+  departed_at_.clear();
+  sent_at_.clear();
+  appended_order_.clear();
+  appended_.clear();
+  held_from_.clear();
+}
+
 void GroupEntry::AddDurable(uint64_t seq, std::string hash, grpc::Slice encoded) {
   durable_head = seq;
   durable_hash = std::move(hash);

@@ -49,7 +49,7 @@ class ServerImpl final : public Server, private StoreWatcher {
     if (!signer.ok()) return signer.status();
     signer_ = std::make_unique<CheckpointSigner>(*std::move(signer));
     if (options.postgres.empty()) {
-      auto store = RocksStore::Open(options.data_dir + "/db");
+      auto store = RocksStore::Open(options.data_dir + "/db", true, options.file_system);
       if (!store.ok()) return store.status();
       store_ = *std::move(store);
     } else {

@@ -11,6 +11,13 @@
 // the whole log; the lock lasts until the batch is stored. On either
 // store, then, a group's order is decided in one place at a time and can
 // never fork.
+//
+// A batch the log fails to store is answered as possibly not stored (the
+// client sends the same signed event again, which is never stored twice).
+// Its groups' states took it ahead of the log, so before anything else is
+// ordered the log recovers (EventLog::Recover) and those groups are read
+// back from it; until then every append is refused, and the server keeps
+// running.
 #ifndef KITH_SERVER_APPENDER_H_
 #define KITH_SERVER_APPENDER_H_
 
@@ -26,6 +33,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "kith.pb.h"
 #include "kith/boundaries.h"
 #include "kith/clock.h"
@@ -94,7 +102,17 @@ class Appender {
   static constexpr absl::Duration kWarmUpRetry = absl::Milliseconds(100);
   static constexpr absl::Duration kWarmUpRetryMax = absl::Seconds(10);
 
+  // Pauses between attempts to recover after a failed append, doubling.
+  static constexpr absl::Duration kRecoveryPause = absl::Milliseconds(50);
+  static constexpr absl::Duration kRecoveryPauseMax = absl::Seconds(2);
+
   void Run();
+  // After a failed append: recovers the log and reads the groups it failed
+  // back from it. True once nothing is stale; false while the log still
+  // fails (tried again at most every kRecoveryPause, backing off).
+  bool RecoverFromFailedAppend();
+  // Forgets `entry`'s state and applies its whole log again.
+  absl::Status Reload(const std::string& group_id, GroupEntry* entry);
   // Returns the groups of `catch_up` that could not be brought up to date.
   std::set<std::string> WriteBatch(std::deque<Request>& batch,
                                    std::map<std::string, uint64_t> catch_up);
@@ -132,6 +150,13 @@ class Appender {
   const Clock* const clock_;
   Waker* const waker_;
   NodeCache* cache_;  // only the writer thread uses it; null once a write failed
+  // Only the writer thread uses these. Groups whose state may hold events
+  // that the log failed to store, by id; what appends are refused with
+  // until they are read back; and when recovery is tried next.
+  std::map<std::string, GroupEntry*> stale_;
+  absl::Status storage_refusal_;
+  absl::Time next_recovery_ = absl::InfinitePast();
+  absl::Duration recovery_pause_ = kRecoveryPause;
   absl::Mutex mu_;
   std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> catch_up_ ABSL_GUARDED_BY(mu_);

@@ -50,6 +50,12 @@ class GroupEntry {
   // The latest signed checkpoint, reused while the durable head stays put.
   v1::Checkpoint checkpoint ABSL_GUARDED_BY(mu);
 
+  // Forgets the state and every event, as before the group's first event,
+  // so that its log can be applied again from the start (after a failed
+  // append, whose events the state took ahead of the log). Followers keep
+  // waiting; a checkpoint is signed afresh.
+  void Forget() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
   // Circles only: how far each member's live stream or reads have reached.
   // Kept in memory, so a restart forgets it until members read again.
   void NoteDelivered(const std::string& user_id, uint64_t seq) ABSL_LOCKS_EXCLUDED(delivery_mu_);

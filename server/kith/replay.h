@@ -22,6 +22,10 @@ namespace kith::server {
 // follow. REQUIRES: only the caller's thread changes group state.
 absl::Status ApplyStored(const v1::Event& event, GroupRegistry& groups, Boundaries& boundaries,
                          int64_t now_ms);
+// The same, to `entry`, whose lock the caller holds.
+absl::Status ApplyStoredLocked(const v1::Event& event, GroupEntry& entry, GroupRegistry& groups,
+                               Boundaries& boundaries, int64_t now_ms)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(entry.mu);
 
 // Rebuilds every group's live state from the whole log.
 absl::Status Replay(const EventLog& log, GroupRegistry& groups, Boundaries& boundaries,

@@ -3,30 +3,46 @@
 // its write-ahead log on. Every write is synced before it returns, unless it
 // is opened as a cluster node's cache (node_cache.h), whose truth is
 // elsewhere.
+//
+// A write that fails leaves RocksDB refusing writes; Recover() brings it
+// back, as a restart would, once the disk lets it.
 #ifndef KITH_SERVER_ROCKS_STORE_H_
 #define KITH_SERVER_ROCKS_STORE_H_
 
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "kith/store.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Env;
+class FileSystem;
 }  // namespace rocksdb
 
 namespace kith::server {
 
 class RocksStore final : public Store {
  public:
-  // Opens or creates the database in `dir`.
-  static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir,
-                                                          bool sync_writes = true);
+  // Opens or creates the database in `dir`, through `file_system` if given
+  // (tests inject faults there) or else the machine's.
+  static absl::StatusOr<std::unique_ptr<RocksStore>> Open(
+      const std::string& dir, bool sync_writes = true,
+      std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
   ~RocksStore() override;
 
+  // A write refused for want of space is RESOURCE_EXHAUSTED; any other
+  // storage failure is INTERNAL.
   absl::Status Append(absl::Span<const v1::Event* const> events) override;
+  // Resumes writing after a failed write; if RocksDB cannot resume, closes
+  // and reopens the database, which recovers it from its write-ahead log
+  // exactly as a restart would. Until that succeeds every write fails;
+  // reads go on from the database opened read-only.
+  absl::Status Recover() override;
   absl::Status ReadRange(const std::string& group_id, uint64_t from_seq, uint32_t limit,
                          std::vector<v1::Event>* out) const override;
   absl::Status ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const override;
@@ -67,30 +83,40 @@ class RocksStore final : public Store {
   static std::string EventKey(const std::string& group_id, uint64_t seq);
 
  private:
-  explicit RocksStore(bool sync_writes);
-  absl::Status Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key,
-                   const std::string& value);
-  absl::Status Delete(rocksdb::ColumnFamilyHandle* cf, const std::string& key, const char* what);
-  // The value under `key` in `cf`, if any.
-  absl::StatusOr<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
-                                                 const std::string& key) const;
-  // The value under `key` in `cf` parsed as a `Proto`, if any.
+  // Kith's column families, in the order they are opened after the default.
+  enum Family { kEvents, kAccounts, kSessions, kCheckins, kDuress, kBoundaries, kFamilies };
+
+  RocksStore(std::string dir, bool sync_writes, std::shared_ptr<rocksdb::FileSystem> file_system);
+  // Opens the database, for reading only if `read_only`. REQUIRES: it is
+  // closed.
+  absl::Status OpenDb(bool read_only) ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  void CloseDb() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  absl::Status Put(Family family, const std::string& key, const std::string& value,
+                   const char* what);
+  absl::Status Delete(Family family, const std::string& key, const char* what);
+  // The value under `key` in `family`, if any.
+  absl::StatusOr<std::optional<std::string>> Get(Family family, const std::string& key,
+                                                 const char* what) const;
+  // The value under `key` in `family` parsed as a `Proto`, if any.
   template <typename Proto>
-  absl::StatusOr<std::optional<Proto>> GetProto(rocksdb::ColumnFamilyHandle* cf,
-                                                const std::string& key, const char* what) const;
-  // Calls `fn` with each key of `cf` and its value parsed as a `Proto`.
+  absl::StatusOr<std::optional<Proto>> GetProto(Family family, const std::string& key,
+                                                const char* what) const;
+  // Calls `fn` with each key of `family` and its value parsed as a `Proto`.
   template <typename Proto>
-  absl::Status ForEachProto(rocksdb::ColumnFamilyHandle* cf, const char* what,
+  absl::Status ForEachProto(Family family, const char* what,
                             const std::function<void(const std::string&, const Proto&)>& fn) const;
 
+  const std::string dir_;
   const bool sync_writes_;
-  std::unique_ptr<rocksdb::DB> db_;
-  rocksdb::ColumnFamilyHandle* events_ = nullptr;
-  rocksdb::ColumnFamilyHandle* accounts_ = nullptr;
-  rocksdb::ColumnFamilyHandle* sessions_ = nullptr;
-  rocksdb::ColumnFamilyHandle* checkins_ = nullptr;
-  rocksdb::ColumnFamilyHandle* duress_ = nullptr;
-  rocksdb::ColumnFamilyHandle* boundaries_ = nullptr;
+  const std::shared_ptr<rocksdb::FileSystem> file_system_;
+  const std::unique_ptr<rocksdb::Env> env_;  // over file_system_, if given
+  // Held shared by every call that uses the database, and exclusively by
+  // Recover while it reopens it. db_ is null while closed (a reopen failed),
+  // and read-only while the disk refuses writes.
+  mutable absl::Mutex db_mu_;
+  std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  bool read_only_ ABSL_GUARDED_BY(db_mu_) = false;
+  rocksdb::ColumnFamilyHandle* families_[kFamilies] ABSL_GUARDED_BY(db_mu_) = {};
 };
 
 }  // namespace kith::server

@@ -11,6 +11,10 @@
 #include "absl/status/statusor.h"
 #include "kith/clock.h"
 
+namespace rocksdb {
+class FileSystem;
+}  // namespace rocksdb
+
 namespace kith::server {
 
 struct ServerOptions {
@@ -28,6 +32,9 @@ struct ServerOptions {
   // standard gRPC health service (grpc.health.v1.Health), for orchestrators'
   // probes, which do not speak TLS. It carries no user data.
   std::string health_listen;
+  // If set, the embedded store reads and writes through it rather than the
+  // machine's file system: tests inject crashes and disk faults there.
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 class Server {

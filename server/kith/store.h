@@ -31,6 +31,12 @@ class EventLog {
   // REQUIRES: each event extends its group's log by exactly one sequence number.
   virtual absl::Status Append(absl::Span<const v1::Event* const> events) = 0;
 
+  // After Append failed: makes the log take appends again, holding what it
+  // would hold after a restart (a failed append may turn out stored or
+  // not). Until it returns OK, appends fail. The appender then reads its
+  // groups back from the log rather than trusting what it had applied.
+  virtual absl::Status Recover() { return absl::OkStatus(); }
+
   // Whether other kithd nodes append to these logs too (cluster mode). If
   // not, the one writer always knows every head, and the two calls below
   // are never needed.
