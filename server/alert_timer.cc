@@ -11,7 +11,7 @@ namespace kith::server {
 
 AlertTimer::AlertTimer(GroupRegistry* groups, Checkins* checkins, Boundaries* boundaries,
                        Appender* appender, Waker* waker, const CheckpointSigner* signer,
-                       const Clock* clock)
+                       const Clock* clock, std::function<void()> on_pass)
     : groups_(groups),
       checkins_(checkins),
       boundaries_(boundaries),
@@ -19,6 +19,7 @@ AlertTimer::AlertTimer(GroupRegistry* groups, Checkins* checkins, Boundaries* bo
       waker_(waker),
       signer_(signer),
       clock_(clock),
+      on_pass_(std::move(on_pass)),
       thread_([this] { Run(); }) {}
 
 AlertTimer::~AlertTimer() {
@@ -27,6 +28,11 @@ AlertTimer::~AlertTimer() {
     stopping_ = true;
   }
   thread_.join();
+  // The answers to its appends call back into this timer: the appender,
+  // still running, gives them first.
+  absl::MutexLock lock(&mu_);
+  auto answered = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return unanswered_ == 0; };
+  mu_.Await(absl::Condition(&answered));
 }
 
 void AlertTimer::Run() {
@@ -41,12 +47,33 @@ void AlertTimer::Run() {
     ReleaseDueCheckins(now);
     SendDueRealerts(now);
     for (GroupEntry* entry : boundaries_->ReleaseHolds(now)) waker_->Post(entry);
+    if (on_pass_) {
+      {
+        absl::MutexLock lock(&mu_);
+        auto answered = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return unanswered_ == 0 || stopping_;
+        };
+        mu_.Await(absl::Condition(&answered));
+      }
+      on_pass_();
+    }
   }
+}
+
+void AlertTimer::Submitted() {
+  absl::MutexLock lock(&mu_);
+  ++unanswered_;
+}
+
+void AlertTimer::Answered() {
+  absl::MutexLock lock(&mu_);
+  --unanswered_;
 }
 
 void AlertTimer::ReleaseDueCheckins(int64_t now_ms) {
   for (v1::CheckinRequest& checkin : checkins_->TakeDue(now_ms)) {
     const std::string alert_id = SealedAlertId(checkin.alert());
+    Submitted();
     ReleaseSealedAlert(
         appender_, std::move(*checkin.mutable_alert()),
         [this, group = checkin.group_id(), alert_id](const absl::Status& s) {
@@ -56,6 +83,7 @@ void AlertTimer::ReleaseDueCheckins(int64_t now_ms) {
             fprintf(stderr, "kithd: a check-in alert was not released (retrying in %lld s): %s\n",
                     static_cast<long long>(Checkins::kRetryMs / 1000), s.ToString().c_str());
           }
+          Answered();
         });
   }
 }
@@ -83,10 +111,12 @@ void AlertTimer::SendDueRealerts(int64_t now) {
       v1::SignedEvent event = signer_->SignServerEvent(body);
       // A refusal means the alert was answered, or this attempt is already
       // queued from an earlier poll: either way there is nothing to send.
-      appender_->Submit(std::move(event), std::move(body), [](absl::StatusOr<v1::AppendReply> r) {
+      Submitted();
+      appender_->Submit(std::move(event), std::move(body), [this](absl::StatusOr<v1::AppendReply> r) {
         if (!r.ok() && r.status().code() != absl::StatusCode::kFailedPrecondition) {
           fprintf(stderr, "kithd: re-alert not sent: %s\n", r.status().ToString().c_str());
         }
+        Answered();
       });
     }
   }

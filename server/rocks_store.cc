@@ -148,19 +148,42 @@ absl::Status RocksStore::ReadRange(const std::string& group_id, uint64_t from_se
   return FromRocks(it->status(), "reading events");
 }
 
-absl::Status RocksStore::ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const {
-  absl::ReaderMutexLock lock(&db_mu_);
-  if (!db_) return Closed();
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), families_[kEvents]));
-  v1::Event e;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("a stored event does not parse");
+absl::Status RocksStore::Scan(
+    Family family, const char* what,
+    const std::function<absl::Status(const std::string&, const std::string&)>& fn) const {
+  std::optional<std::string> after;  // the last key handed to fn
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> chunk;
+    {
+      absl::ReaderMutexLock lock(&db_mu_);
+      if (!db_) return Closed();
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), families_[family]));
+      if (!after) {
+        it->SeekToFirst();
+      } else {
+        it->Seek(*after);
+        if (it->Valid() && it->key() == *after) it->Next();
+      }
+      for (; it->Valid() && chunk.size() < kScanChunk; it->Next()) {
+        chunk.emplace_back(it->key().ToString(), it->value().ToString());
+      }
+      if (auto s = FromRocks(it->status(), absl::StrCat("scanning ", what, "s")); !s.ok()) return s;
     }
-    if (auto s = fn(e); !s.ok()) return s;
+    for (const auto& [key, value] : chunk) {
+      if (auto s = fn(key, value); !s.ok()) return s;
+    }
+    if (chunk.size() < kScanChunk) return absl::OkStatus();
+    after = chunk.back().first;
   }
-  return FromRocks(it->status(), "scanning events");
+}
+
+absl::Status RocksStore::ForEach(const std::function<absl::Status(const v1::Event&)>& fn) const {
+  v1::Event e;
+  return Scan(kEvents, "event", [&](const std::string&, const std::string& value) {
+    if (!e.ParseFromString(value)) return absl::DataLossError("a stored event does not parse");
+    return fn(e);
+  });
 }
 
 absl::Status RocksStore::Put(Family family, const std::string& key, const std::string& value,
@@ -207,18 +230,12 @@ absl::StatusOr<std::optional<SessionRecord>> RocksStore::GetSession(
 
 absl::Status RocksStore::ForEachSession(
     const std::function<void(const std::string&, const SessionRecord&)>& fn) const {
-  absl::ReaderMutexLock lock(&db_mu_);
-  if (!db_) return Closed();
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), families_[kSessions]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    rocksdb::Slice v = it->value();
+  return Scan(kSessions, "session", [&fn](const std::string& key, const std::string& v) {
     if (v.size() != kIdBytes + 8) return absl::DataLossError("a stored session does not parse");
-    const uint64_t expires = ReadU64(std::string_view(v.data() + kIdBytes, 8));
-    fn(it->key().ToString(),
-       SessionRecord{std::string(v.data(), kIdBytes), static_cast<int64_t>(expires)});
-  }
-  return FromRocks(it->status(), "scanning sessions");
+    const uint64_t expires = ReadU64(std::string_view(v).substr(kIdBytes));
+    fn(key, SessionRecord{v.substr(0, kIdBytes), static_cast<int64_t>(expires)});
+    return absl::OkStatus();
+  });
 }
 
 absl::Status RocksStore::PutCheckin(const v1::CheckinRequest& checkin) {
@@ -307,17 +324,14 @@ absl::StatusOr<std::optional<Proto>> RocksStore::GetProto(Family family, const s
 template <typename Proto>
 absl::Status RocksStore::ForEachProto(Family family, const char* what,
                                       const std::function<void(const std::string&, const Proto&)>& fn) const {
-  absl::ReaderMutexLock lock(&db_mu_);
-  if (!db_) return Closed();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), families_[family]));
-  Proto value;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (!value.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+  Proto proto;
+  return Scan(family, what, [&](const std::string& key, const std::string& value) {
+    if (!proto.ParseFromString(value)) {
       return absl::DataLossError(absl::StrCat("a stored ", what, " does not parse"));
     }
-    fn(it->key().ToString(), value);
-  }
-  return FromRocks(it->status(), absl::StrCat("scanning ", what, "s"));
+    fn(key, proto);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace kith::server

@@ -88,7 +88,7 @@ class ServerImpl final : public Server, private StoreWatcher {
     if (auto s = duress_->Load(); !s.ok()) return s;
     alert_timer_ = std::make_unique<AlertTimer>(&groups_, checkins_.get(), boundaries_.get(),
                                                 appender_.get(), waker_.get(), signer_.get(),
-                                                options.clock);
+                                                options.clock, options.on_timer_pass);
     // From here on, what other nodes sharing the store change reaches the
     // parts that keep it in memory (including changes made since it opened).
     store_->Watch(this);

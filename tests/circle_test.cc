@@ -9,7 +9,6 @@
 
 #include <gmock/gmock.h>
 
-#include "kith/alert_timer.h"
 #include "kith/checkins.h"
 #include "kith/rocks_store.h"
 #include "kith/server.h"
@@ -330,8 +329,8 @@ TEST_F(ClockedCircleTest, AMissedCheckInIsReleasedOnceEvenWithTheDeviceGoneAndAc
   StartServer();
   contact = Connect(friend_id);
   clock_.now_ms += 2 * server::Checkins::kRetryMs;
-  std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
-  EXPECT_EQ(AlertsSeen(*contact, circle, 2), 1u);
+  ASSERT_TRUE(timer_.AwaitFullPass());
+  EXPECT_EQ(AlertsSeen(*contact, circle, 1), 1u);
 }
 
 TEST_F(ClockedCircleTest, CheckingInCancelsAndOnlyTheOwnerSchedules) {
@@ -362,8 +361,8 @@ TEST_F(ClockedCircleTest, CheckingInCancelsAndOnlyTheOwnerSchedules) {
   EXPECT_TRUE(cancelled->scheduled());
   EXPECT_FALSE(owner->circle().GetCheckin()->scheduled());
   clock_.now_ms += 60 * kMinute;
-  std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
-  EXPECT_EQ(AlertsSeen(*contact, circle, 1), 0u);
+  ASSERT_TRUE(timer_.AwaitFullPass());
+  EXPECT_EQ(AlertsSeen(*contact, circle, 0), 0u);
 }
 
 TEST_F(ClockedCircleTest, ACheckInSealedBeforeAReKeyIsStillReleased) {

@@ -15,6 +15,7 @@
 #include "kith/server.h"
 #include "manual_clock.h"
 #include "test_support.h"
+#include "timer_passes.h"
 
 namespace kith::testing {
 
@@ -33,6 +34,7 @@ class ClockedServerTest : public ::testing::Test {
     options.data_dir = dir_.path() + "/data";
     options.log_requests = false;
     options.clock = &clock_;
+    options.on_timer_pass = timer_.Hook();
     auto server = server::Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -55,6 +57,7 @@ class ClockedServerTest : public ::testing::Test {
 
   TempDir dir_;
   ManualClock clock_;
+  TimerPasses timer_;
   std::unique_ptr<server::Server> server_;
 };
 

@@ -4,12 +4,12 @@
 // boundaries and accounts set through one node hold on the other at once.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "kith/alert_timer.h"
 #include "kith/checkins.h"
 #include "kith/client.h"
 #include "kith/protocol.h"
@@ -17,6 +17,7 @@
 #include "manual_clock.h"
 #include "postgres_process.h"
 #include "test_support.h"
+#include "timer_passes.h"
 
 namespace kith::testing {
 namespace {
@@ -47,6 +48,7 @@ class ClusterNodesTest : public ::testing::Test {
     options.postgres = postgres_.conninfo();
     options.log_requests = false;
     options.clock = &clock_;
+    options.on_timer_pass = timers_[name].Hook();
     auto server = server::Server::Start(options);
     EXPECT_TRUE(server.ok()) << server.status();
     return server.ok() ? *std::move(server) : nullptr;
@@ -69,6 +71,7 @@ class ClusterNodesTest : public ::testing::Test {
   TempDir dir_;
   PostgresProcess postgres_{dir_.path() + "/pg"};
   ManualClock clock_;
+  std::map<std::string, TimerPasses> timers_;  // by node name
   std::unique_ptr<server::Server> a_, b_;
 };
 
@@ -84,8 +87,9 @@ TEST_F(ClusterNodesTest, ACheckInIsReleasedOnceByEitherNodeAndByTheOtherWhenOneI
   ASSERT_OK(owner->circle().ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
   clock_.now_ms += 91 * kMinute;
   EXPECT_EQ(AlertsSeen(*contact, circle, 1, kPatience), 1u);
-  std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
-  EXPECT_EQ(AlertsSeen(*contact, circle, 2, kPatience), 1u);
+  ASSERT_TRUE(timers_["a"].AwaitFullPass());
+  ASSERT_TRUE(timers_["b"].AwaitFullPass());
+  EXPECT_EQ(AlertsSeen(*contact, circle, 1), 1u);
 
   // Scheduled through node a, which then goes away: node b releases it.
   ASSERT_OK(owner->circle().ScheduleCheckin(clock_.now_ms + 90 * kMinute, 0, Missed()).status());
@@ -95,8 +99,8 @@ TEST_F(ClusterNodesTest, ACheckInIsReleasedOnceByEitherNodeAndByTheOtherWhenOneI
   clock_.now_ms += 91 * kMinute;
   EXPECT_EQ(AlertsSeen(*contact, circle, 2, kPatience), 2u);
   clock_.now_ms += 2 * server::Checkins::kRetryMs;
-  std::this_thread::sleep_for(3 * server::AlertTimer::kPollInterval);
-  EXPECT_EQ(AlertsSeen(*contact, circle, 3, kPatience), 2u);
+  ASSERT_TRUE(timers_["b"].AwaitFullPass());
+  EXPECT_EQ(AlertsSeen(*contact, circle, 2), 2u);
 }
 
 TEST_F(ClusterNodesTest, WhatIsAcknowledgedThroughOneNodeIsReadThroughTheOtherAtOnce) {

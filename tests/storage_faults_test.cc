@@ -16,7 +16,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "fault_injection_fs.h"
-#include "kith/alert_timer.h"
 #include "kith/server.h"
 #include "manual_clock.h"
 #include "test_support.h"

@@ -12,6 +12,7 @@
 #define KITH_SERVER_ALERT_TIMER_H_
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -29,13 +30,21 @@ class AlertTimer {
  public:
   static constexpr std::chrono::milliseconds kPollInterval{200};
 
+  // If `on_pass` is set, each pass waits for the appends it made to be
+  // answered, then calls it: a test turning the clock learns when the timer
+  // has done all it will for the time it set.
   AlertTimer(GroupRegistry* groups, Checkins* checkins, Boundaries* boundaries,
              Appender* appender, Waker* waker, const CheckpointSigner* signer,
-             const Clock* clock);
-  ~AlertTimer();  // stops and joins
+             const Clock* clock, std::function<void()> on_pass = nullptr);
+  // Stops and joins; returns once its appends are answered. REQUIRES: the
+  // appender outlives it.
+  ~AlertTimer();
 
  private:
   void Run();
+  // Each append a pass makes is counted until it is answered.
+  void Submitted() ABSL_LOCKS_EXCLUDED(mu_);
+  void Answered() ABSL_LOCKS_EXCLUDED(mu_);
   void SendDueRealerts(int64_t now_ms);
   void ReleaseDueCheckins(int64_t now_ms);
 
@@ -46,8 +55,10 @@ class AlertTimer {
   Waker* const waker_;
   const CheckpointSigner* const signer_;
   const Clock* const clock_;
+  const std::function<void()> on_pass_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int unanswered_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

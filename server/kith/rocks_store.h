@@ -101,6 +101,14 @@ class RocksStore final : public Store {
   template <typename Proto>
   absl::StatusOr<std::optional<Proto>> GetProto(Family family, const std::string& key,
                                                 const char* what) const;
+  // Calls `fn` with each key of `family` and its value, in key order, a
+  // chunk at a time, never holding db_mu_ while `fn` runs (it may take
+  // locks that are held around calls to this store). Stops at the first
+  // error `fn` returns. What is written meanwhile may or may not be seen.
+  absl::Status Scan(
+      Family family, const char* what,
+      const std::function<absl::Status(const std::string&, const std::string&)>& fn) const;
+  static constexpr size_t kScanChunk = 1024;
   // Calls `fn` with each key of `family` and its value parsed as a `Proto`.
   template <typename Proto>
   absl::Status ForEachProto(Family family, const char* what,

@@ -5,6 +5,7 @@
 #define KITH_SERVER_SERVER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,10 @@ struct ServerOptions {
   // If set, the embedded store reads and writes through it rather than the
   // machine's file system: tests inject crashes and disk faults there.
   std::shared_ptr<rocksdb::FileSystem> file_system;
+  // If set, called after each pass of the timer that releases check-ins,
+  // sends re-alerts and ends quiet hours, once the appends it made are
+  // answered (see AlertTimer). For tests that turn `clock` by hand.
+  std::function<void()> on_timer_pass;
 };
 
 class Server {
