@@ -27,6 +27,7 @@ Client::Client(Identity identity, const ClientOptions& options,
     : session_(std::move(identity), options.server, options.ca_pem, options.checkpoint_key,
                options.memory, std::move(channel), std::move(stub)) {
   if (options.clock) session_.set_clock(options.clock);
+  session_.set_resend_for(options.resend_for);
   if (options.keep_member_keys) session_.set_keep_member_keys(options.keep_member_keys);
 }
 

@@ -18,9 +18,10 @@ namespace {
 // The name kithd's self-signed certificate carries, whatever address is dialled.
 constexpr char kServerName[] = "kithd";
 constexpr int kAppendAttempts = 4;
-// Sends of one append whose answer was lost, and the pause before each resend.
-constexpr int kResendAttempts = 4;
-constexpr int kResendBackoffMs = 100;
+// The pause before each resend of an append whose answer was lost doubles,
+// up to a cap.
+constexpr auto kFirstResendPause = std::chrono::milliseconds(100);
+constexpr auto kMaxResendPause = std::chrono::seconds(2);
 constexpr int kLogoutTimeoutMs = 500;
 // How long a first connection may take before the certificate is checked.
 constexpr int kConnectProbeMs = 2'000;
@@ -284,19 +285,23 @@ absl::StatusOr<v1::AppendReply> Session::Append(const v1::SignedEvent& event) {
     acknowledged_[reply.group_id()][reply.seq()] = {reply.event_hash(), event.signature()};
     return reply;
   };
-  for (int attempt = 1;; ++attempt) {
+  const auto give_up = std::chrono::steady_clock::now() + resend_for_;
+  std::chrono::steady_clock::duration pause = kFirstResendPause;
+  for (bool resent = false;; resent = true) {
     auto s = Call([&](auto* ctx) { return stub_->Append(ctx, req, &reply); });
     if (s.ok()) return acknowledged();
-    if (attempt > 1 && absl::IsAlreadyExists(s)) {
+    if (resent && absl::IsAlreadyExists(s)) {
       if (auto first = s.GetPayload(kAppendedPayload);
           first && reply.ParseFromString(std::string(*first))) {
         return acknowledged();
       }
     }
-    if (!(absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) || attempt == kResendAttempts) {
+    if (!(absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) ||
+        std::chrono::steady_clock::now() + pause > give_up) {
       return s;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(kResendBackoffMs * attempt));
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::steady_clock::duration>(2 * pause, kMaxResendPause);
   }
 }
 

@@ -22,7 +22,7 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return absl::OkStatus();
   if (s.IsNoSpace()) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("the disk is full while ", what, ": ", s.ToString()));
+        absl::StrCat("the server's disk is full (", what, "); try again later"));
   }
   return absl::InternalError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
 }

@@ -2,6 +2,8 @@
 
 #include <grpcpp/support/proto_buffer_reader.h>
 
+#include <cstdio>
+
 #include "absl/strings/str_cat.h"
 #include "kith/crypto.h"
 #include "kith/follow_reactor.h"
@@ -12,7 +14,18 @@ namespace kith::server {
 namespace {
 
 // absl and gRPC share the canonical status codes, value for value.
+// INTERNAL and UNKNOWN carry text meant for the operator (a storage
+// engine's own words): the caller gets a generic message with a request
+// id, and the server's log gets the text under that id.
 grpc::Status ToGrpc(const absl::Status& s) {
+  if (absl::IsInternal(s) || absl::IsUnknown(s)) {
+    const std::string request_id = crypto::ToHex(crypto::RandomBytes(8));
+    fprintf(stderr, "kithd: request %s failed: %s\n", request_id.c_str(), s.ToString().c_str());
+    return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
+                        absl::StrCat("the server failed on its side (request id ", request_id,
+                                     "); try again, and if it keeps failing, give the server's "
+                                     "operator this id"));
+  }
   if (auto first = s.GetPayload(kAppendedPayload)) {
     return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()),
                         std::string(*first));

@@ -53,10 +53,15 @@ class ClusterNodesTest : public ::testing::Test {
     EXPECT_TRUE(server.ok()) << server.status();
     return server.ok() ? *std::move(server) : nullptr;
   }
-  std::unique_ptr<client::Client> Connect(const server::Server& node, client::Identity identity,
-                                          bool register_first = true) {
-    auto c = client::Client::Connect(
-        {absl::StrCat("127.0.0.1:", node.port()), node.certificate_pem(), ""}, std::move(identity));
+  // `resend_for`: see client::Session::set_resend_for.
+  std::unique_ptr<client::Client> Connect(
+      const server::Server& node, client::Identity identity, bool register_first = true,
+      std::chrono::milliseconds resend_for = client::Session::kDefaultResendFor) {
+    client::ClientOptions options;
+    options.server = absl::StrCat("127.0.0.1:", node.port());
+    options.ca_pem = node.certificate_pem();
+    options.resend_for = resend_for;
+    auto c = client::Client::Connect(options, std::move(identity));
     EXPECT_TRUE(c.ok()) << c.status();
     if (register_first) EXPECT_OK((*c)->account().Register());
     return *std::move(c);
@@ -159,7 +164,9 @@ TEST_F(ClusterNodesTest, ANodeStartedEmptyServesAtOnceAndListsGroupsOnlyOnceItHa
                 .status());
   auto c = StartNodeLike("c", "a");
   ASSERT_NE(c, nullptr);
-  auto member_on_c = Connect(*c, kim, /*register_first=*/false);
+  // Refusals that say "retry" come back at once, not after the resends.
+  auto member_on_c =
+      Connect(*c, kim, /*register_first=*/false, /*resend_for=*/std::chrono::milliseconds(0));
   // It serves a group as soon as it is asked for it: reads, and sends.
   auto view = member_on_c->session().Sync(group);
   ASSERT_OK(view.status());

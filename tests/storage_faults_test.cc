@@ -71,9 +71,16 @@ class StorageFaultsTest : public ::testing::Test {
     fs_->Restore();
     StartServer();
   }
-  std::unique_ptr<client::Client> Connect(const client::Identity& identity) {
-    auto c = client::Client::Connect(
-        {absl::StrCat("127.0.0.1:", server_->port()), server_->certificate_pem(), ""}, identity);
+  // `resend_for` zero: an append the server could not store comes back as
+  // the server's refusal, rather than being sent again.
+  std::unique_ptr<client::Client> Connect(
+      const client::Identity& identity,
+      std::chrono::milliseconds resend_for = client::Session::kDefaultResendFor) {
+    client::ClientOptions options;
+    options.server = absl::StrCat("127.0.0.1:", server_->port());
+    options.ca_pem = server_->certificate_pem();
+    options.resend_for = resend_for;
+    auto c = client::Client::Connect(options, identity);
     EXPECT_TRUE(c.ok()) << c.status();
     if (!c.ok()) return nullptr;
     EXPECT_OK((*c)->account().Register());
@@ -134,7 +141,8 @@ TEST_F(StorageFaultsTest, PowerCutsLoseNothingAcknowledgedAndReleaseEachCheckInO
   for (int cycle = 0; cycle < kCycles; ++cycle) {
     const std::string when = absl::StrCat("after power cut ", cycle + 1);
     std::vector<std::unique_ptr<client::Client>> clients;
-    for (const Writer& w : writers) clients.push_back(Connect(*w.who));
+    // Each send is tried once: one cut off by the power stays unacknowledged.
+    for (const Writer& w : writers) clients.push_back(Connect(*w.who, std::chrono::milliseconds(0)));
     auto owner = Connect(dana);
     ASSERT_NE(owner, nullptr);
     auto scheduled = owner->circle().ScheduleCheckin(clock_.now_ms + kMinute, 0,
@@ -203,7 +211,7 @@ TEST_F(StorageFaultsTest, PowerCutsLoseNothingAcknowledgedAndReleaseEachCheckInO
 TEST_F(StorageFaultsTest, AFullOrFailingDiskRefusesAppendsAndTheServerRecoversByItself) {
   const client::Identity dana = client::Identity::Generate("dana");
   auto owner = Connect(dana);
-  auto member = Connect(client::Identity::Generate("ash"));
+  auto member = Connect(client::Identity::Generate("ash"), std::chrono::milliseconds(0));
   const std::string group = CreateGroupWith(*owner, {member.get()});
   std::map<uint64_t, std::string> acknowledged;
   for (int i = 0; i < 5; ++i) {
@@ -214,14 +222,17 @@ TEST_F(StorageFaultsTest, AFullOrFailingDiskRefusesAppendsAndTheServerRecoversBy
 
   struct Fault {
     rocksdb::IOStatus error;
-    absl::StatusCode code;
+    absl::StatusCode code;  // of a refused append
     const char* says;
+    absl::StatusCode write_code;  // of any other write refused
+    const char* write_says;
   };
   for (const Fault& fault :
        {Fault{rocksdb::IOStatus::NoSpace("no space left on device"),
+              absl::StatusCode::kResourceExhausted, "disk is full",
               absl::StatusCode::kResourceExhausted, "disk is full"},
         Fault{rocksdb::IOStatus::IOError("input/output error"), absl::StatusCode::kUnavailable,
-              "could not write to its storage"}}) {
+              "could not write to its storage", absl::StatusCode::kInternal, "request id "}}) {
     SCOPED_TRACE(fault.says);
     fs_->FailWrites(fault.error);
     for (int i = 0; i < 3; ++i) {
@@ -233,6 +244,16 @@ TEST_F(StorageFaultsTest, AFullOrFailingDiskRefusesAppendsAndTheServerRecoversBy
     }
     // What was stored is still read, whole.
     ExpectAllAcknowledged(*owner, group, acknowledged, "while the disk fails");
+    // Someone new cannot register; they are told why in words of the
+    // server's, never the storage engine's.
+    auto newcomer = client::Client::Connect(
+        {absl::StrCat("127.0.0.1:", server_->port()), server_->certificate_pem(), ""},
+        client::Identity::Generate("newcomer"));
+    ASSERT_TRUE(newcomer.ok()) << newcomer.status();
+    const absl::Status registered = (*newcomer)->account().Register();
+    EXPECT_EQ(registered.code(), fault.write_code) << registered;
+    EXPECT_NE(registered.message().find(fault.write_says), std::string::npos) << registered;
+    EXPECT_EQ(registered.message().find("IO error"), std::string::npos) << registered;
 
     // The disk works again; nobody restarts the server.
     fs_->FailWrites(rocksdb::IOStatus::OK());

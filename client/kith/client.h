@@ -49,6 +49,8 @@ struct ClientOptions {
   Session::KeepMemberKeys keep_member_keys;
   // Ms since the Unix epoch, for member key rotation; null: the system clock.
   std::function<int64_t()> clock;
+  // See Session::set_resend_for.
+  std::chrono::milliseconds resend_for = Session::kDefaultResendFor;
 };
 
 class Client {

@@ -11,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -60,6 +61,12 @@ class Session {
   // since the Unix epoch). Default: the system clock.
   void set_clock(std::function<int64_t()> now_ms) { now_ms_ = std::move(now_ms); }
   int64_t NowMs() const { return now_ms_(); }
+  // How long an append that got no answer (UNAVAILABLE, DEADLINE_EXCEEDED)
+  // is sent again, the same signed event each time, before its error is
+  // returned. Default kDefaultResendFor, which rides out a cluster's
+  // failover; zero: never.
+  static constexpr std::chrono::milliseconds kDefaultResendFor{30'000};
+  void set_resend_for(std::chrono::milliseconds resend_for) { resend_for_ = resend_for; }
   // Where the member keys are kept (the keystore, which other commands may
   // change too): applies a change to the keys as kept now, keeps them, and
   // returns them. Default: they live in memory only.
@@ -174,6 +181,7 @@ class Session {
 
   Identity identity_;
   std::function<int64_t()> now_ms_ = [] { return absl::ToUnixMillis(absl::Now()); };
+  std::chrono::milliseconds resend_for_ = kDefaultResendFor;
   KeepMemberKeys keep_member_keys_;
   std::string address_;
   std::string pinned_pem_;
