@@ -80,6 +80,7 @@ absl::Status RocksStore::OpenDb(bool read_only) {
                      : rocksdb::DB::Open(options, dir_, families, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "opening the database");
   read_only_ = read_only;
+  if (!read_only) read_only_because_ = absl::OkStatus();
   db_.reset(raw);
   // handles[0] is the default family, which Kith does not use.
   db_->DestroyColumnFamilyHandle(handles[0]);
@@ -112,6 +113,7 @@ absl::Status RocksStore::Recover() {
   // what is stored can still be read.
   CloseDb();
   auto s = OpenDb(/*read_only=*/false);
+  read_only_because_ = s;
   if (!s.ok() && !OpenDb(/*read_only=*/true).ok()) {
     fprintf(stderr, "kithd: the database does not open, even to read: %s\n", s.ToString().c_str());
   }
@@ -122,6 +124,7 @@ absl::Status RocksStore::Append(absl::Span<const v1::Event* const> events) {
   if (events.empty()) return absl::OkStatus();
   absl::ReaderMutexLock lock(&db_mu_);
   if (!db_) return Closed();
+  if (read_only_) return read_only_because_;
   rocksdb::WriteBatch batch;
   std::string value;
   for (const v1::Event* e : events) {
@@ -190,6 +193,7 @@ absl::Status RocksStore::Put(Family family, const std::string& key, const std::s
                              const char* what) {
   absl::ReaderMutexLock lock(&db_mu_);
   if (!db_) return Closed();
+  if (read_only_) return read_only_because_;
   return FromRocks(db_->Put(Writes(sync_writes_), families_[family], key, value), what);
 }
 
@@ -294,6 +298,7 @@ absl::Status RocksStore::ForEachBoundaries(
 absl::Status RocksStore::Delete(Family family, const std::string& key, const char* what) {
   absl::ReaderMutexLock lock(&db_mu_);
   if (!db_) return Closed();
+  if (read_only_) return read_only_because_;
   return FromRocks(db_->Delete(Writes(sync_writes_), families_[family], key), what);
 }
 

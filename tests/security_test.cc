@@ -309,6 +309,92 @@ INSTANTIATE_TEST_SUITE_P(Forgeries, ForgedMembershipTest,
                            return name;
                          });
 
+// S5 again, with honest signatures: a member signs, with their own key,
+// what only a moderator may (admitting someone who asked to join, making
+// themselves a moderator), or a genuine admission is sent again. The server
+// refuses each at the door, and a server that serves it anyway as the next
+// event finds the rules every client applies refusing it, for the same
+// reason.
+class MisusedRightTest : public SecurityTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(MisusedRightTest, S5_ARightfullySignedEventFromSomeoneWithoutTheRightIsRefused) {
+  auto alice = Client("alice");
+  auto bob = Client("bob");
+  auto ghost = Client("ghost");
+  const std::string group = CreateGroupWith(*alice, {bob.get()});
+  // The ghost asks to join with a real invite; nobody with the right admits them.
+  auto code = alice->groups().Invite(group);
+  ASSERT_OK(code.status());
+  auto charter = ghost->groups().GetCharter(group);
+  ASSERT_OK(charter.status());
+  ASSERT_OK(ghost->groups().Join(*code, *charter));
+  ASSERT_OK(alice->groups().Send(group, "hello").status());
+  auto view = bob->session().Sync(group);
+  ASSERT_OK(view.status());
+  const GroupState& state = (*view)->state();
+
+  v1::SignedEvent misused;
+  client::Client* sender = bob.get();  // the one who signed it
+  absl::StatusCode at_the_door = absl::StatusCode::kPermissionDenied;
+  std::string refusal;
+  if (GetParam() == "member admits") {
+    auto commit = client::BuildCommit(bob->identity(), state, {ghost->identity().user_id()}, {});
+    ASSERT_OK(commit.status());
+    misused = *commit;
+    refusal = "only moderators can admit or remove members";
+  } else if (GetParam() == "member makes themself a moderator") {
+    misused = client::BuildRoleChange(bob->identity(), state, bob->identity().user_id(),
+                                      v1::ROLE_MODERATOR);
+    refusal = "only the owner can change roles";
+  } else {
+    // Alice's genuine admission of Bob, sent again.
+    sender = alice.get();
+    at_the_door = absl::StatusCode::kAlreadyExists;
+    WithStore([&](server::RocksStore& store) {
+      for (const v1::Event& e : StoredLog(store, group)) {
+        v1::EventBody body;
+        body.ParseFromString(e.signed_().body());
+        if (body.has_commit() && body.commit().add_size() > 0) misused = e.signed_();
+      }
+    });
+    ASSERT_FALSE(misused.signature().empty());
+    refusal = "already in the log";
+  }
+
+  // An honest server refuses it.
+  v1::AppendRequest req;
+  *req.mutable_event() = misused;
+  v1::AppendReply reply;
+  grpc::ClientContext ctx;
+  sender->session().Prepare(&ctx);
+  const absl::Status sent = client::FromGrpc(sender->session().stub()->Append(&ctx, req, &reply));
+  EXPECT_EQ(sent.code(), at_the_door) << sent;
+  EXPECT_NE(sent.message().find(refusal), std::string::npos) << sent;
+
+  // A server that serves it anyway, as the next event: the rules every
+  // client applies to what it is served refuse it.
+  v1::Event served;
+  served.set_group_id(group);
+  served.set_seq(state.head_seq() + 1);
+  served.set_prev_hash(state.head_hash());
+  served.set_server_time_ms(absl::ToUnixMillis(absl::Now()));
+  *served.mutable_signed_() = misused;
+  GroupState client_state = state;
+  auto applied = client_state.ApplyLogged(served, SignatureCheck::kVerify);
+  ASSERT_FALSE(applied.ok()) << GetParam();
+  EXPECT_NE(applied.status().message().find(refusal), std::string::npos) << applied.status();
+  EXPECT_EQ(client_state.head_seq(), state.head_seq());
+}
+
+INSTANTIATE_TEST_SUITE_P(Misuses, MisusedRightTest,
+                         ::testing::Values("member admits", "member makes themself a moderator",
+                                           "admission replayed"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), ' ', '_');
+                           return name;
+                         });
+
 TEST_F(SecurityTest, S7_ServerCannotSwapAKeyUnderAKnownId) {
   auto alice = Client("alice");
   auto bob = Client("bob");

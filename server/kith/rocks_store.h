@@ -124,6 +124,8 @@ class RocksStore final : public Store {
   mutable absl::Mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
   bool read_only_ ABSL_GUARDED_BY(db_mu_) = false;
+  // Why the database could not open for writing: what writes get meanwhile.
+  absl::Status read_only_because_ ABSL_GUARDED_BY(db_mu_);
   rocksdb::ColumnFamilyHandle* families_[kFamilies] ABSL_GUARDED_BY(db_mu_) = {};
 };
 
