@@ -137,6 +137,8 @@ Target StartTarget(const std::string& address, const std::string& ca_file, bool 
     if (auto s = t.primary->RequireSynchronousStandby(); !s.ok()) Die("making it synchronous", s);
     args = {"--store", "postgres", "--pg", t.primary->conninfo()};
   }
+  // The load tool measures the write path, not the per-account limit.
+  args.insert(args.end(), {"--max-appends-per-second", "0"});
   t.node_args = args;
   for (const char* name : cluster ? std::vector<const char*>{"/a", "/b"} : std::vector<const char*>{""}) {
     auto node = std::make_unique<testing::KithdProcess>(t.dir->path() + name, args);

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "kith/event_builder.h"
 #include "kith/protocol.h"
@@ -211,7 +212,15 @@ absl::Status Session::Call(const Rpc& rpc) {
     Prepare(&ctx);
     grpc::Status status = rpc(&ctx);
     if (status.error_code() != grpc::StatusCode::UNAUTHENTICATED || attempt > 0) {
-      return FromGrpc(status);
+      absl::Status out = FromGrpc(status);
+      if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        // A rate limit says when to come back.
+        const auto& trailers = ctx.GetServerTrailingMetadata();
+        if (auto it = trailers.find(kRetryAfterMetadata); it != trailers.end()) {
+          out.SetPayload(kRetryAfterPayload, absl::Cord(std::string(it->second.data(), it->second.size())));
+        }
+      }
+      return out;
     }
     if (auto s = Login(); !s.ok()) return s;
   }
@@ -295,6 +304,15 @@ absl::StatusOr<v1::AppendReply> Session::Append(const v1::SignedEvent& event) {
           first && reply.ParseFromString(std::string(*first))) {
         return acknowledged();
       }
+    }
+    // Over a rate limit: sent again when it says, if that is in time.
+    if (auto retry = s.GetPayload(kRetryAfterPayload); retry && absl::IsResourceExhausted(s)) {
+      int64_t retry_ms = 0;
+      const auto wait = std::chrono::milliseconds(
+          absl::SimpleAtoi(std::string(*retry), &retry_ms) ? std::max<int64_t>(retry_ms, 1) : 1000);
+      if (std::chrono::steady_clock::now() + wait > give_up) return s;
+      std::this_thread::sleep_for(wait);
+      continue;
     }
     if (!(absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) ||
         std::chrono::steady_clock::now() + pause > give_up) {

@@ -32,6 +32,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--pg", options.postgres,
                  "with --store postgres: the libpq connection string, e.g. \"host=db dbname=kith\"");
+  app.add_option("--max-appends-per-second", options.max_appends_per_second,
+                 "events one account may append a second, sustained (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--append-burst", options.append_burst,
+                 "events one account may append at once before that limit applies")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "do not log one line per request");
   app.add_option("--health-listen", options.health_listen,
                  "host:port for a plaintext gRPC health service only, for probes (off by default)");

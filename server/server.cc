@@ -94,7 +94,8 @@ class ServerImpl final : public Server, private StoreWatcher {
     store_->Watch(this);
     service_ = std::make_unique<KithService>(auth_.get(), &groups_, appender_.get(), store_.get(),
                                              checkins_.get(), duress_.get(), boundaries_.get(),
-                                             signer_.get(), options.clock, options.log_requests);
+                                             signer_.get(), options.clock, options.log_requests,
+                                             options.max_appends_per_second, options.append_burst);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();

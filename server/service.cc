@@ -34,6 +34,9 @@ grpc::Status ToGrpc(const absl::Status& s) {
 }
 
 grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const absl::Status& s) {
+  if (auto retry_ms = s.GetPayload(kRetryAfterPayload)) {
+    ctx->AddTrailingMetadata(kRetryAfterMetadata, std::string(*retry_ms));
+  }
   auto* reactor = ctx->DefaultReactor();
   reactor->Finish(ToGrpc(s));
   return reactor;
@@ -51,7 +54,8 @@ absl::Status CheckId(const std::string& id, const char* what) {
 KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
                          const Store* store, Checkins* checkins, DuressAlarms* duress,
                          Boundaries* boundaries, const CheckpointSigner* signer,
-                         const Clock* clock, bool log_streams)
+                         const Clock* clock, bool log_streams, double appends_per_second,
+                         double append_burst)
     : auth_(auth),
       groups_(groups),
       appender_(appender),
@@ -61,7 +65,8 @@ KithService::KithService(Authenticator* auth, GroupRegistry* groups, Appender* a
       boundaries_(boundaries),
       signer_(signer),
       clock_(clock),
-      log_streams_(log_streams) {}
+      log_streams_(log_streams),
+      appends_(appends_per_second, append_burst, "events", SystemClock()) {}
 
 namespace {
 
@@ -244,6 +249,7 @@ grpc::ServerUnaryReactor* KithService::CreateGroup(grpc::CallbackServerContext* 
                                                    v1::AppendReply* reply) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return Done(ctx, caller.status());
+  if (auto s = appends_.Take(*caller); !s.ok()) return Done(ctx, s);
   auto* reactor = ctx->DefaultReactor();
   SubmitEvent(*caller, req->create(), v1::EventBody::kCreate, reactor, reply);
   return reactor;
@@ -254,6 +260,7 @@ grpc::ServerUnaryReactor* KithService::JoinGroup(grpc::CallbackServerContext* ct
                                                  v1::AppendReply* reply) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return Done(ctx, caller.status());
+  if (auto s = appends_.Take(*caller); !s.ok()) return Done(ctx, s);
   v1::EventBody body;
   if (!body.ParseFromString(req->request().body()) || !body.has_join_request()) {
     return Done(ctx, absl::InvalidArgumentError("JoinGroup takes a join request event"));
@@ -273,6 +280,7 @@ grpc::ServerUnaryReactor* KithService::Append(grpc::CallbackServerContext* ctx,
                                               v1::AppendReply* reply) {
   auto caller = Caller(ctx);
   if (!caller.ok()) return Done(ctx, caller.status());
+  if (auto s = appends_.Take(*caller); !s.ok()) return Done(ctx, s);
   auto* reactor = ctx->DefaultReactor();
   SubmitEvent(*caller, req->event(), v1::EventBody::KIND_NOT_SET, reactor, reply);
   return reactor;

@@ -136,6 +136,12 @@ inline constexpr char kNotAccepting[] = "not accepting messages from you right n
 // its answer: the event landed once.
 inline constexpr char kAppendedPayload[] = "type.googleapis.com/kith.v1.AppendReply";
 
+// Payload of a RESOURCE_EXHAUSTED refusal from a rate limit (on an
+// absl::Status): how many ms until the request may be sent again, in
+// decimal. It travels as the trailing metadata kRetryAfterMetadata.
+inline constexpr char kRetryAfterPayload[] = "kith/retry-after-ms";
+inline constexpr char kRetryAfterMetadata[] = "kith-retry-after-ms";
+
 inline constexpr size_t kMaxEvidenceTextBytes = 16 * 1024;
 inline constexpr size_t kMaxAttachmentBytes = 512 * 1024;
 std::string TimestampSigningInput(std::string_view hash, int64_t time_ms);

@@ -27,6 +27,11 @@ struct ServerOptions {
   // under data_dir (which keeps the TLS identity and checkpoint key).
   std::string postgres;
   int64_t session_ttl_ms = 12 * 3600 * 1000;
+  // How many events one account may append a second, sustained, and in a
+  // burst (RateLimiter); past them, RESOURCE_EXHAUSTED says when to retry.
+  // 0: no limit.
+  double max_appends_per_second = 200;
+  double append_burst = 1000;
   bool log_requests = true;
   const Clock* clock = SystemClock();
   // If set, host:port of a second, plaintext listener that serves only the

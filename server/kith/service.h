@@ -14,6 +14,7 @@
 #include "kith/clock.h"
 #include "kith/duress_alarms.h"
 #include "kith/group_registry.h"
+#include "kith/rate_limiter.h"
 #include "kith/store.h"
 
 namespace kith::server {
@@ -26,11 +27,13 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   static constexpr uint32_t kMaxReadEvents = 1000;
 
   // With `log_streams`, Follow streams log one request line when they end
-  // (unary calls are logged by the request-log interceptor).
+  // (unary calls are logged by the request-log interceptor). Each account
+  // appends at most `appends_per_second`, with bursts of `append_burst`
+  // (see ServerOptions).
   KithService(Authenticator* auth, GroupRegistry* groups, Appender* appender,
               const Store* store, Checkins* checkins, DuressAlarms* duress,
               Boundaries* boundaries, const CheckpointSigner* signer, const Clock* clock,
-              bool log_streams);
+              bool log_streams, double appends_per_second, double append_burst);
 
   grpc::ServerUnaryReactor* GetChallenge(grpc::CallbackServerContext* ctx, const v1::Empty* req,
                                          v1::Challenge* reply) override;
@@ -139,6 +142,8 @@ class KithService final : public v1::Kith::WithRawCallbackMethod_Follow<v1::Kith
   const CheckpointSigner* const signer_;
   const Clock* const clock_;
   const bool log_streams_;
+  // By real time, whatever clock the server's events run on.
+  RateLimiter appends_;
 };
 
 }  // namespace kith::server
