@@ -35,16 +35,25 @@ class ClockedServerTest : public ::testing::Test {
     options.log_requests = false;
     options.clock = &clock_;
     options.on_timer_pass = timer_.Hook();
+    Configure(options);
     auto server = server::Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
   }
-  // A registered client of the running server.
-  std::unique_ptr<client::Client> Connect(client::Identity identity) {
-    auto c = client::Client::Connect(
-        {absl::StrCat("127.0.0.1:", server_->port()), server_->certificate_pem(), ""},
-        std::move(identity));
+  // What a fixture changes in the server's options, at every start.
+  virtual void Configure(server::ServerOptions& options) {}
+  // A registered client of the running server (`resend_for`: see
+  // client::Session::set_resend_for).
+  std::unique_ptr<client::Client> Connect(
+      client::Identity identity,
+      std::chrono::milliseconds resend_for = client::Session::kDefaultResendFor) {
+    client::ClientOptions options;
+    options.server = absl::StrCat("127.0.0.1:", server_->port());
+    options.ca_pem = server_->certificate_pem();
+    options.resend_for = resend_for;
+    auto c = client::Client::Connect(options, std::move(identity));
     EXPECT_TRUE(c.ok()) << c.status();
+    if (!c.ok()) return nullptr;
     EXPECT_OK((*c)->account().Register());
     return *std::move(c);
   }

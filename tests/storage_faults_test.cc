@@ -16,9 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "fault_injection_fs.h"
-#include "kith/server.h"
-#include "manual_clock.h"
-#include "test_support.h"
+#include "clocked_server.h"
 
 namespace kith::testing {
 namespace {
@@ -32,7 +30,7 @@ v1::AlertContent CheckOnMe(const std::string& note) {
   return c;
 }
 
-class StorageFaultsTest : public ::testing::Test {
+class StorageFaultsTest : public ClockedServerTest {
  protected:
   void SetUp() override {
     uint64_t seed = std::random_device{}();
@@ -40,51 +38,21 @@ class StorageFaultsTest : public ::testing::Test {
     std::printf("fault seed: %llu (KITH_FAULT_SEED=%llu replays this run)\n",
                 static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
     rng_.seed(seed);
-    StartServer();
+    ClockedServerTest::SetUp();
   }
-  void TearDown() override { StopServer(); }
+  void Configure(server::ServerOptions& options) override { options.file_system = fs_; }
 
-  void StartServer() {
-    server::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = dir_.path() + "/data";
-    options.log_requests = false;
-    options.clock = &clock_;
-    options.file_system = fs_;
-    auto server = server::Server::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-  }
-  void StopServer() {
-    if (!server_) return;
-    server_->Shutdown();
-    server_.reset();
-  }
   // The power goes (if it has not) while whatever runs keeps running; the
   // server is then stopped (as the machine would be), the disk loses what
   // a power cut may take, and the server starts again on what is left.
   void PowerCutAndRestart(const std::function<void()>& while_dark) {
     fs_->Crash();
     while_dark();
-    StopServer();
+    server_->Shutdown();
+    server_.reset();
     lost_bytes_ += fs_->LoseUnsyncedData(rng_);
     fs_->Restore();
     StartServer();
-  }
-  // `resend_for` zero: an append the server could not store comes back as
-  // the server's refusal, rather than being sent again.
-  std::unique_ptr<client::Client> Connect(
-      const client::Identity& identity,
-      std::chrono::milliseconds resend_for = client::Session::kDefaultResendFor) {
-    client::ClientOptions options;
-    options.server = absl::StrCat("127.0.0.1:", server_->port());
-    options.ca_pem = server_->certificate_pem();
-    options.resend_for = resend_for;
-    auto c = client::Client::Connect(options, identity);
-    EXPECT_TRUE(c.ok()) << c.status();
-    if (!c.ok()) return nullptr;
-    EXPECT_OK((*c)->account().Register());
-    return *std::move(c);
   }
   // Every acknowledged message of `group` is in the log at its seq, with
   // its text, in a history a fresh client verifies from the start.
@@ -102,11 +70,8 @@ class StorageFaultsTest : public ::testing::Test {
     }
   }
 
-  TempDir dir_;
   std::shared_ptr<FaultInjectionFs> fs_ = std::make_shared<FaultInjectionFs>();
   std::mt19937_64 rng_;
-  ManualClock clock_;
-  std::unique_ptr<server::Server> server_;
   uint64_t lost_bytes_ = 0;
 };
 
@@ -270,8 +235,7 @@ TEST_F(StorageFaultsTest, AFullOrFailingDiskRefusesAppendsAndTheServerRecoversBy
     ExpectAllAcknowledged(*owner, group, acknowledged, "once the disk works");
   }
   // And across a restart on what the disk holds, read by a fresh client.
-  StopServer();
-  StartServer();
+  Restart();
   auto reader = Connect(dana);
   ASSERT_NE(reader, nullptr);
   ExpectAllAcknowledged(*reader, group, acknowledged, "after a restart");
