@@ -431,6 +431,9 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
                     "the server could not write to its storage, so this may not have been "
                     "stored; send it again (it is never stored twice)");
       for (const Accepted& a : accepted) stale_.emplace(a.event->group_id(), a.entry);
+      // What the log holds now is known only once read back, which skips
+      // the cache: it stops here, so it stays a prefix of the truth.
+      cache_ = nullptr;
       for (Request& r : batch) r.done(storage_refusal_);
       return behind;
     }
