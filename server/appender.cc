@@ -417,9 +417,11 @@ std::set<std::string> Appender::WriteBatch(std::deque<Request>& batch,
 
   // Also ends what LockHeads began when nothing was accepted.
   if (auto s = log_->Append(to_store); !s.ok()) {
-    fprintf(stderr, "kithd: appending %zu events failed: %s\n", to_store.size(),
-            s.ToString().c_str());
-    if (!to_store.empty()) {
+    if (to_store.empty()) {
+      fprintf(stderr, "kithd: releasing groups in the store: %s\n", s.ToString().c_str());
+    } else {
+      fprintf(stderr, "kithd: appending %zu events failed: %s\n", to_store.size(),
+              s.ToString().c_str());
       // The states took this batch ahead of the log, and every answer was
       // decided against them: none stands.
       storage_refusal_ =

@@ -80,23 +80,15 @@ class FaultInjectionFs::File final : public rocksdb::FSWritableFileOwnerWrapper 
   // Runs `op`, which leaves the file `size` bytes long, unless writes fail.
   template <typename Op>
   rocksdb::IOStatus Write(uint64_t size, Op op, bool append = false) {
-    std::lock_guard<std::mutex> lock(fs_->mu_);
-    if (auto error = fs_->WriteError(); !error.ok()) return error;
-    rocksdb::IOStatus s = op();
-    if (s.ok()) {
+    return fs_->Guarded(op, [&] {
       size_ = size;
       fs_->Wrote(path_, size);
       if (append) fs_->Appended();
-    }
-    return s;
+    });
   }
   template <typename Op>
   rocksdb::IOStatus SyncWith(Op op) {
-    std::lock_guard<std::mutex> lock(fs_->mu_);
-    if (auto error = fs_->WriteError(); !error.ok()) return error;
-    rocksdb::IOStatus s = op();
-    if (s.ok()) fs_->Synced(path_);
-    return s;
+    return fs_->Guarded(op, [&] { fs_->Synced(path_); });
   }
 
   FaultInjectionFs* const fs_;
@@ -123,11 +115,7 @@ class FaultInjectionFs::Directory final : public rocksdb::FSDirectoryWrapper {
  private:
   template <typename Op>
   rocksdb::IOStatus SyncWith(Op op) {
-    std::lock_guard<std::mutex> lock(fs_->mu_);
-    if (auto error = fs_->WriteError(); !error.ok()) return error;
-    rocksdb::IOStatus s = op();
-    if (s.ok()) fs_->DirectorySynced(path_);
-    return s;
+    return fs_->Guarded(op, [&] { fs_->DirectorySynced(path_); });
   }
 
   FaultInjectionFs* const fs_;

@@ -99,6 +99,16 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
 
   // The error every write gets now (OK if none). REQUIRES: mu_ held.
   rocksdb::IOStatus WriteError() const;
+  // Runs `op` unless writes fail now, then `recorded` if it succeeded, all
+  // under mu_, so that a crash falls wholly before or after it.
+  template <typename Op, typename Recorded>
+  rocksdb::IOStatus Guarded(Op op, Recorded recorded) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto error = WriteError(); !error.ok()) return error;
+    rocksdb::IOStatus s = op();
+    if (s.ok()) recorded();
+    return s;
+  }
   rocksdb::IOStatus Track(const std::string& path, rocksdb::IOStatus opened,
                           std::unique_ptr<rocksdb::FSWritableFile>* result, bool fresh);
   // A file of `path` wrote, synced or truncated to `size` bytes.
