@@ -196,15 +196,17 @@ v1::SignedEvent BuildModeration(const Identity& author, const GroupState& state,
 }
 
 v1::SignedEvent BuildReport(const Identity& author, const GroupState& state,
-                            const v1::ReportContent& content) {
+                            const v1::ReportContent& content, std::string_view accused) {
+  const bool withheld = !accused.empty() && state.IsModerator(std::string(accused));
   std::map<std::string, std::string> moderators;
   for (const auto& [id, member] : state.members()) {
-    if (IsModeratorRole(member.role)) {
+    if (IsModeratorRole(member.role) && !(withheld && id == accused)) {
       moderators[id] = member.bundle.box_pk();
     }
   }
   v1::EventBody body = Body(author, state);
   *body.mutable_report() = SealReport(content, state.group_id(), author.user_id(), moderators);
+  if (withheld) body.mutable_report()->set_withheld_from(std::string(accused));
   return Stamped(author, state, std::move(body));
 }
 

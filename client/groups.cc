@@ -4,6 +4,7 @@
 #include "kith/groups.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "kith/event_builder.h"
@@ -156,12 +157,25 @@ absl::StatusOr<uint64_t> Groups::Report(const std::string& group_id, uint64_t me
                                         std::string rule, std::string note) {
   auto checkpoint = session_.Checkpoint(group_id);
   if (!checkpoint.ok()) return checkpoint.status();
-  auto content = BuildReportContent(*session_.SyncedView(group_id), *checkpoint, message_seq,
-                                    std::move(rule), std::move(note));
+  const GroupView& synced = *session_.SyncedView(group_id);
+  auto content = BuildReportContent(synced, *checkpoint, message_seq, std::move(rule),
+                                    std::move(note));
   if (!content.ok()) return content.status();
+  const std::string accused = synced.FindMessage(message_seq)->sender;
   auto reply =
       session_.AppendFresh(group_id, [&](const GroupView& view) -> absl::StatusOr<v1::SignedEvent> {
-        return BuildReport(session_.identity(), view.state(), *content);
+        // A report about a moderator goes to the others; with none, nowhere.
+        size_t moderators = 0;
+        for (const auto& [id, member] : view.state().members()) {
+          moderators += IsModeratorRole(member.role) && id != accused;
+        }
+        if (moderators == 0) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              view.NameOf(accused), " is this group's only moderator, so a report about their "
+              "message has nobody else to go to. The group needs a second moderator: the owner "
+              "makes one with 'kith group role GROUP USER moderator'"));
+        }
+        return BuildReport(session_.identity(), view.state(), *content, accused);
       });
   crypto::Wipe(*content->mutable_franking_key());
   if (!reply.ok()) return reply.status();
@@ -177,16 +191,37 @@ absl::StatusOr<std::vector<QueueItem>> Groups::ModerationQueue(const std::string
   if (!view.state().IsModerator(session_.identity().user_id())) {
     return absl::PermissionDeniedError("only the group's moderators see its reports");
   }
-  std::vector<QueueItem> items;
+  const std::string& self = session_.identity().user_id();
+  std::vector<QueueItem> items;  // reports that fail verification, and unreadable events
+  std::map<uint64_t, QueueItem> by_message;  // everything else, one item per message
+  auto merge = [&](QueueItem item) {
+    auto [it, fresh] = by_message.try_emplace(item.message_seq, item);
+    QueueItem& merged = it->second;
+    if (!fresh) {
+      merged.also.push_back(item.seq);
+      merged.filed_ms = std::min(merged.filed_ms, item.filed_ms);
+      if (item.kind == QueueItem::Kind::kReport) merged.kind = QueueItem::Kind::kReport;
+      merged.overridden |= item.overridden;
+      for (const auto& rule : item.rules) {
+        if (std::find(merged.rules.begin(), merged.rules.end(), rule) == merged.rules.end()) {
+          merged.rules.push_back(rule);
+        }
+      }
+      if (!item.note.empty()) {
+        merged.note = merged.note.empty() ? item.note : absl::StrCat(merged.note, "; ", item.note);
+      }
+      merged.reporters.insert(merged.reporters.end(), item.reporters.begin(), item.reporters.end());
+    }
+  };
   for (const ReportRecord& r : view.reports()) {
-    if (view.state().IsResolved(r.seq)) continue;
+    // Withheld from this moderator: it is about their own message.
+    if (view.state().IsResolved(r.seq) || view.state().ReportWithheldFrom(r.seq) == self) continue;
     QueueItem item;
     item.seq = r.seq;
     item.filed_ms = r.server_time_ms;
     item.reporter = r.reporter;
-    auto content =
-        OpenReport(r.report, group_id, r.reporter, session_.identity().user_id(),
-                   session_.identity().box.public_key, session_.identity().box.secret_key);
+    auto content = OpenReport(r.report, group_id, r.reporter, self,
+                              session_.identity().box.public_key, session_.identity().box.secret_key);
     if (!content.ok()) {
       item.verified = content.status();
       items.push_back(std::move(item));
@@ -212,7 +247,12 @@ absl::StatusOr<std::vector<QueueItem>> Groups::ModerationQueue(const std::string
       item.verified = accused.status();
     }
     crypto::Wipe(*content->mutable_franking_key());
-    items.push_back(std::move(item));
+    if (!item.verified.ok()) {
+      items.push_back(std::move(item));
+      continue;
+    }
+    item.reporters.push_back(item.reporter);
+    merge(std::move(item));
   }
   for (const Message& m : view.messages()) {
     if (m.overridden_rules.empty() || view.state().IsResolved(m.seq)) continue;
@@ -221,8 +261,23 @@ absl::StatusOr<std::vector<QueueItem>> Groups::ModerationQueue(const std::string
     item.seq = item.message_seq = m.seq;
     item.filed_ms = m.server_time_ms;
     item.reporter = item.accused = m.sender;
+    item.overridden = true;
     item.rules = m.overridden_rules;
     item.text = m.text;
+    merge(std::move(item));
+  }
+  for (auto& [message_seq, item] : by_message) {
+    // The earliest item names the resolution; the message's own seq is
+    // closed with it, so a later report finds it already resolved.
+    item.also.push_back(item.seq);
+    std::sort(item.also.begin(), item.also.end());
+    item.seq = item.also.front();
+    item.also.erase(item.also.begin());
+    item.already_resolved = view.state().IsResolved(message_seq);
+    if (!item.already_resolved && message_seq != item.seq &&
+        std::find(item.also.begin(), item.also.end(), message_seq) == item.also.end()) {
+      item.also.push_back(message_seq);
+    }
     items.push_back(std::move(item));
   }
   // Content that does not open: the signed event in the verified log is the

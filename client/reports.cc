@@ -87,4 +87,10 @@ absl::StatusOr<std::string> VerifyReport(const GroupView& view, std::string_view
   return body.author();
 }
 
+void SetResolves(const QueueItem& item, v1::Moderation* m) {
+  m->set_resolves(item.seq);
+  m->clear_also_resolves();
+  for (uint64_t seq : item.also) m->add_also_resolves(seq);
+}
+
 }  // namespace kith::client

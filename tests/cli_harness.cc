@@ -11,6 +11,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "absl/strings/str_split.h"
+
 extern char** environ;
 
 namespace kith::testing {
@@ -87,6 +89,22 @@ bool CliTest::WaitForText(const std::string& path, const std::string& needle) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return true;
+}
+
+std::vector<std::string> CliTest::Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    lines.emplace_back(line);
+  }
+  return lines;
+}
+
+std::vector<std::string> CliTest::MessageLines(const std::string& json_lines) {
+  std::vector<std::string> out;
+  for (const std::string& line : Lines(json_lines)) {
+    if (Json(line).fields().contains("text")) out.push_back(line);
+  }
+  return out;
 }
 
 google::protobuf::Struct CliTest::Json(const std::string& line) {

@@ -47,6 +47,10 @@ class CliTest : public ServerTest {
   static bool WaitForText(const std::string& path, const std::string& needle);
 
   static google::protobuf::Struct Json(const std::string& line);
+  // The lines of `text`, without their newlines.
+  static std::vector<std::string> Lines(const std::string& text);
+  // The lines of `--json read` output that are messages (not events).
+  static std::vector<std::string> MessageLines(const std::string& json_lines);
   static std::string Field(const std::string& json_line, const std::string& key);
 
   // `kith id create` and `kith register`; returns the create command's output.

@@ -42,20 +42,18 @@ TEST_F(CliTest, FirstSession) {
   Ok("alice", {"send", group, "welcome, bob"});
   Ok("bob", {"send", "Tuesday Recovery", "-"}, "thank you\n");  // by name, from stdin
   std::string read = Ok("bob", {"--json", "read", group});
-  std::vector<std::string> lines;
-  for (size_t at = 0; at < read.size();) {
-    size_t nl = read.find('\n', at);
-    lines.push_back(read.substr(at, nl - at));
-    at = nl == std::string::npos ? read.size() : nl + 1;
-  }
-  ASSERT_EQ(lines.size(), 2u) << read;
-  EXPECT_EQ(Field(lines[0], "text"), "welcome, bob");
-  EXPECT_EQ(Field(lines[0], "sender"), alice_id);
-  EXPECT_EQ(Field(lines[1], "text"), "thank you");
-  EXPECT_EQ(Field(lines[1], "sender_name"), "bob");
+  // The admission, then the two messages (a member does not see requests to join).
+  std::vector<std::string> lines = Lines(read);
+  ASSERT_EQ(lines.size(), 3u) << read;
+  EXPECT_EQ(Field(lines[0], "event"), "admit");
+  EXPECT_EQ(Field(lines[0], "author"), alice_id);
+  EXPECT_EQ(Field(lines[1], "text"), "welcome, bob");
+  EXPECT_EQ(Field(lines[1], "sender"), alice_id);
+  EXPECT_EQ(Field(lines[2], "text"), "thank you");
+  EXPECT_EQ(Field(lines[2], "sender_name"), "bob");
   const std::string since = Ok("alice", {"read", group, "--since",
                                          std::to_string(static_cast<int>(
-                                             Json(lines[1]).fields().at("seq").number_value()))});
+                                             Json(lines[2]).fields().at("seq").number_value()))});
   EXPECT_EQ(since.find("welcome"), std::string::npos);
   EXPECT_NE(since.find("thank you"), std::string::npos);
 
@@ -93,12 +91,21 @@ TEST_F(CliTest, FollowPrintsMessagesAsTheyArrive) {
   pid_t follower = Spawn("bob", {"follow", group}, {kPassphrase}, "", out, out + ".err");
   ASSERT_TRUE(WaitForText(out + ".err", "Following from message")) << ReadFile(out + ".err");
   Ok("alice", {"send", group, "are you there?"});
-  WaitForText(out, "are you there?");
+  EXPECT_TRUE(WaitForText(out, "are you there?")) << ReadFile(out);
+  // Joins and moderation show as they happen, not only messages.
+  Enroll("cara");
+  Ok("cara", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  Ok("alice", {"group", "admit", group, "cara"});
+  Ok("alice", {"mod", "warn", group, "bob"});
+  EXPECT_TRUE(WaitForText(out, "alice warned bob")) << ReadFile(out);
   const std::string seen = ReadFile(out);
   kill(follower, SIGTERM);
   waitpid(follower, nullptr, 0);
   EXPECT_NE(seen.find("alice"), std::string::npos) << seen;
   EXPECT_NE(seen.find("are you there?"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("alice admitted cara"), std::string::npos) << seen;
+  // Requests to join are for moderators' eyes.
+  EXPECT_EQ(seen.find("asked to join"), std::string::npos) << seen;
 }
 
 TEST_F(CliTest, SendPausesOnALikelyRuleBreakAndRecordsAnOverride) {
@@ -115,18 +122,25 @@ TEST_F(CliTest, SendPausesOnALikelyRuleBreakAndRecordsAnOverride) {
   EXPECT_EQ(paused.exit_code, 1);
   EXPECT_NE(paused.err.find("no_name_calling rule: \"j3rk\""), std::string::npos) << paused.err;
   EXPECT_NE(paused.err.find("--yes"), std::string::npos) << paused.err;
-  EXPECT_EQ(Ok("alice", {"read", group}), "");
+  EXPECT_EQ(MessageLines(Ok("alice", {"--json", "read", group})), std::vector<std::string>{});
 
   // A rule the group does not carry does not pause anything.
   Ok("bob", {"send", group, "nobody asked"});
-  // --yes sends, and every member's client (moderators included) sees the
-  // override, inside the encryption.
+  // --yes sends, and the moderators' clients show the override, which
+  // travels inside the encryption.
   Ok("bob", {"send", group, "you're a total j3rk", "--yes"});
-  const std::string read = Ok("alice", {"--json", "read", group});
-  const std::string last = read.substr(read.rfind('\n') + 1);
-  EXPECT_EQ(Field(last, "text"), "you're a total j3rk");
-  EXPECT_EQ(Field(last, "overridden_rules"), "no_name_calling");
-  EXPECT_EQ(Field(read.substr(0, read.find('\n')), "overridden_rules"), "");
+  const auto read = MessageLines(Ok("alice", {"--json", "read", group}));
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(Field(read[1], "text"), "you're a total j3rk");
+  EXPECT_EQ(Field(read[1], "overridden_rules"), "no_name_calling");
+  EXPECT_EQ(Field(read[0], "overridden_rules"), "");
+  EXPECT_NE(Ok("alice", {"read", group}).find("[sent despite no_name_calling]"), std::string::npos);
+  // A member's client does not show it.
+  const std::string members = Ok("bob", {"read", group});
+  EXPECT_NE(members.find("you're a total j3rk"), std::string::npos) << members;
+  EXPECT_EQ(members.find("sent despite"), std::string::npos) << members;
+  EXPECT_FALSE(Json(MessageLines(Ok("bob", {"--json", "read", group}))[1]).fields().contains(
+      "overridden_rules"));
 
   // A crisis is never blocked: it shows the group's crisis resources.
   CliResult crisis = Kith("bob", {"send", group, "I don't want to be here anymore"});
@@ -218,6 +232,52 @@ TEST_F(CliTest, ReportQueueResolveAndAuditAcrossThreePeople) {
                                   "--accept-rules"});
   EXPECT_EQ(rejoin.exit_code, 1);
   EXPECT_NE(rejoin.err.find("banned"), std::string::npos) << rejoin.err;
+}
+
+TEST_F(CliTest, NobodyAnswersForTheirOwnMessageAndAuthorityIsCheckedBeforeAnyQuestion) {
+  Enroll("alice");  // owner
+  Enroll("bob");
+  Enroll("cara");
+  const std::string group = Ok("alice", {"group", "create", "Tuesday Recovery", "--rules", "no_yelling"});
+  for (const char* who : {"bob", "cara"}) {
+    Ok(who, {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  }
+  Ok("alice", {"group", "admit", group, "bob", "cara"});
+  const int seq = static_cast<int>(
+      Json(Ok("alice", {"--json", "send", group, "I AM SO DONE WITH ALL OF YOU", "--yes"}))
+          .fields().at("seq").number_value());
+
+  // The owner's own override is in her queue, marked as hers to leave alone.
+  const auto own = Json(Ok("alice", {"--json", "mod", "queue", "Tuesday Recovery"})).fields();
+  EXPECT_TRUE(own.at("about_you").bool_value());
+  const std::string item = std::to_string(static_cast<int>(own.at("item").number_value()));
+  CliResult self = Kith("alice", {"mod", "resolve", group, item, "--action", "dismiss"});
+  EXPECT_EQ(self.exit_code, 1);
+  EXPECT_NE(self.err.find("about your own message"), std::string::npos) << self.err;
+
+  // Nobody else moderates: a report about her has nowhere to go, and says so.
+  CliResult nowhere = Kith("bob", {"report", group, std::to_string(seq), "--rule", "no_yelling"});
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_NE(nowhere.err.find("needs a second moderator"), std::string::npos) << nowhere.err;
+
+  // With cara a moderator, the report and the override are one item for her.
+  Ok("alice", {"group", "role", group, "cara", "moderator"});
+  Ok("bob", {"report", group, std::to_string(seq), "--rule", "no_yelling"});
+  const std::string queue = Ok("cara", {"mod", "queue", "Tuesday Recovery"});
+  EXPECT_NE(queue.find("who sent it despite the rules engine's warning"), std::string::npos) << queue;
+  EXPECT_NE(queue.find("nobody here can restrict them"), std::string::npos) << queue;
+  // The hint pastes as is: the group's name is quoted.
+  EXPECT_NE(queue.find("kith mod resolve 'Tuesday Recovery' " + item + " --action dismiss"),
+            std::string::npos) << queue;
+  EXPECT_EQ(Lines(Ok("cara", {"--json", "mod", "queue", group})).size(), 1u);
+  // Taking the ladder's step on the owner is refused before any question.
+  CliResult step = Kith("cara", {"mod", "resolve", group, item});
+  EXPECT_EQ(step.exit_code, 1);
+  EXPECT_NE(step.err.find("whom nobody moderates"), std::string::npos) << step.err;
+  EXPECT_EQ(step.err.find("Take this step"), std::string::npos) << step.err;
+  Ok("cara", {"mod", "resolve", "Tuesday Recovery", item, "--action", "dismiss"});
+  EXPECT_EQ(Ok("cara", {"mod", "queue", group}), "Nothing waiting.");
+  EXPECT_EQ(Ok("alice", {"mod", "queue", group}), "Nothing waiting.");
 }
 
 TEST_F(CliTest, ATypoNamesTheNearestCommandAndVersionIsPrinted) {

@@ -659,5 +659,44 @@ TEST_F(GroupStateTest, ARekeyFallsDueAfterADayOrAThousandMessages) {
   EXPECT_FALSE(state.MayRekey(bob_.user_id()));
 }
 
+TEST_F(GroupStateTest, AReportIsWithheldOnlyFromAModeratorAndOneActionClosesSeveral) {
+  Admit(alice_);
+  Admit(bob_);
+  ASSERT_TRUE(ledger_.Append(BuildRoleChange(owner_, ledger_.state(), bob_.user_id(),
+                                             v1::ROLE_MODERATOR)).ok());
+  v1::ReportContent content;
+  content.set_message_seq(1);
+  // Withheld from a member who moderates nothing: refused.
+  EXPECT_EQ(ledger_.Append(Resigned(BuildReport(owner_, ledger_.state(), content), owner_,
+                                    [&](v1::EventBody& b) {
+                                      b.mutable_report()->set_withheld_from(alice_.user_id());
+                                    })).code(),
+            absl::StatusCode::kFailedPrecondition);
+  // Withheld from bob, who cannot resolve it; the owner can.
+  ASSERT_TRUE(ledger_.Append(BuildReport(alice_, ledger_.state(), content, bob_.user_id())).ok());
+  const uint64_t about_bob = ledger_.state().head_seq();
+  EXPECT_EQ(ledger_.state().ReportWithheldFrom(about_bob), bob_.user_id());
+  EXPECT_EQ(Moderate(bob_, v1::Moderation::DISMISS, nullptr, 0, about_bob).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(ledger_.Append(BuildReport(alice_, ledger_.state(), content)).ok());
+  const uint64_t plain = ledger_.state().head_seq();
+
+  auto resolve = [&](const Identity& who, uint64_t resolves, std::vector<uint64_t> also) {
+    v1::Moderation m;
+    m.set_action(v1::Moderation::DISMISS);
+    m.set_resolves(resolves);
+    for (uint64_t seq : also) m.add_also_resolves(seq);
+    return ledger_.Append(BuildModeration(who, ledger_.state(), m));
+  };
+  EXPECT_EQ(resolve(owner_, 0, {plain}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(resolve(owner_, about_bob, {plain, plain}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(resolve(owner_, about_bob, {0}).code(), absl::StatusCode::kInvalidArgument);
+  // bob may not close, among others, the report withheld from him.
+  EXPECT_EQ(resolve(bob_, plain, {about_bob}).code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(resolve(owner_, about_bob, {plain, 1}).ok());
+  for (uint64_t seq : {about_bob, plain, uint64_t{1}}) EXPECT_TRUE(ledger_.state().IsResolved(seq));
+  EXPECT_EQ(resolve(bob_, plain, {}).code(), absl::StatusCode::kAlreadyExists);
+}
+
 }  // namespace
 }  // namespace kith

@@ -302,6 +302,100 @@ TEST_F(ModerationTest, ReportFlowAcrossThreeClients) {
   EXPECT_TRUE(after->empty());
 }
 
+TEST_F(ModerationTest, AMessageSentAnywayAndReportedTwiceIsOneItemAndEarnsOneStrike) {
+  auto message = member_->groups().Send(group_, "you are all pathetic", {"no_contempt"});
+  ASSERT_OK(message.status());
+  auto first = other_->groups().Report(group_, *message, "no_contempt", "again");
+  ASSERT_OK(first.status());
+  auto second = owner_->groups().Report(group_, *message, "no_name_calling", "");
+  ASSERT_OK(second.status());
+
+  auto queue = moderator_->groups().ModerationQueue(group_);
+  ASSERT_OK(queue.status());
+  ASSERT_EQ(queue->size(), 1u);
+  const client::QueueItem item = queue->front();
+  EXPECT_EQ(item.kind, client::QueueItem::Kind::kReport);
+  EXPECT_TRUE(item.overridden);
+  EXPECT_EQ(item.seq, *message);  // the override came first
+  EXPECT_EQ(item.also, (std::vector<uint64_t>{*first, *second}));
+  EXPECT_EQ(item.reporters, (std::vector<std::string>{id(other_), id(owner_)}));
+  EXPECT_EQ(item.rules, (std::vector<std::string>{"no_contempt", "no_name_calling"}));
+  EXPECT_EQ(item.accused, id(member_));
+
+  v1::Moderation warn = Action(v1::Moderation::WARN, item.accused, 0, "no_contempt");
+  client::SetResolves(item, &warn);
+  ASSERT_OK(moderator_->groups().Moderate(group_, warn).status());
+  EXPECT_EQ(Info(*owner_, id(member_)).strikes, 1u);
+  // Another moderator answering the same report again is refused: one strike.
+  v1::Moderation again = Action(v1::Moderation::WARN, item.accused);
+  again.set_resolves(*second);
+  EXPECT_EQ(owner_->groups().Moderate(group_, again).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  auto after = owner_->groups().ModerationQueue(group_);
+  ASSERT_OK(after.status());
+  EXPECT_TRUE(after->empty());
+
+  // A report filed after the resolution is shown as such, and only a
+  // dismissal closes it: the message's own seq is already resolved.
+  auto late = other_->groups().Report(group_, *message, "no_contempt", "still upset");
+  ASSERT_OK(late.status());
+  auto later = owner_->groups().ModerationQueue(group_);
+  ASSERT_OK(later.status());
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_TRUE(later->front().already_resolved);
+  EXPECT_EQ(later->front().seq, *late);
+  EXPECT_TRUE(later->front().also.empty());
+  v1::Moderation dismiss = Action(v1::Moderation::DISMISS, "");
+  client::SetResolves(later->front(), &dismiss);
+  ASSERT_OK(owner_->groups().Moderate(group_, dismiss).status());
+  EXPECT_EQ(Info(*owner_, id(member_)).strikes, 1u);
+}
+
+TEST_F(ModerationTest, AReportAboutAModeratorIsWithheldFromThemAndOnlyTheOthersAnswerIt) {
+  auto message = moderator_->groups().Send(group_, "nobody cares what you think");
+  ASSERT_OK(message.status());
+  auto report = member_->groups().Report(group_, *message, "no_contempt", "from a moderator!");
+  ASSERT_OK(report.status());
+
+  // The accused moderator's queue does not hold it; the owner's does.
+  auto theirs = moderator_->groups().ModerationQueue(group_);
+  ASSERT_OK(theirs.status());
+  EXPECT_TRUE(theirs->empty());
+  auto owners = owner_->groups().ModerationQueue(group_);
+  ASSERT_OK(owners.status());
+  ASSERT_EQ(owners->size(), 1u);
+  EXPECT_OK(owners->front().verified);
+  EXPECT_EQ(owners->front().accused, id(moderator_));
+
+  // A modified client of the accused dismisses it by its number: the server
+  // refuses, since the report was withheld from them.
+  v1::Moderation dismiss = Action(v1::Moderation::DISMISS, "");
+  dismiss.set_resolves(*report);
+  auto refused = moderator_->groups().Moderate(group_, dismiss);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.status().message().find("withheld from you"), std::string::npos)
+      << refused.status();
+  // Nor may anyone moderate themselves, not even with a warning.
+  EXPECT_EQ(moderator_->groups().Moderate(group_, Action(v1::Moderation::WARN, id(moderator_)))
+                .status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // The owner answers it.
+  v1::Moderation warn = Action(v1::Moderation::WARN, id(moderator_), 0, "no_contempt");
+  client::SetResolves(owners->front(), &warn);
+  ASSERT_OK(owner_->groups().Moderate(group_, warn).status());
+  EXPECT_EQ(Info(*member_, id(moderator_)).strikes, 1u);
+
+  // About the owner, with the moderator demoted: nobody else moderates, so
+  // the report has nowhere to go, and the reporter is told what would help.
+  ASSERT_OK(owner_->groups().SetRole(group_, id(moderator_), v1::ROLE_MEMBER));
+  auto owners_message = owner_->groups().Send(group_, "you're all whiners");
+  ASSERT_OK(owners_message.status());
+  auto nowhere = member_->groups().Report(group_, *owners_message, "no_contempt", "");
+  EXPECT_EQ(nowhere.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(nowhere.status().message().find("needs a second moderator"), std::string::npos)
+      << nowhere.status();
+}
+
 TEST_F(ModerationTest, AReportWithAlteredTextOrAForgedBindingIsRejected) {
   auto message = member_->groups().Send(group_, "see you at the meeting");
   ASSERT_OK(message.status());

@@ -54,20 +54,25 @@ void PrintCharter(const Globals& g, const std::string& group_id, const v1::Chart
   r.Print(g.json, text);
 }
 
-bool IsModerationAction(const std::string& action) {
+// What `read`, `follow` and `chat` show besides messages: moderation, and
+// who joins, leaves or changes role; requests to join only to moderators.
+bool IsShownEvent(const std::string& action, bool moderator) {
   for (const char* a : {"step-away", "warn", "pause", "mute", "lift", "remove", "ban", "slow",
-                        "pause-group"}) {
+                        "pause-group", "admit", "leave", "role:moderator", "role:member"}) {
     if (action == a) return true;
   }
-  return false;
+  return moderator && action == "join-request";
 }
 
-void PrintMessage(const Globals& g, const client::Message& m) {
+// Override marks ("sent despite a rule") are for moderators' eyes: every
+// member's client can read them (docs/metadata.md), but only a moderator's
+// shows them.
+void PrintMessage(const Globals& g, const client::Message& m, bool moderator) {
   Record r;
   r.Set("seq", double(m.seq)).Set("sender", Hex(m.sender)).Set("sender_name", m.sender_name);
   r.Set("time_ms", double(m.server_time_ms)).Set("text", m.text).Set("epoch", double(m.epoch));
-  const std::string overridden = absl::StrJoin(m.overridden_rules, ",");
-  r.Set("overridden_rules", overridden);
+  const std::string overridden = moderator ? absl::StrJoin(m.overridden_rules, ",") : "";
+  if (moderator) r.Set("overridden_rules", overridden);
   if (!m.unreadable.empty()) r.Set("unreadable", m.unreadable);
   const std::string shown =
       m.unreadable.empty() ? m.text
@@ -76,6 +81,30 @@ void PrintMessage(const Globals& g, const client::Message& m) {
   r.Print(g.json, absl::StrCat("[", m.seq, "] ", TimeOfDay(m.server_time_ms), " ", m.sender_name,
                                " (", Hex(m.sender).substr(0, 8), "): ", shown,
                                overridden.empty() ? "" : absl::StrCat("  [sent despite ", overridden, "]")));
+}
+
+// Prints the messages and shown events of `view` from `from` on, in log order.
+void PrintLog(const Globals& g, const client::GroupView& view, uint64_t from) {
+  const bool moderator = view.state().IsModerator(view.self_id());
+  const auto& messages = view.messages();
+  const auto& events = view.audit();
+  auto m = std::lower_bound(messages.begin(), messages.end(), from,
+                            [](const client::Message& x, uint64_t seq) { return x.seq < seq; });
+  auto e = std::lower_bound(events.begin(), events.end(), from,
+                            [](const client::AuditEntry& x, uint64_t seq) { return x.seq < seq; });
+  while (m != messages.end() || e != events.end()) {
+    if (e == events.end() || (m != messages.end() && m->seq < e->seq)) {
+      PrintMessage(g, *m++, moderator);
+      continue;
+    }
+    if (IsShownEvent(e->action, moderator)) {
+      Record().Set("seq", double(e->seq)).Set("time_ms", double(e->server_time_ms))
+          .Set("event", e->action).Set("author", Hex(e->author))
+          .Print(g.json, absl::StrCat("[", e->seq, "] ", TimeOfDay(e->server_time_ms), " -- ",
+                                      DescribeAuditEntry(view, *e)));
+    }
+    ++e;
+  }
 }
 
 // --- commands ------------------------------------------------------------------
@@ -276,26 +305,9 @@ absl::Status Read(const Globals& g, absl::StatusOr<GroupSession> session, uint64
   const std::string& group_id = session->group;
   auto view = c->session().Sync(group_id);
   if (!view.ok()) return view.status();
-  // Messages and the moderation around them, in log order. Membership
-  // changes are in 'kith mod audit'; reports are for moderators only.
-  const auto& messages = (*view)->messages();
-  const auto& events = (*view)->audit();
-  auto m = messages.begin();
-  auto e = events.begin();
-  while (m != messages.end() || e != events.end()) {
-    if (e == events.end() || (m != messages.end() && m->seq < e->seq)) {
-      if (m->seq >= since) PrintMessage(g, *m);
-      ++m;
-      continue;
-    }
-    if (e->seq >= since && IsModerationAction(e->action)) {
-      Record().Set("seq", double(e->seq)).Set("time_ms", double(e->server_time_ms))
-          .Set("event", e->action).Set("author", Hex(e->author))
-          .Print(g.json, absl::StrCat("[", e->seq, "] ", TimeOfDay(e->server_time_ms), " -- ",
-                                      DescribeAuditEntry(**view, *e)));
-    }
-    ++e;
-  }
+  // Messages and what happened around them; reports are for moderators
+  // only, and the rest of the history is in 'kith mod audit'.
+  PrintLog(g, **view, since);
   for (const client::FaultyRekey& f : (*view)->faulty_rekeys()) {
     if (f.seq < since) continue;
     Record().Set("seq", double(f.seq)).Set("event", "faulty-rekey").Set("author", Hex(f.author))
@@ -325,15 +337,16 @@ absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t sin
   auto& c = session->client;
   const std::string& group_id = session->group;
   uint64_t from = since;
-  if (from == 0) {
-    auto view = c->session().Sync(group_id);
-    if (!view.ok()) return view.status();
-    from = (*view)->state().head_seq() + 1;
-  }
-  // On standard error, so what is printed on standard output stays messages only.
-  std::cerr << "Following from message " << from << " (Ctrl-C to stop)." << std::endl;
-  return c->session().Follow(group_id, from, [&](const client::Message& m) {
-    PrintMessage(g, m);
+  bool started = false;
+  return c->session().FollowView(group_id, [&](const client::GroupView& view) {
+    if (!started) {
+      started = true;
+      if (from == 0) from = view.state().head_seq() + 1;
+      // On standard error, so what is printed on standard output stays the log.
+      std::cerr << "Following from message " << from << " (Ctrl-C to stop)." << std::endl;
+    }
+    PrintLog(g, view, from);
+    from = view.state().head_seq() + 1;
     return true;
   });
 }

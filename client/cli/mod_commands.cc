@@ -40,6 +40,19 @@ uint32_t StrikesOf(const client::GroupView& view, const std::string& user_id) {
   return it == view.state().members().end() ? 0 : it->second.strikes;
 }
 
+// The group's rule (GroupState::CheckModeration): the owner acts on
+// moderators, moderators on members, and nobody on the owner.
+bool MayRestrict(const client::GroupView& view, const std::string& moderator,
+                 const std::string& user_id) {
+  const v1::Role theirs = view.state().RoleOf(user_id);
+  return theirs != v1::ROLE_OWNER &&
+         (theirs != v1::ROLE_MODERATOR || view.state().RoleOf(moderator) == v1::ROLE_OWNER);
+}
+
+StrikeStep ProposedStep(const client::GroupView& view, const std::string& user_id) {
+  return NextStrikeStep(view.state().charter(), StrikesOf(view, user_id));
+}
+
 }  // namespace
 
 std::string DescribeAuditEntry(const client::GroupView& view, const client::AuditEntry& e) {
@@ -181,16 +194,27 @@ absl::Status ModQueue(const Globals& g, const std::string& group_arg) {
       past.push_back(absl::StrCat(e->action, e->rule.empty() ? "" : " ", e->rule, " on ",
                                   TimeOfDay(e->server_time_ms)));
     }
-    const StrikeStep next = NextStrikeStep(charter, StrikesOf(view, item.accused));
+    const bool about_me = item.accused == c->identity().user_id();
+    const bool outranks = !MayRestrict(view, c->identity().user_id(), item.accused);
+    const std::string proposed = item.already_resolved || outranks
+                                     ? "dismiss"
+                                     : DescribeStep(ProposedStep(view, item.accused));
+    std::vector<std::string> reporters, also;
+    for (const auto& who : item.reporters) reporters.push_back(view.NameOf(who));
+    for (uint64_t seq : item.also) also.push_back(absl::StrCat(seq));
     r.Set("message_seq", double(item.message_seq)).Set("rules", absl::StrJoin(item.rules, ","));
     r.Set("note", item.note).Set("text", item.text);
     r.Set("reporter", Hex(item.reporter)).Set("reporter_name", view.NameOf(item.reporter));
+    r.Set("reporters", absl::StrJoin(reporters, ",")).Set("also", absl::StrJoin(also, ","));
+    r.Set("overridden", item.overridden).Set("already_resolved", item.already_resolved);
+    r.Set("about_you", about_me);
     r.Set("accused", Hex(item.accused)).Set("accused_name", view.NameOf(item.accused));
     r.Set("strikes", double(StrikesOf(view, item.accused))).Set("history", absl::StrJoin(past, "; "));
-    r.Set("proposed", DescribeStep(next));
+    r.Set("proposed", proposed);
     if (report) {
-      absl::StrAppend(&text, " by ", view.NameOf(item.reporter), " about message ",
+      absl::StrAppend(&text, " by ", absl::StrJoin(reporters, ", "), " about message ",
                       item.message_seq, " from ", view.NameOf(item.accused));
+      if (item.overridden) absl::StrAppend(&text, ", who sent it despite the rules engine's warning");
     } else if (unreadable) {
       absl::StrAppend(&text, ": ", view.NameOf(item.accused), " signed event ", item.seq,
                       ", and ", item.note,
@@ -207,8 +231,21 @@ absl::Status ModQueue(const Globals& g, const std::string& group_arg) {
     if (report) absl::StrAppend(&text, "\n  Verified: the sender's franking tag and the server's checkpoint match");
     absl::StrAppend(&text, "\n  History of ", view.NameOf(item.accused), ": ",
                     past.empty() ? "no strikes" : absl::StrJoin(past, "; "));
-    absl::StrAppend(&text, "\n  Strike ladder's next step: ", DescribeStep(next),
-                    "  (kith mod resolve ", group_arg, " ", item.seq, ")");
+    if (about_me) {
+      absl::StrAppend(&text, "\n  It is about your own message: another moderator answers it.");
+    } else if (outranks) {
+      absl::StrAppend(&text, "\n  ", view.NameOf(item.accused), " is the group's ",
+                      RoleName(view.state().RoleOf(item.accused)),
+                      ": nobody here can restrict them. Talk it through, then dismiss it (kith mod "
+                      "resolve ", ShellWord(group_arg), " ", item.seq, " --action dismiss)");
+    } else if (item.already_resolved) {
+      absl::StrAppend(&text, "\n  Message ", item.message_seq,
+                      " was already resolved: dismiss this (kith mod resolve ", ShellWord(group_arg),
+                      " ", item.seq, " --action dismiss); a message earns one strike");
+    } else {
+      absl::StrAppend(&text, "\n  Proposed: ", proposed, "  (kith mod resolve ",
+                      ShellWord(group_arg), " ", item.seq, ")");
+    }
     r.Print(g.json, text);
   }
   return absl::OkStatus();
@@ -227,11 +264,17 @@ absl::Status ModResolve(const Globals& g, const std::string& group_arg, uint64_t
   }
   if (item == nullptr) {
     return absl::NotFoundError(absl::StrCat(
-        "no open report or override ", item_seq, ": 'kith mod queue ", group_arg, "' lists them"));
+        "no open report or override ", item_seq, ": 'kith mod queue ", ShellWord(group_arg),
+        "' lists them"));
   }
   const client::GroupView* view = c->session().SyncedView(session->group);
+  // Every refusal comes before any question.
+  if (item->accused == c->identity().user_id()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "item ", item_seq, " is about your own message: another moderator answers it"));
+  }
   M m;
-  m.set_resolves(item_seq);
+  client::SetResolves(*item, &m);
   if (action == "dismiss") {
     m.set_action(M::DISMISS);
   } else {
@@ -240,9 +283,22 @@ absl::Status ModResolve(const Globals& g, const std::string& group_arg, uint64_t
           "this report failed verification (", item->verified.message(),
           "); it can only be dismissed: --action dismiss"));
     }
+    if (item->already_resolved) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "message ", item->message_seq, " was already resolved, and a message earns one strike: "
+          "this later report can only be dismissed (--action dismiss)"));
+    }
+    if (!MayRestrict(*view, c->identity().user_id(), item->accused)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          view->NameOf(item->accused), " is the group's ",
+          view->state().RoleOf(item->accused) == v1::ROLE_OWNER
+              ? "owner, whom nobody moderates"
+              : "moderator, and only the owner acts on a moderator",
+          ": talk it through with them, then close the item with --action dismiss"));
+    }
     StrikeStep step;
     if (action.empty()) {
-      step = NextStrikeStep(view->state().charter(), StrikesOf(*view, item->accused));
+      step = ProposedStep(*view, item->accused);
       if (!yes) {
         std::cerr << "The strike ladder proposes: " << DescribeStep(step) << " for "
                   << view->NameOf(item->accused) << "." << std::endl;

@@ -21,6 +21,21 @@ Record& Record::Set(const std::string& key, bool value) {
   return *this;
 }
 
+std::string ShellWord(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.,/:@+=") == std::string::npos;
+  if (plain) return word;
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'') {
+      out += "'\\''";  // close, an escaped quote, reopen
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 std::string JsonLine(const google::protobuf::Message& message) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;

@@ -15,6 +15,11 @@ std::string JsonLine(const google::protobuf::Message& message);
 // Prints JsonLine(message) and a newline.
 void PrintJsonLine(const google::protobuf::Message& message);
 
+// `word` as the shell reads it back: unchanged when it is plain, else in
+// single quotes. Hints that name a group or person print it this way so they
+// can be pasted.
+std::string ShellWord(const std::string& word);
+
 // One result. Fields are kept for JSON; `text` is what a person sees.
 class Record {
  public:

@@ -57,9 +57,11 @@ v1::SignedEvent BuildLeave(const Identity& author, const GroupState& state);
 v1::SignedEvent BuildModeration(const Identity& author, const GroupState& state,
                                 const v1::Moderation& action);
 
-// A report sealed to every moderator and the owner in `state`.
+// A report sealed to every moderator and the owner in `state`, except
+// `accused` (the reported message's sender) when they are one of them: it
+// is then withheld from them (Report.withheld_from).
 v1::SignedEvent BuildReport(const Identity& author, const GroupState& state,
-                            const v1::ReportContent& content);
+                            const v1::ReportContent& content, std::string_view accused = {});
 
 }  // namespace kith::client
 

@@ -150,6 +150,8 @@ class GroupView {
   absl::Status Apply(const v1::Event& event);
 
   const GroupState& state() const { return state_; }
+  // The user id of the person this view is for.
+  std::string self_id() const { return self_->user_id(); }
   // Messages this member could read, in log order. Messages from epochs
   // before this member was admitted are not among them: their keys were
   // never sealed to this member.

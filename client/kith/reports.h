@@ -42,15 +42,24 @@ absl::StatusOr<std::string> VerifyReport(const GroupView& view, std::string_view
                                          const v1::ReportContent& content,
                                          const v1::Event& reported);
 
-// An item waiting for a moderator: a report, a message its sender sent
-// despite the rules engine's warning, or an event whose content does not
-// open (its sender's client is faulty or hostile).
+// An item waiting for a moderator: a message that was reported or that its
+// sender sent despite the rules engine's warning (one item however many of
+// those led to it), a report that fails verification, or an event whose
+// content does not open (its sender's client is faulty or hostile).
 struct QueueItem {
   enum class Kind { kReport, kOverride, kUnreadable };
-  Kind kind = Kind::kReport;
-  uint64_t seq = 0;  // the report event, or the overridden message: what a resolution names
+  Kind kind = Kind::kReport;  // kReport when any verified report names the message
+  uint64_t seq = 0;  // the earliest report or override: what a resolution names
+  // The other reports and override about the same message, and the message
+  // itself: a resolution closes them all, so a message earns one strike.
+  std::vector<uint64_t> also;
   int64_t filed_ms = 0;
-  std::string reporter;  // user id; the sender, for an override
+  std::string reporter;  // the first to report; the sender, for an override
+  std::vector<std::string> reporters;  // everyone who reported it, in order
+  bool overridden = false;  // its sender sent it despite the rules engine's warning
+  // The message was resolved before (this report came later): only a
+  // dismissal closes it, with no second strike.
+  bool already_resolved = false;
   uint64_t message_seq = 0;
   std::string accused;  // the message's sender
   std::vector<std::string> rules;
@@ -58,6 +67,9 @@ struct QueueItem {
   std::string text;
   absl::Status verified;  // OK, or why the report cannot be trusted
 };
+
+// Sets `m`'s resolves and also_resolves to close `item`.
+void SetResolves(const QueueItem& item, v1::Moderation* m);
 
 }  // namespace kith::client
 

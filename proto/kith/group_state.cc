@@ -126,6 +126,11 @@ v1::Role GroupState::RoleOf(const std::string& user_id) const {
   return it == members_.end() ? v1::ROLE_NONE : it->second.role;
 }
 
+std::string_view GroupState::ReportWithheldFrom(uint64_t seq) const {
+  auto it = report_withheld_from_.find(seq);
+  return it == report_withheld_from_.end() ? std::string_view() : std::string_view(it->second);
+}
+
 std::string GroupState::PeerOf(const std::string& user_id) const {
   for (const auto& [id, info] : members_) {
     if (id != user_id) return id;
@@ -608,13 +613,37 @@ absl::Status GroupState::CheckModeration(const v1::EventBody& body) const {
   if (!IsModeratorRole(author)) {
     return absl::PermissionDeniedError("only the group's moderators can take moderation actions");
   }
-  if (m.resolves() > head_seq_) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("there is no event ", m.resolves(), " to resolve yet"));
+  if (m.also_resolves_size() > 0 && m.resolves() == 0) {
+    return absl::InvalidArgumentError("also_resolves needs resolves");
   }
-  if (m.resolves() != 0 && IsResolved(m.resolves())) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("event ", m.resolves(), " was already resolved by a moderator"));
+  if (m.also_resolves_size() > kMaxAlsoResolves) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("one action resolves at most ", kMaxAlsoResolves + 1, " items"));
+  }
+  std::set<uint64_t> items;
+  if (m.resolves() != 0) items.insert(m.resolves());
+  for (uint64_t seq : m.also_resolves()) {
+    if (seq == 0 || !items.insert(seq).second) {
+      return absl::InvalidArgumentError("also_resolves names an item twice, or item 0");
+    }
+  }
+  for (uint64_t seq : items) {
+    if (seq > head_seq_) {
+      return absl::InvalidArgumentError(absl::StrCat("there is no event ", seq, " to resolve yet"));
+    }
+    if (IsResolved(seq)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("event ", seq, " was already resolved by a moderator"));
+    }
+    if (ReportWithheldFrom(seq) == body.author()) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "report ", seq, " concerns your own message and was withheld from you: the group's "
+          "other moderators answer it"));
+    }
+  }
+  if (!m.target().empty() && m.target() == body.author()) {
+    return absl::PermissionDeniedError(
+        "nobody moderates themselves: another moderator acts on your messages");
   }
   if (m.target().empty()) return absl::OkStatus();
   const v1::Role target = RoleOf(m.target());
@@ -637,10 +666,18 @@ absl::Status GroupState::CheckReport(const v1::EventBody& body) const {
   for (const auto& [id, info] : members_) {
     if (IsModeratorRole(info.role)) moderators.insert(id);
   }
+  if (!r.withheld_from().empty() && moderators.erase(r.withheld_from()) == 0) {
+    return absl::FailedPreconditionError(
+        "a report is withheld only from a moderator: refresh the group and try again");
+  }
+  if (moderators.empty()) {
+    return absl::FailedPreconditionError(
+        "the group has no other moderator to receive a report about its only moderator");
+  }
   if (r.keys_size() != static_cast<int>(moderators.size())) {
     return absl::FailedPreconditionError(absl::StrCat(
         "a report is sealed to each of the group's ", moderators.size(),
-        " moderators; this one to ", r.keys_size(), ": refresh the group and try again"));
+        " moderators it goes to; this one to ", r.keys_size(), ": refresh the group and try again"));
   }
   std::set<std::string> seen;
   for (const auto& key : r.keys()) {
@@ -757,11 +794,13 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       owner.role = v1::ROLE_OWNER;
       owner.accepted_rules_version = c.charter().rules_version();
       owner.admitted_epoch = 1;
+      owner.admitted_ms = event.server_time_ms();
       if (is_direct()) {
         MemberInfo& peer = members_[UserIdFor(c.peer().sign_pk())];
         peer.bundle = c.peer();
         peer.accepted_rules_version = c.charter().rules_version();
         peer.admitted_epoch = 1;
+        peer.admitted_ms = event.server_time_ms();
       }
       break;
     }
@@ -794,6 +833,7 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
         member.bundle = std::move(node.mapped().bundle);
         member.accepted_rules_version = node.mapped().rules_version;
         member.admitted_epoch = c.new_epoch();
+        member.admitted_ms = event.server_time_ms();
         member.member_key = std::move(node.mapped().member_key);
       }
       for (auto& [id, member] : members_) member.sealed_key_id = member.member_key.id();
@@ -835,6 +875,10 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
       alerts_.Apply(body, event.seq(), event.server_time_ms());
       break;
     case v1::EventBody::kReport:
+      if (!body.report().withheld_from().empty()) {
+        report_withheld_from_[event.seq()] = body.report().withheld_from();
+      }
+      break;
     case v1::EventBody::kEvidence:
     case v1::EventBody::kPlan:
     case v1::EventBody::KIND_NOT_SET:
@@ -845,6 +889,11 @@ void GroupState::Apply(const v1::EventBody& body, const v1::Event& event, std::s
 void GroupState::ApplyModeration(const v1::Moderation& m, int64_t server_time_ms) {
   using M = v1::Moderation;
   if (m.resolves() != 0) resolved_.insert(m.resolves());
+  for (uint64_t seq : m.also_resolves()) resolved_.insert(seq);
+  if (!report_withheld_from_.empty()) {
+    report_withheld_from_.erase(m.resolves());
+    for (uint64_t seq : m.also_resolves()) report_withheld_from_.erase(seq);
+  }
   const int64_t until = server_time_ms + static_cast<int64_t>(m.duration_ms());
   switch (m.action()) {
     case M::SLOW: slow_interval_ms_ = static_cast<int64_t>(m.duration_ms()); return;

@@ -32,6 +32,7 @@ struct MemberInfo {
   v1::Role role = v1::ROLE_MEMBER;
   uint32_t accepted_rules_version = 0;
   uint64_t admitted_epoch = 0;
+  int64_t admitted_ms = 0;  // server time of the commit that admitted them (or the creation)
   // Server times (ms) until which the member may not post, or is away;
   // 0 when not. `restriction_rule` names the rule a pause or mute enforces.
   int64_t paused_until_ms = 0;
@@ -133,6 +134,9 @@ class GroupState {
   // True once a moderation event has answered the report or overridden
   // message at `seq`.
   bool IsResolved(uint64_t seq) const { return resolved_.contains(seq); }
+  // The moderator the report at `seq` is withheld from (Report.withheld_from);
+  // empty if none, or if `seq` is no such report.
+  std::string_view ReportWithheldFrom(uint64_t seq) const;
 
   const std::string& owner() const { return owner_; }
   bool is_circle() const { return charter_.kind() == v1::KIND_CIRCLE; }
@@ -208,6 +212,7 @@ class GroupState {
   int64_t slow_interval_ms_ = 0;
   int64_t group_paused_until_ms_ = 0;
   std::set<uint64_t> resolved_;
+  std::map<uint64_t, std::string> report_withheld_from_;  // unresolved reports that withhold
   std::map<std::string, uint64_t> invited_;  // invitee -> the invitation's seq
   AlertBook alerts_;
   std::string server_key_;

@@ -68,6 +68,9 @@ inline constexpr std::string_view kVaultKdfContext = "kithvalt";
 inline constexpr std::string_view kDuressLabel = "kith/v1/duress";
 
 inline constexpr size_t kMaxReportNoteBytes = 1024;
+// One moderation action answers at most this many items beyond `resolves`:
+// the reports and override about one message.
+inline constexpr int kMaxAlsoResolves = 64;
 
 // Alerts: a note or location is at most 1 KiB; an unanswered alert is sent
 // again every 5 minutes unless its raiser chose another interval.
