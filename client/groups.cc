@@ -87,7 +87,7 @@ absl::StatusOr<std::vector<PendingMember>> Groups::Pending(const std::string& gr
   if (!view.ok()) return view.status();
   std::vector<PendingMember> out;
   for (const auto& [id, p] : (*view)->state().pending()) {
-    out.push_back({id, p.bundle.name(), p.seq});
+    out.push_back({id, p.bundle.name(), p.seq, LookalikesOf(**view, id)});
   }
   return out;
 }

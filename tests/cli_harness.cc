@@ -152,8 +152,8 @@ void CliTest::TearDown() {
   ServerTest::TearDown();
 }
 
-std::string CliTest::Enroll(const std::string& who) const {
-  CliResult created = Kith(who, {"--json", "id", "create", "--name", who});
+std::string CliTest::Enroll(const std::string& who, const std::string& name) const {
+  CliResult created = Kith(who, {"--json", "id", "create", "--name", name.empty() ? who : name});
   EXPECT_EQ(created.exit_code, 0) << created.err;
   Ok(who, {"register", "--server", kithd_->address(), "--ca",
            kithd_->data_dir() + "/tls/server.crt"});

@@ -53,8 +53,9 @@ class CliTest : public ServerTest {
   static std::vector<std::string> MessageLines(const std::string& json_lines);
   static std::string Field(const std::string& json_line, const std::string& key);
 
-  // `kith id create` and `kith register`; returns the create command's output.
-  std::string Enroll(const std::string& who) const;
+  // `kith id create` and `kith register` in `who`'s home, under the
+  // display name `name` (default: `who`); returns the create command's output.
+  std::string Enroll(const std::string& who, const std::string& name = "") const;
 
   // The duress relays (client/cli/duress_relay.h) that unlocks under this
   // test's homes started and that are still running.

@@ -280,6 +280,40 @@ TEST_F(CliTest, NobodyAnswersForTheirOwnMessageAndAuthorityIsCheckedBeforeAnyQue
   EXPECT_EQ(Ok("alice", {"mod", "queue", group}), "Nothing waiting.");
 }
 
+TEST_F(CliTest, AJoinerUsingABannedMembersNameIsFlaggedBeforeAdmission) {
+  Enroll("alice");
+  Enroll("bob");
+  const std::string bob_id = Field(Ok("bob", {"--json", "id", "show"}), "user_id");
+  const std::string group = Ok("alice", {"group", "create", "Wednesday"});
+  Ok("bob", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  Ok("alice", {"group", "admit", group, "bob"});
+  Ok("alice", {"mod", "ban", group, "bob"});
+
+  // Someone else calls themselves "B0b" and asks to join.
+  Enroll("impostor", "B0b");
+  const std::string impostor_id = Field(Ok("impostor", {"--json", "id", "show"}), "user_id");
+  Ok("impostor", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  const std::string pending = Ok("alice", {"group", "pending", group});
+  EXPECT_NE(pending.find("WARNING: B0b (" + impostor_id + ") goes by the name of"),
+            std::string::npos) << pending;
+  EXPECT_NE(pending.find("bob (" + bob_id + "), banned"), std::string::npos) << pending;
+  EXPECT_NE(pending.find("kith id verify " + impostor_id), std::string::npos) << pending;
+  EXPECT_EQ(Field(Ok("alice", {"--json", "group", "pending", group}), "lookalikes"),
+            bob_id + ":banned");
+
+  // Admitting them takes a decision: refused until --yes, and nothing changes meanwhile.
+  CliResult refused = Kith("alice", {"group", "admit", group, impostor_id});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("reads like someone else's"), std::string::npos) << refused.err;
+  EXPECT_EQ(Field(Ok("alice", {"--json", "group", "pending", group}), "user_id"), impostor_id);
+  Ok("alice", {"group", "admit", group, impostor_id, "--yes"});
+  // What they write shows under their own short id, not the banned bob's.
+  Ok("impostor", {"send", group, "hi it's bob, I'm back"});
+  const std::string read = Ok("alice", {"read", group});
+  EXPECT_NE(read.find("B0b (" + impostor_id.substr(0, 8) + "): hi it's bob"), std::string::npos)
+      << read;
+}
+
 TEST_F(CliTest, ATypoNamesTheNearestCommandAndVersionIsPrinted) {
   CliResult typo = Kith("anyone", {"sned", "group", "hi"}, {});
   EXPECT_EQ(typo.exit_code, 2);

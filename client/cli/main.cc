@@ -21,6 +21,7 @@
 #include "kith/duration.h"
 #include "kith/files.h"
 #include "kith/hardening.h"
+#include "kith/lookalikes.h"
 #include "kith/protocol.h"
 #include "kith/strike_ladder.h"
 #include "output.h"
@@ -180,6 +181,20 @@ absl::Status GroupJoin(const Globals& g, const std::string& code_text, bool acce
   return absl::OkStatus();
 }
 
+// What a moderator must know before admitting someone whose name reads
+// like another person's; empty if nobody's does.
+std::string LookalikeWarning(const std::string& user_id, const std::string& name,
+                             const std::vector<client::Lookalike>& lookalikes) {
+  if (lookalikes.empty()) return "";
+  std::string text = absl::StrCat("  WARNING: ", name, " (", Hex(user_id), ") goes by the name of");
+  for (const auto& l : lookalikes) {
+    absl::StrAppend(&text, "\n    ", l.name, " (", Hex(l.user_id), "), ", client::StandingName(l.standing));
+  }
+  absl::StrAppend(&text, "\n  Names prove nothing: compare safety numbers with the person you "
+                         "know, in person or on a call ('kith id verify ", Hex(user_id), "').");
+  return text;
+}
+
 absl::Status GroupPending(const Globals& g, const std::string& group_arg) {
   auto session = OpenGroup(g, group_arg);
   if (!session.ok()) return session.status();
@@ -189,8 +204,15 @@ absl::Status GroupPending(const Globals& g, const std::string& group_arg) {
   if (!pending.ok()) return pending.status();
   if (pending->empty() && !g.json) std::cout << "Nobody is waiting." << std::endl;
   for (const auto& p : *pending) {
+    std::vector<std::string> lookalikes;
+    for (const auto& l : p.lookalikes) {
+      lookalikes.push_back(absl::StrCat(Hex(l.user_id), ":", client::StandingName(l.standing)));
+    }
+    const std::string warning = LookalikeWarning(p.user_id, p.name, p.lookalikes);
     Record().Set("user_id", Hex(p.user_id)).Set("name", p.name).Set("seq", double(p.seq))
-        .Print(g.json, absl::StrCat(Hex(p.user_id), "  ", p.name));
+        .Set("lookalikes", absl::StrJoin(lookalikes, ","))
+        .Print(g.json, absl::StrCat(Hex(p.user_id), "  ", p.name, warning.empty() ? "" : "\n",
+                                    warning));
   }
   return absl::OkStatus();
 }
@@ -199,7 +221,8 @@ absl::Status GroupPending(const Globals& g, const std::string& group_arg) {
 // several, who are admitted with one re-key).
 absl::Status GroupMemberAction(const Globals& g, const std::string& action,
                                const std::string& group_arg,
-                               const std::vector<std::string>& user_args, const std::string& role) {
+                               const std::vector<std::string>& user_args, const std::string& role,
+                               bool yes = false) {
   auto session = OpenGroup(g, group_arg);
   if (!session.ok()) return session.status();
   auto& c = session->client;
@@ -211,6 +234,18 @@ absl::Status GroupMemberAction(const Globals& g, const std::string& action,
     auto user = ResolveUser((*view)->state(), arg);
     if (!user.ok()) return user.status();
     users.push_back(*user);
+    if (action != "admit" || yes) continue;
+    const std::string warning =
+        LookalikeWarning(*user, (*view)->NameOf(*user), client::LookalikesOf(**view, *user));
+    if (warning.empty()) continue;
+    std::cerr << warning << std::endl;
+    auto admit = AskYesNo("Admit them anyway?");
+    if (!admit.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "not admitting ", Hex(*user), ", whose name reads like someone else's: compare safety "
+          "numbers first, then pass --yes"));
+    }
+    if (!*admit) return absl::CancelledError("nobody admitted");
   }
   absl::Status s;
   if (action == "admit") {
@@ -495,7 +530,11 @@ int main(int argc, char** argv) {
   auto* admit = grp->add_subcommand("admit", "admit people who asked to join (one re-key)");
   admit->add_option("GROUP", group)->required();
   admit->add_option("USER", users, "user ids, id prefixes or names")->required();
-  admit->callback([&] { status = GroupMemberAction(g, "admit", group, users, ""); });
+  bool admit_yes = false;
+  admit->add_flag("--yes", admit_yes,
+                  "admit even someone whose name reads like another person's (compare safety "
+                  "numbers first)");
+  admit->callback([&] { status = GroupMemberAction(g, "admit", group, users, "", admit_yes); });
   auto* remove = grp->add_subcommand("remove", "remove a member (re-keys the group)");
   remove->add_option("GROUP", group)->required();
   remove->add_option("USER", user)->required();

@@ -152,6 +152,9 @@ class GroupView {
   const GroupState& state() const { return state_; }
   // The user id of the person this view is for.
   std::string self_id() const { return self_->user_id(); }
+  // The display name of everyone the log introduced (creators, joiners),
+  // by user id, current members or not.
+  const std::map<std::string, std::string>& names() const { return names_; }
   // Messages this member could read, in log order. Messages from epochs
   // before this member was admitted are not among them: their keys were
   // never sealed to this member.

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "kith.pb.h"
+#include "kith/lookalikes.h"
 #include "kith/reports.h"
 #include "kith/session.h"
 
@@ -28,6 +29,8 @@ struct PendingMember {
   std::string user_id;
   std::string name;
   uint64_t seq = 0;
+  // People the log knows under a name that reads the same (lookalikes.h).
+  std::vector<Lookalike> lookalikes;
 };
 
 class Groups {
