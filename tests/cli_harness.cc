@@ -1,8 +1,10 @@
 #include "cli_harness.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -71,6 +73,63 @@ CliResult CliTest::Kith(const std::string& who, const std::vector<std::string>& 
   pid_t pid = Spawn(who, args, secrets, input, out, err);
   int status = 0;
   waitpid(pid, &status, 0);
+  return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
+}
+
+CliResult CliTest::AtTerminal(const std::string& who, const std::vector<std::string>& args,
+                              const std::vector<std::string>& typed, std::string* terminal) const {
+  const std::string out = Home(who) + ".out", err = Home(who) + ".err";
+  const int master = posix_openpt(O_RDWR | O_NOCTTY);
+  EXPECT_GE(master, 0);
+  EXPECT_EQ(grantpt(master), 0);
+  EXPECT_EQ(unlockpt(master), 0);
+  const std::string slave = ptsname(master);
+  std::vector<std::string> argv_s = {KithPath(), "--home", Home(who)};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  // Opened after setsid(), without O_NOCTTY: it becomes the controlling terminal.
+  posix_spawn_file_actions_addopen(&actions, 3, slave.c_str(), O_RDWR, 0);
+  posix_spawn_file_actions_addclose(&actions, master);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  std::string shown;
+  size_t sent = 0;
+  int status = 0;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      ADD_FAILURE() << "kith did not finish at the terminal; it showed: " << shown;
+      ::kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 20) == 1 && (p.revents & POLLIN)) {
+      char buf[256];
+      const ssize_t n = ::read(master, buf, sizeof buf);
+      if (n > 0) shown.append(buf, static_cast<size_t>(n));
+    }
+    size_t prompts = 0;
+    for (size_t at = 0; (at = shown.find("Passphrase: ", at)) != std::string::npos; ++at) ++prompts;
+    if (prompts > sent && sent < typed.size()) {
+      const std::string line = typed[sent++] + "\n";
+      EXPECT_EQ(::write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    }
+  }
+  ::close(master);
+  if (terminal != nullptr) *terminal = shown;
   return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
 }
 

@@ -39,6 +39,12 @@ class CliTest : public ServerTest {
   CliResult Kith(const std::string& who, const std::vector<std::string>& args,
                  const std::vector<std::string>& secrets = {kPassphrase},
                  const std::string& input = "") const;
+  // Runs kith with a pseudo-terminal as its controlling terminal and no
+  // --secrets-fd, as a person at a terminal would: each time it prompts
+  // "Passphrase: ", the next of `typed` is typed. `*terminal` gets what
+  // the terminal showed.
+  CliResult AtTerminal(const std::string& who, const std::vector<std::string>& args,
+                       const std::vector<std::string>& typed, std::string* terminal = nullptr) const;
   // Runs and expects success; returns standard output without the newline.
   std::string Ok(const std::string& who, const std::vector<std::string>& args,
                  const std::string& input = "") const;

@@ -314,6 +314,38 @@ TEST_F(CliTest, AJoinerUsingABannedMembersNameIsFlaggedBeforeAdmission) {
       << read;
 }
 
+TEST_F(CliTest, GlobalOptionsWorkAfterTheCommandAndEveryHelpPageListsThem) {
+  Enroll("alice");
+  const std::string group = Ok("alice", {"group", "create", "Evenings"});
+  // --json after the command, even after a nested one.
+  EXPECT_EQ(Field(Ok("alice", {"groups", "--json"}), "group_id"), group);
+  EXPECT_EQ(Field(Ok("alice", {"group", "charter", group, "--json"}), "name"), "Evenings");
+  for (const std::vector<std::string>& help :
+       {std::vector<std::string>{"groups", "--help"}, {"group", "admit", "--help"}}) {
+    CliResult page = Kith("alice", help, {});
+    EXPECT_EQ(page.exit_code, 0) << help[0];
+    for (const char* option : {"--home DIR", "--json", "--secrets-fd N"}) {
+      EXPECT_NE(page.out.find(option), std::string::npos) << help[0] << ": " << page.out;
+    }
+  }
+}
+
+TEST_F(CliTest, ReusingAnInviteSaysItWasUsed) {
+  Enroll("alice");
+  Enroll("bob");
+  Enroll("cara");
+  const std::string group = Ok("alice", {"group", "create", "Once"});
+  const std::string code = Ok("alice", {"group", "invite", group});
+  Ok("bob", {"group", "join", code, "--accept-rules"});
+  CliResult again = Kith("bob", {"group", "join", code, "--accept-rules"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("you already asked to join this group"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("a moderator will admit you"), std::string::npos) << again.err;
+  CliResult other = Kith("cara", {"group", "join", code, "--accept-rules"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("was already used"), std::string::npos) << other.err;
+}
+
 TEST_F(CliTest, ATypoNamesTheNearestCommandAndVersionIsPrinted) {
   CliResult typo = Kith("anyone", {"sned", "group", "hi"}, {});
   EXPECT_EQ(typo.exit_code, 2);
@@ -373,6 +405,21 @@ TEST_F(CliTest, WrongPassphraseIsAClearError) {
   EXPECT_TRUE(r.out.empty());
   CliResult json = Kith("alice", {"--json", "id", "show"}, {"not the pass phrase"});
   EXPECT_EQ(Field(json.out, "error"), "PERMISSION_DENIED");
+
+  // At a terminal a mistyped passphrase is asked for again, three tries in all.
+  std::string shown;
+  CliResult third = AtTerminal("alice", {"--json", "id", "show"},
+                               {"not it", "nor this", kPassphrase}, &shown);
+  EXPECT_EQ(third.exit_code, 0) << third.err << shown;
+  EXPECT_EQ(Field(third.out, "name"), "alice");
+  EXPECT_NE(third.err.find("wrong passphrase (or the keystore was altered); try again."),
+            std::string::npos) << third.err;
+  CliResult fourth = AtTerminal("alice", {"id", "show"}, {"one", "two", "three", kPassphrase}, &shown);
+  EXPECT_EQ(fourth.exit_code, 1);
+  EXPECT_NE(fourth.err.find("wrong passphrase"), std::string::npos) << fourth.err;
+  size_t prompts = 0;
+  for (size_t at = 0; (at = shown.find("Passphrase: ", at)) != std::string::npos; ++at) ++prompts;
+  EXPECT_EQ(prompts, 3u) << shown;
 }
 
 TEST_F(CliTest, JoiningWithoutAcceptingTheRulesDoesNothing) {
@@ -418,10 +465,16 @@ TEST_F(CliTest, FirstContactPinsOnlyTheFingerprintKithdPrinted) {
 }
 
 TEST_F(CliTest, CommandsBeforeSetupSayWhatToDo) {
+  // An empty home says there is no identity there, and where to point --home.
   CliResult no_id = Kith("carol", {"groups"});
   EXPECT_EQ(no_id.exit_code, 1);
-  EXPECT_NE(no_id.err.find("kith register"), std::string::npos) << no_id.err;
+  EXPECT_NE(no_id.err.find("there is no identity in " + Home("carol")), std::string::npos)
+      << no_id.err;
+  EXPECT_NE(no_id.err.find("--home"), std::string::npos) << no_id.err;
   ASSERT_EQ(Kith("carol", {"id", "create", "--name", "carol"}).exit_code, 0);
+  CliResult unregistered = Kith("carol", {"groups"});
+  EXPECT_EQ(unregistered.exit_code, 1);
+  EXPECT_NE(unregistered.err.find("kith register"), std::string::npos) << unregistered.err;
   CliResult again = Kith("carol", {"id", "create", "--name", "carol"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos);
@@ -447,9 +500,16 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
   const std::string out = Home("sam-follow") + ".out";
   pid_t follower = Spawn("sam", {"follow", "--alerts"}, {kPassphrase}, "", out, out + ".err");
   ASSERT_TRUE(WaitForText(out + ".err", "for alerts")) << ReadFile(out + ".err");
+  // No alert goes out without naming who gets it and asking; a script says --yes.
+  CliResult unasked = Kith("dana", {"alert", "--level", "come-now"});
+  EXPECT_EQ(unasked.exit_code, 1);
+  EXPECT_NE(unasked.err.find("this would send an alert (come-now) to sam (" + sam_id.substr(0, 8) +
+                             ")"), std::string::npos) << unasked.err;
+  EXPECT_NE(unasked.err.find("--yes"), std::string::npos) << unasked.err;
+  EXPECT_EQ(Ok("sam", {"alerts"}), "No alerts.");
   const std::string alert_id = Field(
       Ok("dana", {"--json", "alert", "--level", "come-now", "--note", "please come",
-                  "--location", "the library"}),
+                  "--location", "the library", "--yes"}),
       "alert_id");
   WaitForText(out, "please come");
   const std::string live = ReadFile(out);
@@ -463,13 +523,17 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
   EXPECT_EQ(received.fields().at("level").string_value(), "come-now");
   EXPECT_EQ(received.fields().at("note").string_value(), "please come");
   EXPECT_FALSE(received.fields().at("acknowledged").bool_value());
+  // The sender is spoken to as the sender: nothing for her to acknowledge.
+  const std::string waiting = Ok("dana", {"alert", "status", alert_id.substr(0, 8)});
+  EXPECT_NE(waiting.find("nobody has acknowledged it yet"), std::string::npos) << waiting;
+  EXPECT_EQ(waiting.find("kith alert ack"), std::string::npos) << waiting;
   Ok("sam", {"alert", "ack", alert_id.substr(0, 8), "--eta", "15m", "--note", "leaving now"});
   const std::string status = Ok("dana", {"alert", "status", alert_id.substr(0, 8)});
   EXPECT_NE(status.find("acknowledged by sam (on the way, about 15m): leaving now"),
             std::string::npos) << status;
   EXPECT_NE(status.find("  sam: acknowledged"), std::string::npos) << status;
   Ok("dana", {"alert", "resolve", alert_id.substr(0, 8)});
-  Ok("dana", {"alert", "test"});
+  Ok("dana", {"alert", "test", "--yes"});
   const std::string all = Ok("sam", {"alerts"});
   EXPECT_NE(all.find("resolved by its sender"), std::string::npos) << all;
   EXPECT_NE(all.find("TEST ALERT (no action needed)"), std::string::npos) << all;
@@ -482,9 +546,15 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
   const std::string scheduled = Ok("dana", {"checkin", "schedule", "--in", "90m", "--every", "24h"});
   EXPECT_NE(scheduled.find("repeats every"), std::string::npos) << scheduled;
   EXPECT_NE(Ok("dana", {"checkin"}).find("Next check-in due by"), std::string::npos);
+  const double deadline = Json(Ok("dana", {"--json", "checkin"})).fields().at("deadline_ms").number_value();
+  // Checking in moves the deadline one period on, and says so once.
   const std::string ok = Ok("dana", {"checkin", "ok"});
-  EXPECT_NE(ok.find("Checked in"), std::string::npos) << ok;
+  EXPECT_TRUE(ok.starts_with("Checked in. Next: Check in with 'kith checkin ok' by ")) << ok;
+  EXPECT_EQ(ok.find(" by "), ok.rfind(" by ")) << ok;
+  EXPECT_EQ(ok.find("will not be alerted"), std::string::npos) << ok;
   EXPECT_NE(ok.find("repeats every"), std::string::npos) << ok;
+  EXPECT_EQ(Json(Ok("dana", {"--json", "checkin"})).fields().at("deadline_ms").number_value(),
+            deadline + 24 * 3600 * 1000.0);
   EXPECT_NE(Ok("dana", {"checkin", "stop"}).find("No more check-ins"), std::string::npos);
   CliResult none = Kith("dana", {"checkin", "ok"});
   EXPECT_EQ(none.exit_code, 1);

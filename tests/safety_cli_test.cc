@@ -430,10 +430,10 @@ TEST_F(SafetyCliTest, PrivateTextIsNeverTakenAsAnArgumentExceptAnAlertsWhichWarn
 
   // An alert is never held back: its note goes out, and the person is told
   // where it now lies. Read from standard input, nothing needs saying.
-  CliResult typed = Kith("alice", {"alert", "--note", "in the car park"});
+  CliResult typed = Kith("alice", {"alert", "--note", "in the car park", "--yes"});
   EXPECT_EQ(typed.exit_code, 0) << typed.err;
   EXPECT_NE(typed.err.find("Your note is in this shell's history"), std::string::npos) << typed.err;
-  CliResult piped = Kith("alice", {"alert", "--note", "-"}, {kPassphrase}, "by the station\n");
+  CliResult piped = Kith("alice", {"alert", "--note", "-", "--yes"}, {kPassphrase}, "by the station\n");
   EXPECT_EQ(piped.exit_code, 0) << piped.err;
   EXPECT_EQ(piped.err.find("history"), std::string::npos) << piped.err;
   std::string notes;

@@ -97,9 +97,12 @@ void PrintAlert(const Globals& g, const std::string& circle, const GroupView& vi
   if (!c.note().empty()) absl::StrAppend(&text, "\n  note: ", c.note());
   if (!c.location().empty()) absl::StrAppend(&text, "\n  where: ", c.location());
   if (a.attempts > 1) absl::StrAppend(&text, "\n  sent ", a.attempts, " times: nobody had answered");
-  absl::StrAppend(&text, "\n  ", a.resolved       ? "resolved by its sender"
-                               : a.acks.empty() ? "NOT YET ACKNOWLEDGED: kith alert ack " + ShortId(a.alert_id)
-                                                : "acknowledged by " + Answers(view, a));
+  // Spoken to the sender as the sender, to the circle as the circle.
+  const bool mine = a.raiser == view.self_id();
+  absl::StrAppend(&text, "\n  ", a.resolved ? (mine ? "resolved by you" : "resolved by its sender")
+                               : !a.acks.empty() ? "acknowledged by " + Answers(view, a)
+                               : mine            ? "nobody has acknowledged it yet"
+                                         : "NOT YET ACKNOWLEDGED: kith alert ack " + ShortId(a.alert_id));
   r.Print(g.json, text);
 }
 
@@ -125,8 +128,10 @@ absl::StatusOr<int64_t> NextLocalTime(const std::string& hh_mm) {
   return int64_t{at} * 1000;
 }
 
+// Seals the check-in's alert and says, once, by when to check in; `before`
+// leads the sentence (what was just done).
 absl::Status Schedule(const Globals& g, Client& c, int64_t deadline_ms, uint64_t every_ms,
-                      const std::string& note) {
+                      const std::string& note, const std::string& before = "") {
   v1::AlertContent content;
   content.set_level(v1::AlertContent::CHECK_ON_ME);
   content.set_note(absl::StrCat(c.identity().name, " did not check in by ", TimeOfDay(deadline_ms),
@@ -134,7 +139,7 @@ absl::Status Schedule(const Globals& g, Client& c, int64_t deadline_ms, uint64_t
   auto checkin = c.circle().ScheduleCheckin(deadline_ms, every_ms, content);
   if (!checkin.ok()) return checkin.status();
   Record().Set("deadline_ms", double(checkin->deadline_ms())).Set("every_ms", double(checkin->every_ms()))
-      .Print(g.json, absl::StrCat("Check in with 'kith checkin ok' by ", TimeOfDay(deadline_ms),
+      .Print(g.json, absl::StrCat(before, "Check in with 'kith checkin ok' by ", TimeOfDay(deadline_ms),
                                   ". If you do not, your circle is alerted, even if this device is gone",
                                   every_ms ? absl::StrCat("; repeats every ", FormatDurationMs(every_ms))
                                            : std::string(),
@@ -189,12 +194,15 @@ absl::Status CheckinCancel(const Globals& g, bool check_in) {
   if (!cancelled->scheduled()) {
     return absl::FailedPreconditionError("no check-in is scheduled (it may already have gone out)");
   }
-  print();
+  if (!check_in || cancelled->every_ms() == 0) print();
   if (!check_in) return (*c)->circle().Notify("Check-ins were stopped.");
   if (cancelled->every_ms() == 0) return absl::OkStatus();
-  int64_t next = cancelled->deadline_ms();
-  while (next <= NowMs() + 60'000) next += static_cast<int64_t>(cancelled->every_ms());
-  return Schedule(g, **c, next, cancelled->every_ms(), "");
+  // This check-in answers the deadline just cancelled; the next is one
+  // period on (or the first still ahead, after missed ones).
+  const auto every = static_cast<int64_t>(cancelled->every_ms());
+  int64_t next = cancelled->deadline_ms() + every;
+  while (next <= NowMs() + 60'000) next += every;
+  return Schedule(g, **c, next, cancelled->every_ms(), "", "Checked in. Next: ");
 }
 
 absl::Status CheckinShow(const Globals& g) {
@@ -330,6 +338,32 @@ absl::Status AlertRaise(const Globals& g, const AlertOptions& options) {
   if (!options.location.empty() && options.location != "-") in_history.push_back("location");
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
+  if (!options.yes) {
+    // Nobody sets off an alert by exploring the commands: it says to whom, and asks.
+    auto own = (*c)->circle().Own(/*create=*/false);
+    if (!own.ok()) return own.status();
+    auto view = (*c)->session().Sync(*own);
+    if (!view.ok()) return view.status();
+    std::vector<std::string> names;
+    for (const auto& [id, member] : (*view)->state().members()) {
+      if (id != (*c)->identity().user_id()) {
+        names.push_back(absl::StrCat(member.bundle.name(), " (", ShortId(id), ")"));
+      }
+    }
+    if (names.empty()) {
+      return absl::FailedPreconditionError(
+          "nobody has accepted your circle invitation yet, so an alert would reach nobody");
+    }
+    const std::string what = absl::StrCat(options.test ? "a TEST alert" : "an alert",
+                                          options.test ? "" : absl::StrCat(" (", options.level, ")"),
+                                          " to ", absl::StrJoin(names, ", "));
+    auto send = AskYesNo(absl::StrCat("Send ", what, "?"));
+    if (!send.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("this would send ", what, ": pass --yes to send it without a question"));
+    }
+    if (!*send) return absl::CancelledError("no alert sent");
+  }
   v1::AlertContent content;
   content.set_level(*level);
   content.set_location(TextArgument(options.location));

@@ -29,6 +29,7 @@ struct AlertOptions {
   std::string note;
   std::string realert = "5m";
   bool test = false;
+  bool yes = false;  // send without asking (scripts); otherwise the recipients are named and asked about
 };
 // `kith alert --level L [--location ...] [--note ...]`; `kith alert test`.
 absl::Status AlertRaise(const Globals& g, const AlertOptions& options);

@@ -25,9 +25,18 @@ absl::StatusOr<std::string> ReadTerminalLine(const std::string& prompt, bool ech
     return absl::FailedPreconditionError(
         "no terminal to ask on: run in a terminal, or give secrets with --secrets-fd");
   }
-  ::write(fd, prompt.data(), prompt.size());
   termios saved{};
   const bool is_tty = ::tcgetattr(fd, &saved) == 0;
+  // In a background job the terminal's keystrokes go to the shell, and a
+  // passphrase typed there would be run as a command, in the clear.
+  if (is_tty && ::tcgetpgrp(fd) != ::getpgrp()) {
+    ::close(fd);
+    return absl::FailedPreconditionError(
+        "kith is running in the background, where it cannot ask for your passphrase (what you "
+        "typed would go to the shell): start it in the foreground, or give secrets with "
+        "--secrets-fd");
+  }
+  ::write(fd, prompt.data(), prompt.size());
   if (is_tty && !echo) {
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
@@ -92,18 +101,31 @@ absl::StatusOr<std::string> Home::AskSecret(const std::string& prompt, bool conf
   return first;
 }
 
+absl::Status Home::CheckIdentity() const {
+  if (std::filesystem::exists(IdentityPath())) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat(
+      "there is no identity in ", dir_, ": point --home (or KITH_HOME) at the folder yours is "
+      "in, or make one with 'kith id create --name NAME'"));
+}
+
 absl::StatusOr<client::Keystore> Home::Unlock(bool escalate, crypto::Secret* passphrase_out) const {
-  if (!std::filesystem::exists(IdentityPath())) {
-    return absl::NotFoundError(
-        absl::StrCat("no identity in ", dir_, ": run 'kith id create --name NAME' first"));
+  if (auto s = CheckIdentity(); !s.ok()) return s;
+  // A mistyped passphrase is asked for again at a terminal, 3 tries in all;
+  // from a descriptor there is nobody to ask again. Every try costs the
+  // same Argon2id work, whichever slot (real or duress) it opens.
+  const int tries = secrets_fd_ >= 0 ? 1 : 3;
+  absl::StatusOr<client::Keystore> keystore = absl::UnknownError("no try");
+  for (int i = 0; i < tries; ++i) {
+    if (i > 0) std::fprintf(stderr, "%s; try again.\n", std::string(keystore.status().message()).c_str());
+    auto passphrase = AskSecret("Passphrase: ", false);
+    if (!passphrase.ok()) return passphrase.status();
+    keystore = client::Keystore::Open(IdentityPath(), *passphrase);
+    if (keystore.ok() && passphrase_out != nullptr) {
+      *passphrase_out = crypto::Secret::LockedCopy(*passphrase);
+    }
+    crypto::Wipe(*passphrase);
+    if (!absl::IsPermissionDenied(keystore.status())) break;
   }
-  auto passphrase = AskSecret("Passphrase: ", false);
-  if (!passphrase.ok()) return passphrase.status();
-  auto keystore = client::Keystore::Open(IdentityPath(), *passphrase);
-  if (keystore.ok() && passphrase_out != nullptr) {
-    *passphrase_out = crypto::Secret::LockedCopy(*passphrase);
-  }
-  crypto::Wipe(*passphrase);
   if (keystore.ok()) StartDuressRelay(dir_, keystore->profile(), escalate);
   return keystore;
 }
@@ -126,6 +148,7 @@ absl::StatusOr<crypto::Secret> Home::AskNewPassphrase(
 }
 
 absl::StatusOr<client::ClientOptions> Home::ServerOptions() const {
+  if (auto s = CheckIdentity(); !s.ok()) return s;
   auto server = ReadFile(ServerPath());
   auto certificate = ReadFile(CertificatePath());
   if (!server.ok() || !certificate.ok()) {

@@ -51,6 +51,8 @@ class Home {
 
   // Creates the directory, readable only by its owner.
   absl::Status Ensure() const;
+  // NOT_FOUND, saying where to look, if no identity lives here.
+  absl::Status CheckIdentity() const;
   // A secret: one line from --secrets-fd, or typed at the terminal without
   // echo (twice with `confirm`). Never empty.
   absl::StatusOr<std::string> AskSecret(const std::string& prompt, bool confirm) const;

@@ -460,6 +460,15 @@ int main(int argc, char** argv) {
                  "read passphrases, the safe word and the recovery code from this file "
                  "descriptor, one per line in the order asked (default: the terminal)");
 
+  // Global options work after the command too ('kith groups --json'), and
+  // every command's help page lists them (subcommands inherit both).
+  app.fallthrough();
+  app.footer(
+      "Global options, before or after the command:\n"
+      "  --home DIR        where this identity lives (default $KITH_HOME or ~/.kith)\n"
+      "  --json            print one JSON object per result\n"
+      "  --secrets-fd N    read passphrases and other secrets from this file descriptor");
+
   absl::Status status;
   std::string name, group, user, code, text, role, rules, crisis, note,
       reply_window = "24h";
@@ -667,6 +676,8 @@ int main(int argc, char** argv) {
                     "what your circle should know ('-' reads standard input)");
   alert->add_option("--realert", alert_options.realert, "sent again this often until someone answers")
       ->capture_default_str();
+  alert->add_flag("--yes", alert_options.yes,
+                  "send without asking (for scripts); otherwise it names who gets it and asks");
   alert->callback([&] {
     if (alert->get_subcommands().empty()) status = AlertRaise(g, alert_options);
   });
@@ -816,6 +827,7 @@ int main(int argc, char** argv) {
     RunDuressRelay(g.home().dir());
   });
 
+  app.footer("");  // the top level lists its options itself
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -436,7 +436,9 @@ absl::Status GroupState::CheckJoinRequest(const v1::EventBody& body,
     if (auto s = ValidateMemberKey(j.member_key()); !s.ok()) return s;
   }
   if (IsPending(body.author())) {
-    return absl::AlreadyExistsError("a join request is already waiting for a moderator");
+    return absl::AlreadyExistsError(
+        "you already asked to join this group (an invite code is used once): a moderator will "
+        "admit you");
   }
   if (j.code_hash().empty()) {
     if (!IsInvited(body.author())) {
