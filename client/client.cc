@@ -28,6 +28,7 @@ Client::Client(Identity identity, const ClientOptions& options,
                options.memory, std::move(channel), std::move(stub)) {
   if (options.clock) session_.set_clock(options.clock);
   session_.set_resend_for(options.resend_for);
+  session_.set_connect_timeout(options.connect_timeout);
   if (options.keep_member_keys) session_.set_keep_member_keys(options.keep_member_keys);
 }
 

@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "kith/event_builder.h"
@@ -26,6 +28,7 @@ constexpr auto kMaxResendPause = std::chrono::seconds(2);
 constexpr int kLogoutTimeoutMs = 500;
 // How long a first connection may take before the certificate is checked.
 constexpr int kConnectProbeMs = 2'000;
+constexpr int kFetchTimeoutMs = 10'000;  // without a connect timeout
 
 // What a client says when the log it is served contradicts what it verified.
 absl::Status TwoHistories(const std::string& detail) {
@@ -84,7 +87,8 @@ class CertificateCapture final : public grpc::experimental::ExternalCertificateV
 
 }  // namespace
 
-absl::StatusOr<std::string> FetchServerCertificate(const std::string& address) {
+absl::StatusOr<std::string> FetchServerCertificate(const std::string& address,
+                                                   std::chrono::milliseconds timeout) {
   auto pem = std::make_shared<std::string>();
   grpc::experimental::TlsChannelCredentialsOptions options;
   options.set_verify_server_certs(false);
@@ -96,14 +100,22 @@ absl::StatusOr<std::string> FetchServerCertificate(const std::string& address) {
   auto stub = v1::Kith::NewStub(
       grpc::CreateCustomChannel(address, grpc::experimental::TlsCredentials(options), args));
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.set_deadline(std::chrono::system_clock::now() + timeout);
   v1::Challenge challenge;
   grpc::Status status = stub->GetChallenge(&ctx, v1::Empty(), &challenge);
-  if (pem->empty()) {
-    return absl::UnavailableError(
-        absl::StrCat("could not reach a Kith server at ", address, ": ", status.error_message()));
+  if (!pem->empty()) return *pem;
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return absl::UnavailableError(absl::StrCat(
+        "no answer from ", address, " (timed out): check the address, and that the network lets "
+        "you reach it"));
   }
-  return *pem;
+  if (absl::StrContains(absl::AsciiStrToLower(status.error_message()), "refused")) {
+    return absl::UnavailableError(absl::StrCat(
+        "nothing accepts connections at ", address, " (connection refused): is kithd running "
+        "there, and is the port right?"));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("could not reach a Kith server at ", address, ": ", status.error_message()));
 }
 
 std::shared_ptr<grpc::Channel> PinnedChannel(const std::string& address,
@@ -153,13 +165,18 @@ Session::Session(Identity identity, std::string address, std::string pinned_pem,
 
 absl::Status Session::CheckServerCertificate() {
   if (certificate_checked_ || channel_ == nullptr) return absl::OkStatus();
-  const auto soon = std::chrono::system_clock::now() + std::chrono::milliseconds(kConnectProbeMs);
-  if (channel_->WaitForConnected(soon)) {
+  // Failing fast, half the time connects and the other half finds out why not.
+  const bool fail_fast = connect_timeout_.count() > 0;
+  const std::chrono::milliseconds probe =
+      fail_fast ? connect_timeout_ / 2 : std::chrono::milliseconds(kConnectProbeMs);
+  if (channel_->WaitForConnected(std::chrono::system_clock::now() + probe)) {
     certificate_checked_ = true;
     return absl::OkStatus();
   }
-  auto presented = FetchServerCertificate(address_);
-  if (!presented.ok()) return absl::OkStatus();  // not reachable: calls wait for it as usual
+  auto presented = FetchServerCertificate(
+      address_, fail_fast ? connect_timeout_ - probe : std::chrono::milliseconds(kFetchTimeoutMs));
+  // Not reachable: an error that says why, or calls wait for it as usual.
+  if (!presented.ok()) return fail_fast ? presented.status() : absl::OkStatus();
   auto presented_fp = CertificateFingerprint(*presented);
   auto pinned_fp = CertificateFingerprint(pinned_pem_);
   if (presented_fp.ok() && pinned_fp.ok() && *presented_fp != *pinned_fp) {

@@ -2,7 +2,10 @@
 // kithd: identities, register, create, charter, invite, join with rules
 // accepted, admit, talk, follow, safety numbers, remove; and the errors a
 // person meets on the way.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +62,10 @@ TEST_F(CliTest, FirstSession) {
 
   const std::string groups = Ok("bob", {"--json", "groups"});
   EXPECT_EQ(Field(groups, "role"), "member");
+  // A direct conversation is listed under 'dm', not among the groups.
+  Ok("alice", {"dm", "bob", "see you Tuesday"});
+  EXPECT_EQ(Lines(Ok("alice", {"--json", "groups"})).size(), 1u);
+  EXPECT_EQ(Field(Ok("alice", {"--json", "dm"}), "peer"), bob_id);
 
   // Both sides print the same safety number.
   const std::string a = Field(Ok("alice", {"--json", "id", "verify", bob_id}), "safety_number");
@@ -346,6 +353,43 @@ TEST_F(CliTest, ReusingAnInviteSaysItWasUsed) {
   EXPECT_NE(other.err.find("was already used"), std::string::npos) << other.err;
 }
 
+TEST_F(CliTest, AServerThatCannotBeReachedIsNamedAsRefusedOrTimedOutWithinSeconds) {
+  Enroll("alice");
+  // A port nobody listens on, and one whose listener never answers.
+  auto bound = [](bool listening) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t size = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
+    if (listening) {
+      EXPECT_EQ(::listen(fd, 16), 0);
+    }
+    return std::pair<int, int>(fd, ntohs(addr.sin_port));
+  };
+  const auto [closed_fd, closed_port] = bound(false);
+  const auto [silent_fd, silent_port] = bound(true);
+  const std::pair<int, const char*> cases[] = {{closed_port, "(connection refused)"},
+                                               {silent_port, "(timed out)"}};
+  for (const auto& [port, reason] : cases) {
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    WriteFileAtomically(Home("alice") + "/server", address, 0600).IgnoreError();
+    const auto start = std::chrono::steady_clock::now();
+    CliResult r = Kith("alice", {"groups"});
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find(address + " " + reason), std::string::npos) << r.err;
+    // The goal is 2 s; the bound allows for this shared machine's noise
+    // and the passphrase's key derivation, against 10 s and more before.
+    EXPECT_LT(took, std::chrono::seconds(6)) << reason;
+  }
+  ::close(closed_fd);
+  ::close(silent_fd);
+  KillRelays();  // each unlock's relay is left trying the wrong address
+}
+
 TEST_F(CliTest, ATypoNamesTheNearestCommandAndVersionIsPrinted) {
   CliResult typo = Kith("anyone", {"sned", "group", "hi"}, {});
   EXPECT_EQ(typo.exit_code, 2);
@@ -492,6 +536,7 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
   EXPECT_NE(Ok("sam", {"circle"}).find("dana invited you"), std::string::npos);
   Ok("sam", {"circle", "accept", "dana"});
   Ok("lee", {"circle", "decline", "dana"});
+  EXPECT_EQ(Ok("dana", {"groups"}), "No groups yet: join one with the invite code a moderator gives you.");
   const std::string circle = Ok("dana", {"circle"});
   EXPECT_NE(circle.find("sam (" + sam_id.substr(0, 8) + "): in your circle"), std::string::npos)
       << circle;

@@ -269,7 +269,8 @@ TEST_F(SafetyCliTest, DuressUnlockLooksNormalAlertsOnceAndCancellingEscalates) {
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_NE(shown.out.find("Name: alice"), std::string::npos) << shown.out;
   EXPECT_EQ(shown.out.find(real_id), std::string::npos);
-  EXPECT_EQ(Kith("alice", {"groups"}, duress).out, "No groups yet.\n");
+  EXPECT_EQ(Kith("alice", {"groups"}, duress).out,
+            "No groups yet: join one with the invite code a moderator gives you.\n");
   WaitForRelays();  // the alarm goes out from a process of its own
   auto alerts = Alerts("sam");
   ASSERT_EQ(alerts.size(), 1u);

@@ -34,7 +34,7 @@ absl::StatusOr<std::string> CertificateToPin(const ServerChoice& server) {
     if (!pem.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot read --ca ", server.ca_file));
     return pem;
   }
-  auto pem = client::FetchServerCertificate(server.address);
+  auto pem = client::FetchServerCertificate(server.address, kConnectTimeout);
   if (!pem.ok()) return pem.status();
   auto presented = CertificateFingerprint(*pem);
   if (!presented.ok()) return presented.status();
@@ -66,8 +66,9 @@ absl::StatusOr<std::unique_ptr<client::Client>> ConnectAndPin(const Home& home,
                                                               const std::string& certificate,
                                                               client::Identity identity,
                                                               bool publish) {
-  auto c = client::Client::Connect({server.address, certificate, /*checkpoint_key=*/""},
-                                   std::move(identity));
+  client::ClientOptions options{server.address, certificate, /*checkpoint_key=*/""};
+  options.connect_timeout = kConnectTimeout;
+  auto c = client::Client::Connect(options, std::move(identity));
   if (!c.ok()) return c.status();
   if (publish) {
     if (auto s = (*c)->account().Register(); !s.ok()) return s;

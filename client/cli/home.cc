@@ -160,7 +160,9 @@ absl::StatusOr<client::ClientOptions> Home::ServerOptions() const {
     return absl::FailedPreconditionError(absl::StrCat(
         "no pinned checkpoint key in ", dir_, ": run 'kith register' again"));
   }
-  return client::ClientOptions{*server, *certificate, *checkpoint_key};
+  client::ClientOptions options{*server, *certificate, *checkpoint_key};
+  options.connect_timeout = kConnectTimeout;
+  return options;
 }
 
 absl::StatusOr<std::unique_ptr<client::Client>> Home::Connect() const {

@@ -9,6 +9,7 @@
 #ifndef KITH_CLI_HOME_H_
 #define KITH_CLI_HOME_H_
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,11 @@ struct SharedKeystore {
   std::mutex mu;
   client::Keystore keystore;
 };
+
+// How long a command waits to reach its server before saying why it could
+// not: a person at a terminal hears of a wrong port or a server that is
+// down at once.
+inline constexpr std::chrono::milliseconds kConnectTimeout{2'000};
 
 class Home {
  public:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <grpc/support/log.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -280,20 +281,33 @@ absl::Status GroupLeave(const Globals& g, const std::string& group_arg) {
   return absl::OkStatus();
 }
 
-absl::Status Groups(const Globals& g) {
+// The support groups a person is in or asked to join (`direct`: their
+// direct conversations instead). Circles and the vault have their own commands.
+absl::Status Groups(const Globals& g, bool direct) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
   auto list = (*c)->session().ListGroups();
   if (!list.ok()) return list.status();
-  if (list->groups().empty() && !g.json) std::cout << "No groups yet." << std::endl;
+  size_t shown = 0;
   for (const auto& gr : list->groups()) {
+    const v1::GroupKind kind = gr.charter().kind();
+    if (direct ? kind != v1::KIND_DIRECT : kind != v1::KIND_SUPPORT_GROUP || gr.invited()) continue;
+    ++shown;
     const char* role = gr.pending() ? "pending" : RoleName(gr.role());
-    const std::string name = gr.charter().kind() == v1::KIND_DIRECT
-                                 ? absl::StrCat("direct with ", Hex(gr.peer()))
-                                 : gr.charter().name();
-    Record().Set("group_id", Hex(gr.group_id())).Set("name", name)
-        .Set("role", role).Set("head_seq", double(gr.head_seq()))
-        .Print(g.json, absl::StrCat(Hex(gr.group_id()), "  ", name, "  (", role, ")"));
+    Record r;
+    r.Set("group_id", Hex(gr.group_id())).Set("head_seq", double(gr.head_seq()));
+    if (direct) {
+      r.Set("peer", Hex(gr.peer())).Print(g.json, absl::StrCat(Hex(gr.peer()), "  (kith dm ",
+                                                              Hex(gr.peer()).substr(0, 8), ")"));
+    } else {
+      r.Set("name", gr.charter().name()).Set("role", role)
+          .Print(g.json, absl::StrCat(Hex(gr.group_id()), "  ", gr.charter().name(), "  (", role, ")"));
+    }
+  }
+  if (shown == 0 && !g.json) {
+    std::cout << (direct ? "No direct conversations yet: 'kith dm USER TEXT' starts one."
+                         : "No groups yet: join one with the invite code a moderator gives you.")
+              << std::endl;
   }
   return absl::OkStatus();
 }
@@ -445,6 +459,9 @@ int Fail(const Globals& g, const absl::Status& s) {
 
 int main(int argc, char** argv) {
   using namespace kith::cli;
+  // gRPC's own log lines mean nothing to a person; each command says in
+  // its own words what went wrong.
+  gpr_set_log_function([](gpr_log_func_args*) {});
   if (auto s = kith::HardenProcess(); !s.ok()) {
     std::cerr << "kith: " << s.message() << "\n";
     return 1;
@@ -557,7 +574,9 @@ int main(int argc, char** argv) {
   leave->add_option("GROUP", group)->required();
   leave->callback([&] { status = GroupLeave(g, group); });
 
-  app.add_subcommand("groups", "list your groups")->callback([&] { status = Groups(g); });
+  app.add_subcommand("groups", "the support groups you are in or asked to join (circles: 'kith "
+                               "circle'; direct conversations: 'kith dm')")
+      ->callback([&] { status = Groups(g, /*direct=*/false); });
 
   auto* send = app.add_subcommand("send", "send a message (TEXT '-' reads standard input)");
   send->add_option("GROUP", group)->required();
@@ -569,12 +588,14 @@ int main(int argc, char** argv) {
   read->add_option("GROUP", group)->required();
   read->add_option("--since", since, "first sequence number to print");
   read->callback([&] { status = Read(g, OpenGroup(g, group), since); });
-  auto* dm = app.add_subcommand("dm", "write to USER directly (no TEXT: read your conversation)");
-  dm->add_option("USER", user, "user id, or a name or id prefix from your groups")->required();
+  auto* dm = app.add_subcommand(
+      "dm", "write to USER directly (no TEXT: read your conversation; no USER: list them)");
+  dm->add_option("USER", user, "user id, or a name or id prefix from your groups");
   dm->add_option("TEXT", text, "the message ('-' reads standard input)");
   dm->add_option("--since", since, "reading: first sequence number to print");
   dm->callback([&] {
-    status = text.empty() ? Read(g, OpenDirect(g, user), since)
+    status = user.empty()   ? Groups(g, /*direct=*/true)
+             : text.empty() ? Read(g, OpenDirect(g, user), since)
                           : Send(g, user, text, /*yes=*/false, /*direct=*/true);
   });
   auto* follow = app.add_subcommand("follow", "print messages (or, with --alerts, alerts) as they arrive");

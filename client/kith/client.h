@@ -51,6 +51,8 @@ struct ClientOptions {
   std::function<int64_t()> clock;
   // See Session::set_resend_for.
   std::chrono::milliseconds resend_for = Session::kDefaultResendFor;
+  // See Session::set_connect_timeout.
+  std::chrono::milliseconds connect_timeout{0};
 };
 
 class Client {

@@ -67,6 +67,12 @@ class Session {
   // failover; zero: never.
   static constexpr std::chrono::milliseconds kDefaultResendFor{30'000};
   void set_resend_for(std::chrono::milliseconds resend_for) { resend_for_ = resend_for; }
+  // With a positive timeout, a server not reached within it is an error
+  // that says why (UNAVAILABLE: connection refused, a certificate other
+  // than the pinned one, or no answer in time) instead of a wait: for a
+  // person at a command line. Zero, the default: calls wait for the server
+  // up to their own deadline, riding out a restart.
+  void set_connect_timeout(std::chrono::milliseconds timeout) { connect_timeout_ = timeout; }
   // Where the member keys are kept (the keystore, which other commands may
   // change too): applies a change to the keys as kept now, keeps them, and
   // returns them. Default: they live in memory only.
@@ -182,6 +188,7 @@ class Session {
   Identity identity_;
   std::function<int64_t()> now_ms_ = [] { return absl::ToUnixMillis(absl::Now()); };
   std::chrono::milliseconds resend_for_ = kDefaultResendFor;
+  std::chrono::milliseconds connect_timeout_{0};
   KeepMemberKeys keep_member_keys_;
   std::string address_;
   std::string pinned_pem_;
@@ -210,7 +217,9 @@ std::shared_ptr<grpc::Channel> PinnedChannel(const std::string& address, const s
 // The certificate the server at `address` presents, fetched without
 // trusting it, for a person to compare its fingerprint and pin it (trust on
 // first use). The connection carries no credentials and no secrets.
-absl::StatusOr<std::string> FetchServerCertificate(const std::string& address);
+// UNAVAILABLE, saying why (refused, timed out), if it gets none in `timeout`.
+absl::StatusOr<std::string> FetchServerCertificate(
+    const std::string& address, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace kith::client
 
