@@ -72,6 +72,17 @@ TEST_F(CliTest, FirstSession) {
   const std::string b = Field(Ok("bob", {"--json", "id", "verify", alice_id}), "safety_number");
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.size(), 71u);
+  // Alice records that the numbers matched; the member list shows whom each verified.
+  Ok("alice", {"id", "verify", bob_id, "--confirm"});
+  for (const std::string& line : Lines(Ok("alice", {"--json", "group", "members", group}))) {
+    EXPECT_TRUE(Json(line).fields().at("verified").bool_value()) << line;
+    EXPECT_EQ(Field(line, "role"), Field(line, "user_id") == alice_id ? "owner" : "member");
+    EXPECT_GT(Json(line).fields().at("joined_ms").number_value(), 0) << line;
+  }
+  const std::string bobs = Ok("bob", {"group", "members", group});
+  EXPECT_NE(bobs.find("alice (" + alice_id.substr(0, 8) + ")  owner, joined "), std::string::npos)
+      << bobs;
+  EXPECT_NE(bobs.find("NOT VERIFIED"), std::string::npos) << bobs;
 
   Ok("alice", {"group", "remove", group, bob_id});
   CliResult after = Kith("bob", {"send", group, "still here?"});

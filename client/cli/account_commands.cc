@@ -12,6 +12,7 @@
 #include "kith/crypto.h"
 #include "kith/files.h"
 #include "kith/protocol.h"
+#include "kith/verified_contacts.h"
 #include "output.h"
 
 namespace kith::cli {
@@ -163,7 +164,7 @@ absl::Status IdShow(const Globals& g) {
   return absl::OkStatus();
 }
 
-absl::Status IdVerify(const Globals& g, const std::string& user_hex) {
+absl::Status IdVerify(const Globals& g, const std::string& user_hex, bool confirm) {
   auto user = crypto::FromHex(user_hex);
   if (!user.ok() || user->size() != kIdBytes) {
     return absl::InvalidArgumentError("USER is a 32-character user id");
@@ -173,10 +174,19 @@ absl::Status IdVerify(const Globals& g, const std::string& user_hex) {
   auto bundle = (*c)->session().GetIdentity(*user);
   if (!bundle.ok()) return bundle.status();
   const std::string number = SafetyNumber((*c)->identity().sign.public_key, bundle->sign_pk());
+  if (confirm) {
+    auto verified = client::VerifiedContacts::Open(g.home().VerifiedPath(),
+                                                   (*c)->identity().box.secret_key);
+    if (!verified.ok()) return verified.status();
+    if (auto s = verified->Add(*user); !s.ok()) return s;
+  }
   Record().Set("user_id", user_hex).Set("name", bundle->name()).Set("safety_number", number)
+      .Set("verified", confirm)
       .Print(g.json, absl::StrCat("Safety number with ", bundle->name(), " (", user_hex, "):\n",
                                   number,
-                                  "\nCompare it with theirs in person or on a call you trust."));
+                                  confirm ? "\nRecorded as verified: 'kith group members' shows it."
+                                          : "\nCompare it with theirs in person or on a call you "
+                                            "trust; if it matches, run this again with --confirm."));
   return absl::OkStatus();
 }
 

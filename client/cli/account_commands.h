@@ -19,7 +19,9 @@ absl::Status IdCreate(const Globals& g, const std::string& name);
 // `kith id show`.
 absl::Status IdShow(const Globals& g);
 // `kith id verify USER`: the safety number.
-absl::Status IdVerify(const Globals& g, const std::string& user_hex);
+// `kith id verify USER [--confirm]`: the safety number; with `confirm`
+// (the person compared it and it matched), USER is remembered as verified.
+absl::Status IdVerify(const Globals& g, const std::string& user_hex, bool confirm);
 
 // Where to reach a server and how to trust it (--server, --ca, --fingerprint).
 struct ServerChoice {

@@ -49,6 +49,9 @@ class Home {
   std::string CheckpointKeyPath() const { return dir_ + "/server-checkpoint.key"; }
   // The last verified event of each group's log, encrypted (client::FileLogMemory).
   std::string LogMemoryPath() const { return dir_ + "/log-heads"; }
+  // The people whose safety numbers this identity confirmed, encrypted
+  // (client::VerifiedContacts).
+  std::string VerifiedPath() const { return dir_ + "/verified"; }
   // What the CLI wrote outside the home on the person's behalf (exports,
   // saved attachments), one absolute path a line, for the panic wipe. Not
   // encrypted, since the wipe asks for nothing; what it names is in the

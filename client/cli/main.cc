@@ -23,6 +23,7 @@
 #include "kith/files.h"
 #include "kith/hardening.h"
 #include "kith/lookalikes.h"
+#include "kith/verified_contacts.h"
 #include "kith/protocol.h"
 #include "kith/strike_ladder.h"
 #include "output.h"
@@ -271,6 +272,33 @@ absl::Status GroupMemberAction(const Globals& g, const std::string& action,
   return absl::OkStatus();
 }
 
+absl::Status GroupMembers(const Globals& g, const std::string& group_arg) {
+  auto session = OpenGroup(g, group_arg);
+  if (!session.ok()) return session.status();
+  auto& c = session->client;
+  auto view = c->session().Sync(session->group);
+  if (!view.ok()) return view.status();
+  auto verified =
+      client::VerifiedContacts::Open(g.home().VerifiedPath(), c->identity().box.secret_key);
+  if (!verified.ok()) return verified.status();
+  const std::string me = c->identity().user_id();
+  for (const auto& [id, member] : (*view)->state().members()) {
+    const bool checked = id == me || verified->IsVerified(id);
+    const char* seen = id == me ? "you" : checked ? "verified" : "NOT VERIFIED";
+    Record().Set("user_id", Hex(id)).Set("name", member.bundle.name())
+        .Set("role", RoleName(member.role)).Set("joined_ms", double(member.admitted_ms))
+        .Set("verified", checked)
+        .Print(g.json, absl::StrCat(member.bundle.name(), " (", Hex(id).substr(0, 8), ")  ",
+                                    RoleName(member.role), ", joined ",
+                                    TimeOfDay(member.admitted_ms), ", ", seen));
+  }
+  if (!g.json) {
+    std::cout << "Names prove nothing: 'kith id verify USER' shows the safety number to compare."
+              << std::endl;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status GroupLeave(const Globals& g, const std::string& group_arg) {
   auto session = OpenGroup(g, group_arg);
   if (!session.ok()) return session.status();
@@ -501,7 +529,10 @@ int main(int argc, char** argv) {
       ->callback([&] { status = IdShow(g); });
   auto* id_verify = id->add_subcommand("verify", "print the safety number you share with USER");
   id_verify->add_option("USER", user)->required();
-  id_verify->callback([&] { status = IdVerify(g, user); });
+  bool confirm = false;
+  id_verify->add_flag("--confirm", confirm,
+                      "you compared the numbers with USER and they match: remember USER as verified");
+  id_verify->callback([&] { status = IdVerify(g, user, confirm); });
   auto* safe_word = id->add_subcommand("safe-word", "a word that, typed in any message, silently alerts your circle")
                         ->require_subcommand(1);
   safe_word->add_subcommand("set", "set it (asked for, never on the command line)")
@@ -570,6 +601,10 @@ int main(int argc, char** argv) {
   role_cmd->add_option("USER", user)->required();
   role_cmd->add_option("ROLE", role, "member or moderator")->required();
   role_cmd->callback([&] { status = GroupMemberAction(g, "role", group, {user}, role); });
+  auto* members = grp->add_subcommand(
+      "members", "who is in a group: role, when they joined, whether you verified them");
+  members->add_option("GROUP", group)->required();
+  members->callback([&] { status = GroupMembers(g, group); });
   auto* leave = grp->add_subcommand("leave", "leave a group");
   leave->add_option("GROUP", group)->required();
   leave->callback([&] { status = GroupLeave(g, group); });
