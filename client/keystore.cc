@@ -164,13 +164,28 @@ absl::StatusOr<Keystore> Keystore::Open(const std::string& path, std::string_vie
   }
   auto key = SlotKey(file, passphrase);
   if (!key.ok()) return key.status();
+  return OpenFile(path, std::move(file), *std::move(key));
+}
+
+absl::StatusOr<Keystore> Keystore::OpenWithKey(const std::string& path,
+                                               const crypto::Secret& slot_key) {
+  auto read = ReadFile(path);
+  if (!read.ok()) return absl::NotFoundError(absl::StrCat("no identity at ", path));
+  if (read->size() != kFileBytes || !(read->starts_with(kMagic) || read->starts_with(kLegacyMagic))) {
+    return absl::DataLossError(absl::StrCat(path, " is not a Kith keystore"));
+  }
+  return OpenFile(path, *std::move(read), crypto::Secret::LockedCopy(slot_key.view()));
+}
+
+absl::StatusOr<Keystore> Keystore::OpenFile(const std::string& path, std::string file,
+                                            crypto::Secret key) {
   // Both slots are tried every time, so which one opened does not show in the time taken.
-  std::optional<crypto::Secret> opened[2] = {OpenSlot(file, 0, *key), OpenSlot(file, 1, *key)};
+  std::optional<crypto::Secret> opened[2] = {OpenSlot(file, 0, key), OpenSlot(file, 1, key)};
   const int slot = opened[0] ? 0 : opened[1] ? 1 : -1;
   if (slot < 0) return absl::PermissionDeniedError("wrong passphrase (or the keystore was altered)");
   auto decoded = DecodeProfile(*opened[slot]);
   if (!decoded.ok()) return decoded.status();
-  return Keystore(path, std::move(file), *std::move(key), slot, std::move(decoded->profile),
+  return Keystore(path, std::move(file), std::move(key), slot, std::move(decoded->profile),
                   std::move(decoded->other_key));
 }
 

@@ -22,6 +22,8 @@ namespace {
 
 // The subcommand every unlock starts a relay with (client/cli/duress_relay.h).
 constexpr char kRelayCommandForTests[] = "present-token";
+// The subcommand 'kith unlock' starts its agent with (client/cli/agent.h).
+constexpr char kAgentCommandForTests[] = "agent-serve";
 
 void WriteFile(const std::string& path, const std::string& data) {
   FILE* f = fopen(path.c_str(), "wb");
@@ -176,7 +178,11 @@ std::string CliTest::Field(const std::string& json_line, const std::string& key)
   return Json(json_line).fields().at(key).string_value();
 }
 
-std::vector<pid_t> CliTest::Relays() const {
+std::vector<pid_t> CliTest::Relays() const { return Processes(kRelayCommandForTests); }
+
+std::vector<pid_t> CliTest::Agents() const { return Processes(kAgentCommandForTests); }
+
+std::vector<pid_t> CliTest::Processes(const std::string& command) const {
   std::vector<pid_t> found;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
@@ -184,7 +190,7 @@ std::vector<pid_t> CliTest::Relays() const {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::string cmdline = ReadFile(entry.path() / "cmdline");
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(kRelayCommandForTests) != std::string::npos &&
+    if (cmdline.find(" " + command) != std::string::npos &&
         cmdline.find(dir_.path()) != std::string::npos) {
       found.push_back(static_cast<pid_t>(std::stol(name)));
     }
@@ -206,6 +212,7 @@ void CliTest::KillRelays() const {
 }
 
 void CliTest::TearDown() {
+  for (pid_t pid : Agents()) ::kill(pid, SIGKILL);
   // Before kithd stops, so no relay is left trying to reach it.
   WaitForRelays();
   ServerTest::TearDown();

@@ -73,6 +73,10 @@ class CliTest : public ServerTest {
   void WaitForRelays(std::chrono::milliseconds patience = std::chrono::seconds(30)) const;
   // Stops every relay at once (for a server that will never answer).
   void KillRelays() const;
+  // The unlock agents (client/cli/agent.h) running for this test's homes.
+  std::vector<pid_t> Agents() const;
+  // Processes whose command line has ` command` and this test's directory.
+  std::vector<pid_t> Processes(const std::string& command) const;
 
   void TearDown() override;
 };

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -399,6 +400,58 @@ TEST_F(CliTest, AServerThatCannotBeReachedIsNamedAsRefusedOrTimedOutWithinSecond
   ::close(closed_fd);
   ::close(silent_fd);
   KillRelays();  // each unlock's relay is left trying the wrong address
+}
+
+TEST_F(CliTest, UnlockOnceAndCommandsDoNotAskUntilLockOrPanicWipe) {
+  Enroll("alice");
+  const std::string group = Ok("alice", {"group", "create", "Mornings"});
+  // Nothing unlocked: with no passphrase to read, a command fails.
+  EXPECT_EQ(Kith("alice", {"groups"}, {}).exit_code, 1);
+  const std::string unlocked = Ok("alice", {"unlock", "--for", "1h"});
+  EXPECT_NE(unlocked.find("Unlocked until"), std::string::npos) << unlocked;
+  ASSERT_EQ(Agents().size(), 1u);
+  // The agent's socket is its owner's alone.
+  struct stat socket_stat {};
+  ASSERT_EQ(::stat((Home("alice") + "/agent.sock").c_str(), &socket_stat), 0);
+  EXPECT_EQ(socket_stat.st_mode & 0777, 0600u);
+  // Now no passphrase is read, and the command works as if it were typed.
+  CliResult groups = Kith("alice", {"--json", "groups"}, {});
+  EXPECT_EQ(groups.exit_code, 0) << groups.err;
+  EXPECT_EQ(Field(groups.out, "group_id"), group);
+  Ok("alice", {"send", group, "good morning"});
+
+  EXPECT_EQ(Ok("alice", {"lock"}), "Locked: the next command asks for your passphrase.");
+  EXPECT_TRUE(Agents().empty());
+  EXPECT_EQ(Kith("alice", {"groups"}, {}).exit_code, 1);
+  EXPECT_EQ(Ok("alice", {"lock"}), "Nothing was unlocked.");
+
+  // A panic wipe ends the agent before it wipes.
+  Ok("alice", {"unlock"});
+  ASSERT_EQ(Agents().size(), 1u);
+  Ok("alice", {"panic-wipe"});
+  EXPECT_TRUE(Agents().empty());
+  EXPECT_FALSE(std::filesystem::exists(Home("alice")));
+}
+
+TEST_F(CliTest, TheUnlockAgentEndsAtItsDeadline) {
+  Enroll("alice");
+  Ok("alice", {"unlock", "--for", "1m"});
+  ASSERT_EQ(Agents().size(), 1u);
+  // The agent itself, started as 'kith unlock' starts it, with a deadline
+  // a moment away: it exits then, by itself, and takes its socket along.
+  Ok("alice", {"lock"});
+  const std::string until = std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch()).count() + 1500);
+  const std::string out = Home("agent") + ".out";
+  pid_t agent = Spawn("alice", {"agent-serve", until}, {}, std::string(64, 'a') + "\n", out,
+                      out + ".err");
+  ASSERT_TRUE(WaitForText(out, "ready")) << ReadFile(out + ".err");
+  EXPECT_TRUE(std::filesystem::exists(Home("alice") + "/agent.sock"));
+  int status = 0;
+  ASSERT_EQ(waitpid(agent, &status, 0), agent);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_FALSE(std::filesystem::exists(Home("alice") + "/agent.sock"));
 }
 
 TEST_F(CliTest, ATypoNamesTheNearestCommandAndVersionIsPrinted) {

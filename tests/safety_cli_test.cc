@@ -104,7 +104,7 @@ TEST_F(SafetyCliTest, PanicWipeLeavesNothingAndTheRecoveryCodeRestores) {
   EXPECT_FALSE(std::filesystem::exists(Home("alice") + "/identity.key"));
   CliResult locked = Kith("alice", {"groups"});
   EXPECT_EQ(locked.exit_code, 1);
-  EXPECT_NE(locked.err.find("not registered"), std::string::npos) << locked.err;
+  EXPECT_NE(locked.err.find("there is no identity in"), std::string::npos) << locked.err;
 
   // Later, on this or any device: the code alone brings the account back.
   ASSERT_OK(kithd_->Start());
@@ -279,6 +279,19 @@ TEST_F(SafetyCliTest, DuressUnlockLooksNormalAlertsOnceAndCancellingEscalates) {
   EXPECT_EQ(Kith("alice", {"groups"}, duress).exit_code, 0);
   WaitForRelays();
   EXPECT_EQ(Alerts("sam").size(), 1u);  // one alert, however often it is opened
+
+  // 'kith unlock' with the duress passphrase answers as the real one does,
+  // and every command after it opens the decoy without asking.
+  CliResult unlocked = Kith("alice", {"unlock"}, duress);
+  EXPECT_EQ(unlocked.exit_code, 0) << unlocked.err;
+  EXPECT_TRUE(unlocked.out.starts_with("Unlocked until ")) << unlocked.out;
+  CliResult decoy = Kith("alice", {"--json", "id", "show"}, {});
+  ASSERT_EQ(decoy.exit_code, 0) << decoy.err;
+  EXPECT_EQ(Field(decoy.out, "name"), "alice");
+  EXPECT_NE(Field(decoy.out, "user_id"), real_id);
+  EXPECT_EQ(Ok("alice", {"lock"}), "Locked: the next command asks for your passphrase.");
+  WaitForRelays();
+  EXPECT_EQ(Alerts("sam").size(), 1u);
 
   // Cancelling from the duress profile says it worked, and escalates.
   CliResult checked_in = Kith("alice", {"checkin", "ok"}, duress);

@@ -10,9 +10,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "kith/crypto.h"
+#include "kith/duration.h"
 #include "kith/files.h"
 #include "kith/protocol.h"
 #include "kith/verified_contacts.h"
+#include "agent.h"
 #include "output.h"
 
 namespace kith::cli {
@@ -247,8 +249,37 @@ absl::Status Restore(const Globals& g, const ServerChoice& server) {
   return absl::OkStatus();
 }
 
+absl::Status Unlock(const Globals& g, const std::string& duration) {
+  auto ms = ParseDurationMs(duration);
+  if (!ms.ok()) return ms.status();
+  constexpr int64_t kMaxMs = 24 * 3600 * 1000;
+  if (*ms < 60'000 || *ms > kMaxMs) {
+    return absl::InvalidArgumentError("--for is from 1m to 24h, e.g. 8h");
+  }
+  Home home = g.home();
+  home.set_use_agent(false);  // a new unlock asks, whatever is unlocked now
+  auto keystore = home.Unlock();
+  if (!keystore.ok()) return keystore.status();
+  const int64_t until = NowMs() + *ms;
+  if (auto s = StartAgent(home.dir(), keystore->slot_key(), until); !s.ok()) return s;
+  Record().Set("until_ms", double(until)).Print(
+      g.json, absl::StrCat("Unlocked until ", TimeOfDay(until),
+                           ": commands here will not ask for your passphrase until then. "
+                           "'kith lock' locks now."));
+  return absl::OkStatus();
+}
+
+absl::Status Lock(const Globals& g) {
+  const bool stopped = StopAgent(g.home().dir());
+  Record().Set("locked", stopped).Print(
+      g.json, stopped ? "Locked: the next command asks for your passphrase."
+                      : "Nothing was unlocked.");
+  return absl::OkStatus();
+}
+
 absl::Status PanicWipe(const Globals& g) {
   Home home = g.home();
+  StopAgent(home.dir());  // first: it holds the key to the keystore
   std::error_code ec;
   if (std::filesystem::exists(home.IdentityPath(), ec)) Shred(home.IdentityPath());
   const std::vector<std::string> elsewhere = home.WrittenElsewhere();
@@ -268,6 +299,7 @@ absl::Status PanicWipe(const Globals& g) {
 absl::StatusOr<std::optional<client::Keystore>> UnlockToChangeSafety(const Globals& g,
                                                                       crypto::Secret* passphrase) {
   Home home = g.home();
+  home.set_use_agent(passphrase == nullptr);  // the agent holds no passphrase to hand back
   auto keystore = home.Unlock(/*escalate=*/true, passphrase);
   if (!keystore.ok()) return keystore.status();
   if (keystore->profile().is_duress()) return std::nullopt;

@@ -40,6 +40,12 @@ absl::Status Restore(const Globals& g, const ServerChoice& server);
 // network.
 absl::Status PanicWipe(const Globals& g);
 
+// `kith unlock [--for DURATION]`: asks for the passphrase once and starts
+// the home's unlock agent (agent.h) for DURATION (1 minute to 24 hours).
+absl::Status Unlock(const Globals& g, const std::string& duration);
+// `kith lock`: ends the unlock agent; the next command asks again.
+absl::Status Lock(const Globals& g);
+
 // `kith id safe-word set|off`.
 absl::Status SafeWordSet(const Globals& g);
 absl::Status SafeWordOff(const Globals& g);

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "agent.h"
 #include "duress_relay.h"
 #include "kith/crypto.h"
 #include "kith/files.h"
@@ -110,6 +111,18 @@ absl::Status Home::CheckIdentity() const {
 
 absl::StatusOr<client::Keystore> Home::Unlock(bool escalate, crypto::Secret* passphrase_out) const {
   if (auto s = CheckIdentity(); !s.ok()) return s;
+  // Unlocked with 'kith unlock': as if the passphrase were typed, except
+  // that no passphrase is handed back.
+  if (use_agent_) {
+    if (auto key = AskAgent(dir_); key.ok()) {
+      auto keystore = client::Keystore::OpenWithKey(IdentityPath(), *key);
+      if (keystore.ok()) {
+        StartDuressRelay(dir_, keystore->profile(), escalate);
+        return keystore;
+      }
+      StopAgent(dir_);  // the keystore was written anew: the agent's key is stale
+    }
+  }
   // A mistyped passphrase is asked for again at a terminal, 3 tries in all;
   // from a descriptor there is nobody to ask again. Every try costs the
   // same Argon2id work, whichever slot (real or duress) it opens.

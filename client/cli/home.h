@@ -65,12 +65,17 @@ class Home {
   // A secret: one line from --secrets-fd, or typed at the terminal without
   // echo (twice with `confirm`). Never empty.
   absl::StatusOr<std::string> AskSecret(const std::string& prompt, bool confirm) const;
-  // Asks for the passphrase and opens the keystore. A duress profile looks
+  // Whether Unlock may take the key from the home's unlock agent (agent.h)
+  // instead of asking; true unless turned off here.
+  void set_use_agent(bool use) { use_agent_ = use; }
+  // Asks for the passphrase (or asks the unlock agent) and opens the keystore. A duress profile looks
   // like any other here, and silently fires its alarm (duress_relay.h);
   // with `escalate`, for a command a duress profile answers by escalating
   // (stopping check-ins, turning safety settings off), its next one too.
   // With `passphrase`, also hands back the passphrase typed, for a change
-  // that derives new keys from it (Keystore::SetOtherSlot).
+  // that derives new keys from it (Keystore::SetOtherSlot); it stays empty
+  // when the unlock agent opened the keystore, so a command that must have
+  // it turns the agent off first (set_use_agent).
   absl::StatusOr<client::Keystore> Unlock(bool escalate = false,
                                           crypto::Secret* passphrase = nullptr) const;
   // A new passphrase, typed twice, that is hard enough to guess
@@ -111,6 +116,7 @@ class Home {
                              const crypto::Secret& passphrase) const;
   std::string dir_;
   int secrets_fd_;
+  bool use_agent_ = true;
 };
 
 // A line typed at the terminal, echoed; FAILED_PRECONDITION without one.

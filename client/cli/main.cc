@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "account_commands.h"
+#include "agent.h"
 #include "boundary_commands.h"
 #include "circle_commands.h"
 #include "duress_relay.h"
@@ -557,6 +558,13 @@ int main(int argc, char** argv) {
   auto* restore = app.add_subcommand("restore", "rebuild this device's keystore from your recovery code");
   add_server_options(restore);
   restore->callback([&] { status = Restore(g, server_choice); });
+  std::string unlock_for = "8h";
+  auto* unlock = app.add_subcommand("unlock", "type your passphrase once: later commands here do "
+                                              "not ask until DURATION has passed or 'kith lock'");
+  unlock->add_option("--for", unlock_for, "how long, 1m to 24h")->capture_default_str();
+  unlock->callback([&] { status = Unlock(g, unlock_for); });
+  app.add_subcommand("lock", "end 'kith unlock' now: the next command asks for your passphrase")
+      ->callback([&] { status = Lock(g); });
   app.add_subcommand("panic-wipe", "destroy every key and cache on this device now (the account stays)")
       ->callback([&] { status = PanicWipe(g); });
 
@@ -878,10 +886,15 @@ int main(int argc, char** argv) {
   eval->add_flag("--mistakes", show_mistakes, "list each message the engine got wrong");
   eval->callback([&] { status = RulesEval(g.json, text, show_mistakes); });
 
-  // Not for people: started by every unlock (duress_relay.h), so unlisted.
+  // Not for people: started by every unlock (duress_relay.h) and by 'kith
+  // unlock' (agent.h), so unlisted.
   app.add_subcommand(kRelayCommand, "")->group("")->callback([&] {
     RunDuressRelay(g.home().dir());
   });
+  int64_t agent_until = 0;
+  auto* agent = app.add_subcommand(kAgentCommand, "")->group("");
+  agent->add_option("UNTIL", agent_until)->required();
+  agent->callback([&] { std::exit(RunAgent(g.home().dir(), agent_until)); });
 
   app.footer("");  // the top level lists its options itself
   try {

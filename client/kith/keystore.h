@@ -55,11 +55,18 @@ class Keystore {
   // Opens the slot `passphrase` opens. NOT_FOUND without a file,
   // PERMISSION_DENIED if no slot opens, DATA_LOSS if it is not a keystore.
   static absl::StatusOr<Keystore> Open(const std::string& path, std::string_view passphrase);
+  // Opens the slot `slot_key` (a slot_key() from before) opens, without the
+  // passphrase's key derivation: for the unlock agent. PERMISSION_DENIED if
+  // the keystore was written anew since under another key.
+  static absl::StatusOr<Keystore> OpenWithKey(const std::string& path,
+                                              const crypto::Secret& slot_key);
 
   const Profile& profile() const { return profile_; }
   Profile& mutable_profile() { return profile_; }
-  // The slot that opened.
+  // The slot that opened, and the key derived from the passphrase that
+  // opens it (as good as the passphrase for this file: kept in locked memory).
   int slot() const { return slot_; }
+  const crypto::Secret& slot_key() const { return key_; }
   // The Argon2id limits the file is under.
   crypto::PwhashParams params() const;
   // A "KITHKEY2" file, from before: see the header comment.
@@ -92,6 +99,9 @@ class Keystore {
            crypto::Secret other_key)
       : path_(std::move(path)), file_(std::move(file)), key_(std::move(key)), slot_(slot),
         profile_(std::move(profile)), other_key_(std::move(other_key)) {}
+  // Opens whichever slot of `file` (read from `path`) `key` opens.
+  static absl::StatusOr<Keystore> OpenFile(const std::string& path, std::string file,
+                                           crypto::Secret key);
   // Rewrites both slots under a fresh header (see SetOtherSlot); `other`
   // null: random bytes.
   absl::Status Rebuild(std::string_view passphrase, const Profile* other,

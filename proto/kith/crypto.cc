@@ -123,6 +123,8 @@ void Wipe(std::string& s) {
   if (!s.empty()) sodium_memzero(s.data(), s.size());
 }
 
+void Wipe(void* data, size_t size) { sodium_memzero(data, size); }
+
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && (a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0);
 }

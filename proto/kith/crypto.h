@@ -82,6 +82,7 @@ std::string RandomBytes(size_t n);
 
 // Overwrites `s` with zeros (sodium_memzero, which the compiler keeps).
 void Wipe(std::string& s);
+void Wipe(void* data, size_t size);
 
 bool ConstantTimeEqual(std::string_view a, std::string_view b);
 
