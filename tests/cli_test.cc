@@ -606,8 +606,16 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
       << circle;
   EXPECT_NE(circle.find("lee (" + lee_id.substr(0, 8) + "): declined"), std::string::npos) << circle;
 
+  // A desktop's notify-send, standing in: it writes down what it was asked to show.
+  const std::string bin = Home("bin"), notified = Home("notified");
+  std::filesystem::create_directories(bin);
+  WriteFileAtomically(bin + "/notify-send", "#!/bin/sh\necho \"$@\" >> " + notified + "\n", 0700)
+      .IgnoreError();
+  const std::string path = std::getenv("PATH");
+  setenv("PATH", (bin + ":" + path).c_str(), 1);
   const std::string out = Home("sam-follow") + ".out";
   pid_t follower = Spawn("sam", {"follow", "--alerts"}, {kPassphrase}, "", out, out + ".err");
+  setenv("PATH", path.c_str(), 1);
   ASSERT_TRUE(WaitForText(out + ".err", "for alerts")) << ReadFile(out + ".err");
   // No alert goes out without naming who gets it and asking; a script says --yes.
   CliResult unasked = Kith("dana", {"alert", "--level", "come-now"});
@@ -620,13 +628,20 @@ TEST_F(CliTest, CircleInviteAnswerAlertAcknowledgeAndStatus) {
       Ok("dana", {"--json", "alert", "--level", "come-now", "--note", "please come",
                   "--location", "the library", "--yes"}),
       "alert_id");
-  WaitForText(out, "please come");
+  EXPECT_TRUE(WaitForText(out, "please come")) << ReadFile(out);
+  EXPECT_TRUE(WaitForText(notified, "Kith: ALERT from dana")) << ReadFile(notified);
   const std::string live = ReadFile(out);
   kill(follower, SIGTERM);
   waitpid(follower, nullptr, 0);
   EXPECT_NE(live.find("ALERT [" + alert_id.substr(0, 8) + "] from dana: come-now"),
             std::string::npos) << live << ReadFile(out + ".err");
   EXPECT_NE(live.find("where: the library"), std::string::npos) << live;
+  // The desktop shows who and how urgent, never the note or the location.
+  const std::string shown = ReadFile(notified);
+  EXPECT_NE(shown.find("--urgency=critical"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("come-now [" + alert_id.substr(0, 8) + "]"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("library"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("please come"), std::string::npos) << shown;
 
   const google::protobuf::Struct received = Json(Ok("sam", {"--json", "alerts"}));
   EXPECT_EQ(received.fields().at("level").string_value(), "come-now");

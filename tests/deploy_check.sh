@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Validates what can be validated of deploy/ without a container runtime or
 # a cluster: every YAML file parses (and each Kubernetes object names its
-# apiVersion and kind), every shell script parses, and the systemd unit
-# passes systemd-analyze verify.
-#   tests/deploy_check.sh SOURCE_DIR KITHD_BINARY
+# apiVersion and kind), every shell script parses, and the systemd units
+# pass systemd-analyze verify.
+#   tests/deploy_check.sh SOURCE_DIR KITHD_BINARY KITH_BINARY
 set -euo pipefail
 src="$1"
 kithd="$2"
+kith="$3"
 /usr/bin/python3 - "$src/deploy" <<'PY'
 import pathlib, sys, yaml
 root = pathlib.Path(sys.argv[1])
@@ -24,15 +25,19 @@ for script in "$src"/deploy/*/*.sh; do
   bash -n "$script"
   echo "ok ${script#"$src/deploy/"}"
 done
-unit="$(mktemp --suffix=.service)"
-trap 'rm -f "$unit"' EXIT
-# The unit names the installed path; verify it against the binary just built.
-sed "s|/usr/local/bin/kithd|$kithd|" "$src/deploy/systemd/kithd.service" > "$unit"
-# verify exits 0 on many mistakes (an unknown value is only logged), so any
-# complaint fails the check.
-complaints="$(systemd-analyze verify "$unit" 2>&1)" || { echo "$complaints"; exit 1; }
-if [ -n "$complaints" ]; then
-  echo "$complaints"
-  exit 1
-fi
-echo "ok systemd/kithd.service"
+unit_dir="$(mktemp -d)"
+trap 'rm -rf "$unit_dir"' EXIT
+for name in kithd kith-alerts; do
+  unit="$unit_dir/$name.service"
+  # The units name the installed paths; verify them against the binaries just built.
+  sed -e "s|/usr/local/bin/kithd|$kithd|" -e "s|/usr/local/bin/kith |$kith |" \
+    "$src/deploy/systemd/$name.service" > "$unit"
+  # verify exits 0 on many mistakes (an unknown value is only logged), so any
+  # complaint fails the check.
+  complaints="$(systemd-analyze verify "$unit" 2>&1)" || { echo "$complaints"; exit 1; }
+  if [ -n "$complaints" ]; then
+    echo "$complaints"
+    exit 1
+  fi
+  echo "ok systemd/$name.service"
+done

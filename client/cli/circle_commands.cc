@@ -1,5 +1,9 @@
 #include "circle_commands.h"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -11,7 +15,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "account_commands.h"
-#include "absl/strings/str_join.h"
 #include "kith/crypto.h"
 #include "kith/duration.h"
 #include "kith/protocol.h"
@@ -465,6 +468,28 @@ absl::Status AlertsList(const Globals& g) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Draws attention to an alert beyond the line printed: the terminal's bell
+// and, where there is a desktop, a notification (notify-send). The
+// notification names the sender and the level only: a locked screen can
+// show it to anyone nearby, so the note and location stay in the terminal.
+void NotifyDesktop(const GroupView& view, const AlertRecord& a) {
+  if (::isatty(2)) (void)!::write(2, "\a", 1);
+  const v1::AlertContent& c = a.content;
+  if (!a.readable || c.settings_changed()) return;
+  std::string program = "notify-send", urgency = "--urgency=critical",
+              title = absl::StrCat("Kith: ", c.test() ? "test alert" : "ALERT", " from ",
+                                   view.NameOf(a.raiser)),
+              body = absl::StrCat(client::AlertLevelName(c.level()), " [", ShortId(a.alert_id),
+                                  "]: see the terminal where kith follows alerts");
+  char* const argv[] = {program.data(), urgency.data(), title.data(), body.data(), nullptr};
+  pid_t pid = -1;
+  if (::posix_spawnp(&pid, argv[0], nullptr, nullptr, argv, environ) == 0) ::waitpid(pid, nullptr, 0);
+}
+
+}  // namespace
+
 absl::Status FollowAlerts(const Globals& g) {
   auto unlocked = g.home().Unlock();
   if (!unlocked.ok()) return unlocked.status();
@@ -506,6 +531,7 @@ absl::Status FollowAlerts(const Globals& g) {
           if (a == nullptr) continue;
           if (n.kind == v1::Alert::RAISE) {
             PrintAlert(g, (*circles)[i], view, *a, n.realert ? "AGAIN: " : "");
+            NotifyDesktop(view, *a);
           } else {
             Record().Set("alert_id", Hex(n.alert_id)).Set("from", Hex(n.author))
                 .Set("answer", n.kind == v1::Alert::ACK ? "ack" : "resolve")
