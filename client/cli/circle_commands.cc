@@ -55,13 +55,27 @@ struct FoundAlert {
   const AlertRecord* alert;
 };
 
-absl::StatusOr<FoundAlert> FindAlert(Client& c, const std::string& alert_arg) {
+// The alert `alert_arg` names (its id or an id prefix) or, empty, the
+// latest one this person raised (`mine`) or received (otherwise).
+absl::StatusOr<FoundAlert> FindAlert(Client& c, const std::string& alert_arg, bool mine) {
   auto circles = ReadableCircles(c);
   if (!circles.ok()) return circles.status();
+  std::optional<FoundAlert> latest;
   for (const std::string& circle : *circles) {
     auto view = c.session().Sync(circle);
     if (!view.ok()) return view.status();
-    if (const AlertRecord* a = (*view)->FindAlert(alert_arg)) return FoundAlert{circle, *view, a};
+    if (!alert_arg.empty()) {
+      if (const AlertRecord* a = (*view)->FindAlert(alert_arg)) return FoundAlert{circle, *view, a};
+      continue;
+    }
+    for (const AlertRecord& a : (*view)->alerts()) {
+      if ((a.raiser == c.identity().user_id()) != mine) continue;
+      if (!latest || a.raised_ms >= latest->alert->raised_ms) latest = FoundAlert{circle, *view, &a};
+    }
+  }
+  if (latest) return *latest;
+  if (alert_arg.empty()) {
+    return absl::NotFoundError(mine ? "you have raised no alert" : "no alert has reached you");
   }
   return absl::NotFoundError(absl::StrCat("no alert '", alert_arg,
                                           "' in your circles (use the 8-character id shown)"));
@@ -402,7 +416,7 @@ absl::Status AnswerUnlessDuress(const Globals& g, const std::string& alert_arg,
   }
   auto c = g.home().Connect((*keystore)->profile().identity);
   if (!c.ok()) return c.status();
-  auto found = FindAlert(**c, alert_arg);
+  auto found = FindAlert(**c, alert_arg, /*mine=*/kind == v1::Alert::RESOLVE);
   if (!found.ok()) return found.status();
   *id = found->alert->alert_id;
   return (*c)->circle().AnswerAlert(found->circle_id, *id, kind, content);
@@ -428,7 +442,7 @@ absl::Status AlertAnswer(const Globals& g, const std::string& alert_arg, v1::Ale
 absl::Status AlertStatus(const Globals& g, const std::string& alert_arg) {
   auto c = g.home().Connect();
   if (!c.ok()) return c.status();
-  auto found = FindAlert(**c, alert_arg);
+  auto found = FindAlert(**c, alert_arg, /*mine=*/true);
   if (!found.ok()) return found.status();
   PrintAlert(g, found->circle_id, *found->view, *found->alert, "");
   if (found->alert->raiser != (*c)->identity().user_id()) return absl::OkStatus();

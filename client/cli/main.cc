@@ -750,16 +750,16 @@ int main(int argc, char** argv) {
     status = AlertRaise(g, alert_options);
   });
   auto* ack = alert->add_subcommand("ack", "tell the sender and the circle you have it");
-  ack->add_option("ALERT", alert_id, "the alert's id as shown")->required();
+  ack->add_option("ALERT", alert_id, "the alert's id as shown (default: the latest you received)");
   ack->add_option("--eta", eta, "on your way, arriving in about this long, e.g. 15m");
   ack->add_option("--note", note, "a word for them");
   ack->callback([&] { status = AlertAnswer(g, alert_id, kith::v1::Alert::ACK, eta, note); });
   auto* alert_resolve = alert->add_subcommand("resolve", "you are OK: stop the alert");
-  alert_resolve->add_option("ALERT", alert_id)->required();
+  alert_resolve->add_option("ALERT", alert_id, "the alert's id (default: your latest)");
   alert_resolve->add_option("--note", note);
   alert_resolve->callback([&] { status = AlertAnswer(g, alert_id, kith::v1::Alert::RESOLVE, "", note); });
   auto* alert_status = alert->add_subcommand("status", "who received the alert, who answered, who is coming");
-  alert_status->add_option("ALERT", alert_id)->required();
+  alert_status->add_option("ALERT", alert_id, "the alert's id (default: your latest)");
   alert_status->callback([&] { status = AlertStatus(g, alert_id); });
   app.add_subcommand("alerts", "alerts you received from the circles you are in")
       ->callback([&] { status = AlertsList(g); });
