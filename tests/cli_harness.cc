@@ -36,8 +36,15 @@ void WriteFile(const std::string& path, const std::string& data) {
 pid_t CliTest::Spawn(const std::string& who, const std::vector<std::string>& args,
                      const std::vector<std::string>& secrets, const std::string& input,
                      const std::string& out, const std::string& err) const {
-  const std::string in_path = Home(who) + ".stdin", secrets_path = Home(who) + ".secrets";
+  const std::string in_path = Home(who) + ".stdin";
   WriteFile(in_path, input);
+  return SpawnReading(who, args, secrets, in_path, out, err);
+}
+
+pid_t CliTest::SpawnReading(const std::string& who, const std::vector<std::string>& args,
+                            const std::vector<std::string>& secrets, const std::string& in_path,
+                            const std::string& out, const std::string& err) const {
+  const std::string secrets_path = Home(who) + ".secrets";
   std::string lines;
   for (const auto& s : secrets) lines += s + "\n";
   WriteFile(secrets_path, lines);

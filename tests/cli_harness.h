@@ -36,6 +36,10 @@ class CliTest : public ServerTest {
   pid_t Spawn(const std::string& who, const std::vector<std::string>& args,
               const std::vector<std::string>& secrets, const std::string& input,
               const std::string& out, const std::string& err) const;
+  // The same, with standard input read from the file or pipe at `input_path`.
+  pid_t SpawnReading(const std::string& who, const std::vector<std::string>& args,
+                     const std::vector<std::string>& secrets, const std::string& input_path,
+                     const std::string& out, const std::string& err) const;
   CliResult Kith(const std::string& who, const std::vector<std::string>& args,
                  const std::vector<std::string>& secrets = {kPassphrase},
                  const std::string& input = "") const;

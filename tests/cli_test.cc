@@ -3,6 +3,7 @@
 // accepted, admit, talk, follow, safety numbers, remove; and the errors a
 // person meets on the way.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -452,6 +453,55 @@ TEST_F(CliTest, TheUnlockAgentEndsAtItsDeadline) {
   ASSERT_EQ(waitpid(agent, &status, 0), agent);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_FALSE(std::filesystem::exists(Home("alice") + "/agent.sock"));
+}
+
+TEST_F(CliTest, ChatShowsWhatArrivesAndSendsWhatIsTypedAfterTheNudge) {
+  Enroll("alice");
+  Enroll("bob");
+  const std::string group = Ok("alice", {"group", "create", "Live room", "--rules", "no_name_calling"});
+  Ok("bob", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  Ok("alice", {"group", "admit", group, "bob"});
+
+  // Bob's typing arrives through a pipe held open, as a terminal would be.
+  const std::string typed = Home("typed"), out = Home("chat") + ".out";
+  ASSERT_EQ(::mkfifo(typed.c_str(), 0600), 0);
+  const int keyboard = ::open(typed.c_str(), O_RDWR);
+  ASSERT_GE(keyboard, 0);
+  pid_t chat = SpawnReading("bob", {"chat", "Live room"}, {kPassphrase}, typed, out, out + ".err");
+  auto type = [&](const std::string& line) {
+    ASSERT_EQ(::write(keyboard, (line + "\n").data(), line.size() + 1),
+              static_cast<ssize_t>(line.size() + 1));
+  };
+  ASSERT_TRUE(WaitForText(out + ".err", "Chatting in Live room as bob")) << ReadFile(out + ".err");
+
+  // What arrives prints as it comes: a message, a join, a moderator's action.
+  Ok("alice", {"send", group, "hello bob"});
+  EXPECT_TRUE(WaitForText(out, "alice (")) << ReadFile(out);
+  EXPECT_TRUE(WaitForText(out, "hello bob")) << ReadFile(out);
+  Enroll("cara");
+  Ok("cara", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
+  Ok("alice", {"group", "admit", group, "cara"});
+  EXPECT_TRUE(WaitForText(out, "alice admitted cara")) << ReadFile(out);
+
+  // A line typed is sent, and shows in the view like any other.
+  type("hi alice");
+  EXPECT_TRUE(WaitForText(out, "bob (")) << ReadFile(out);
+  EXPECT_TRUE(WaitForText(out, "hi alice")) << ReadFile(out);
+  // The nudge asks on the same input: cancelled, nothing goes out; then
+  // edited, the new wording goes.
+  type("you're a total j3rk");
+  EXPECT_TRUE(WaitForText(out + ".err", "Edit, send anyway, or cancel?")) << ReadFile(out + ".err");
+  type("c");
+  type("you're being unkind");
+  EXPECT_TRUE(WaitForText(out, "you're being unkind")) << ReadFile(out);
+  ::close(keyboard);  // end of input: bob leaves the chat
+  int status = 0;
+  ASSERT_EQ(waitpid(chat, &status, 0), chat);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(out + ".err");
+  const std::string read = Ok("alice", {"read", group});
+  EXPECT_NE(read.find("hi alice"), std::string::npos) << read;
+  EXPECT_EQ(read.find("j3rk"), std::string::npos) << read;
+  EXPECT_NE(ReadFile(out + ".err").find("no_name_calling rule: \"j3rk\""), std::string::npos);
 }
 
 TEST_F(CliTest, ATypoNamesTheNearestCommandAndVersionIsPrinted) {

@@ -3,6 +3,8 @@
 #include <ctime>
 #include <iostream>
 #include <iterator>
+#include <thread>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -341,6 +343,27 @@ absl::Status Groups(const Globals& g, bool direct) {
   return absl::OkStatus();
 }
 
+struct Sent {
+  uint64_t seq = 0;
+  std::vector<std::string> overridden;  // rules the sender chose to send despite
+};
+
+// The nudge against `group_id`'s charter as the member verified it in the
+// log (not the server's say-so), then the send. The safe word alerts the
+// circle even if the message itself is refused.
+absl::StatusOr<Sent> ReviewAndSend(client::Client& c, const std::string& group_id,
+                                   std::string text, const crypto::Secret& safe_word, bool yes,
+                                   const AskFunction& ask = AskLine) {
+  auto view = c.session().Sync(group_id);
+  if (!view.ok()) return view.status();
+  auto overridden = ReviewBeforeSending(text, (*view)->state().charter(), yes, ask);
+  if (!overridden.ok()) return overridden.status();
+  auto seq = c.groups().Send(group_id, text, *overridden);
+  if (ContainsSafeWord(text, safe_word)) AlertForSafeWord(c);
+  if (!seq.ok()) return seq.status();
+  return Sent{*seq, *std::move(overridden)};
+}
+
 // Sends to the group `target` names or, with `direct`, to the person it
 // names, starting a direct conversation with them if need be.
 absl::Status Send(const Globals& g, const std::string& target, std::string text, bool yes,
@@ -361,19 +384,11 @@ absl::Status Send(const Globals& g, const std::string& target, std::string text,
     group_id = person.status();
   }
   if (!group_id.ok()) return group_id.status();
-  // The rules the member verified in the log and accepted, not the server's
-  // say-so; syncing here costs Send nothing, as it reuses the view.
-  auto view = (*c)->session().Sync(*group_id);
-  if (!view.ok()) return view.status();
-  auto overridden = ReviewBeforeSending(text, (*view)->state().charter(), yes);
-  if (!overridden.ok()) return overridden.status();
-  auto seq = (*c)->groups().Send(*group_id, text, *overridden);
-  // The safe word alerts the circle even if the message itself was refused.
-  if (ContainsSafeWord(text, keystore->profile().safe_word)) AlertForSafeWord(**c);
-  if (!seq.ok()) return seq.status();
-  Record().Set("group_id", Hex(*group_id)).Set("seq", double(*seq))
-      .Set("overridden_rules", absl::StrJoin(*overridden, ","))
-      .Print(g.json, absl::StrCat("Sent (", *seq, ")"));
+  auto sent = ReviewAndSend(**c, *group_id, std::move(text), keystore->profile().safe_word, yes);
+  if (!sent.ok()) return sent.status();
+  Record().Set("group_id", Hex(*group_id)).Set("seq", double(sent->seq))
+      .Set("overridden_rules", absl::StrJoin(sent->overridden, ","))
+      .Print(g.json, absl::StrCat("Sent (", sent->seq, ")"));
   return absl::OkStatus();
 }
 
@@ -427,6 +442,72 @@ absl::Status Follow(const Globals& g, const std::string& group_arg, uint64_t sin
     from = view.state().head_seq() + 1;
     return true;
   });
+}
+
+// A live view of a group with an input line: what arrives (messages, joins,
+// moderation) prints as it comes, and each line typed is sent after the
+// nudge, which asks its question on the same input. End of input leaves.
+absl::Status Chat(const Globals& g, const std::string& group_arg) {
+  Home home = g.home();
+  auto unlocked = home.Unlock();
+  if (!unlocked.ok()) return unlocked.status();
+  const crypto::Secret safe_word = unlocked->profile().safe_word;
+  auto keystore = std::make_shared<SharedKeystore>(*std::move(unlocked));
+  // One client follows while the other sends: a Client serves one thread.
+  auto sender = home.Connect(keystore);
+  if (!sender.ok()) return sender.status();
+  auto follower = home.Connect(keystore);
+  if (!follower.ok()) return follower.status();
+  auto group_id = ResolveGroup(**sender, group_arg);
+  if (!group_id.ok()) return group_id.status();
+  auto view = (*sender)->session().Sync(*group_id);
+  if (!view.ok()) return view.status();
+  std::mutex print_mu;
+  uint64_t from = (*view)->state().head_seq() + 1;
+  client::FollowCancel cancel;
+  absl::Status followed;
+  std::thread follow([&] {
+    absl::Status ended = (*follower)->session().FollowView(
+        *group_id,
+        [&](const client::GroupView& live) {
+          std::lock_guard<std::mutex> lock(print_mu);
+          PrintLog(g, live, from);
+          from = live.state().head_seq() + 1;
+          return true;
+        },
+        &cancel);
+    std::lock_guard<std::mutex> lock(print_mu);
+    followed = ended;
+    // A history that fails verification stops the view at once, loudly.
+    if (!ended.ok() && !cancel.cancelled()) {
+      std::cerr << "kith: the live view stopped: " << ended.message() << std::endl;
+    }
+  });
+  std::cerr << "Chatting in " << (*view)->state().charter().name() << " as "
+            << (*sender)->identity().name
+            << ": type a message and press Enter; Ctrl-D (end of input) leaves." << std::endl;
+  const AskFunction ask = [&](const std::string& prompt) -> absl::StatusOr<std::string> {
+    std::cerr << prompt << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return absl::CancelledError("not sent");
+    return answer;
+  };
+  for (std::string line; std::getline(std::cin, line);) {
+    if (line.empty()) continue;
+    auto sent = ReviewAndSend(**sender, *group_id, line, safe_word, /*yes=*/false, ask);
+    if (!sent.ok()) {
+      std::lock_guard<std::mutex> lock(print_mu);
+      std::cerr << "kith: " << sent.status().message() << std::endl;
+    }
+  }
+  absl::Status result;
+  {
+    std::lock_guard<std::mutex> lock(print_mu);
+    result = followed;  // before the cancel, whose own ending is no error
+  }
+  cancel.Cancel();
+  follow.join();
+  return result;
 }
 
 // Edits (insertions, deletions, substitutions) that turn `a` into `b`.
@@ -641,6 +722,10 @@ int main(int argc, char** argv) {
              : text.empty() ? Read(g, OpenDirect(g, user), since)
                           : Send(g, user, text, /*yes=*/false, /*direct=*/true);
   });
+  auto* chat = app.add_subcommand(
+      "chat", "a live view of GROUP: what arrives prints as it comes, each line you type is sent");
+  chat->add_option("GROUP", group)->required();
+  chat->callback([&] { status = Chat(g, group); });
   auto* follow = app.add_subcommand("follow", "print messages (or, with --alerts, alerts) as they arrive");
   follow->add_option("GROUP", group);
   follow->add_option("--since", since, "start from this sequence number");

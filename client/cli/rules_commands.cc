@@ -113,7 +113,8 @@ void OfferCircleAlert() {
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> ReviewBeforeSending(std::string& text,
-                                                             const v1::Charter& charter, bool yes) {
+                                                             const v1::Charter& charter, bool yes,
+                                                             const AskFunction& ask) {
   const moderation::RuleSet rules = moderation::RuleSetFromNames(
       std::vector<std::string>(charter.rules().begin(), charter.rules().end()));
   bool crisis_shown = false;
@@ -138,7 +139,7 @@ absl::StatusOr<std::vector<std::string>> ReviewBeforeSending(std::string& text,
       std::fprintf(stderr, "Sending anyway (--yes); the group's moderators will see that.\n");
       return names;
     }
-    auto choice = AskLine("Edit, send anyway, or cancel? [e/s/C] ");
+    auto choice = ask("Edit, send anyway, or cancel? [e/s/C] ");
     if (!choice.ok()) {
       return absl::FailedPreconditionError(absl::StrCat(
           "this message may break the group's ", absl::StrJoin(names, " and "),
@@ -146,7 +147,7 @@ absl::StatusOr<std::vector<std::string>> ReviewBeforeSending(std::string& text,
     }
     if (*choice == "s" || *choice == "send") return names;
     if (*choice != "e" && *choice != "edit") return absl::CancelledError("not sent");
-    auto edited = AskLine("New text: ");
+    auto edited = ask("New text: ");
     if (!edited.ok()) return edited.status();
     if (edited->empty()) return absl::CancelledError("not sent");
     text = *std::move(edited);

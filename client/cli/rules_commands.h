@@ -3,12 +3,14 @@
 #ifndef KITH_CLI_RULES_COMMANDS_H_
 #define KITH_CLI_RULES_COMMANDS_H_
 
+#include <functional>
 #include <istream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "home.h"
 #include "kith.pb.h"
 
 namespace kith::cli {
@@ -25,13 +27,19 @@ absl::Status RulesCheckStream(std::istream& in);
 // Scores the engine on a labelled JSON Lines file.
 absl::Status RulesEval(bool json, const std::string& path, bool show_mistakes);
 
+// How the nudge asks a question: a line typed in answer to `prompt`.
+using AskFunction = std::function<absl::StatusOr<std::string>(const std::string& prompt)>;
+
 // The nudge before sending: checks `text` against the group's rules and,
 // if it may break one, shows the rule and the words and asks to edit, send
-// anyway or cancel (`yes` answers "send anyway"). Returns the rules the
-// sender chose to override; `text` holds the final wording. A crisis signal
-// shows the group's crisis resources and never blocks the message.
+// anyway or cancel (`yes` answers "send anyway"), on the terminal unless
+// `ask` reads the answers elsewhere (kith chat: its own input). Returns the
+// rules the sender chose to override; `text` holds the final wording. A
+// crisis signal shows the group's crisis resources and never blocks the
+// message.
 absl::StatusOr<std::vector<std::string>> ReviewBeforeSending(std::string& text,
-                                                             const v1::Charter& charter, bool yes);
+                                                             const v1::Charter& charter, bool yes,
+                                                             const AskFunction& ask = AskLine);
 
 }  // namespace kith::cli
 
