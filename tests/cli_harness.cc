@@ -219,7 +219,10 @@ void CliTest::KillRelays() const {
 }
 
 void CliTest::TearDown() {
+  // Whatever a test left running in the background (unlock agents, live
+  // views started with '&'), then the relays, which finish by themselves.
   for (pid_t pid : Agents()) ::kill(pid, SIGKILL);
+  for (pid_t pid : Processes("follow")) ::kill(pid, SIGKILL);
   // Before kithd stops, so no relay is left trying to reach it.
   WaitForRelays();
   ServerTest::TearDown();

@@ -117,13 +117,13 @@ TEST_F(CliTest, FollowPrintsMessagesAsTheyArrive) {
   Ok("cara", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
   Ok("alice", {"group", "admit", group, "cara"});
   Ok("alice", {"mod", "warn", group, "bob"});
-  EXPECT_TRUE(WaitForText(out, "alice warned bob")) << ReadFile(out);
+  EXPECT_TRUE(WaitForText(out, ") warned bob (")) << ReadFile(out);
   const std::string seen = ReadFile(out);
   kill(follower, SIGTERM);
   waitpid(follower, nullptr, 0);
   EXPECT_NE(seen.find("alice"), std::string::npos) << seen;
   EXPECT_NE(seen.find("are you there?"), std::string::npos) << seen;
-  EXPECT_NE(seen.find("alice admitted cara"), std::string::npos) << seen;
+  EXPECT_NE(seen.find(") admitted cara ("), std::string::npos) << seen;
   // Requests to join are for moderators' eyes.
   EXPECT_EQ(seen.find("asked to join"), std::string::npos) << seen;
 }
@@ -236,18 +236,23 @@ TEST_F(CliTest, ReportQueueResolveAndAuditAcrossThreePeople) {
   Ok("alice", {"mod", "lift", group});
   Ok("alice", {"mod", "slow", group, "off"});
   const std::string read = Ok("cara", {"read", group});
-  EXPECT_NE(read.find("alice warned bob under no_contempt"), std::string::npos) << read;
-  EXPECT_NE(read.find("alice muted bob for 2h under no_contempt"), std::string::npos) << read;
-  EXPECT_NE(read.find("alice paused the whole group for 10m"), std::string::npos) << read;
+  // Everyone in these lines shows with their short id.
+  const std::string alice = "alice (" + Field(Ok("alice", {"--json", "id", "show"}), "user_id").substr(0, 8) + ")";
+  const std::string bob = "bob (" + Field(Ok("bob", {"--json", "id", "show"}), "user_id").substr(0, 8) + ")";
+  const std::string cara = "cara (" + Field(Ok("cara", {"--json", "id", "show"}), "user_id").substr(0, 8) + ")";
+  EXPECT_NE(read.find(alice + " warned " + bob + " under no_contempt"), std::string::npos) << read;
+  EXPECT_NE(read.find(alice + " muted " + bob + " for 2h under no_contempt"), std::string::npos) << read;
+  EXPECT_NE(read.find(alice + " paused the whole group for 10m"), std::string::npos) << read;
   EXPECT_EQ(read.find("filed a report"), std::string::npos) << read;
 
   // The audit trail verifies end to end, and again once more has happened.
   const std::string audit = Ok("alice", {"mod", "audit", group, "--verify"});
-  EXPECT_NE(audit.find("cara filed a report"), std::string::npos) << audit;
+  EXPECT_NE(audit.find(cara + " filed a report"), std::string::npos) << audit;
   EXPECT_NE(audit.find("Verified: all"), std::string::npos) << audit;
   Ok("alice", {"mod", "ban", group, "bob", "--rule", "no_contempt"});
   const std::string after_ban = Ok("alice", {"mod", "audit", group, "--verify"});
-  EXPECT_NE(after_ban.find("alice banned bob under no_contempt"), std::string::npos) << after_ban;
+  EXPECT_NE(after_ban.find(alice + " banned " + bob + " under no_contempt"), std::string::npos)
+      << after_ban;
   CliResult rejoin = Kith("bob", {"group", "join", Ok("alice", {"group", "invite", group}),
                                   "--accept-rules"});
   EXPECT_EQ(rejoin.exit_code, 1);
@@ -465,7 +470,9 @@ TEST_F(CliTest, ChatShowsWhatArrivesAndSendsWhatIsTypedAfterTheNudge) {
   // Bob's typing arrives through a pipe held open, as a terminal would be.
   const std::string typed = Home("typed"), out = Home("chat") + ".out";
   ASSERT_EQ(::mkfifo(typed.c_str(), 0600), 0);
-  const int keyboard = ::open(typed.c_str(), O_RDWR);
+  // Close-on-exec, so the chat holds no writer of its own input: closing
+  // this one is its end of input.
+  const int keyboard = ::open(typed.c_str(), O_RDWR | O_CLOEXEC);
   ASSERT_GE(keyboard, 0);
   pid_t chat = SpawnReading("bob", {"chat", "Live room"}, {kPassphrase}, typed, out, out + ".err");
   auto type = [&](const std::string& line) {
@@ -481,7 +488,7 @@ TEST_F(CliTest, ChatShowsWhatArrivesAndSendsWhatIsTypedAfterTheNudge) {
   Enroll("cara");
   Ok("cara", {"group", "join", Ok("alice", {"group", "invite", group}), "--accept-rules"});
   Ok("alice", {"group", "admit", group, "cara"});
-  EXPECT_TRUE(WaitForText(out, "alice admitted cara")) << ReadFile(out);
+  EXPECT_TRUE(WaitForText(out, ") admitted cara (")) << ReadFile(out);
 
   // A line typed is sent, and shows in the view like any other.
   type("hi alice");
@@ -496,7 +503,15 @@ TEST_F(CliTest, ChatShowsWhatArrivesAndSendsWhatIsTypedAfterTheNudge) {
   EXPECT_TRUE(WaitForText(out, "you're being unkind")) << ReadFile(out);
   ::close(keyboard);  // end of input: bob leaves the chat
   int status = 0;
-  ASSERT_EQ(waitpid(chat, &status, 0), chat);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (waitpid(chat, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      kill(chat, SIGKILL);
+      waitpid(chat, &status, 0);
+      FAIL() << "kith chat did not leave at the end of its input";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(out + ".err");
   const std::string read = Ok("alice", {"read", group});
   EXPECT_NE(read.find("hi alice"), std::string::npos) << read;

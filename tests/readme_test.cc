@@ -51,7 +51,7 @@ TEST_F(CliTest, TheReadmeWalkthroughRunsAsWrittenAndPrintsWhatItDescribes) {
   // What the README says each step does, as the run printed it.
   for (const char* expected : {
            "Asked to join; a moderator will admit you.",
-           "alice admitted bob, cara",
+           ") admitted bob (",
            "): Thank you.",
            "Recorded as verified",
            "by bob about message 9 from cara, who sent it despite the rules engine's warning",
@@ -66,7 +66,7 @@ TEST_F(CliTest, TheReadmeWalkthroughRunsAsWrittenAndPrintsWhatItDescribes) {
     EXPECT_NE(printed.find(expected), std::string::npos) << expected << "\n" << printed;
   }
   // Members never see that Cara sent anyway; Bob's read is a member's.
-  const size_t bobs_read = printed.find("alice admitted bob, cara");
+  const size_t bobs_read = printed.find(") admitted bob (");
   ASSERT_NE(bobs_read, std::string::npos);
   EXPECT_EQ(printed.substr(bobs_read, printed.find("Names prove nothing") - bobs_read).find("sent despite"),
             std::string::npos) << printed;

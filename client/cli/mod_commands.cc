@@ -56,9 +56,13 @@ StrikeStep ProposedStep(const client::GroupView& view, const std::string& user_i
 }  // namespace
 
 std::string DescribeAuditEntry(const client::GroupView& view, const client::AuditEntry& e) {
-  const std::string who = view.NameOf(e.author);
+  // Everyone shows with their short id: anyone can take any name.
+  auto person = [&](const std::string& id) {
+    return absl::StrCat(view.NameOf(id), " (", Hex(id).substr(0, 8), ")");
+  };
+  const std::string who = person(e.author);
   std::vector<std::string> names;
-  for (const auto& t : e.targets) names.push_back(view.NameOf(t));
+  for (const auto& t : e.targets) names.push_back(person(t));
   const std::string targets = absl::StrJoin(names, ", ");
   const std::string duration = FormatDurationMs(static_cast<int64_t>(e.duration_ms));
   const std::string under = e.rule.empty() ? "" : absl::StrCat(" under ", e.rule);
