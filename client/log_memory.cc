@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "kith/files.h"
 #include "kith/protocol.h"
+#include "kith/sealed_file.h"
 
 namespace kith::client {
 namespace {
@@ -18,28 +19,19 @@ constexpr size_t kEntryBytes = kIdBytes + 8 + crypto::kHashBytes;
 absl::StatusOr<std::unique_ptr<FileLogMemory>> FileLogMemory::Open(
     std::string path, const crypto::Secret& box_secret_key) {
   crypto::Secret key = crypto::DeriveKey(box_secret_key, 4, "kithlogm");
-  auto stored = ReadFile(path);
-  if (absl::IsNotFound(stored.status())) {
-    return std::unique_ptr<FileLogMemory>(new FileLogMemory(std::move(path), std::move(key), true));
-  }
-  if (!stored.ok()) return stored.status();
-  std::optional<std::string> plaintext;
-  if (stored->size() >= crypto::kAeadNonceBytes) {
-    plaintext = crypto::AeadDecrypt(key, stored->substr(0, crypto::kAeadNonceBytes),
-                                    kAssociatedData, stored->substr(crypto::kAeadNonceBytes));
-  }
-  if (!plaintext || plaintext->size() % kEntryBytes != 0) {
-    // Another identity's, or damaged: not ours to read or to overwrite.
-    return std::unique_ptr<FileLogMemory>(new FileLogMemory(std::move(path), std::move(key), false));
-  }
+  auto plaintext = ReadSealedFile(path, key, kAssociatedData);
+  if (!plaintext.ok()) return plaintext.status();
+  const bool ours = plaintext->has_value() && (*plaintext)->size() % kEntryBytes == 0;
   auto memory =
-      std::unique_ptr<FileLogMemory>(new FileLogMemory(std::move(path), std::move(key), true));
-  for (size_t at = 0; at < plaintext->size(); at += kEntryBytes) {
-    std::string_view entry = std::string_view(*plaintext).substr(at, kEntryBytes);
+      std::unique_ptr<FileLogMemory>(new FileLogMemory(std::move(path), std::move(key), ours));
+  if (!ours) return memory;  // another identity's, or damaged
+  const std::string& entries = **plaintext;
+  for (size_t at = 0; at < entries.size(); at += kEntryBytes) {
+    std::string_view entry = std::string_view(entries).substr(at, kEntryBytes);
     memory->heads_[std::string(entry.substr(0, kIdBytes))] =
         VerifiedHead{ReadU64(entry.substr(kIdBytes)), std::string(entry.substr(kIdBytes + 8))};
   }
-  crypto::Wipe(*plaintext);
+  crypto::Wipe(**plaintext);
   return memory;
 }
 
@@ -71,10 +63,9 @@ absl::Status FileLogMemory::Write() {
     AppendU64(plaintext, h.seq);
     plaintext.append(h.hash);
   }
-  const std::string nonce = crypto::RandomBytes(crypto::kAeadNonceBytes);
-  std::string file = nonce + crypto::AeadEncrypt(key_, nonce, kAssociatedData, plaintext);
+  absl::Status written = WriteSealedFile(path_, key_, kAssociatedData, plaintext);
   crypto::Wipe(plaintext);
-  return WriteFileAtomically(path_, file, 0600);
+  return written;
 }
 
 }  // namespace kith::client

@@ -3,8 +3,7 @@
 // A user id is the hash of its signing key, so remembering the id fixes
 // the key too.
 //
-// Kept in one file, encrypted (XChaCha20-Poly1305) under a key the
-// identity's secret key determines, since who someone trusts is itself
+// Kept in a sealed file (sealed_file.h), since who someone trusts is itself
 // sensitive on a device someone else may hold:
 //
 //   nonce (24) || AEAD(key, nonce, "kith/v1/verified", { user_id (16) }*)
