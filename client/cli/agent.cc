@@ -19,6 +19,8 @@ namespace {
 constexpr char kAskKey = 'K';
 constexpr char kLock = 'L';
 constexpr int kIoTimeoutMs = 2'000;
+// Starting takes a process start and a bind; generous for a loaded machine.
+constexpr int kStartTimeoutMs = 10'000;
 
 std::string SocketPath(const std::string& home_dir) { return home_dir + "/agent.sock"; }
 
@@ -41,11 +43,11 @@ absl::StatusOr<sockaddr_un> Address(const std::string& home_dir) {
   return addr;
 }
 
-// Reads exactly `size` bytes, waiting at most kIoTimeoutMs for each.
-bool ReadAll(int fd, char* out, size_t size) {
+// Reads exactly `size` bytes, waiting at most `timeout_ms` for each read.
+bool ReadAll(int fd, char* out, size_t size, int timeout_ms = kIoTimeoutMs) {
   for (size_t done = 0; done < size;) {
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, kIoTimeoutMs) != 1) return false;
+    if (::poll(&p, 1, timeout_ms) != 1) return false;
     const ssize_t n = ::read(fd, out + done, size - done);
     if (n <= 0) return false;
     done += static_cast<size_t>(n);
@@ -112,7 +114,8 @@ absl::Status StartAgent(const std::string& home_dir, const crypto::Secret& slot_
   ::close(key_pipe[1]);
   if (child > 0) ::waitpid(child, nullptr, 0);
   char ready[6] = {};
-  const bool listening = sent && ReadAll(ready_pipe[0], ready, 5) && std::string(ready) == "ready";
+  const bool listening =
+      sent && ReadAll(ready_pipe[0], ready, 5, kStartTimeoutMs) && std::string(ready) == "ready";
   ::close(ready_pipe[0]);
   if (!listening) return absl::InternalError("the unlock agent did not start");
   return absl::OkStatus();
