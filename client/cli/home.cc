@@ -37,12 +37,14 @@ absl::StatusOr<std::string> ReadTerminalLine(const std::string& prompt, bool ech
         "typed would go to the shell): start it in the foreground, or give secrets with "
         "--secrets-fd");
   }
-  ::write(fd, prompt.data(), prompt.size());
+  // Echo goes off before the prompt shows, so whatever is typed once it
+  // shows is read, unechoed (TCSAFLUSH drops only what was typed before).
   if (is_tty && !echo) {
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
   }
+  ::write(fd, prompt.data(), prompt.size());
   std::string line;
   char c;
   while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
