@@ -4,6 +4,8 @@
 #include <cctype>
 #include <utility>
 
+#include "text.h"
+
 namespace kith::client {
 namespace {
 
@@ -20,19 +22,6 @@ constexpr std::pair<std::string_view, char> kConfusables[] = {
     {"\xCE\xA4", 't'}, {"\xCE\xA5", 'y'}, {"\xCE\xA7", 'x'}, {"\xCE\xBD", 'v'},
 };
 
-char LetterForDigit(char c) {
-  switch (c) {
-    case '0': return 'o';
-    case '1': return 'l';
-    case '3': return 'e';
-    case '4': return 'a';
-    case '5': return 's';
-    case '7': return 't';
-    case '8': return 'b';
-    default: return c;
-  }
-}
-
 }  // namespace
 
 std::string NameSkeleton(std::string_view name) {
@@ -40,7 +29,8 @@ std::string NameSkeleton(std::string_view name) {
   for (size_t i = 0; i < name.size();) {
     const unsigned char c = static_cast<unsigned char>(name[i]);
     if (c < 0x80) {
-      if (std::isalnum(c)) out += LetterForDigit(static_cast<char>(std::tolower(c)));
+      // Digits that pass for letters read as those letters ("b0b").
+      if (std::isalnum(c)) out += moderation::Leet(static_cast<char>(std::tolower(c)), /*one_is_l=*/true);
       ++i;
       continue;
     }

@@ -43,6 +43,8 @@ bool IsLetter(char32_t cp) {
                                                                         cp != kRightGuillemet;
 }
 
+}  // namespace
+
 char Leet(char c, bool one_is_l) {
   switch (c) {
     case '0': return 'o';
@@ -59,6 +61,8 @@ char Leet(char c, bool one_is_l) {
     default: return c;
   }
 }
+
+namespace {
 
 std::string Unleet(std::string_view s, bool one_is_l) {
   std::string out(s);

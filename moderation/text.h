@@ -49,6 +49,11 @@ struct Text {
   std::vector<Sentence> sentences;
 };
 
+// The letter a digit or symbol stands for in leetspeak ('0' is 'o', '3' is
+// 'e', '@' is 'a', ...; '1' is 'l' with `one_is_l`, else 'i'); any other
+// character as it is.
+char Leet(char c, bool one_is_l);
+
 // `known` says whether a normalised spelling is a word some detector looks
 // for; de-obfuscation is kept only when it yields one.
 using KnownWord = bool (*)(std::string_view);
