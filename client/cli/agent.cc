@@ -5,13 +5,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "detached.h"
+#include "session.h"
 
 namespace kith::cli {
 namespace {
@@ -23,12 +23,6 @@ constexpr int kIoTimeoutMs = 2'000;
 constexpr int kStartTimeoutMs = 10'000;
 
 std::string SocketPath(const std::string& home_dir) { return home_dir + "/agent.sock"; }
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 absl::StatusOr<sockaddr_un> Address(const std::string& home_dir) {
   sockaddr_un addr{};
@@ -91,28 +85,15 @@ absl::Status StartAgent(const std::string& home_dir, const crypto::Secret& slot_
     ::close(key_pipe[1]);
     return absl::InternalError("cannot start the agent");
   }
-  const pid_t child = ::fork();
-  if (child == 0) {
-    // Only async-signal-safe calls here. The grandchild is adopted by init.
-    if (::fork() != 0) ::_exit(0);
-    ::setsid();
-    ::dup2(key_pipe[0], 0);
-    ::dup2(ready_pipe[1], 1);
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, 2);
-    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-    ::execv("/proc/self/exe", argv);
-    ::_exit(1);
-  }
+  const bool started = StartDetached(argv, key_pipe[0], ready_pipe[1]);
   ::close(key_pipe[0]);
   ::close(ready_pipe[1]);
   std::string line = crypto::ToHex(std::string(slot_key.view())) + "\n";
   // Smaller than a pipe's buffer, so this never blocks.
-  const bool sent = child > 0 && ::write(key_pipe[1], line.data(), line.size()) ==
-                                     static_cast<ssize_t>(line.size());
+  const bool sent = started && ::write(key_pipe[1], line.data(), line.size()) ==
+                                   static_cast<ssize_t>(line.size());
   crypto::Wipe(line);
   ::close(key_pipe[1]);
-  if (child > 0) ::waitpid(child, nullptr, 0);
   char ready[6] = {};
   const bool listening =
       sent && ReadAll(ready_pipe[0], ready, 5, kStartTimeoutMs) && std::string(ready) == "ready";

@@ -1,13 +1,13 @@
 #include "duress_relay.h"
 
 #include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "detached.h"
 #include "home.h"
 #include "kith/crypto.h"
 #include "kith/files.h"
@@ -20,22 +20,6 @@ namespace {
 constexpr auto kPatience = std::chrono::minutes(3);
 constexpr auto kCallDeadline = std::chrono::seconds(10);
 constexpr auto kMaxBackoff = std::chrono::seconds(15);
-
-// In the forked child only async-signal-safe calls: the parent may have
-// threads. Every descriptor from 3 up is closed by the exec, `started`'s
-// too, which tells the parent the relay is running. Never returns.
-[[noreturn]] void ExecRelay(int token_fd, char* const argv[]) {
-  if (::fork() != 0) ::_exit(0);  // the grandchild is adopted by init, so nobody waits for it
-  ::setsid();
-  ::dup2(token_fd, 0);
-  const int null = ::open("/dev/null", O_WRONLY);
-  ::dup2(null, 1);
-  ::dup2(null, 2);
-  // The secrets descriptor and everything else stay behind.
-  ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  ::execv("/proc/self/exe", argv);
-  ::_exit(0);
-}
 
 }  // namespace
 
@@ -53,18 +37,12 @@ void StartDuressRelay(const std::string& home_dir, const client::Profile& profil
     ::close(token_pipe[1]);
     return;
   }
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::close(token_pipe[1]);
-    ::close(started[0]);
-    ExecRelay(token_pipe[0], argv);
-  }
+  const bool started_relay = StartDetached(argv, token_pipe[0], -1);
   ::close(token_pipe[0]);
   ::close(started[1]);
-  if (child > 0) {
+  if (started_relay) {
     // Smaller than a pipe's buffer, so this never blocks.
     (void)!::write(token_pipe[1], message.data(), message.size());
-    ::waitpid(child, nullptr, 0);
     // End of file once the relay has exec'd (or died): by the time this
     // command ends, its relay is running, whichever passphrase opened.
     char c;
