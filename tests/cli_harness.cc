@@ -31,6 +31,45 @@ void WriteFile(const std::string& path, const std::string& data) {
   fclose(f);
 }
 
+// A descriptor the spawned kith starts with: `path` opened with `flags`.
+struct OpenedFile {
+  int fd;
+  std::string path;
+  int flags;
+};
+
+// Starts the kith binary with `args`, in a session of its own (so it has no
+// controlling terminal until it opens one), with `files` open and the
+// environment without KITH_ variables; `close_fd` (if not -1) stays behind.
+pid_t SpawnKith(std::vector<std::string> args, const std::vector<OpenedFile>& files,
+                int close_fd = -1) {
+  args.insert(args.begin(), KithPath());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    if (!std::string_view(*e).starts_with("KITH_")) env_s.push_back(*e);
+  }
+  std::vector<char*> env;
+  for (auto& e : env_s) env.push_back(e.data());
+  env.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  for (const OpenedFile& f : files) {
+    posix_spawn_file_actions_addopen(&actions, f.fd, f.path.c_str(), f.flags, 0600);
+  }
+  if (close_fd >= 0) posix_spawn_file_actions_addclose(&actions, close_fd);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env.data()), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return pid;
+}
+
 }  // namespace
 
 pid_t CliTest::Spawn(const std::string& who, const std::vector<std::string>& args,
@@ -48,32 +87,11 @@ pid_t CliTest::SpawnReading(const std::string& who, const std::vector<std::strin
   std::string lines;
   for (const auto& s : secrets) lines += s + "\n";
   WriteFile(secrets_path, lines);
-  std::vector<std::string> argv_s = {KithPath(), "--home", Home(who), "--secrets-fd", "3"};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s;
-  for (char** e = environ; *e; ++e) {
-    if (!std::string_view(*e).starts_with("KITH_")) env_s.push_back(*e);
-  }
-  std::vector<char*> env;
-  for (auto& e : env_s) env.push_back(e.data());
-  env.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 3, secrets_path.c_str(), O_RDONLY, 0);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-  pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env.data()), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  return pid;
+  std::vector<std::string> argv = {"--home", Home(who), "--secrets-fd", "3"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  constexpr int kWrite = O_WRONLY | O_CREAT | O_TRUNC;
+  return SpawnKith(argv, {{0, in_path, O_RDONLY}, {1, out, kWrite}, {2, err, kWrite},
+                          {3, secrets_path, O_RDONLY}});
 }
 
 CliResult CliTest::Kith(const std::string& who, const std::vector<std::string>& args,
@@ -93,26 +111,14 @@ CliResult CliTest::AtTerminal(const std::string& who, const std::vector<std::str
   EXPECT_EQ(grantpt(master), 0);
   EXPECT_EQ(unlockpt(master), 0);
   const std::string slave = ptsname(master);
-  std::vector<std::string> argv_s = {KithPath(), "--home", Home(who)};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  // Opened after setsid(), without O_NOCTTY: it becomes the controlling terminal.
-  posix_spawn_file_actions_addopen(&actions, 3, slave.c_str(), O_RDWR, 0);
-  posix_spawn_file_actions_addclose(&actions, master);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-  pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  std::vector<std::string> argv = {"--home", Home(who)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  constexpr int kWrite = O_WRONLY | O_CREAT | O_TRUNC;
+  // The terminal is opened after setsid(), without O_NOCTTY: it becomes the
+  // controlling terminal.
+  const pid_t pid = SpawnKith(argv, {{0, "/dev/null", O_RDONLY}, {1, out, kWrite}, {2, err, kWrite},
+                                     {3, slave, O_RDWR}},
+                              master);
   std::string shown;
   size_t sent = 0;
   int status = 0;
